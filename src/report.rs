@@ -1,0 +1,169 @@
+//! Turning reports into text: verdicts, per-thread timelines, deadlock cycles, outcome tables,
+//! timing tables, and the one-line replay command.
+
+use crate::checker::{Failure, Report, Verdict};
+use crate::model::Timing;
+use crate::runtime::Backend;
+use crate::trace::{Event, Trace};
+use std::fmt::Write;
+
+/// Events shown when nothing narrower explains the failure.
+const TAIL_EVENTS: usize = 12;
+/// Lanes side by side; more threads than this are listed one event per line.
+const MAX_LANES: usize = 4;
+const LANE_WIDTH: usize = 26;
+
+/// The verdict line, then (for a failure) its explanation, timeline and replay command.
+pub fn verdict(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} [{}, {} threads]: {} after {} execution{} in {:.2?} ({})",
+        report.id,
+        report.backend.name(),
+        report.params.threads,
+        report.verdict.name().to_uppercase(),
+        report.executions,
+        if report.executions == 1 { "" } else { "s" },
+        report.elapsed,
+        report.bounds,
+    );
+    if let Some(failure) = report.verdict.failure() {
+        out.push_str(&explain(report, failure));
+    }
+    out
+}
+
+fn explain(report: &Report, failure: &Failure) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  {} (execution {})", failure.message, failure.execution);
+    let trace = &failure.trace;
+    if let Verdict::Deadlock(_) = report.verdict {
+        for blocked in &trace.blocked {
+            let holds = if blocked.holds.is_empty() { "nothing".to_owned() } else { blocked.holds.join(" and ") };
+            let own = if blocked.holds.contains(&blocked.waits_for) { " (a lock it already holds)" } else { "" };
+            let _ = writeln!(out, "  {} holds {holds}, waits for {}{own}", blocked.thread, blocked.waits_for);
+        }
+    }
+    out.push_str(&timeline(trace));
+    if let Some(token) = &failure.replay {
+        let _ = writeln!(out, "  replay: {}", replay_command(report.backend, report.id, &token.to_string()));
+    } else if report.backend == Backend::Native {
+        let _ = writeln!(out, "  (a native run cannot be replayed; check it under shuttle or loom for a replayable schedule)");
+    }
+    out
+}
+
+/// The command that re-runs exactly this execution.
+pub fn replay_command(backend: Backend, id: &str, token: &str) -> String {
+    match backend {
+        Backend::Loom => {
+            format!("RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- replay {id} {token}")
+        }
+        _ => format!("cargo run --release -- replay {id} {token}"),
+    }
+}
+
+/// The events that explain the failure, one lane per thread where few threads are involved.
+pub fn timeline(trace: &Trace) -> String {
+    let mut out = String::new();
+    let (indices, heading): (Vec<usize>, String) = match &trace.lost_update {
+        Some(lost) => (
+            lost.events.clone(),
+            format!(
+                "lost update: {} wrote {} over {}'s write, from a value read before it",
+                lost.stale, lost.var, lost.overwritten
+            ),
+        ),
+        None => {
+            let start = trace.events.len().saturating_sub(TAIL_EVENTS);
+            let heading = if start > 0 {
+                format!("last {} of {} events:", trace.events.len() - start, trace.events.len())
+            } else {
+                format!("all {} events:", trace.events.len())
+            };
+            ((start..trace.events.len()).collect(), heading)
+        }
+    };
+    if indices.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "  {heading}");
+    let events: Vec<(usize, &Event)> = indices.iter().filter_map(|&i| trace.events.get(i).map(|e| (i, e))).collect();
+    let mut threads: Vec<&str> = Vec::new();
+    for (_, event) in &events {
+        if !threads.contains(&event.thread.as_str()) {
+            threads.push(&event.thread);
+        }
+    }
+    if threads.len() <= MAX_LANES {
+        let _ = write!(out, "  {:>6}  ", "step");
+        for thread in &threads {
+            let _ = write!(out, "{:<LANE_WIDTH$}", truncate(thread));
+        }
+        out.push('\n');
+        for (index, event) in &events {
+            let lane = threads.iter().position(|t| *t == event.thread).unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "  {:>6}  {}{}",
+                index + 1,
+                " ".repeat(lane * LANE_WIDTH),
+                event.action
+            );
+        }
+    } else {
+        for (index, event) in &events {
+            let _ = writeln!(out, "  {:>6}  {:<14} {}", index + 1, event.thread, event.action);
+        }
+    }
+    if trace.events_dropped > 0 {
+        let _ = writeln!(out, "  ({} later events not recorded)", trace.events_dropped);
+    }
+    out
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(LANE_WIDTH - 2).collect()
+}
+
+/// The jcstress-style table: outcome, count, frequency, class, meaning.
+pub fn outcomes(report: &Report) -> String {
+    let mut out = String::new();
+    let total = report.outcomes.total().max(1);
+    let width = report.outcomes.rows.keys().map(|o| o.text.len()).max().unwrap_or(7).max(7);
+    let _ = writeln!(out, "  {:<width$}  {:>9}  {:>9}  {:<11}  meaning", "outcome", "count", "frequency", "class");
+    for (observed, count) in &report.outcomes.rows {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>9}  {:>8.2}%  {:<11}  {}",
+            observed.text,
+            count,
+            100.0 * *count as f64 / total as f64,
+            observed.class.name(),
+            observed.label
+        );
+    }
+    out
+}
+
+/// A native timing table with each row's ratio to the first.
+pub fn timing(timing: &Timing) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", timing.title);
+    let _ = writeln!(out, "  {}", timing.setup);
+    let base = timing.rows.first().map_or(1.0, |r| r.seconds).max(f64::MIN_POSITIVE);
+    let width = timing.rows.iter().map(|r| r.label.len()).max().unwrap_or(0);
+    let _ = writeln!(out, "  {:<width$}  {:>10}  {:>8}  result", "variant", "seconds", "ratio");
+    for row in &timing.rows {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:>10.4}  {:>7.1}x  {}",
+            row.label,
+            row.seconds,
+            row.seconds / base,
+            row.note
+        );
+    }
+    out
+}

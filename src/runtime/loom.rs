@@ -1,0 +1,14 @@
+//! `Loom`: loom's threads and locks, explored exhaustively (up to the preemption bound).
+
+#[derive(Debug)]
+pub struct Loom;
+
+super::std_shaped::impl_runtime!(
+    Loom,
+    "loom",
+    loom,
+    // Not `yield_now`: loom treats a yielding thread as spinning and prunes around it.
+    sleep = |_duration| {},
+    // loom 0.7's `wait_timeout` never times out.
+    timeout = |duration| duration
+);

@@ -1,0 +1,114 @@
+//! The backend trait: the few primitives a concept needs, implemented once per backend.
+//!
+//! Models never call these directly; they use the recording facade in [`crate::sync`] and
+//! [`crate::thread`], which is generic over `R: Runtime`. This module is the only place where
+//! `cfg(loom)` decides what exists.
+//!
+//! | backend   | threads                | `sleep`                       | built            |
+//! |-----------|------------------------|-------------------------------|------------------|
+//! | [`Native`]  | std OS threads         | really sleeps (scaled, see [`set_sleep_scale`]) | always |
+//! | [`Shuttle`] | shuttle tasks          | a scheduling point, no time   | always           |
+//! | `Loom`    | loom threads           | nothing at all (see below)    | `--cfg loom`     |
+//!
+//! What a backend cannot model, where it happens:
+//! - loom: `wait_timeout` never times out (loom 0.7 has no notion of time); at most 5 threads,
+//!   main included; `sleep` is a no-op, because loom treats a `yield_now` as a spinning thread and
+//!   prunes the interleavings around it (outcomes go missing). Every facade operation on shared
+//!   state is already a scheduling point, so nothing is lost by sleeping for no time.
+//! - shuttle: time is not modelled either: `sleep` is a plain context switch and `wait_timeout`
+//!   may time out at any point (shuttle decides), which is what a real timeout allows.
+//! - native: no exploration at all; what happens is what the hardware does this time.
+
+mod native;
+mod shuttle;
+mod std_shaped;
+#[cfg(loom)]
+mod loom;
+
+pub use self::native::{Native, set_sleep_scale, sleep_scale};
+pub use self::shuttle::Shuttle;
+#[cfg(loom)]
+pub use self::loom::Loom;
+
+use std::ops::DerefMut;
+use std::time::Duration;
+
+/// The sync primitives of one backend, as associated types (GATs) and functions.
+pub trait Runtime: Sized + Send + Sync + 'static {
+    /// `"native"`, `"shuttle"` or `"loom"`.
+    const NAME: &'static str;
+
+    type Mutex<T: Send>: Send + Sync;
+    type Guard<'a, T: Send + 'a>: DerefMut<Target = T>;
+    type Condvar: Send + Sync;
+    type AtomicUsize: Send + Sync;
+    type JoinHandle<T: Send + 'static>: Send;
+
+    /// Starts a named thread.
+    fn spawn<F, T>(name: String, body: F) -> Self::JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static;
+    /// Waits for the thread; `Err` carries its panic payload.
+    fn join<T: Send + 'static>(handle: Self::JoinHandle<T>) -> std::thread::Result<T>;
+    fn yield_now();
+    /// `duration` is in the tutorial's units; see the table above for what each backend does.
+    fn sleep(duration: Duration);
+    /// The name given at spawn; `None` for a thread the backend started itself.
+    fn current_name() -> Option<String>;
+
+    fn new_mutex<T: Send>(value: T) -> Self::Mutex<T>;
+    /// Non-poisoning: a panic in another holder does not make this fail.
+    fn lock<T: Send>(mutex: &Self::Mutex<T>) -> Self::Guard<'_, T>;
+    fn try_lock<T: Send>(mutex: &Self::Mutex<T>) -> Option<Self::Guard<'_, T>>;
+
+    fn new_condvar() -> Self::Condvar;
+    fn wait<'a, T: Send>(condvar: &Self::Condvar, guard: Self::Guard<'a, T>) -> Self::Guard<'a, T>;
+    /// Returns the guard and whether the wait timed out.
+    fn wait_timeout<'a, T: Send>(
+        condvar: &Self::Condvar,
+        guard: Self::Guard<'a, T>,
+        timeout: Duration,
+    ) -> (Self::Guard<'a, T>, bool);
+    fn notify_one(condvar: &Self::Condvar);
+    fn notify_all(condvar: &Self::Condvar);
+
+    fn new_atomic(value: usize) -> Self::AtomicUsize;
+    fn load(atomic: &Self::AtomicUsize) -> usize;
+    fn store(atomic: &Self::AtomicUsize, value: usize);
+    fn fetch_add(atomic: &Self::AtomicUsize, value: usize) -> usize;
+    fn fetch_sub(atomic: &Self::AtomicUsize, value: usize) -> usize;
+    fn compare_exchange(atomic: &Self::AtomicUsize, current: usize, new: usize) -> Result<usize, usize>;
+}
+
+/// Which backend to explore with, as named on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Native,
+    Shuttle,
+    Loom,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Native => "native",
+            Backend::Shuttle => "shuttle",
+            Backend::Loom => "loom",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Backend> {
+        match text {
+            "native" => Some(Backend::Native),
+            "shuttle" => Some(Backend::Shuttle),
+            "loom" => Some(Backend::Loom),
+            _ => None,
+        }
+    }
+
+    /// Whether this binary was built with the backend (`loom` needs `RUSTFLAGS="--cfg loom"`).
+    pub fn is_built(self) -> bool {
+        self != Backend::Loom || cfg!(loom)
+    }
+}

@@ -1,0 +1,115 @@
+//! loom and shuttle mirror std's `thread` and `sync` paths, so one `Runtime` impl serves all
+//! three backends; each backend file names its crate and says what `sleep` does there.
+
+macro_rules! impl_runtime {
+    ($backend:ty, $name:literal, $krate:ident, sleep = $sleep:expr, timeout = $timeout:expr) => {
+        impl $crate::runtime::Runtime for $backend {
+            const NAME: &'static str = $name;
+
+            type Mutex<T: Send> = ::$krate::sync::Mutex<T>;
+            type Guard<'a, T: Send + 'a> = ::$krate::sync::MutexGuard<'a, T>;
+            type Condvar = ::$krate::sync::Condvar;
+            type AtomicUsize = ::$krate::sync::atomic::AtomicUsize;
+            type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
+
+            fn spawn<F, T>(name: String, body: F) -> Self::JoinHandle<T>
+            where
+                F: FnOnce() -> T + Send + 'static,
+                T: Send + 'static,
+            {
+                ::$krate::thread::Builder::new()
+                    .name(name)
+                    .spawn(body)
+                    .expect(concat!($name, " refused to start a thread"))
+            }
+
+            fn join<T: Send + 'static>(handle: Self::JoinHandle<T>) -> std::thread::Result<T> {
+                handle.join()
+            }
+
+            fn yield_now() {
+                ::$krate::thread::yield_now();
+            }
+
+            fn sleep(duration: std::time::Duration) {
+                let sleep: fn(std::time::Duration) = $sleep;
+                sleep(duration);
+            }
+
+            fn current_name() -> Option<String> {
+                ::$krate::thread::current().name().map(str::to_owned)
+            }
+
+            fn new_mutex<T: Send>(value: T) -> Self::Mutex<T> {
+                ::$krate::sync::Mutex::new(value)
+            }
+
+            fn lock<T: Send>(mutex: &Self::Mutex<T>) -> Self::Guard<'_, T> {
+                mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            }
+
+            fn try_lock<T: Send>(mutex: &Self::Mutex<T>) -> Option<Self::Guard<'_, T>> {
+                match mutex.try_lock() {
+                    Ok(guard) => Some(guard),
+                    Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => None,
+                }
+            }
+
+            fn new_condvar() -> Self::Condvar {
+                ::$krate::sync::Condvar::new()
+            }
+
+            fn wait<'a, T: Send>(condvar: &Self::Condvar, guard: Self::Guard<'a, T>) -> Self::Guard<'a, T> {
+                condvar.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
+            }
+
+            fn wait_timeout<'a, T: Send>(
+                condvar: &Self::Condvar,
+                guard: Self::Guard<'a, T>,
+                timeout: std::time::Duration,
+            ) -> (Self::Guard<'a, T>, bool) {
+                let to_backend_time: fn(std::time::Duration) -> std::time::Duration = $timeout;
+                let (guard, result) = condvar
+                    .wait_timeout(guard, to_backend_time(timeout))
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                (guard, result.timed_out())
+            }
+
+            fn notify_one(condvar: &Self::Condvar) {
+                condvar.notify_one();
+            }
+
+            fn notify_all(condvar: &Self::Condvar) {
+                condvar.notify_all();
+            }
+
+            fn new_atomic(value: usize) -> Self::AtomicUsize {
+                ::$krate::sync::atomic::AtomicUsize::new(value)
+            }
+
+            fn load(atomic: &Self::AtomicUsize) -> usize {
+                atomic.load(std::sync::atomic::Ordering::SeqCst)
+            }
+
+            fn store(atomic: &Self::AtomicUsize, value: usize) {
+                atomic.store(value, std::sync::atomic::Ordering::SeqCst)
+            }
+
+            fn fetch_add(atomic: &Self::AtomicUsize, value: usize) -> usize {
+                atomic.fetch_add(value, std::sync::atomic::Ordering::SeqCst)
+            }
+
+            fn fetch_sub(atomic: &Self::AtomicUsize, value: usize) -> usize {
+                atomic.fetch_sub(value, std::sync::atomic::Ordering::SeqCst)
+            }
+
+            fn compare_exchange(atomic: &Self::AtomicUsize, current: usize, new: usize) -> Result<usize, usize> {
+                use std::sync::atomic::Ordering::SeqCst;
+                atomic.compare_exchange(current, new, SeqCst, SeqCst)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_runtime;

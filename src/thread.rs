@@ -1,0 +1,79 @@
+//! Threads over any [`Runtime`]: named spawn, join, sleep, yield, the current thread's name.
+
+use crate::runtime::Runtime;
+use crate::trace::{self, Action, Waiting};
+use std::marker::PhantomData;
+use std::time::Duration;
+
+/// An owned permission to join a thread; `join` re-raises the thread's panic in the joiner.
+pub struct JoinHandle<R: Runtime, T: Send + 'static> {
+    inner: R::JoinHandle<T>,
+    name: String,
+    _runtime: PhantomData<R>,
+}
+
+/// Starts a thread named `Thread-N`, numbered as Python numbers them.
+pub fn spawn<R, F, T>(body: F) -> JoinHandle<R, T>
+where
+    R: Runtime,
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    spawn_named::<R, F, T>(trace::next_thread_name(), body)
+}
+
+pub fn spawn_named<R, F, T>(name: impl Into<String>, body: F) -> JoinHandle<R, T>
+where
+    R: Runtime,
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let name = name.into();
+    if let Some(me) = current_name::<R>() {
+        trace::record(&me, Action::Spawn { child: name.clone() });
+    }
+    let recorder = trace::current();
+    let inner = R::spawn(name.clone(), move || {
+        trace::install(recorder);
+        let value = body();
+        if let Some(me) = current_name::<R>() {
+            trace::record(&me, Action::Finish);
+        }
+        value
+    });
+    JoinHandle { inner, name, _runtime: PhantomData }
+}
+
+impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn join(self) -> T {
+        let me = current_name::<R>();
+        if let Some(me) = &me {
+            trace::begin_wait(me, Waiting::Join(self.name.clone()));
+        }
+        let result = R::join(self.inner);
+        if let Some(me) = &me {
+            trace::end_wait(me);
+            trace::record(me, Action::Join { child: self.name });
+        }
+        result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+/// The current thread's name while an execution is being recorded (`main` for the thread the
+/// checker started), `None` when nothing records.
+pub fn current_name<R: Runtime>() -> Option<String> {
+    trace::recording().then(|| R::current_name().unwrap_or_else(|| "main".to_owned()))
+}
+
+/// Sleeps for `duration` in the tutorial's time (see [`crate::runtime`] for each backend).
+pub fn sleep<R: Runtime>(duration: Duration) {
+    R::sleep(duration);
+}
+
+pub fn yield_now<R: Runtime>() {
+    R::yield_now();
+}

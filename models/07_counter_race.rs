@@ -46,7 +46,10 @@ struct Sleeps {
 }
 
 /// The tutorial's first example: no work before, 0.1 s between the read and the write.
-const RACE_SLEEPS: Sleeps = Sleeps { before: Duration::ZERO, inside: Duration::from_millis(100) };
+const RACE_SLEEPS: Sleeps = Sleeps {
+    before: Duration::ZERO,
+    inside: Duration::from_millis(100),
+};
 
 fn decrement<R: Runtime>(n: &Shared<R, usize>, sleeps: Sleeps) {
     let temp = n.load();
@@ -168,16 +171,36 @@ impl Program for JoinEach {
     }
 }
 
+type CounterProgram = fn(usize, Sleeps) -> Final;
+
 /// The tutorial's "lock versus join" comparison: 100 threads, each sleeping 3 s outside the
 /// critical part and 0.5 s inside it (tutorial: 0.52 s wrong, 53 s locked, 350 s join-each).
 pub fn timing() -> Timing {
     const THREADS: usize = 100;
-    let sleeps = Sleeps { before: Duration::from_secs(3), inside: Duration::from_millis(500) };
-    let unlocked_sleeps = Sleeps { before: Duration::ZERO, ..sleeps };
-    let variants: [(&str, fn(usize, Sleeps) -> Final, Sleeps); 3] = [
-        ("unlocked (0.5 s inside, nothing outside)", unlocked::<Native>, unlocked_sleeps),
-        ("locked (3 s outside, 0.5 s under the lock)", locked::<Native>, sleeps),
-        ("join-each (3 s + 0.5 s, one thread at a time)", join_each::<Native>, sleeps),
+    let sleeps = Sleeps {
+        before: Duration::from_secs(3),
+        inside: Duration::from_millis(500),
+    };
+    let unlocked_sleeps = Sleeps {
+        before: Duration::ZERO,
+        ..sleeps
+    };
+    let variants: [(&str, CounterProgram, Sleeps); 3] = [
+        (
+            "unlocked (0.5 s inside, nothing outside)",
+            unlocked::<Native>,
+            unlocked_sleeps,
+        ),
+        (
+            "locked (3 s outside, 0.5 s under the lock)",
+            locked::<Native>,
+            sleeps,
+        ),
+        (
+            "join-each (3 s + 0.5 s, one thread at a time)",
+            join_each::<Native>,
+            sleeps,
+        ),
     ];
     let rows = variants
         .into_iter()
@@ -186,12 +209,20 @@ pub fn timing() -> Timing {
             let outcome = run(THREADS, sleeps);
             let seconds = started.elapsed().as_secs_f64();
             let (class, meaning) = classify(&outcome);
-            TimingRow { label: label.to_owned(), seconds, note: format!("{outcome} ({}: {meaning})", class.name()) }
+            TimingRow {
+                label: label.to_owned(),
+                seconds,
+                note: format!("{outcome} ({}: {meaning})", class.name()),
+            }
         })
         .collect();
     Timing {
         title: "lock vs join: 100 threads, final n and wall time".to_owned(),
-        setup: format!("tutorial sleeps scaled by 1/{} (0.5 s -> {:?})", sleep_scale(), Duration::from_millis(500) / sleep_scale()),
+        setup: format!(
+            "tutorial sleeps scaled by 1/{} (0.5 s -> {:?})",
+            sleep_scale(),
+            Duration::from_millis(500) / sleep_scale()
+        ),
         rows,
     }
 }

@@ -22,10 +22,17 @@ pub fn all() -> Vec<Concept> {
 
 /// The variant with this `concept/variant` id.
 pub fn find(id: &str) -> Option<Variant> {
-    all().into_iter().flat_map(|c| c.variants).find(|v| v.id == id)
+    all()
+        .into_iter()
+        .flat_map(|c| c.variants)
+        .find(|v| v.id == id)
 }
 
 /// Every `concept/variant` id, in order.
 pub fn ids() -> Vec<&'static str> {
-    all().into_iter().flat_map(|c| c.variants).map(|v| v.id).collect()
+    all()
+        .into_iter()
+        .flat_map(|c| c.variants)
+        .map(|v| v.id)
+        .collect()
 }

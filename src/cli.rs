@@ -1,7 +1,7 @@
 //! The command line: `tour` (no arguments), `list`, `check`, `outcomes`, `replay`, `time`.
 //! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error.
 
-use crate::checker::{self, Budget, CheckError, Mode, Report, ReplayToken, Verdict};
+use crate::checker::{self, Budget, CheckError, Mode, ReplayToken, Report, Verdict};
 use crate::model::{Expect, Params, Variant};
 use crate::models;
 use crate::report;
@@ -54,15 +54,20 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         ["outcomes", id, options @ ..] => check_command(id, options, Mode::Outcomes),
         ["replay", id, token] => replay_command(id, token),
         ["time", concept] => time_command(concept),
-        [command, ..] if ["check", "outcomes", "replay", "time"].contains(command) => {
-            Err(Usage(format!("{command}: missing or extra arguments\n{USAGE}")))
-        }
+        [command, ..] if ["check", "outcomes", "replay", "time"].contains(command) => Err(Usage(
+            format!("{command}: missing or extra arguments\n{USAGE}"),
+        )),
         [other, ..] => Err(Usage(format!("unknown command {other:?}\n{USAGE}"))),
     }
 }
 
 fn find_variant(id: &str) -> Result<Variant, Usage> {
-    models::find(id).ok_or_else(|| Usage(format!("unknown id {id:?}; the ids are: {}", models::ids().join(", "))))
+    models::find(id).ok_or_else(|| {
+        Usage(format!(
+            "unknown id {id:?}; the ids are: {}",
+            models::ids().join(", ")
+        ))
+    })
 }
 
 struct Options {
@@ -74,25 +79,39 @@ struct Options {
 }
 
 fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
-    let mut parsed = Options { backend: Backend::Shuttle, threads: None, executions: None, seed: None, preemption_bound: None };
+    let mut parsed = Options {
+        backend: Backend::Shuttle,
+        threads: None,
+        executions: None,
+        seed: None,
+        preemption_bound: None,
+    };
     let mut rest = options.iter();
     while let Some(&flag) = rest.next() {
         let value = |rest: &mut std::slice::Iter<'_, &'a str>| -> Result<&'a str, Usage> {
-            rest.next().copied().ok_or_else(|| Usage(format!("{flag} needs a value\n{USAGE}")))
+            rest.next()
+                .copied()
+                .ok_or_else(|| Usage(format!("{flag} needs a value\n{USAGE}")))
         };
         let number = |text: &str| -> Result<u64, Usage> {
-            text.parse().map_err(|_| Usage(format!("{flag} takes a whole number, not {text:?}")))
+            text.parse()
+                .map_err(|_| Usage(format!("{flag} takes a whole number, not {text:?}")))
         };
         match flag {
             "--backend" => {
                 let name = value(&mut rest)?;
-                parsed.backend = Backend::parse(name)
-                    .ok_or_else(|| Usage(format!("unknown backend {name:?}; choose shuttle, loom or native")))?;
+                parsed.backend = Backend::parse(name).ok_or_else(|| {
+                    Usage(format!(
+                        "unknown backend {name:?}; choose shuttle, loom or native"
+                    ))
+                })?;
             }
             "--threads" => parsed.threads = Some(number(value(&mut rest)?)? as usize),
             "--executions" => parsed.executions = Some(number(value(&mut rest)?)? as usize),
             "--seed" => parsed.seed = Some(number(value(&mut rest)?)?),
-            "--preemption-bound" => parsed.preemption_bound = Some(number(value(&mut rest)?)? as usize),
+            "--preemption-bound" => {
+                parsed.preemption_bound = Some(number(value(&mut rest)?)? as usize)
+            }
             other => return Err(Usage(format!("unknown flag {other:?}\n{USAGE}"))),
         }
     }
@@ -100,13 +119,33 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
 }
 
 /// The thread count for `variant` on `backend`, checked against what the backend allows.
-fn threads_for(variant: &Variant, backend: Backend, requested: Option<usize>) -> Result<usize, Usage> {
-    let default = if backend == Backend::Loom { variant.loom_threads } else { variant.threads };
+fn threads_for(
+    variant: &Variant,
+    backend: Backend,
+    requested: Option<usize>,
+) -> Result<usize, Usage> {
+    let default = if backend == Backend::Loom {
+        variant.loom_threads
+    } else {
+        variant.threads
+    };
     let threads = requested.unwrap_or(default);
-    let max = if backend == Backend::Loom { variant.max_threads.min(LOOM_MAX_WORKERS) } else { variant.max_threads };
+    let max = if backend == Backend::Loom {
+        variant.max_threads.min(LOOM_MAX_WORKERS)
+    } else {
+        variant.max_threads
+    };
     if threads == 0 || threads > max {
-        let why = if backend == Backend::Loom { " (loom allows 5 threads, main included)" } else { "" };
-        return Err(Usage(format!("--threads {threads} is outside 1..={max} for {} on {}{why}", variant.id, backend.name())));
+        let why = if backend == Backend::Loom {
+            " (loom allows 5 threads, main included)"
+        } else {
+            ""
+        };
+        return Err(Usage(format!(
+            "--threads {threads} is outside 1..={max} for {} on {}{why}",
+            variant.id,
+            backend.name()
+        )));
     }
     Ok(threads)
 }
@@ -117,7 +156,9 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
     if !options.backend.is_built() {
         return Err(CheckError::NotBuilt(options.backend).into());
     }
-    let params = Params { threads: threads_for(&variant, options.backend, options.threads)? };
+    let params = Params {
+        threads: threads_for(&variant, options.backend, options.threads)?,
+    };
     let mut budget = Budget::defaults(options.backend, mode);
     if let Some(executions) = options.executions {
         budget.executions = executions.max(1);
@@ -128,13 +169,17 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
     if let Some(bound) = options.preemption_bound {
         budget.preemption_bound = bound;
     }
-    let report = quiet_stderr(|| checker::check(&variant, options.backend, &params, &budget, mode))?;
+    let report =
+        quiet_stderr(|| checker::check(&variant, options.backend, &params, &budget, mode))?;
     print!("{}", report::verdict(&report));
     print!("{}", report::outcomes(&report));
     if mode == Mode::Outcomes {
         print!("{}", exhaustive_note(&variant, &report));
         // Forbidden outcomes are what the table is for; a panic or a deadlock cut it short.
-        let cut_short = report.verdict.failure().is_some_and(|f| f.outcome.is_none());
+        let cut_short = report
+            .verdict
+            .failure()
+            .is_some_and(|f| f.outcome.is_none());
         return Ok(i32::from(cut_short));
     }
     Ok(exit_code(&report.verdict))
@@ -157,10 +202,21 @@ fn exhaustive_note(variant: &Variant, report: &Report) -> String {
     let seen = report.outcomes.texts();
     let missing: Vec<&String> = declared.iter().filter(|d| !seen.contains(d)).collect();
     let unexpected: Vec<&String> = seen.iter().filter(|s| !declared.contains(s)).collect();
-    let scope = if report.backend == Backend::Loom { "exhaustive" } else { "sampled" };
+    let scope = if report.backend == Backend::Loom {
+        "exhaustive"
+    } else {
+        "sampled"
+    };
     match (missing.is_empty(), unexpected.is_empty()) {
-        (true, true) => format!("  {scope}: all {} possible outcomes seen, and nothing else\n", declared.len()),
-        (_, true) => format!("  {scope}: {} of {} possible outcomes seen; not seen: {missing:?}\n", seen.len(), declared.len()),
+        (true, true) => format!(
+            "  {scope}: all {} possible outcomes seen, and nothing else\n",
+            declared.len()
+        ),
+        (_, true) => format!(
+            "  {scope}: {} of {} possible outcomes seen; not seen: {missing:?}\n",
+            seen.len(),
+            declared.len()
+        ),
         _ => format!("  {scope}: outcomes outside the declared set: {unexpected:?}\n"),
     }
 }
@@ -176,12 +232,21 @@ fn replay_command(id: &str, token: &str) -> Result<i32, Usage> {
 
 fn time_command(concept: &str) -> Result<i32, Usage> {
     let all = models::all();
-    let timed: Vec<&str> = all.iter().filter(|c| c.timing.is_some()).map(|c| c.id).collect();
+    let timed: Vec<&str> = all
+        .iter()
+        .filter(|c| c.timing.is_some())
+        .map(|c| c.id)
+        .collect();
     let timing = all
         .iter()
         .find(|c| c.id == concept)
         .and_then(|c| c.timing)
-        .ok_or_else(|| Usage(format!("no timing for {concept:?}; concepts with a timing table: {}", timed.join(", "))))?;
+        .ok_or_else(|| {
+            Usage(format!(
+                "no timing for {concept:?}; concepts with a timing table: {}",
+                timed.join(", ")
+            ))
+        })?;
     print!("{}", report::timing(&timing()));
     Ok(0)
 }
@@ -190,17 +255,27 @@ fn time_command(concept: &str) -> Result<i32, Usage> {
 /// counterexample's timeline, then the native timing tables. Exit 1 if a verdict surprised.
 fn tour() -> i32 {
     let mut surprises = 0;
-    let backends: &[Backend] = if cfg!(loom) { &[Backend::Shuttle, Backend::Loom] } else { &[Backend::Shuttle] };
+    let backends: &[Backend] = if cfg!(loom) {
+        &[Backend::Shuttle, Backend::Loom]
+    } else {
+        &[Backend::Shuttle]
+    };
     println!("interleave: the tutorial's concurrency lessons, explored\n");
     for concept in models::all() {
         println!("== {} ({})", concept.title, concept.file);
         let mut explained = false;
         for variant in &concept.variants {
             for &backend in backends {
-                let threads = if backend == Backend::Loom { variant.loom_threads } else { variant.threads };
+                let threads = if backend == Backend::Loom {
+                    variant.loom_threads
+                } else {
+                    variant.threads
+                };
                 let params = Params { threads };
                 let budget = Budget::defaults(backend, Mode::Check);
-                let Ok(report) = quiet_stderr(|| checker::check(variant, backend, &params, &budget, Mode::Check)) else {
+                let Ok(report) = quiet_stderr(|| {
+                    checker::check(variant, backend, &params, &budget, Mode::Check)
+                }) else {
                     continue;
                 };
                 let found = match report.verdict {
@@ -216,7 +291,14 @@ fn tour() -> i32 {
                     print!("{}", report::verdict(&report));
                     explained = true;
                 } else {
-                    print!("{}", report::verdict(&report).lines().next().map(|l| format!("{l}\n")).unwrap_or_default());
+                    print!(
+                        "{}",
+                        report::verdict(&report)
+                            .lines()
+                            .next()
+                            .map(|l| format!("{l}\n"))
+                            .unwrap_or_default()
+                    );
                 }
             }
         }
@@ -226,7 +308,9 @@ fn tour() -> i32 {
         println!();
     }
     if !cfg!(loom) {
-        println!("(loom: build with RUSTFLAGS=\"--cfg loom\" to explore every interleaving as well)");
+        println!(
+            "(loom: build with RUSTFLAGS=\"--cfg loom\" to explore every interleaving as well)"
+        );
     }
     if surprises > 0 {
         println!("{surprises} verdict(s) differ from what the lessons expect");

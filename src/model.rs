@@ -94,7 +94,11 @@ pub struct Variant {
 
 fn observe<P: Program>(outcome: P::Outcome, params: &Params) -> Observed {
     let (class, label) = P::classify(&outcome, params);
-    Observed { text: outcome.to_string(), class, label }
+    Observed {
+        text: outcome.to_string(),
+        class,
+        label,
+    }
 }
 
 fn run_on<R: Runtime, P: Program>(params: &Params) -> Observed {
@@ -102,7 +106,8 @@ fn run_on<R: Runtime, P: Program>(params: &Params) -> Observed {
 }
 
 fn possible<P: Program>(params: &Params) -> Option<Vec<Observed>> {
-    P::possible_outcomes(params).map(|all| all.into_iter().map(|o| observe::<P>(o, params)).collect())
+    P::possible_outcomes(params)
+        .map(|all| all.into_iter().map(|o| observe::<P>(o, params)).collect())
 }
 
 impl Variant {

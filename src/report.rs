@@ -36,29 +36,90 @@ pub fn verdict(report: &Report) -> String {
 
 fn explain(report: &Report, failure: &Failure) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "  {} (execution {})", failure.message, failure.execution);
+    let _ = writeln!(
+        out,
+        "  {} (execution {})",
+        failure.message, failure.execution
+    );
     let trace = &failure.trace;
     if let Verdict::Deadlock(_) = report.verdict {
         for blocked in &trace.blocked {
-            let holds = if blocked.holds.is_empty() { "nothing".to_owned() } else { blocked.holds.join(" and ") };
-            let own = if blocked.holds.contains(&blocked.waits_for) { " (a lock it already holds)" } else { "" };
-            let _ = writeln!(out, "  {} holds {holds}, waits for {}{own}", blocked.thread, blocked.waits_for);
+            let holds = if blocked.holds.is_empty() {
+                "nothing".to_owned()
+            } else {
+                blocked.holds.join(" and ")
+            };
+            let own = if blocked.holds.contains(&blocked.waits_for) {
+                " (a lock it already holds)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {} holds {holds}, waits for {}{own}",
+                blocked.thread, blocked.waits_for
+            );
+        }
+        if let Some(cycle) = cycle(trace) {
+            let _ = writeln!(out, "  {cycle}");
         }
     }
     out.push_str(&timeline(trace));
     if let Some(token) = &failure.replay {
-        let _ = writeln!(out, "  replay: {}", replay_command(report.backend, report.id, &token.to_string()));
+        let _ = writeln!(
+            out,
+            "  replay: {}",
+            replay_command(report.backend, report.id, &token.to_string())
+        );
     } else if report.backend == Backend::Native {
-        let _ = writeln!(out, "  (a native run cannot be replayed; check it under shuttle or loom for a replayable schedule)");
+        let _ = writeln!(
+            out,
+            "  (a native run cannot be replayed; check it under shuttle or loom for a replayable schedule)"
+        );
     }
     out
+}
+
+/// The wait-for ring of a deadlock in one line, e.g. `cycle: eat1-nezha holds noodle, waits for
+/// fork; eat2-egon holds fork, waits for noodle`.
+pub fn cycle(trace: &Trace) -> Option<String> {
+    let ring = trace.deadlock_cycle();
+    match ring.as_slice() {
+        [] => None,
+        [alone] => Some(format!(
+            "self-deadlock: {} waits for {}, which it holds itself",
+            alone.thread, alone.waits_for
+        )),
+        ring => {
+            let links: Vec<String> = ring
+                .iter()
+                .map(|b| {
+                    let held: Vec<&String> = b
+                        .holds
+                        .iter()
+                        .filter(|h| ring.iter().any(|o| &o.waits_for == *h))
+                        .collect();
+                    let held: Vec<&str> = held.iter().map(|h| h.as_str()).collect();
+                    format!(
+                        "{} holds {}, waits for {}",
+                        b.thread,
+                        held.join(" and "),
+                        b.waits_for
+                    )
+                })
+                .collect();
+            Some(format!("cycle: {}", links.join("; ")))
+        }
+    }
 }
 
 /// The command that re-runs exactly this execution.
 pub fn replay_command(backend: Backend, id: &str, token: &str) -> String {
     match backend {
         Backend::Loom => {
-            format!("RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- replay {id} {token}")
+            format!(
+                "RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- replay {id} {token}"
+            )
         }
         _ => format!("cargo run --release -- replay {id} {token}"),
     }
@@ -78,7 +139,11 @@ pub fn timeline(trace: &Trace) -> String {
         None => {
             let start = trace.events.len().saturating_sub(TAIL_EVENTS);
             let heading = if start > 0 {
-                format!("last {} of {} events:", trace.events.len() - start, trace.events.len())
+                format!(
+                    "last {} of {} events:",
+                    trace.events.len() - start,
+                    trace.events.len()
+                )
             } else {
                 format!("all {} events:", trace.events.len())
             };
@@ -89,7 +154,10 @@ pub fn timeline(trace: &Trace) -> String {
         return out;
     }
     let _ = writeln!(out, "  {heading}");
-    let events: Vec<(usize, &Event)> = indices.iter().filter_map(|&i| trace.events.get(i).map(|e| (i, e))).collect();
+    let events: Vec<(usize, &Event)> = indices
+        .iter()
+        .filter_map(|&i| trace.events.get(i).map(|e| (i, e)))
+        .collect();
     let mut threads: Vec<&str> = Vec::new();
     for (_, event) in &events {
         if !threads.contains(&event.thread.as_str()) {
@@ -97,11 +165,11 @@ pub fn timeline(trace: &Trace) -> String {
         }
     }
     if threads.len() <= MAX_LANES {
-        let _ = write!(out, "  {:>6}  ", "step");
+        let mut header = format!("  {:>6}  ", "step");
         for thread in &threads {
-            let _ = write!(out, "{:<LANE_WIDTH$}", truncate(thread));
+            let _ = write!(header, "{:<LANE_WIDTH$}", truncate(thread));
         }
-        out.push('\n');
+        let _ = writeln!(out, "{}", header.trim_end());
         for (index, event) in &events {
             let lane = threads.iter().position(|t| *t == event.thread).unwrap_or(0);
             let _ = writeln!(
@@ -114,11 +182,21 @@ pub fn timeline(trace: &Trace) -> String {
         }
     } else {
         for (index, event) in &events {
-            let _ = writeln!(out, "  {:>6}  {:<14} {}", index + 1, event.thread, event.action);
+            let _ = writeln!(
+                out,
+                "  {:>6}  {:<14} {}",
+                index + 1,
+                event.thread,
+                event.action
+            );
         }
     }
     if trace.events_dropped > 0 {
-        let _ = writeln!(out, "  ({} later events not recorded)", trace.events_dropped);
+        let _ = writeln!(
+            out,
+            "  ({} later events not recorded)",
+            trace.events_dropped
+        );
     }
     out
 }
@@ -131,8 +209,19 @@ fn truncate(text: &str) -> String {
 pub fn outcomes(report: &Report) -> String {
     let mut out = String::new();
     let total = report.outcomes.total().max(1);
-    let width = report.outcomes.rows.keys().map(|o| o.text.len()).max().unwrap_or(7).max(7);
-    let _ = writeln!(out, "  {:<width$}  {:>9}  {:>9}  {:<11}  meaning", "outcome", "count", "frequency", "class");
+    let width = report
+        .outcomes
+        .rows
+        .keys()
+        .map(|o| o.text.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {:>9}  {:>9}  {:<11}  meaning",
+        "outcome", "count", "frequency", "class"
+    );
     for (observed, count) in &report.outcomes.rows {
         let _ = writeln!(
             out,
@@ -152,9 +241,17 @@ pub fn timing(timing: &Timing) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", timing.title);
     let _ = writeln!(out, "  {}", timing.setup);
-    let base = timing.rows.first().map_or(1.0, |r| r.seconds).max(f64::MIN_POSITIVE);
+    let base = timing
+        .rows
+        .first()
+        .map_or(1.0, |r| r.seconds)
+        .max(f64::MIN_POSITIVE);
     let width = timing.rows.iter().map(|r| r.label.len()).max().unwrap_or(0);
-    let _ = writeln!(out, "  {:<width$}  {:>10}  {:>8}  result", "variant", "seconds", "ratio");
+    let _ = writeln!(
+        out,
+        "  {:<width$}  {:>10}  {:>8}  result",
+        "variant", "seconds", "ratio"
+    );
     for row in &timing.rows {
         let _ = writeln!(
             out,

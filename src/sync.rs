@@ -16,6 +16,8 @@ pub struct Mutex<R: Runtime, T: Send> {
 
 pub struct MutexGuard<'a, R: Runtime, T: Send + 'a> {
     inner: Option<R::Guard<'a, T>>,
+    /// To lock again after a timed wait that the facade models itself (see `Condvar::wait_timeout`).
+    mutex: &'a R::Mutex<T>,
     id: ObjId,
 }
 
@@ -25,7 +27,10 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
     }
 
     pub fn named(name: &str, value: T) -> Self {
-        Mutex { inner: R::new_mutex(value), id: trace::register(name.to_owned()) }
+        Mutex {
+            inner: R::new_mutex(value),
+            id: trace::register(name.to_owned()),
+        }
     }
 
     pub fn name(&self) -> String {
@@ -42,7 +47,11 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
         if let Some(me) = &me {
             trace::acquired(me, self.id);
         }
-        MutexGuard { inner: Some(inner), id: self.id }
+        MutexGuard {
+            inner: Some(inner),
+            mutex: &self.inner,
+            id: self.id,
+        }
     }
 
     /// `None` when another holder has it (or this thread does).
@@ -52,10 +61,19 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
         if let Some(me) = &me {
             match inner {
                 Some(_) => trace::acquired(me, self.id),
-                None => trace::record(me, Action::TryLockFailed { lock: trace::object_name(self.id) }),
+                None => trace::record(
+                    me,
+                    Action::TryLockFailed {
+                        lock: trace::object_name(self.id),
+                    },
+                ),
             }
         }
-        inner.map(|inner| MutexGuard { inner: Some(inner), id: self.id })
+        inner.map(|inner| MutexGuard {
+            inner: Some(inner),
+            mutex: &self.inner,
+            id: self.id,
+        })
     }
 }
 
@@ -93,7 +111,10 @@ impl<R: Runtime> Condvar<R> {
     }
 
     pub fn named(name: &str) -> Self {
-        Condvar { inner: R::new_condvar(), id: trace::register(name.to_owned()) }
+        Condvar {
+            inner: R::new_condvar(),
+            id: trace::register(name.to_owned()),
+        }
     }
 
     pub fn wait<'a, T: Send + 'a>(&self, guard: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
@@ -113,7 +134,11 @@ impl<R: Runtime> Condvar<R> {
     }
 
     /// Returns the guard and whether the wait timed out (see [`crate::runtime`] for what each
-    /// backend can do with time).
+    /// backend can do with time). Under shuttle the facade models the timer itself, because
+    /// shuttle 0.9's own `wait_timeout` never times out: the lock is released, any other threads
+    /// may run for as long as the scheduler likes, the lock is taken again and the wait reports a
+    /// timeout. A caller that re-checks its condition (as it must) sees every order a real timer
+    /// allows; a notification is not needed to end the wait.
     pub fn wait_timeout<'a, T: Send + 'a>(
         &self,
         guard: MutexGuard<'a, R, T>,
@@ -132,17 +157,40 @@ impl<R: Runtime> Condvar<R> {
         if let Some(me) = &me {
             let (condvar, lock_name) = (trace::object_name(self.id), trace::object_name(lock));
             trace::released_silently(me, lock);
-            trace::record(me, Action::Wait { condvar, lock: lock_name });
-            trace::begin_wait(me, Waiting::Condvar { condvar: self.id, lock });
+            trace::record(
+                me,
+                Action::Wait {
+                    condvar,
+                    lock: lock_name,
+                },
+            );
+            trace::begin_wait(
+                me,
+                Waiting::Condvar {
+                    condvar: self.id,
+                    lock,
+                },
+            );
         }
         let inner = guard.inner.take().expect("guard is held");
         let (inner, timed_out) = match timeout {
             None => (R::wait(&self.inner, inner), false),
+            Some(_) if R::NAME == "shuttle" => {
+                drop(inner);
+                R::yield_now();
+                (R::lock(guard.mutex), true)
+            }
             Some(timeout) => R::wait_timeout(&self.inner, inner, timeout),
         };
         guard.inner = Some(inner);
         if let Some(me) = &me {
-            trace::record(me, Action::Woken { condvar: trace::object_name(self.id), timed_out });
+            trace::record(
+                me,
+                Action::Woken {
+                    condvar: trace::object_name(self.id),
+                    timed_out,
+                },
+            );
             trace::acquired_silently(me, lock);
         }
         (guard, timed_out)
@@ -150,14 +198,26 @@ impl<R: Runtime> Condvar<R> {
 
     pub fn notify_one(&self) {
         if let Some(me) = current_name::<R>() {
-            trace::record(&me, Action::Notify { condvar: trace::object_name(self.id), all: false });
+            trace::record(
+                &me,
+                Action::Notify {
+                    condvar: trace::object_name(self.id),
+                    all: false,
+                },
+            );
         }
         R::notify_one(&self.inner);
     }
 
     pub fn notify_all(&self) {
         if let Some(me) = current_name::<R>() {
-            trace::record(&me, Action::Notify { condvar: trace::object_name(self.id), all: true });
+            trace::record(
+                &me,
+                Action::Notify {
+                    condvar: trace::object_name(self.id),
+                    all: true,
+                },
+            );
         }
         R::notify_all(&self.inner);
     }
@@ -181,7 +241,10 @@ impl<R: Runtime> AtomicUsize<R> {
     }
 
     pub fn named(name: &str, value: usize) -> Self {
-        AtomicUsize { inner: R::new_atomic(value), id: trace::register(name.to_owned()) }
+        AtomicUsize {
+            inner: R::new_atomic(value),
+            id: trace::register(name.to_owned()),
+        }
     }
 
     pub fn load(&self) -> usize {
@@ -241,7 +304,10 @@ pub struct Shared<R: Runtime, T: Copy + Debug + Send> {
 
 impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
     pub fn named(name: &str, value: T) -> Self {
-        Shared { cell: R::new_mutex(value), id: trace::register(name.to_owned()) }
+        Shared {
+            cell: R::new_mutex(value),
+            id: trace::register(name.to_owned()),
+        }
     }
 
     pub fn load(&self) -> T {

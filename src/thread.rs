@@ -30,7 +30,12 @@ where
 {
     let name = name.into();
     if let Some(me) = current_name::<R>() {
-        trace::record(&me, Action::Spawn { child: name.clone() });
+        trace::record(
+            &me,
+            Action::Spawn {
+                child: name.clone(),
+            },
+        );
     }
     let recorder = trace::current();
     let inner = R::spawn(name.clone(), move || {
@@ -41,7 +46,11 @@ where
         }
         value
     });
-    JoinHandle { inner, name, _runtime: PhantomData }
+    JoinHandle {
+        inner,
+        name,
+        _runtime: PhantomData,
+    }
 }
 
 impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {

@@ -50,9 +50,18 @@ impl fmt::Display for Action {
             Action::Release { lock } => write!(f, "releases {lock}"),
             Action::TryLockFailed { lock } => write!(f, "try_lock {lock}: busy"),
             Action::Wait { condvar, lock } => write!(f, "waits on {condvar} (releases {lock})"),
-            Action::Woken { condvar, timed_out: false } => write!(f, "woken on {condvar}"),
-            Action::Woken { condvar, timed_out: true } => write!(f, "timed out on {condvar}"),
-            Action::Notify { condvar, all: false } => write!(f, "notify_one {condvar}"),
+            Action::Woken {
+                condvar,
+                timed_out: false,
+            } => write!(f, "woken on {condvar}"),
+            Action::Woken {
+                condvar,
+                timed_out: true,
+            } => write!(f, "timed out on {condvar}"),
+            Action::Notify {
+                condvar,
+                all: false,
+            } => write!(f, "notify_one {condvar}"),
             Action::Notify { condvar, all: true } => write!(f, "notify_all {condvar}"),
             Action::Read { var, value } => write!(f, "read  {var} = {value}"),
             Action::Write { var, value } => write!(f, "write {var} = {value}"),
@@ -95,6 +104,31 @@ pub struct Trace {
     pub blocked: Vec<Blocked>,
     pub lost_update: Option<LostUpdate>,
     pub output: Vec<String>,
+}
+
+impl Trace {
+    /// Blocked threads that wait for one another in a ring, in order: each waits for a lock the
+    /// next one holds, and the last for one the first holds. A thread waiting for a lock it holds
+    /// itself is a ring of one. Empty when no such ring exists (a lost wake-up, say).
+    pub fn deadlock_cycle(&self) -> Vec<&Blocked> {
+        let holder_of = |lock: &str| {
+            self.blocked
+                .iter()
+                .position(|b| b.holds.iter().any(|h| h == lock))
+        };
+        for start in 0..self.blocked.len() {
+            let mut path = vec![start];
+            while let Some(next) =
+                holder_of(&self.blocked[*path.last().expect("path starts non-empty")].waits_for)
+            {
+                if let Some(at) = path.iter().position(|&p| p == next) {
+                    return path[at..].iter().map(|&i| &self.blocked[i]).collect();
+                }
+                path.push(next);
+            }
+        }
+        Vec::new()
+    }
 }
 
 #[derive(Default)]
@@ -154,7 +188,10 @@ impl State {
             self.trace.events_dropped += 1;
             return None;
         }
-        self.trace.events.push(Event { thread: thread.to_owned(), action });
+        self.trace.events.push(Event {
+            thread: thread.to_owned(),
+            action,
+        });
         Some(self.trace.events.len() - 1)
     }
 
@@ -168,7 +205,10 @@ impl State {
     }
 
     fn name(&self, object: ObjId) -> String {
-        self.objects.get(object).cloned().unwrap_or_else(|| format!("#{object}"))
+        self.objects
+            .get(object)
+            .cloned()
+            .unwrap_or_else(|| format!("#{object}"))
     }
 
     fn describe(&self, waiting: &Waiting) -> String {
@@ -213,7 +253,11 @@ impl Recorder {
                     .map(|(lock, _)| state.name(*lock))
                     .collect();
                 holds.sort();
-                Blocked { thread: thread.clone(), holds, waits_for: state.describe(waiting) }
+                Blocked {
+                    thread: thread.clone(),
+                    holds,
+                    waits_for: state.describe(waiting),
+                }
             })
             .collect();
         trace
@@ -264,7 +308,11 @@ pub fn acquired(thread: &str, lock: ObjId) {
     with_state(|state| {
         state.waiting.remove(thread);
         let name = state.name(lock);
-        state.holders.entry(lock).or_insert_with(|| (thread.to_owned(), 0)).1 += 1;
+        state
+            .holders
+            .entry(lock)
+            .or_insert_with(|| (thread.to_owned(), 0))
+            .1 += 1;
         state.push(thread, Action::Acquire { lock: name });
     });
 }
@@ -285,7 +333,11 @@ pub fn released_silently(_thread: &str, lock: ObjId) {
 pub fn acquired_silently(thread: &str, lock: ObjId) {
     with_state(|state| {
         state.waiting.remove(thread);
-        state.holders.entry(lock).or_insert_with(|| (thread.to_owned(), 0)).1 += 1;
+        state
+            .holders
+            .entry(lock)
+            .or_insert_with(|| (thread.to_owned(), 0))
+            .1 += 1;
     });
 }
 
@@ -294,7 +346,9 @@ pub fn read(thread: &str, var: ObjId, value: String) {
         let version = state.writes.get(&var).map_or(0, Vec::len);
         let name = state.name(var);
         if let Some(event) = state.push(thread, Action::Read { var: name, value }) {
-            state.reads.insert((thread.to_owned(), var), (version, event));
+            state
+                .reads
+                .insert((thread.to_owned(), var), (version, event));
         }
     });
 }
@@ -304,25 +358,40 @@ pub fn read(thread: &str, var: ObjId, value: String) {
 pub fn write(thread: &str, var: ObjId, value: String) {
     with_state(|state| {
         let name = state.name(var);
-        let event = state.push(thread, Action::Write { var: name.clone(), value });
+        let event = state.push(
+            thread,
+            Action::Write {
+                var: name.clone(),
+                value,
+            },
+        );
         let read = state.reads.remove(&(thread.to_owned(), var));
         let writes = state.writes.entry(var).or_default();
-        if let (None, Some((version, read_event))) = (&state.trace.lost_update, read) {
-            if let Some(overtaking) = writes.get(version).filter(|w| w.thread != thread) {
-                let mut events: Vec<usize> = [overtaking.read_event, Some(read_event), overtaking.event, event]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                events.sort_unstable();
-                state.trace.lost_update = Some(LostUpdate {
-                    var: name,
-                    overwritten: overtaking.thread.clone(),
-                    stale: thread.to_owned(),
-                    events,
-                });
-            }
+        if let (None, Some((version, read_event))) = (&state.trace.lost_update, read)
+            && let Some(overtaking) = writes.get(version).filter(|w| w.thread != thread)
+        {
+            let mut events: Vec<usize> = [
+                overtaking.read_event,
+                Some(read_event),
+                overtaking.event,
+                event,
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            events.sort_unstable();
+            state.trace.lost_update = Some(LostUpdate {
+                var: name,
+                overwritten: overtaking.thread.clone(),
+                stale: thread.to_owned(),
+                events,
+            });
         }
-        writes.push(Write { event, thread: thread.to_owned(), read_event: read.map(|(_, e)| e) });
+        writes.push(Write {
+            event,
+            thread: thread.to_owned(),
+            read_event: read.map(|(_, e)| e),
+        });
     });
 }
 
@@ -332,7 +401,11 @@ pub fn update(thread: &str, var: ObjId, value: String) {
         let name = state.name(var);
         let event = state.push(thread, Action::Write { var: name, value });
         state.reads.remove(&(thread.to_owned(), var));
-        state.writes.entry(var).or_default().push(Write { event, thread: thread.to_owned(), read_event: None });
+        state.writes.entry(var).or_default().push(Write {
+            event,
+            thread: thread.to_owned(),
+            read_event: None,
+        });
     });
 }
 

@@ -41,7 +41,12 @@ pub(super) fn check(
     builder.preemption_bound = Some(budget.preemption_bound);
     let started = Instant::now();
     let result = {
-        let (recorder, tally, run, params) = (recorder.clone(), tally.clone(), variant.run_loom, params.clone());
+        let (recorder, tally, run, params) = (
+            recorder.clone(),
+            tally.clone(),
+            variant.run_loom,
+            params.clone(),
+        );
         catch_unwind(AssertUnwindSafe(|| {
             builder.check(move || {
                 recorder.reset();
@@ -69,12 +74,17 @@ pub(super) fn check(
     let token = |execution| {
         Some(ReplayToken {
             threads: params.threads,
-            schedule: Schedule::Loom { preemption_bound: budget.preemption_bound, execution },
+            schedule: Schedule::Loom {
+                preemption_bound: budget.preemption_bound,
+                execution,
+            },
         })
     };
     let (verdict, executions) = match result {
         Ok(()) => (tally.forbidden_verdict(token), tally.executions),
-        Err(payload) if payload.is::<ReplayDone>() => (tally.forbidden_verdict(token), tally.executions),
+        Err(payload) if payload.is::<ReplayDone>() => {
+            (tally.forbidden_verdict(token), tally.executions)
+        }
         Err(payload) => {
             let execution = tally.executions + 1;
             let failure = |message| Failure {
@@ -84,7 +94,10 @@ pub(super) fn check(
                 trace: recorder.snapshot(),
                 replay: token(execution),
             };
-            (super::verdict_from_panic(super::panic_message(&*payload), failure), execution)
+            (
+                super::verdict_from_panic(super::panic_message(&*payload), failure),
+                execution,
+            )
         }
     };
     if let Some(target) = replay {

@@ -209,10 +209,15 @@ pub fn replay(variant: &Variant, token: &ReplayToken) -> Result<Report, CheckErr
     }
     match &token.schedule {
         token::Schedule::Shuttle(schedule) => shuttle::replay(variant, token.threads, schedule),
-        token::Schedule::Loom { preemption_bound, execution } => {
+        token::Schedule::Loom {
+            preemption_bound,
+            execution,
+        } => {
             let mut budget = Budget::defaults(Backend::Loom, Mode::Check);
             budget.preemption_bound = *preemption_bound;
-            let params = Params { threads: token.threads };
+            let params = Params {
+                threads: token.threads,
+            };
             loom::check(variant, &params, &budget, Mode::Check, Some(*execution))
         }
     }
@@ -243,13 +248,33 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Sorts a failed execution's panic into a verdict.
-pub(crate) fn verdict_from_panic(message: String, failure: impl FnOnce(String) -> Failure) -> Verdict {
+pub(crate) fn verdict_from_panic(
+    message: String,
+    failure: impl FnOnce(String) -> Failure,
+) -> Verdict {
     if message.starts_with("deadlock") {
-        Verdict::Deadlock(failure("deadlock: every thread left is blocked".to_owned()))
+        let mut found = failure("deadlock: every thread left is blocked".to_owned());
+        found.message = deadlock_message(&found.trace, &found.message);
+        Verdict::Deadlock(found)
     } else if message.contains("max_steps") || message.contains("maximum number of branches") {
         Verdict::StepLimit(failure(format!("step limit: {}", first_line(&message))))
     } else {
         Verdict::Violated(failure(format!("panicked: {}", first_line(&message))))
+    }
+}
+
+/// Names the kind of deadlock the trace shows, when it shows one; `otherwise` if not.
+pub(crate) fn deadlock_message(trace: &Trace, otherwise: &str) -> String {
+    match trace.deadlock_cycle().as_slice() {
+        [] => otherwise.to_owned(),
+        [alone] => format!(
+            "deadlock: {} waits for {}, a lock it already holds",
+            alone.thread, alone.waits_for
+        ),
+        ring => format!(
+            "deadlock: {} threads wait in a ring, each for a lock the next one holds",
+            ring.len()
+        ),
     }
 }
 

@@ -34,7 +34,8 @@ pub(super) fn check(variant: &Variant, params: &Params, budget: &Budget, mode: M
     if matches!(verdict, Verdict::Holds) {
         verdict = tally.forbidden_verdict(|_| None);
     }
-    let executions = tally.executions + usize::from(verdict.failure().is_some_and(|f| f.outcome.is_none()));
+    let executions =
+        tally.executions + usize::from(verdict.failure().is_some_and(|f| f.outcome.is_none()));
     Report {
         id: variant.id,
         backend: Backend::Native,
@@ -43,13 +44,21 @@ pub(super) fn check(variant: &Variant, params: &Params, budget: &Budget, mode: M
         executions,
         elapsed: started.elapsed(),
         outcomes: tally.outcomes,
-        bounds: format!("watchdog {:?}, sleep scale 1/{}", budget.watchdog, crate::runtime::sleep_scale()),
+        bounds: format!(
+            "watchdog {:?}, sleep scale 1/{}",
+            budget.watchdog,
+            crate::runtime::sleep_scale()
+        ),
     }
 }
 
 type Failed = Box<dyn FnOnce(usize) -> Verdict>;
 
-fn run_once(variant: &Variant, params: &Params, watchdog: Duration) -> Result<(Observed, Arc<Recorder>), Failed> {
+fn run_once(
+    variant: &Variant,
+    params: &Params,
+    watchdog: Duration,
+) -> Result<(Observed, Arc<Recorder>), Failed> {
     let recorder = Arc::new(Recorder::default());
     let (done, finished) = channel();
     {
@@ -69,7 +78,13 @@ fn run_once(variant: &Variant, params: &Params, watchdog: Duration) -> Result<(O
             Ok(Ok(observed)) => return Ok((observed, recorder)),
             Ok(Err(message)) => {
                 return Err(Box::new(move |execution| {
-                    let failure = |message| Failure { message, execution, outcome: None, trace: recorder.snapshot(), replay: None };
+                    let failure = |message| Failure {
+                        message,
+                        execution,
+                        outcome: None,
+                        trace: recorder.snapshot(),
+                        replay: None,
+                    };
                     super::verdict_from_panic(message, failure)
                 }));
             }
@@ -81,9 +96,14 @@ fn run_once(variant: &Variant, params: &Params, watchdog: Duration) -> Result<(O
                 } else if last_progress.1.elapsed() >= watchdog {
                     let trace = recorder.snapshot();
                     recorder.freeze();
+                    let mut message = format!("no progress for {watchdog:?}: deadlock likely");
+                    let why = super::deadlock_message(&trace, "");
+                    if let Some(why) = why.strip_prefix("deadlock: ") {
+                        message = format!("{message}; {why}");
+                    }
                     return Err(Box::new(move |execution| {
                         Verdict::Deadlock(Failure {
-                            message: format!("no progress for {watchdog:?}: deadlock likely"),
+                            message,
                             execution,
                             outcome: None,
                             trace,

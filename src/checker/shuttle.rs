@@ -6,7 +6,9 @@ use super::{Budget, CheckError, Failure, Mode, Report, Strategy, Tally};
 use crate::model::{Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::{self, Recorder};
-use shuttle::scheduler::{PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId};
+use shuttle::scheduler::{
+    PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 use std::cell::RefCell;
@@ -46,7 +48,12 @@ impl<S: Scheduler> Scheduler for Recording<S> {
         Some(schedule)
     }
 
-    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
         let task = self.inner.next_task(runnable, current, is_yielding)?;
         self.schedule.borrow_mut().push_task(task);
         Some(task)
@@ -61,7 +68,9 @@ impl<S: Scheduler> Scheduler for Recording<S> {
 pub(super) fn check(variant: &Variant, params: &Params, budget: &Budget, mode: Mode) -> Report {
     let executions = budget.executions.max(1);
     let scheduler: Box<dyn Scheduler + Send> = match budget.strategy {
-        Strategy::Pct { depth } => Box::new(PctScheduler::new_from_seed(budget.seed, depth, executions)),
+        Strategy::Pct { depth } => {
+            Box::new(PctScheduler::new_from_seed(budget.seed, depth, executions))
+        }
         Strategy::Random => Box::new(RandomScheduler::new_from_seed(budget.seed, executions)),
     };
     let bounds = match budget.strategy {
@@ -78,13 +87,23 @@ pub(super) fn replay(variant: &Variant, threads: usize, hex: &str) -> Result<Rep
     scheduler.set_allow_incomplete();
     let params = Params { threads };
     let budget = Budget::defaults(Backend::Shuttle, Mode::Check);
-    let report = explore(variant, &params, budget.max_steps, Box::new(scheduler), Mode::Check, "replay".into());
+    let report = explore(
+        variant,
+        &params,
+        budget.max_steps,
+        Box::new(scheduler),
+        Mode::Check,
+        "replay".into(),
+    );
     let diverged = report
         .verdict
         .failure()
         .is_some_and(|f| f.message.contains("schedule") && f.message.contains("replay"));
     if diverged || report.executions == 0 {
-        return Err(CheckError::BadToken(format!("the schedule does not fit {} with {threads} threads", variant.id)));
+        return Err(CheckError::BadToken(format!(
+            "the schedule does not fit {} with {threads} threads",
+            variant.id
+        )));
     }
     Ok(report)
 }
@@ -95,7 +114,7 @@ fn explore(
     max_steps: usize,
     scheduler: Box<dyn Scheduler + Send>,
     mode: Mode,
-    bounds: String,
+    mut bounds: String,
 ) -> Report {
     let schedule = Rc::new(RefCell::new(Schedule::new(0)));
     let first_forbidden = Rc::new(RefCell::new(None));
@@ -117,7 +136,12 @@ fn explore(
     let tally = Arc::new(Mutex::new(Tally::default()));
     let started = Instant::now();
     let result = {
-        let (recorder, tally, run, params) = (recorder.clone(), tally.clone(), variant.run_shuttle, params.clone());
+        let (recorder, tally, run, params) = (
+            recorder.clone(),
+            tally.clone(),
+            variant.run_shuttle,
+            params.clone(),
+        );
         let forbidden_seen = forbidden_seen.clone();
         let body = move || {
             recorder.reset();
@@ -141,9 +165,20 @@ fn explore(
         Ok(_) => {
             let failing = first_forbidden.borrow().clone().or_else(|| {
                 // The search ended right after the forbidden execution: its schedule is the last.
-                forbidden_seen.load(Ordering::SeqCst).then(|| schedule.borrow().clone())
+                forbidden_seen
+                    .load(Ordering::SeqCst)
+                    .then(|| schedule.borrow().clone())
             });
-            (tally.forbidden_verdict(|_| failing.as_ref().map(token)), tally.executions)
+            (
+                tally.forbidden_verdict(|_| failing.as_ref().map(token)),
+                tally.executions,
+            )
+        }
+        Err(payload) if super::panic_message(&*payload).contains(SEQUENTIAL) => {
+            // PCT found no step where two threads could run: every schedule is this one.
+            bounds = "no two threads were ever runnable at once: one schedule is all schedules"
+                .to_owned();
+            (tally.forbidden_verdict(|_| None), tally.executions)
         }
         Err(payload) => {
             let execution = tally.executions + 1;
@@ -154,7 +189,10 @@ fn explore(
                 trace: recorder.snapshot(),
                 replay: Some(token(&schedule.borrow())),
             };
-            (super::verdict_from_panic(super::panic_message(&*payload), failure), execution)
+            (
+                super::verdict_from_panic(super::panic_message(&*payload), failure),
+                execution,
+            )
         }
     };
     Report {
@@ -168,6 +206,9 @@ fn explore(
         bounds,
     }
 }
+
+/// PCT's complaint about a program in which no two threads are ever runnable at once.
+const SEQUENTIAL: &str = "did not exercise any concurrency";
 
 pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())

@@ -16,19 +16,20 @@
 //!   prunes the interleavings around it (outcomes go missing). Every facade operation on shared
 //!   state is already a scheduling point, so nothing is lost by sleeping for no time.
 //! - shuttle: time is not modelled either: `sleep` is a plain context switch and `wait_timeout`
-//!   may time out at any point (shuttle decides), which is what a real timeout allows.
+//!   may time out at any point, which is what a real timeout allows. shuttle 0.9's own
+//!   `wait_timeout` never times out, so [`crate::sync::Condvar::wait_timeout`] models the timer.
 //! - native: no exploration at all; what happens is what the hardware does this time.
 
+#[cfg(loom)]
+mod loom;
 mod native;
 mod shuttle;
 mod std_shaped;
-#[cfg(loom)]
-mod loom;
 
-pub use self::native::{Native, set_sleep_scale, sleep_scale};
-pub use self::shuttle::Shuttle;
 #[cfg(loom)]
 pub use self::loom::Loom;
+pub use self::native::{Native, set_sleep_scale, sleep_scale};
+pub use self::shuttle::Shuttle;
 
 use std::ops::DerefMut;
 use std::time::Duration;
@@ -43,6 +44,8 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     type Condvar: Send + Sync;
     type AtomicUsize: Send + Sync;
     type JoinHandle<T: Send + 'static>: Send;
+    /// Tells threads apart (an owner check, say): unique among the threads alive in one execution.
+    type ThreadId: Copy + Eq + std::fmt::Debug + Send + Sync + 'static;
 
     /// Starts a named thread.
     fn spawn<F, T>(name: String, body: F) -> Self::JoinHandle<T>
@@ -56,6 +59,8 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn sleep(duration: Duration);
     /// The name given at spawn; `None` for a thread the backend started itself.
     fn current_name() -> Option<String>;
+    /// The calling thread's id; cheap, and needs no recorder (unlike names in a timing run).
+    fn current_id() -> Self::ThreadId;
 
     fn new_mutex<T: Send>(value: T) -> Self::Mutex<T>;
     /// Non-poisoning: a panic in another holder does not make this fail.
@@ -78,7 +83,11 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn store(atomic: &Self::AtomicUsize, value: usize);
     fn fetch_add(atomic: &Self::AtomicUsize, value: usize) -> usize;
     fn fetch_sub(atomic: &Self::AtomicUsize, value: usize) -> usize;
-    fn compare_exchange(atomic: &Self::AtomicUsize, current: usize, new: usize) -> Result<usize, usize>;
+    fn compare_exchange(
+        atomic: &Self::AtomicUsize,
+        current: usize,
+        new: usize,
+    ) -> Result<usize, usize>;
 }
 
 /// Which backend to explore with, as named on the command line.

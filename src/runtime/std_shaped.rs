@@ -11,6 +11,7 @@ macro_rules! impl_runtime {
             type Condvar = ::$krate::sync::Condvar;
             type AtomicUsize = ::$krate::sync::atomic::AtomicUsize;
             type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
+            type ThreadId = ::$krate::thread::ThreadId;
 
             fn spawn<F, T>(name: String, body: F) -> Self::JoinHandle<T>
             where
@@ -40,12 +41,18 @@ macro_rules! impl_runtime {
                 ::$krate::thread::current().name().map(str::to_owned)
             }
 
+            fn current_id() -> Self::ThreadId {
+                ::$krate::thread::current().id()
+            }
+
             fn new_mutex<T: Send>(value: T) -> Self::Mutex<T> {
                 ::$krate::sync::Mutex::new(value)
             }
 
             fn lock<T: Send>(mutex: &Self::Mutex<T>) -> Self::Guard<'_, T> {
-                mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+                mutex
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
             }
 
             fn try_lock<T: Send>(mutex: &Self::Mutex<T>) -> Option<Self::Guard<'_, T>> {
@@ -60,8 +67,13 @@ macro_rules! impl_runtime {
                 ::$krate::sync::Condvar::new()
             }
 
-            fn wait<'a, T: Send>(condvar: &Self::Condvar, guard: Self::Guard<'a, T>) -> Self::Guard<'a, T> {
-                condvar.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
+            fn wait<'a, T: Send>(
+                condvar: &Self::Condvar,
+                guard: Self::Guard<'a, T>,
+            ) -> Self::Guard<'a, T> {
+                condvar
+                    .wait(guard)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
             }
 
             fn wait_timeout<'a, T: Send>(
@@ -104,7 +116,11 @@ macro_rules! impl_runtime {
                 atomic.fetch_sub(value, std::sync::atomic::Ordering::SeqCst)
             }
 
-            fn compare_exchange(atomic: &Self::AtomicUsize, current: usize, new: usize) -> Result<usize, usize> {
+            fn compare_exchange(
+                atomic: &Self::AtomicUsize,
+                current: usize,
+                new: usize,
+            ) -> Result<usize, usize> {
                 use std::sync::atomic::Ordering::SeqCst;
                 atomic.compare_exchange(current, new, SeqCst, SeqCst)
             }

@@ -1,0 +1,171 @@
+//! The command line's contract: exit codes 0 / 1 / 2, one-line errors, replay commands that work.
+
+use std::process::{Command, Output};
+
+fn interleave(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn list_prints_every_variant_id() {
+    let output = interleave(&["list"]);
+    assert_eq!(output.status.code(), Some(0));
+    for id in interleave::models::ids() {
+        assert!(stdout(&output).contains(id), "{id} missing from list");
+    }
+}
+
+#[test]
+fn check_of_a_race_exits_1_with_a_timeline_and_a_replay_command_that_reproduces_it() {
+    let output = interleave(&["check", "counter-race/unlocked", "--threads", "20"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("VIOLATED"), "{text}");
+    assert!(text.contains("lost update:"), "{text}");
+    let replay = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("replay: "))
+        .expect("a replay line");
+    let args: Vec<&str> = replay
+        .split_whitespace()
+        .skip_while(|w| *w != "--")
+        .skip(1)
+        .collect();
+    assert_eq!(args[..2], ["replay", "counter-race/unlocked"]);
+    let replayed = interleave(&args);
+    assert_eq!(replayed.status.code(), Some(1));
+    let final_value = |text: &str| {
+        text.lines()
+            .find(|l| l.contains("forbidden outcome"))
+            .map(str::to_owned)
+    };
+    let (first, again) = (
+        final_value(&text).unwrap(),
+        final_value(&stdout(&replayed)).unwrap(),
+    );
+    assert_eq!(first.split(" (").next(), again.split(" (").next());
+}
+
+#[test]
+fn check_of_a_fix_exits_0_and_reports_executions() {
+    let output = interleave(&[
+        "check",
+        "counter-race/locked",
+        "--threads",
+        "10",
+        "--executions",
+        "50",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("HOLDS after 50 executions"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_clear_line_and_no_panic() {
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["check", "no-such/variant"],
+            "unknown id \"no-such/variant\"; the ids are: counter-race/unlocked",
+        ),
+        (
+            &["check", "counter-race/locked", "--frobnicate"],
+            "unknown flag \"--frobnicate\"",
+        ),
+        (
+            &["check", "counter-race/locked", "--threads", "many"],
+            "--threads takes a whole number",
+        ),
+        (
+            &["check", "counter-race/locked", "--threads", "0"],
+            "--threads 0 is outside",
+        ),
+        (
+            &["check", "counter-race/locked", "--backend", "tokio"],
+            "unknown backend \"tokio\"",
+        ),
+        (
+            &["replay", "counter-race/unlocked", "shuttle.3.zz"],
+            "bad replay token",
+        ),
+        (
+            &["replay", "counter-race/unlocked", "garbage"],
+            "bad replay token",
+        ),
+        (
+            &["time", "no-such-concept"],
+            "no timing for \"no-such-concept\"",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = interleave(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = stderr(&output);
+        assert!(
+            err.starts_with("error: ") && err.contains(message),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_schedule_that_does_not_fit_the_model_is_a_bad_token() {
+    let output = interleave(&["check", "counter-race/unlocked", "--threads", "20"]);
+    let text = stdout(&output);
+    let token = text
+        .split_whitespace()
+        .find(|w| w.starts_with("shuttle.20."))
+        .expect("a token");
+    let other_model = token.replacen("shuttle.20.", "shuttle.3.", 1);
+    let replayed = interleave(&["replay", "counter-race/locked", &other_model]);
+    assert_eq!(
+        replayed.status.code(),
+        Some(2),
+        "{}{}",
+        stdout(&replayed),
+        stderr(&replayed)
+    );
+    assert!(stderr(&replayed).contains("bad replay token"));
+}
+
+#[cfg(not(loom))]
+#[test]
+fn loom_backend_in_a_plain_build_says_how_to_build_one() {
+    let output = interleave(&["check", "counter-race/locked", "--backend", "loom"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("RUSTFLAGS=\"--cfg loom\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[cfg(loom)]
+#[test]
+fn loom_outcomes_print_the_exhaustive_set() {
+    let output = interleave(&[
+        "outcomes",
+        "counter-race/unlocked",
+        "--backend",
+        "loom",
+        "--threads",
+        "3",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("exhaustive: all 3 possible outcomes seen, and nothing else"));
+}

@@ -1,0 +1,7 @@
+//! The model suite: one module per concept. Each test runs a variant through the same checker
+//! the command line uses and pins what it must find (or that it holds).
+
+mod support;
+
+mod cli;
+mod counter_race;

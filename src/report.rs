@@ -4,7 +4,7 @@
 use crate::checker::{Failure, Report, Verdict};
 use crate::model::Timing;
 use crate::runtime::Backend;
-use crate::trace::{Event, Trace};
+use crate::trace::{Action, Event, Trace};
 use std::fmt::Write;
 
 /// Events shown when nothing narrower explains the failure.
@@ -136,6 +136,7 @@ pub fn timeline(trace: &Trace) -> String {
                 lost.stale, lost.var, lost.overwritten
             ),
         ),
+        None if !trace.deadlock_cycle().is_empty() => ring_events(trace),
         None => {
             let start = trace.events.len().saturating_sub(TAIL_EVENTS);
             let heading = if start > 0 {
@@ -191,6 +192,24 @@ pub fn timeline(trace: &Trace) -> String {
             );
         }
     }
+    let ring = trace.deadlock_cycle();
+    for blocked in &ring {
+        let lane = threads.iter().position(|t| *t == blocked.thread);
+        let _ = match lane {
+            Some(lane) if threads.len() <= MAX_LANES => writeln!(
+                out,
+                "  {:>6}  {}blocks on {}",
+                "-",
+                " ".repeat(lane * LANE_WIDTH),
+                blocked.waits_for
+            ),
+            _ => writeln!(
+                out,
+                "  {:>6}  {:<14} blocks on {}",
+                "-", blocked.thread, blocked.waits_for
+            ),
+        };
+    }
     if trace.events_dropped > 0 {
         let _ = writeln!(
             out,
@@ -199,6 +218,34 @@ pub fn timeline(trace: &Trace) -> String {
         );
     }
     out
+}
+
+/// How a deadlock's ring formed: every event of the ring's threads from the moment the first of
+/// them took a lock it still holds (at most [`TAIL_EVENTS`] of them, the latest).
+fn ring_events(trace: &Trace) -> (Vec<usize>, String) {
+    let ring = trace.deadlock_cycle();
+    let in_ring = |thread: &str| ring.iter().any(|b| b.thread == thread);
+    let start = ring
+        .iter()
+        .flat_map(|b| {
+            b.holds.iter().filter_map(|held| {
+                trace.events.iter().rposition(|e| {
+                    e.thread == b.thread
+                        && matches!(&e.action, Action::Acquire { lock } if lock == held)
+                })
+            })
+        })
+        .min()
+        .unwrap_or(0);
+    let mut indices: Vec<usize> = (start..trace.events.len())
+        .filter(|&i| in_ring(&trace.events[i].thread))
+        .collect();
+    let skipped = indices.len().saturating_sub(TAIL_EVENTS);
+    indices.drain(..skipped);
+    (
+        indices,
+        "how the ring formed (each thread's events since it took what it holds):".to_owned(),
+    )
 }
 
 fn truncate(text: &str) -> String {

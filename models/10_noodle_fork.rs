@@ -1,0 +1,288 @@
+//! # Noodles and a fork (tutorial 4.3): two locks taken in opposite orders
+//!
+//! Eating needs both the noodle and the fork. `eat1` takes the noodle, then the fork; `eat2`
+//! takes the fork, dozes off for a second, then reaches for the noodle. Let `eat2-nezha` hold the
+//! fork through its nap while `eat1-egon` picks up the noodle: each now waits for what the other
+//! holds, and neither will let go. That ring of waits is a deadlock; the nap only makes the
+//! unlucky interleaving likely, a model checker finds it without one.
+//!
+//! Three ways out, each checked:
+//! - `one-rlock` (the tutorial's): noodle and fork are one reentrant lock, so whoever has one has
+//!   both. No ring can form, at the cost of one diner at a time.
+//! - `ordered`: every diner takes the noodle before the fork. A ring needs someone to hold a later
+//!   lock while waiting for an earlier one, and nobody ever does.
+//! - `try-lock`: take one, *try* the other; on failure put the first back and back off. No thread
+//!   waits while holding, so no deadlock; in principle both sides could keep colliding (a
+//!   livelock), and the step bound is there to catch that. In the schedules explored it never
+//!   ran out: back-off lets one side finish.
+//!
+//! Threads are spawned in the tutorial's order, `eat1-nezha, eat2-nezha, eat1-egon, ...`: six
+//! natively and under shuttle, two under loom (its limit is five threads, main included).
+
+use super::rlock::RLock;
+use crate::checker::{self, Budget, Mode, Verdict};
+use crate::model::{Class, Expect, Params, Program, Timing, TimingRow, Variant};
+use crate::runtime::{Backend, Runtime, sleep_scale};
+use crate::sync::{AtomicUsize, Mutex};
+use crate::thread::{self, JoinHandle};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const DINERS: [&str; 3] = ["nezha", "egon", "yuan"];
+const NAP: Duration = Duration::from_secs(1);
+const BACK_OFF: Duration = Duration::from_millis(10);
+
+/// How many diners ate, of how many sat down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Ate(pub usize, pub usize);
+
+impl fmt::Display for Ate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} of {} ate", self.0, self.1)
+    }
+}
+
+fn classify(outcome: &Ate) -> (Class, &'static str) {
+    if outcome.0 == outcome.1 {
+        (Class::Acceptable, "everyone ate")
+    } else {
+        (Class::Forbidden, "someone went hungry")
+    }
+}
+
+/// Two separate locks, and the count of meals.
+pub struct Table<R: Runtime> {
+    noodle: Mutex<R, ()>,
+    fork: Mutex<R, ()>,
+    meals: AtomicUsize<R>,
+}
+
+/// One reentrant lock for both, as the tutorial's `fork_lock = noodle_lock = RLock()`.
+pub struct OneLockTable<R: Runtime> {
+    both: RLock<R>,
+    meals: AtomicUsize<R>,
+}
+
+fn meals<R: Runtime>() -> AtomicUsize<R> {
+    AtomicUsize::named("meals", 0)
+}
+
+/// Spawns `threads` diners alternating `eat1`, `eat2` over the tutorial's names; counts meals.
+fn dinner<R: Runtime, T: Send + Sync + 'static>(
+    threads: usize,
+    table: T,
+    eat: [fn(&T); 2],
+    meals: fn(&T) -> usize,
+) -> Ate {
+    let table = Arc::new(table);
+    let diners: Vec<JoinHandle<R, ()>> = (0..threads)
+        .map(|i| {
+            let (table, eat) = (table.clone(), eat[i % 2]);
+            let name = format!("eat{}-{}", i % 2 + 1, DINERS[(i / 2) % DINERS.len()]);
+            thread::spawn_named::<R, _, _>(name, move || eat(&table))
+        })
+        .collect();
+    diners.into_iter().for_each(JoinHandle::join);
+    Ate(meals(&table), threads)
+}
+
+fn table<R: Runtime>() -> Table<R> {
+    Table {
+        noodle: Mutex::named("noodle", ()),
+        fork: Mutex::named("fork", ()),
+        meals: meals(),
+    }
+}
+
+fn two_locks_eat1<R: Runtime>(t: &Table<R>) {
+    let _noodle = t.noodle.lock();
+    let _fork = t.fork.lock();
+    t.meals.fetch_add(1);
+}
+
+fn two_locks_eat2<R: Runtime>(t: &Table<R>) {
+    let _fork = t.fork.lock();
+    thread::sleep::<R>(NAP);
+    let _noodle = t.noodle.lock();
+    t.meals.fetch_add(1);
+}
+
+fn one_rlock_eat1<R: Runtime>(t: &OneLockTable<R>) {
+    t.both.acquire(); // "noodle"
+    t.both.acquire(); // "fork": the same lock, owned already
+    t.meals.fetch_add(1);
+    t.both.release().expect("owner");
+    t.both.release().expect("owner");
+}
+
+fn one_rlock_eat2<R: Runtime>(t: &OneLockTable<R>) {
+    t.both.acquire(); // "fork"
+    thread::sleep::<R>(NAP);
+    t.both.acquire(); // "noodle"
+    t.meals.fetch_add(1);
+    t.both.release().expect("owner");
+    t.both.release().expect("owner");
+}
+
+/// Both diners follow the global order: noodle, then fork (eat2 still naps in between).
+fn ordered_eat2<R: Runtime>(t: &Table<R>) {
+    let _noodle = t.noodle.lock();
+    thread::sleep::<R>(NAP);
+    let _fork = t.fork.lock();
+    t.meals.fetch_add(1);
+}
+
+/// Holds `first`, tries `second`; on failure lets `first` go, backs off, and starts over.
+fn try_both<R: Runtime>(t: &Table<R>, first: &Mutex<R, ()>, second: &Mutex<R, ()>, nap: Duration) {
+    loop {
+        let held = first.lock();
+        thread::sleep::<R>(nap);
+        if let Some(_other) = second.try_lock() {
+            t.meals.fetch_add(1);
+            return;
+        }
+        drop(held);
+        thread::sleep::<R>(BACK_OFF);
+        // A back-off is a spin as far as loom is concerned: it must let the others run.
+        thread::yield_now::<R>();
+    }
+}
+
+fn try_lock_eat1<R: Runtime>(t: &Table<R>) {
+    try_both(t, &t.noodle, &t.fork, Duration::ZERO);
+}
+
+fn try_lock_eat2<R: Runtime>(t: &Table<R>) {
+    try_both(t, &t.fork, &t.noodle, NAP);
+}
+
+macro_rules! dinner_variant {
+    ($name:ident, $id:literal, $expect:expr, $summary:literal, $table:ident, $eat1:ident, $eat2:ident) => {
+        pub struct $name;
+
+        impl Program for $name {
+            const ID: &'static str = $id;
+            const SUMMARY: &'static str = $summary;
+            const EXPECT: Expect = $expect;
+            const THREADS: usize = 6;
+            const LOOM_THREADS: usize = 2;
+            type Outcome = Ate;
+
+            fn run<R: Runtime>(params: &Params) -> Ate {
+                dinner::<R, _>(
+                    params.threads,
+                    $table::<R>(),
+                    [$eat1::<R>, $eat2::<R>],
+                    |t| t.meals.load(),
+                )
+            }
+
+            fn classify(outcome: &Ate, _: &Params) -> (Class, &'static str) {
+                classify(outcome)
+            }
+
+            fn possible_outcomes(params: &Params) -> Option<Vec<Ate>> {
+                Some(vec![Ate(params.threads, params.threads)])
+            }
+        }
+    };
+}
+
+fn one_lock_table<R: Runtime>() -> OneLockTable<R> {
+    OneLockTable {
+        both: RLock::named("noodle+fork"),
+        meals: meals(),
+    }
+}
+
+dinner_variant!(
+    TwoLocks,
+    "noodle-fork/two-locks",
+    Expect::Deadlock,
+    "eat1: noodle then fork; eat2: fork, nap, noodle",
+    table,
+    two_locks_eat1,
+    two_locks_eat2
+);
+dinner_variant!(
+    OneRLock,
+    "noodle-fork/one-rlock",
+    Expect::Holds,
+    "the tutorial's fix: one RLock is both noodle and fork",
+    one_lock_table,
+    one_rlock_eat1,
+    one_rlock_eat2
+);
+dinner_variant!(
+    Ordered,
+    "noodle-fork/ordered",
+    Expect::Holds,
+    "everyone takes the noodle before the fork",
+    table,
+    two_locks_eat1,
+    ordered_eat2
+);
+dinner_variant!(
+    TryLock,
+    "noodle-fork/try-lock",
+    Expect::Holds,
+    "take one, try the other; on failure put it back and back off",
+    table,
+    try_lock_eat1,
+    try_lock_eat2
+);
+
+/// The watchdog used for the timing table: long against a 10 ms nap, short for a person.
+const TIMING_WATCHDOG: Duration = Duration::from_millis(500);
+
+/// All four natively, one run each, side by side; the deadlock is ended by the watchdog.
+pub fn timing() -> Timing {
+    let variants = [
+        Variant::of::<OneRLock>(),
+        Variant::of::<Ordered>(),
+        Variant::of::<TryLock>(),
+        Variant::of::<TwoLocks>(),
+    ];
+    let rows = variants
+        .iter()
+        .map(|variant| {
+            let mut budget = Budget::defaults(Backend::Native, Mode::Check);
+            budget.executions = 1;
+            budget.watchdog = TIMING_WATCHDOG;
+            let params = Params {
+                threads: variant.threads,
+            };
+            let started = Instant::now();
+            let report = checker::check(variant, Backend::Native, &params, &budget, Mode::Check)
+                .expect("native is built");
+            let seconds = started.elapsed().as_secs_f64();
+            let note = match &report.verdict {
+                Verdict::Holds => report.outcomes.texts().join(", "),
+                other => {
+                    let failure = other.failure().expect("a failure");
+                    let cycle = crate::report::cycle(&failure.trace).unwrap_or_default();
+                    format!(
+                        "{}: {}; {cycle}",
+                        other.name().to_uppercase(),
+                        failure.message
+                    )
+                }
+            };
+            TimingRow {
+                label: variant.id.to_owned(),
+                seconds,
+                note,
+            }
+        })
+        .collect();
+    Timing {
+        title: "noodle and fork natively: 6 diner threads, one run each".to_owned(),
+        setup: format!(
+            "nap 1 s scaled by 1/{} to {:?}; a run with no progress for {TIMING_WATCHDOG:?} is reported as a likely deadlock",
+            sleep_scale(),
+            NAP / sleep_scale()
+        ),
+        rows,
+    }
+}

@@ -1,0 +1,62 @@
+//! # Thread-safe queues (tutorial 5): FIFO, LIFO and priority, and four ways to break one
+//!
+//! Python's `queue` module is the safe way for threads to hand each other work: `put` and `get`
+//! block, `maxsize` bounds the queue, and `task_done` / `join` let a producer wait until every
+//! item has been dealt with. Inside, it is a lock and three condition variables: `not_empty`
+//! (consumers wait on it), `not_full` (producers wait on it) and `all_tasks_done` (`join` waits).
+//! The three queues differ only in which item leaves first, so here one core ([`blocking::Queue`])
+//! is written once and the order is a [`store::Store`]: a `VecDeque`, a `Vec`, a binary heap.
+//!
+//! Each piece of that design is there for a reason, and [`broken`] removes one at a time:
+//! - `queue/if-not-while`: a woken consumer must check again, because the item it was told
+//!   about may already be gone (taken by a consumer that never had to wait).
+//! - `queue/one-condvar`: with one condition variable and `notify_one`, a consumer can wake the
+//!   other consumer instead of the blocked producer. Nobody is left to wake anyone: a deadlock.
+//! - `queue/size-check-outside-lock`: "is there room?" and "put it" must be one step under the
+//!   lock, or two producers both see the one free slot.
+//! - `queue/task-done-unlocked`: the count of unfinished tasks is shared data too; decremented
+//!   without the lock it loses an update, and `join` waits for a task that is already done.
+//!
+//! The fixes are the core's own code, run through the same scenarios (`queue/while`,
+//! `queue/two-condvars`, `queue/size-check-under-lock`, `queue/task-done-locked`); the
+//! [`properties`] show the core under producers and consumers, and [`demos`] are the tutorial's
+//! three examples with their outcome sets for one producer and one consumer.
+//!
+//! Not modelled everywhere: under loom a timed wait never times out (loom 0.7 has no clock), so
+//! there `get(timeout)` behaves as a plain blocking `get`; under shuttle the facade lets a timed
+//! wait end at any point (see [`crate::sync::Condvar::wait_timeout`]).
+
+pub mod blocking;
+pub mod broken;
+pub mod demos;
+pub mod properties;
+pub mod store;
+
+pub use self::blocking::{Empty, Fifo, Full, Lifo, Priority, Queue, TaskDoneTooMany};
+
+use crate::model::{Concept, Variant};
+
+pub fn concept() -> Concept {
+    Concept {
+        id: "queue",
+        title: "thread-safe queues: FIFO, LIFO, priority (tutorial 5)",
+        file: "models/12_queue/mod.rs",
+        variants: vec![
+            Variant::of::<demos::Demo<demos::FifoLesson>>(),
+            Variant::of::<demos::Demo<demos::LifoLesson>>(),
+            Variant::of::<demos::Demo<demos::PriorityLesson>>(),
+            Variant::of::<properties::ProducersConsumers>(),
+            Variant::of::<properties::JoinWaits>(),
+            Variant::of::<properties::Timeouts>(),
+            Variant::of::<broken::IfNotWhile<false>>(),
+            Variant::of::<broken::IfNotWhile<true>>(),
+            Variant::of::<broken::OneCondvar<false>>(),
+            Variant::of::<broken::OneCondvar<true>>(),
+            Variant::of::<broken::SizeCheckOutsideLock<false>>(),
+            Variant::of::<broken::SizeCheckOutsideLock<true>>(),
+            Variant::of::<broken::TaskDoneUnlocked<false>>(),
+            Variant::of::<broken::TaskDoneUnlocked<true>>(),
+        ],
+        timing: None,
+    }
+}

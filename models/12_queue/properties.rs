@@ -1,0 +1,337 @@
+//! The core queue under producers and consumers: what must hold in every interleaving.
+
+use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
+use crate::model::{Class, Expect, Params, Program};
+use crate::runtime::Runtime;
+use crate::sync::AtomicUsize;
+use crate::thread::{self, JoinHandle};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Items each producer puts.
+const ITEMS: usize = 2;
+
+/// What the consumers received, judged as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Delivery {
+    /// Every item exactly once, each producer's items in the order it put them.
+    Intact {
+        items: usize,
+    },
+    Lost {
+        producer: usize,
+        item: usize,
+    },
+    Duplicated {
+        producer: usize,
+        item: usize,
+    },
+    OutOfOrder {
+        producer: usize,
+        consumer: usize,
+    },
+}
+
+impl fmt::Display for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Delivery::Intact { items } => {
+                write!(f, "all {items} items, each once, each producer's in order")
+            }
+            Delivery::Lost { producer, item } => {
+                write!(f, "item {item} of producer {producer} lost")
+            }
+            Delivery::Duplicated { producer, item } => {
+                write!(f, "item {item} of producer {producer} delivered twice")
+            }
+            Delivery::OutOfOrder { producer, consumer } => {
+                write!(
+                    f,
+                    "consumer {consumer} got producer {producer}'s items out of order"
+                )
+            }
+        }
+    }
+}
+
+/// Judges what each consumer got, from `producers` producers of [`ITEMS`] items each.
+fn judge(producers: usize, received: &[Vec<(usize, usize)>]) -> Delivery {
+    for (consumer, got) in received.iter().enumerate() {
+        for producer in 0..producers {
+            let mine: Vec<usize> = got
+                .iter()
+                .filter(|(p, _)| *p == producer)
+                .map(|(_, i)| *i)
+                .collect();
+            if mine.windows(2).any(|pair| pair[0] >= pair[1]) {
+                return Delivery::OutOfOrder { producer, consumer };
+            }
+        }
+    }
+    for producer in 0..producers {
+        for item in 0..ITEMS {
+            match received
+                .iter()
+                .flatten()
+                .filter(|&&got| got == (producer, item))
+                .count()
+            {
+                0 => return Delivery::Lost { producer, item },
+                1 => {}
+                _ => return Delivery::Duplicated { producer, item },
+            }
+        }
+    }
+    Delivery::Intact {
+        items: producers * ITEMS,
+    }
+}
+
+/// `threads` workers, half producers (rounded up) and the rest consumers, at least one of each,
+/// over a FIFO of `maxsize` 1: producers block while it is full, consumers while it is empty.
+fn producers_consumers<R: Runtime>(threads: usize) -> Delivery {
+    let producers = threads.div_ceil(2).max(1);
+    let consumers = (threads - producers.min(threads)).max(1);
+    let queue = Arc::new(Fifo::<R, (usize, usize)>::new(1));
+    let putting: Vec<JoinHandle<R, ()>> = (0..producers)
+        .map(|producer| {
+            let queue = queue.clone();
+            thread::spawn::<R, _, _>(move || {
+                for item in 0..ITEMS {
+                    queue
+                        .put((producer, item), true, None)
+                        .expect("a blocking put without timeout succeeds");
+                }
+            })
+        })
+        .collect();
+    let total = producers * ITEMS;
+    let getting: Vec<JoinHandle<R, Vec<(usize, usize)>>> = (0..consumers)
+        .map(|consumer| {
+            let (queue, share) = (
+                queue.clone(),
+                total / consumers + usize::from(consumer < total % consumers),
+            );
+            thread::spawn::<R, _, _>(move || {
+                (0..share)
+                    .map(|_| {
+                        queue
+                            .get(true, None)
+                            .expect("a blocking get without timeout succeeds")
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    putting.into_iter().for_each(JoinHandle::join);
+    let received: Vec<_> = getting.into_iter().map(JoinHandle::join).collect();
+    judge(producers, &received)
+}
+
+pub struct ProducersConsumers;
+
+impl Program for ProducersConsumers {
+    const ID: &'static str = "queue/producers-consumers";
+    const SUMMARY: &'static str =
+        "producers and consumers over a FIFO of maxsize 1: nothing lost, duplicated or reordered";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 4;
+    const LOOM_THREADS: usize = 3;
+    const MAX_THREADS: usize = 16;
+    type Outcome = Delivery;
+
+    fn run<R: Runtime>(params: &Params) -> Delivery {
+        producers_consumers::<R>(params.threads)
+    }
+
+    fn classify(outcome: &Delivery, _: &Params) -> (Class, &'static str) {
+        match outcome {
+            Delivery::Intact { .. } => (Class::Acceptable, "every item delivered once, in order"),
+            Delivery::Lost { .. } => (Class::Forbidden, "an item was lost"),
+            Delivery::Duplicated { .. } => (Class::Forbidden, "an item was delivered twice"),
+            Delivery::OutOfOrder { .. } => {
+                (Class::Forbidden, "a FIFO reordered a producer's items")
+            }
+        }
+    }
+
+    fn possible_outcomes(params: &Params) -> Option<Vec<Delivery>> {
+        Some(vec![Delivery::Intact {
+            items: params.threads.div_ceil(2).max(1) * ITEMS,
+        }])
+    }
+}
+
+/// What `join` saw when it returned, and whether one `task_done` too many was refused.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct JoinSaw {
+    pub processed: usize,
+    pub items: usize,
+    pub extra_task_done_refused: bool,
+}
+
+impl fmt::Display for JoinSaw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "join returned with {} of {} items processed",
+            self.processed, self.items
+        )?;
+        if !self.extra_task_done_refused {
+            write!(f, "; an extra task_done was accepted")?;
+        }
+        Ok(())
+    }
+}
+
+/// Main puts one item per worker; each worker gets one, counts it processed, marks it done.
+pub(super) fn join_after_task_done<R: Runtime>(workers: usize) -> JoinSaw {
+    let queue = Arc::new(Fifo::<R, usize>::new(0));
+    let processed = Arc::new(AtomicUsize::<R>::named("processed", 0));
+    let handles: Vec<JoinHandle<R, ()>> = (0..workers)
+        .map(|_| {
+            let (queue, processed) = (queue.clone(), processed.clone());
+            thread::spawn::<R, _, _>(move || {
+                queue.get(true, None).expect("a blocking get succeeds");
+                processed.fetch_add(1);
+                queue.task_done().expect("one task_done per item got");
+            })
+        })
+        .collect();
+    for item in 0..workers {
+        queue.put(item, true, None).expect("unbounded");
+    }
+    queue.join();
+    let seen = processed.load();
+    handles.into_iter().for_each(JoinHandle::join);
+    JoinSaw {
+        processed: seen,
+        items: workers,
+        extra_task_done_refused: queue.task_done() == Err(TaskDoneTooMany),
+    }
+}
+
+pub struct JoinWaits;
+
+impl Program for JoinWaits {
+    const ID: &'static str = "queue/join";
+    const SUMMARY: &'static str = "join returns only after every item put is marked task_done";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
+    type Outcome = JoinSaw;
+
+    fn run<R: Runtime>(params: &Params) -> JoinSaw {
+        join_after_task_done::<R>(params.threads)
+    }
+
+    fn classify(outcome: &JoinSaw, _: &Params) -> (Class, &'static str) {
+        match outcome {
+            JoinSaw {
+                extra_task_done_refused: false,
+                ..
+            } => (Class::Forbidden, "task_done too many was not an error"),
+            JoinSaw {
+                processed, items, ..
+            } if processed == items => (Class::Acceptable, "join waited for every task"),
+            _ => (Class::Forbidden, "join returned before every task_done"),
+        }
+    }
+
+    fn possible_outcomes(params: &Params) -> Option<Vec<JoinSaw>> {
+        Some(vec![JoinSaw {
+            processed: params.threads,
+            items: params.threads,
+            extra_task_done_refused: true,
+        }])
+    }
+}
+
+/// What the two timed operations did, and how many items were left in the queue.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timed {
+    pub got: Result<u32, Empty>,
+    pub second_put: Result<(), Full<u32>>,
+    pub left: usize,
+}
+
+impl fmt::Display for Timed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.got {
+            Ok(item) => write!(f, "get got {item}")?,
+            Err(_) => write!(f, "get timed out")?,
+        }
+        match self.second_put {
+            Ok(()) => write!(f, ", second put went in")?,
+            Err(_) => write!(f, ", second put timed out")?,
+        }
+        write!(f, ", {} left", self.left)
+    }
+}
+
+/// The tutorial's unit for a timeout: 0.1 s (natively scaled, see [`crate::runtime`]).
+const TIMEOUT: Duration = Duration::from_millis(100);
+
+/// A consumer's `get(timeout)` against a producer's two `put(timeout)`s into a queue of maxsize 1.
+fn timed<R: Runtime>() -> Timed {
+    let queue = Arc::new(Fifo::<R, u32>::new(1));
+    let consumer = {
+        let queue = queue.clone();
+        thread::spawn::<R, _, _>(move || queue.get(true, Some(TIMEOUT)))
+    };
+    let producer = {
+        let queue = queue.clone();
+        thread::spawn::<R, _, _>(move || {
+            queue
+                .put(1, true, Some(TIMEOUT))
+                .expect("the queue starts empty");
+            queue.put(2, true, Some(TIMEOUT))
+        })
+    };
+    let got = consumer.join();
+    let second_put = producer.join();
+    Timed {
+        got,
+        second_put,
+        left: queue.qsize(),
+    }
+}
+
+pub struct Timeouts;
+
+impl Program for Timeouts {
+    const ID: &'static str = "queue/timeout";
+    const SUMMARY: &'static str =
+        "get and put with a timeout return (an item, or Empty / Full) instead of hanging";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 2;
+    const LOOM_THREADS: usize = 2;
+    const MAX_THREADS: usize = 2;
+    type Outcome = Timed;
+
+    fn run<R: Runtime>(_: &Params) -> Timed {
+        timed::<R>()
+    }
+
+    /// Items are conserved: two put attempts, one get attempt. Under loom no wait ever times out
+    /// (loom 0.7 has no clock), so only the first outcome appears there; shuttle shows all three.
+    fn classify(outcome: &Timed, _: &Params) -> (Class, &'static str) {
+        let put = 1 + usize::from(outcome.second_put.is_ok());
+        if put - usize::from(outcome.got.is_ok()) != outcome.left {
+            return (Class::Forbidden, "an item appeared or vanished");
+        }
+        match outcome {
+            Timed {
+                got: Ok(1),
+                second_put: Ok(()),
+                ..
+            } => (Class::Acceptable, "both waits were satisfied"),
+            Timed { got: Ok(1), .. }
+            | Timed {
+                got: Err(Empty), ..
+            } => (Class::Interesting, "a timeout fired first"),
+            _ => (Class::Forbidden, "get returned an item never put first"),
+        }
+    }
+}

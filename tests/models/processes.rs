@@ -1,0 +1,254 @@
+//! thread-vs-process and gil: real child processes (the `interleave` binary cargo built for this
+//! test), the isolated-worker models' outcome sets, the lost update under a GIL, and the shape
+//! of both timing tables (no timed assertions: only structure and correctness).
+
+use crate::support::{assert_holds, assert_violation, outcome_set, run, strings};
+use interleave::checker::Mode;
+use interleave::model::Class;
+use interleave::models::gil;
+use interleave::models::thread_vs_process::native::{self, ChildError};
+use interleave::runtime::Backend;
+use std::path::Path;
+use std::process::Command;
+
+fn program() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_interleave"))
+}
+
+#[test]
+fn a_thread_has_the_parents_pid_and_a_process_does_not() {
+    let parent = std::process::id();
+    assert_eq!(native::thread_pid(), parent);
+    let first = native::process_pid(program()).expect("the child starts");
+    let second = native::process_pid(program()).expect("the child starts");
+    assert_ne!(first, parent);
+    assert_ne!(second, parent);
+    assert_ne!(first, second);
+}
+
+#[test]
+fn a_threads_write_to_n_is_seen_and_a_processs_is_not() {
+    assert_eq!(native::n_after_thread(), 0);
+    let (child, parent) = native::n_after_process(program()).expect("the child starts");
+    assert_eq!(child, 0, "the child did change its own n");
+    assert_eq!(parent, 100, "the parent's n is untouched");
+}
+
+#[test]
+fn the_child_command_is_hidden_and_answers_on_stdout() {
+    let output = Command::new(program())
+        .args(["__child", "set-n", "100"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let reply = String::from_utf8(output.stdout).unwrap();
+    assert!(reply.contains("copy=100 n=0"), "{reply}");
+    let bad = Command::new(program())
+        .args(["__child", "fly"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let help = Command::new(program()).arg("help").output().unwrap();
+    assert!(!String::from_utf8(help.stdout).unwrap().contains("__child"));
+}
+
+#[test]
+fn the_timing_table_shows_pids_n_and_both_costs() {
+    let timing = native::measure(program(), 3).expect("children start");
+    let [threads, processes] = &timing.rows[..] else {
+        panic!("two rows: {:?}", timing.rows)
+    };
+    assert_eq!(threads.label, "3 threads: start + join");
+    assert_eq!(processes.label, "3 processes: start + join");
+    let parent = std::process::id();
+    assert!(
+        threads.note.contains(&format!(
+            "= parent's {parent}; thread set n = 0, parent sees n = 0 (shared)"
+        )),
+        "{}",
+        threads.note
+    );
+    assert!(
+        processes.note.contains(&format!(
+            "!= parent's {parent}; child set its n = 0, parent sees n = 100 (not shared)"
+        )),
+        "{}",
+        processes.note
+    );
+    assert!(
+        timing.title.contains("thread:process = 1:"),
+        "{}",
+        timing.title
+    );
+}
+
+#[test]
+fn a_missing_binary_is_a_clear_error() {
+    let missing = Path::new("/no/such/dir/interleave");
+    let error = native::measure(missing, 1).expect_err("nothing to start");
+    assert!(matches!(error, ChildError::NotFound(_)));
+    assert!(
+        error.to_string().contains("/no/such/dir/interleave"),
+        "{error}"
+    );
+    // A binary that does not know the hidden command is named as such, not parsed as a reply.
+    let foreign = Path::new("/bin/true");
+    if foreign.is_file() {
+        let error = native::process_pid(foreign).expect_err("true says nothing");
+        assert!(matches!(error, ChildError::BadReply(..)), "{error}");
+    }
+}
+
+#[test]
+fn a_test_binary_finds_the_interleave_binary_beside_its_deps_directory() {
+    let found = native::locate_program().expect("a path");
+    if std::env::var_os("INTERLEAVE_BIN").is_none() {
+        assert_eq!(
+            found.canonicalize().unwrap(),
+            program().canonicalize().unwrap()
+        );
+    }
+}
+
+#[test]
+fn models_thread_writes_are_shared_and_process_writes_are_not() {
+    let threads = run(
+        "thread-vs-process/thread",
+        Backend::Shuttle,
+        2,
+        Mode::Outcomes,
+        Some(200),
+    );
+    assert_holds(&threads);
+    assert_eq!(outcome_set(&threads), strings(&["parent n = 0"]));
+    let processes = run(
+        "thread-vs-process/process",
+        Backend::Shuttle,
+        2,
+        Mode::Outcomes,
+        Some(200),
+    );
+    assert_holds(&processes);
+    assert_eq!(
+        outcome_set(&processes),
+        strings(&["parent n = 100, child n = 0, 0"])
+    );
+}
+
+#[test]
+fn models_hold_natively_too() {
+    for id in ["thread-vs-process/thread", "thread-vs-process/process"] {
+        assert_holds(&run(id, Backend::Native, 2, Mode::Check, Some(3)));
+    }
+}
+
+#[test]
+fn the_counter_race_under_a_gil_still_loses_an_update() {
+    let report = run("gil/counter-race", Backend::Shuttle, 100, Mode::Check, None);
+    let failure = assert_violation(&report, "lost update");
+    let outcome = failure.outcome.expect("ran to the end");
+    assert_eq!(outcome.class, Class::Forbidden);
+    assert!(failure.trace.lost_update.is_some());
+}
+
+#[test]
+fn a_gil_switch_only_between_updates_loses_nothing() {
+    let report = run(
+        "gil/switch-between-updates",
+        Backend::Shuttle,
+        10,
+        Mode::Check,
+        Some(100),
+    );
+    assert_holds(&report);
+    assert_eq!(outcome_set(&report), strings(&["n = 0"]));
+}
+
+#[test]
+fn the_gil_table_has_six_speed_up_rows_with_one_sum_and_the_race() {
+    let timing = gil::measure(20_000, 500);
+    let labels: Vec<&str> = timing.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "1 thread, no GIL",
+            "1 thread, emulated GIL",
+            "2 threads, no GIL",
+            "2 threads, emulated GIL",
+            "4 threads, no GIL",
+            "4 threads, emulated GIL",
+            "counter race, 100 threads, emulated GIL",
+        ]
+    );
+    let sums: Vec<&str> = timing.rows[..6]
+        .iter()
+        .map(|r| r.note.split("sum ").nth(1).expect("a sum"))
+        .collect();
+    assert!(sums.iter().all(|s| *s == sums[0]), "{sums:?}");
+    assert!(
+        timing.rows[6].note.starts_with("n = "),
+        "{}",
+        timing.rows[6].note
+    );
+    assert!(timing.setup.contains("cores here"), "{}", timing.setup);
+}
+
+#[test]
+fn hash_sums_do_not_depend_on_the_split_or_the_gil() {
+    let one = gil::hash_sum(10_001, 1, None);
+    for threads in [2, 3, 4] {
+        assert_eq!(gil::hash_sum(10_001, threads, None), one);
+        assert_eq!(gil::hash_sum(10_001, threads, Some(7)), one);
+    }
+}
+
+#[cfg(loom)]
+mod under_loom {
+    use super::*;
+
+    #[test]
+    fn loom_thread_and_process_outcome_sets_are_exact() {
+        let threads = run(
+            "thread-vs-process/thread",
+            Backend::Loom,
+            2,
+            Mode::Outcomes,
+            None,
+        );
+        assert_holds(&threads);
+        assert_eq!(outcome_set(&threads), strings(&["parent n = 0"]));
+        let processes = run(
+            "thread-vs-process/process",
+            Backend::Loom,
+            2,
+            Mode::Outcomes,
+            None,
+        );
+        assert_holds(&processes);
+        assert_eq!(
+            outcome_set(&processes),
+            strings(&["parent n = 100, child n = 0, 0"])
+        );
+    }
+
+    #[test]
+    fn loom_gil_counter_race_is_found_and_its_outcome_set_is_exact() {
+        let report = run("gil/counter-race", Backend::Loom, 3, Mode::Check, None);
+        assert_violation(&report, "lost update");
+        let all = run("gil/counter-race", Backend::Loom, 3, Mode::Outcomes, None);
+        assert_eq!(outcome_set(&all), strings(&["n = 0", "n = 1", "n = 2"]));
+    }
+
+    #[test]
+    fn loom_gil_switch_between_updates_holds() {
+        let report = run(
+            "gil/switch-between-updates",
+            Backend::Loom,
+            2,
+            Mode::Check,
+            None,
+        );
+        assert_holds(&report);
+        assert_eq!(outcome_set(&report), strings(&["n = 0"]));
+    }
+}

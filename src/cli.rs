@@ -57,6 +57,8 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         [command, ..] if ["check", "outcomes", "replay", "time"].contains(command) => Err(Usage(
             format!("{command}: missing or extra arguments\n{USAGE}"),
         )),
+        // Hidden (not in USAGE): a child process started by `time thread-vs-process`.
+        ["__child", role @ ..] => Ok(models::thread_vs_process::child_main(role)),
         [other, ..] => Err(Usage(format!("unknown command {other:?}\n{USAGE}"))),
     }
 }
@@ -159,7 +161,7 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
     let params = Params {
         threads: threads_for(&variant, options.backend, options.threads)?,
     };
-    let mut budget = Budget::defaults(options.backend, mode);
+    let mut budget = Budget::for_variant(&variant, options.backend, mode);
     if let Some(executions) = options.executions {
         budget.executions = executions.max(1);
     }
@@ -272,7 +274,7 @@ fn tour() -> i32 {
                     variant.threads
                 };
                 let params = Params { threads };
-                let budget = Budget::defaults(backend, Mode::Check);
+                let budget = Budget::for_variant(variant, backend, Mode::Check);
                 let Ok(report) = quiet_stderr(|| {
                     checker::check(variant, backend, &params, &budget, Mode::Check)
                 }) else {
@@ -321,6 +323,9 @@ fn tour() -> i32 {
 /// Shuttle reports failures on stderr itself; the report already says it all better, so the
 /// CLI sends the process's stderr to /dev/null while it explores.
 fn quiet_stderr<T>(body: impl FnOnce() -> T) -> T {
+    if std::env::var_os("INTERLEAVE_SHOW_PANICS").is_some() {
+        return body();
+    }
     // SAFETY: plain descriptor calls; fd 2 is restored before returning.
     unsafe {
         let saved = libc::dup(2);

@@ -24,6 +24,7 @@ pub mod cli;
 pub mod model;
 #[path = "../models/mod.rs"]
 pub mod models;
+pub mod program;
 pub mod report;
 pub mod runtime;
 pub mod sync;

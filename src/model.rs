@@ -51,6 +51,8 @@ pub trait Program: 'static {
     const LOOM_THREADS: usize;
     /// Largest thread count the variant accepts (bounds `--threads`).
     const MAX_THREADS: usize = 1000;
+    /// Loom's preemption bound when the default (3) misses outcomes the lesson needs.
+    const LOOM_PREEMPTION_BOUND: Option<usize> = None;
 
     type Outcome: Ord + Clone + Display + Send + 'static;
 
@@ -85,6 +87,7 @@ pub struct Variant {
     pub threads: usize,
     pub loom_threads: usize,
     pub max_threads: usize,
+    pub loom_preemption_bound: Option<usize>,
     pub run_native: RunFn,
     pub run_shuttle: RunFn,
     #[cfg(loom)]
@@ -119,6 +122,7 @@ impl Variant {
             threads: P::THREADS,
             loom_threads: P::LOOM_THREADS,
             max_threads: P::MAX_THREADS,
+            loom_preemption_bound: P::LOOM_PREEMPTION_BOUND,
             run_native: run_on::<Native, P>,
             run_shuttle: run_on::<Shuttle, P>,
             #[cfg(loom)]

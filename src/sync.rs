@@ -1,34 +1,37 @@
 //! The sync facade: std's names (`Mutex`, `Condvar`, `AtomicUsize`) over any [`Runtime`], each
 //! operation recorded for timelines and deadlock reports, plus [`Shared`], the racy variable.
+//! Every operation is also an exit point of a [`crate::program`]: a daemon stops there once the
+//! program has exited.
 
+use crate::program::{count_held, exit_point, exit_point_releasing, wake_at_exit};
 use crate::runtime::Runtime;
 use crate::thread::current_name;
 use crate::trace::{self, Action, ObjId, Waiting};
 use std::fmt::Debug;
 use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A non-poisoning mutual-exclusion lock with a name that reports use.
 pub struct Mutex<R: Runtime, T: Send> {
-    inner: R::Mutex<T>,
+    /// Shared so that a program's exit can take it to wake a daemon waiting on a condvar.
+    inner: Arc<R::Mutex<T>>,
     id: ObjId,
 }
 
-pub struct MutexGuard<'a, R: Runtime, T: Send + 'a> {
+pub struct MutexGuard<'a, R: Runtime, T: Send + 'static> {
     inner: Option<R::Guard<'a, T>>,
-    /// To lock again after a timed wait that the facade models itself (see `Condvar::wait_timeout`).
-    mutex: &'a R::Mutex<T>,
-    id: ObjId,
+    mutex: &'a Mutex<R, T>,
 }
 
-impl<R: Runtime, T: Send> Mutex<R, T> {
+impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
     pub fn new(value: T) -> Self {
         Self::named("lock", value)
     }
 
     pub fn named(name: &str, value: T) -> Self {
         Mutex {
-            inner: R::new_mutex(value),
+            inner: Arc::new(R::new_mutex(value)),
             id: trace::register(name.to_owned()),
         }
     }
@@ -39,6 +42,7 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
 
     /// Blocks until the lock is free; locking it again in the same thread deadlocks.
     pub fn lock(&self) -> MutexGuard<'_, R, T> {
+        exit_point::<R>();
         let me = current_name::<R>();
         if let Some(me) = &me {
             trace::begin_wait(me, Waiting::Lock(self.id));
@@ -47,61 +51,68 @@ impl<R: Runtime, T: Send> Mutex<R, T> {
         if let Some(me) = &me {
             trace::acquired(me, self.id);
         }
-        MutexGuard {
+        count_held::<R>(true);
+        exit_point_releasing::<R, _>(MutexGuard {
             inner: Some(inner),
-            mutex: &self.inner,
-            id: self.id,
-        }
+            mutex: self,
+        })
     }
 
     /// `None` when another holder has it (or this thread does).
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T>> {
-        let me = current_name::<R>();
+        exit_point::<R>();
         let inner = R::try_lock(&self.inner);
-        if let Some(me) = &me {
+        if let Some(me) = current_name::<R>() {
             match inner {
-                Some(_) => trace::acquired(me, self.id),
+                Some(_) => trace::acquired(&me, self.id),
                 None => trace::record(
-                    me,
+                    &me,
                     Action::TryLockFailed {
                         lock: trace::object_name(self.id),
                     },
                 ),
             }
         }
-        inner.map(|inner| MutexGuard {
-            inner: Some(inner),
-            mutex: &self.inner,
-            id: self.id,
+        inner.map(|inner| {
+            count_held::<R>(true);
+            MutexGuard {
+                inner: Some(inner),
+                mutex: self,
+            }
         })
     }
 }
 
-impl<'a, R: Runtime, T: Send + 'a> Deref for MutexGuard<'a, R, T> {
+impl<'a, R: Runtime, T: Send + 'static> Deref for MutexGuard<'a, R, T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.inner.as_ref().expect("guard is held")
     }
 }
 
-impl<'a, R: Runtime, T: Send + 'a> DerefMut for MutexGuard<'a, R, T> {
+impl<'a, R: Runtime, T: Send + 'static> DerefMut for MutexGuard<'a, R, T> {
     fn deref_mut(&mut self) -> &mut T {
         self.inner.as_mut().expect("guard is held")
     }
 }
 
-impl<'a, R: Runtime, T: Send + 'a> Drop for MutexGuard<'a, R, T> {
+impl<'a, R: Runtime, T: Send + 'static> Drop for MutexGuard<'a, R, T> {
     fn drop(&mut self) {
         if let Some(me) = current_name::<R>() {
-            trace::released(&me, self.id);
+            trace::released(&me, self.mutex.id);
         }
         self.inner.take();
+        // A checker's failure unwinds with the backend in no state to be asked anything; a
+        // thread the exit stops has already released every guard (see `program::exit_point`).
+        if !std::thread::panicking() {
+            count_held::<R>(false);
+        }
     }
 }
 
 /// A condition variable; `wait` releases the guard's lock while it waits.
 pub struct Condvar<R: Runtime> {
-    inner: R::Condvar,
+    inner: Arc<R::Condvar>,
     id: ObjId,
 }
 
@@ -112,17 +123,17 @@ impl<R: Runtime> Condvar<R> {
 
     pub fn named(name: &str) -> Self {
         Condvar {
-            inner: R::new_condvar(),
+            inner: Arc::new(R::new_condvar()),
             id: trace::register(name.to_owned()),
         }
     }
 
-    pub fn wait<'a, T: Send + 'a>(&self, guard: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
+    pub fn wait<'a, T: Send + 'static>(&self, guard: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
         self.wait_inner(guard, None).0
     }
 
     /// Waits until `condition` is false, re-checking after every wake-up.
-    pub fn wait_while<'a, T: Send + 'a>(
+    pub fn wait_while<'a, T: Send + 'static>(
         &self,
         mut guard: MutexGuard<'a, R, T>,
         mut condition: impl FnMut(&mut T) -> bool,
@@ -135,11 +146,11 @@ impl<R: Runtime> Condvar<R> {
 
     /// Returns the guard and whether the wait timed out (see [`crate::runtime`] for what each
     /// backend can do with time). Under shuttle the facade models the timer itself, because
-    /// shuttle 0.9's own `wait_timeout` never times out: the lock is released, any other threads
-    /// may run for as long as the scheduler likes, the lock is taken again and the wait reports a
+    /// shuttle 0.9's own `wait_timeout` never times out: the lock is released, other threads may
+    /// run for as long as the scheduler likes, the lock is taken again and the wait reports a
     /// timeout. A caller that re-checks its condition (as it must) sees every order a real timer
-    /// allows; a notification is not needed to end the wait.
-    pub fn wait_timeout<'a, T: Send + 'a>(
+    /// allows; no notification is needed to end the wait.
+    pub fn wait_timeout<'a, T: Send + 'static>(
         &self,
         guard: MutexGuard<'a, R, T>,
         timeout: Duration,
@@ -147,13 +158,22 @@ impl<R: Runtime> Condvar<R> {
         self.wait_inner(guard, Some(timeout))
     }
 
-    fn wait_inner<'a, T: Send + 'a>(
+    fn wait_inner<'a, T: Send + 'static>(
         &self,
         mut guard: MutexGuard<'a, R, T>,
         timeout: Option<Duration>,
     ) -> (MutexGuard<'a, R, T>, bool) {
+        guard = exit_point_releasing::<R, _>(guard);
+        let (mutex, condvar) = (guard.mutex.inner.clone(), self.inner.clone());
+        let exit_waker = wake_at_exit::<R>(|| {
+            Box::new(move || {
+                let _held = R::lock(&mutex);
+                R::notify_all(&condvar);
+            })
+        });
+        guard = exit_point_releasing::<R, _>(guard);
         let me = current_name::<R>();
-        let lock = guard.id;
+        let lock = guard.mutex.id;
         if let Some(me) = &me {
             let (condvar, lock_name) = (trace::object_name(self.id), trace::object_name(lock));
             trace::released_silently(me, lock);
@@ -178,11 +198,12 @@ impl<R: Runtime> Condvar<R> {
             Some(_) if R::NAME == "shuttle" => {
                 drop(inner);
                 R::yield_now();
-                (R::lock(guard.mutex), true)
+                (R::lock(&guard.mutex.inner), true)
             }
             Some(timeout) => R::wait_timeout(&self.inner, inner, timeout),
         };
         guard.inner = Some(inner);
+        drop(exit_waker);
         if let Some(me) = &me {
             trace::record(
                 me,
@@ -193,10 +214,11 @@ impl<R: Runtime> Condvar<R> {
             );
             trace::acquired_silently(me, lock);
         }
-        (guard, timed_out)
+        (exit_point_releasing::<R, _>(guard), timed_out)
     }
 
     pub fn notify_one(&self) {
+        exit_point::<R>();
         if let Some(me) = current_name::<R>() {
             trace::record(
                 &me,
@@ -210,6 +232,7 @@ impl<R: Runtime> Condvar<R> {
     }
 
     pub fn notify_all(&self) {
+        exit_point::<R>();
         if let Some(me) = current_name::<R>() {
             trace::record(
                 &me,
@@ -248,6 +271,7 @@ impl<R: Runtime> AtomicUsize<R> {
     }
 
     pub fn load(&self) -> usize {
+        exit_point::<R>();
         let value = R::load(&self.inner);
         if let Some(me) = current_name::<R>() {
             trace::read(&me, self.id, value.to_string());
@@ -256,6 +280,7 @@ impl<R: Runtime> AtomicUsize<R> {
     }
 
     pub fn store(&self, value: usize) {
+        exit_point::<R>();
         R::store(&self.inner, value);
         if let Some(me) = current_name::<R>() {
             trace::write(&me, self.id, value.to_string());
@@ -263,18 +288,21 @@ impl<R: Runtime> AtomicUsize<R> {
     }
 
     pub fn fetch_add(&self, value: usize) -> usize {
+        exit_point::<R>();
         let old = R::fetch_add(&self.inner, value);
         self.record_update(old, old.wrapping_add(value));
         old
     }
 
     pub fn fetch_sub(&self, value: usize) -> usize {
+        exit_point::<R>();
         let old = R::fetch_sub(&self.inner, value);
         self.record_update(old, old.wrapping_sub(value));
         old
     }
 
     pub fn compare_exchange(&self, current: usize, new: usize) -> Result<usize, usize> {
+        exit_point::<R>();
         let result = R::compare_exchange(&self.inner, current, new);
         match result {
             Ok(old) => self.record_update(old, new),
@@ -311,6 +339,7 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
     }
 
     pub fn load(&self) -> T {
+        exit_point::<R>();
         let cell = R::lock(&self.cell);
         let value = *cell;
         if let Some(me) = current_name::<R>() {
@@ -320,6 +349,7 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
     }
 
     pub fn store(&self, value: T) {
+        exit_point::<R>();
         let mut cell = R::lock(&self.cell);
         *cell = value;
         if let Some(me) = current_name::<R>() {

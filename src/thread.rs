@@ -1,5 +1,6 @@
 //! Threads over any [`Runtime`]: named spawn, join, sleep, yield, the current thread's name.
 
+use crate::program::exit_point;
 use crate::runtime::Runtime;
 use crate::trace::{self, Action, Waiting};
 use std::marker::PhantomData;
@@ -28,6 +29,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    exit_point::<R>();
     let name = name.into();
     if let Some(me) = current_name::<R>() {
         trace::record(
@@ -59,6 +61,7 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
     }
 
     pub fn join(self) -> T {
+        exit_point::<R>();
         let me = current_name::<R>();
         if let Some(me) = &me {
             trace::begin_wait(me, Waiting::Join(self.name.clone()));
@@ -80,9 +83,12 @@ pub fn current_name<R: Runtime>() -> Option<String> {
 
 /// Sleeps for `duration` in the tutorial's time (see [`crate::runtime`] for each backend).
 pub fn sleep<R: Runtime>(duration: Duration) {
+    exit_point::<R>();
     R::sleep(duration);
+    exit_point::<R>();
 }
 
 pub fn yield_now<R: Runtime>() {
+    exit_point::<R>();
     R::yield_now();
 }

@@ -26,18 +26,48 @@ pub struct Event {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
-    Spawn { child: String },
+    Spawn {
+        child: String,
+    },
     Finish,
-    Join { child: String },
-    Acquire { lock: String },
-    Release { lock: String },
-    TryLockFailed { lock: String },
-    Wait { condvar: String, lock: String },
-    Woken { condvar: String, timed_out: bool },
-    Notify { condvar: String, all: bool },
-    Read { var: String, value: String },
-    Write { var: String, value: String },
-    Print { line: String },
+    Join {
+        child: String,
+    },
+    Acquire {
+        lock: String,
+    },
+    Release {
+        lock: String,
+    },
+    TryLockFailed {
+        lock: String,
+    },
+    Wait {
+        condvar: String,
+        lock: String,
+    },
+    Woken {
+        condvar: String,
+        timed_out: bool,
+    },
+    Notify {
+        condvar: String,
+        all: bool,
+    },
+    Read {
+        var: String,
+        value: String,
+    },
+    Write {
+        var: String,
+        value: String,
+    },
+    Print {
+        line: String,
+    },
+    /// The program exited: daemons stop at their next operation.
+    Exit,
+    StoppedAtExit,
 }
 
 impl fmt::Display for Action {
@@ -66,6 +96,8 @@ impl fmt::Display for Action {
             Action::Read { var, value } => write!(f, "read  {var} = {value}"),
             Action::Write { var, value } => write!(f, "write {var} = {value}"),
             Action::Print { line } => write!(f, "prints {line:?}"),
+            Action::Exit => write!(f, "exits the program"),
+            Action::StoppedAtExit => write!(f, "stopped by the exit"),
         }
     }
 }

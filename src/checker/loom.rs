@@ -100,13 +100,13 @@ pub(super) fn check(
             )
         }
     };
-    if let Some(target) = replay {
-        if executions < target {
-            return Err(CheckError::BadToken(format!(
-                "loom explores only {executions} executions of {} with {} threads",
-                variant.id, params.threads
-            )));
-        }
+    if let Some(target) = replay
+        && executions < target
+    {
+        return Err(CheckError::BadToken(format!(
+            "loom explores only {executions} executions of {} with {} threads",
+            variant.id, params.threads
+        )));
     }
     Ok(Report {
         id: variant.id,

@@ -4,6 +4,8 @@
 //!
 //! Defaults are fixed so that a run is reproducible; `INTERLEAVE_SEED`, `INTERLEAVE_EXECUTIONS`,
 //! `INTERLEAVE_PREEMPTION_BOUND` and the command line's flags override them.
+//! `INTERLEAVE_SHOW_PANICS=1` prints each panic inside a model as it happens (with its backtrace
+//! under `RUST_BACKTRACE=1`), for debugging a model.
 
 mod loom;
 mod native;
@@ -72,6 +74,20 @@ impl Budget {
             max_steps: 100_000,
             watchdog: Duration::from_secs(2),
         }
+    }
+}
+
+impl Budget {
+    /// [`Budget::defaults`], with the variant's own loom preemption bound unless the
+    /// environment sets one.
+    pub fn for_variant(variant: &Variant, backend: Backend, mode: Mode) -> Budget {
+        let mut budget = Budget::defaults(backend, mode);
+        if let Some(bound) = variant.loom_preemption_bound
+            && std::env::var_os("INTERLEAVE_PREEMPTION_BOUND").is_none()
+        {
+            budget.preemption_bound = bound;
+        }
+        budget
     }
 }
 
@@ -229,8 +245,14 @@ fn install_quiet_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let default = std::panic::take_hook();
+        let verbose = std::env::var_os("INTERLEAVE_SHOW_PANICS").is_some();
         std::panic::set_hook(Box::new(move |info| match crate::trace::current() {
-            Some(recorder) => recorder.freeze(),
+            Some(recorder) => {
+                recorder.freeze();
+                if verbose {
+                    default(info);
+                }
+            }
             None => default(info),
         }));
     });
@@ -266,7 +288,17 @@ pub(crate) fn verdict_from_panic(
 /// Names the kind of deadlock the trace shows, when it shows one; `otherwise` if not.
 pub(crate) fn deadlock_message(trace: &Trace, otherwise: &str) -> String {
     match trace.deadlock_cycle().as_slice() {
-        [] => otherwise.to_owned(),
+        [] => match trace
+            .blocked
+            .iter()
+            .find(|b| b.waits_for.starts_with("a notify on"))
+        {
+            Some(b) => format!(
+                "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
+                b.thread, b.waits_for
+            ),
+            None => otherwise.to_owned(),
+        },
         [alone] => format!(
             "deadlock: {} waits for {}, a lock it already holds",
             alone.thread, alone.waits_for

@@ -31,7 +31,9 @@ pub use self::loom::Loom;
 pub use self::native::{Native, set_sleep_scale, sleep_scale};
 pub use self::shuttle::Shuttle;
 
+use crate::program::ThreadContext;
 use std::ops::DerefMut;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The sync primitives of one backend, as associated types (GATs) and functions.
@@ -59,6 +61,10 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn sleep(duration: Duration);
     /// The name given at spawn; `None` for a thread the backend started itself.
     fn current_name() -> Option<String>;
+    /// This thread's place in a [`crate::program::Program`] (daemon or not), in the backend's
+    /// own thread-local storage: under the checkers every model thread shares one OS thread.
+    fn thread_context() -> Option<Arc<ThreadContext>>;
+    fn set_thread_context(context: Option<Arc<ThreadContext>>);
     /// The calling thread's id; cheap, and needs no recorder (unlike names in a timing run).
     fn current_id() -> Self::ThreadId;
 

@@ -3,6 +3,11 @@
 
 macro_rules! impl_runtime {
     ($backend:ty, $name:literal, $krate:ident, sleep = $sleep:expr, timeout = $timeout:expr) => {
+        ::$krate::thread_local! {
+            static THREAD_CONTEXT: std::cell::RefCell<Option<std::sync::Arc<$crate::program::ThreadContext>>> =
+                std::cell::RefCell::new(None);
+        }
+
         impl $crate::runtime::Runtime for $backend {
             const NAME: &'static str = $name;
 
@@ -43,6 +48,14 @@ macro_rules! impl_runtime {
 
             fn current_id() -> Self::ThreadId {
                 ::$krate::thread::current().id()
+            }
+
+            fn thread_context() -> Option<std::sync::Arc<$crate::program::ThreadContext>> {
+                THREAD_CONTEXT.with(|context| context.borrow().clone())
+            }
+
+            fn set_thread_context(context: Option<std::sync::Arc<$crate::program::ThreadContext>>) {
+                THREAD_CONTEXT.with(|slot| *slot.borrow_mut() = context);
             }
 
             fn new_mutex<T: Send>(value: T) -> Self::Mutex<T> {

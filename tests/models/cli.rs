@@ -80,7 +80,7 @@ fn usage_errors_exit_2_with_one_clear_line_and_no_panic() {
     let cases: [(&[&str], &str); 8] = [
         (
             &["check", "no-such/variant"],
-            "unknown id \"no-such/variant\"; the ids are: counter-race/unlocked",
+            "unknown id \"no-such/variant\"; the ids are: thread-vs-process/thread, ",
         ),
         (
             &["check", "counter-race/locked", "--frobnicate"],

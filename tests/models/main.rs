@@ -5,3 +5,7 @@ mod support;
 
 mod cli;
 mod counter_race;
+mod locks;
+mod processes;
+mod queue;
+mod queue_reference;

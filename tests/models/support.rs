@@ -15,7 +15,7 @@ pub fn run(
     executions: Option<usize>,
 ) -> Report {
     let variant = interleave::models::find(id).unwrap_or_else(|| panic!("no variant {id}"));
-    let mut budget = Budget::defaults(backend, mode);
+    let mut budget = Budget::for_variant(&variant, backend, mode);
     if let Some(executions) = executions {
         budget.executions = executions;
     }

@@ -1,0 +1,292 @@
+//! # Daemon threads (tutorial 3.3.5): who gets to print before the program exits
+//!
+//! A Python program ends in two steps. When the main thread's code is done, the interpreter
+//! waits for every non-daemon thread; then the process exits, and daemon threads simply stop,
+//! wherever they are. So a daemon's output may be cut short, while a non-daemon's never is.
+//!
+//! - `example-1`: a daemon sleeps, then prints `egon say hello`; main prints `main thread` and
+//!   whether the daemon is alive. Usually the daemon is still asleep, so the output is
+//!   `main thread | True` and the greeting is lost; but a checker finds all six outputs.
+//! - `example-2`: daemon `foo` prints `123`, sleeps 1, prints `end123`; non-daemon `bar` prints
+//!   `456`, sleeps 3, prints `end456`; main prints `main-------`. `end456` and `main-------` are
+//!   always printed; `end123` only if the daemon gets there before the exit (interesting: with the
+//!   tutorial's sleeps it does, which is why the tutorial shows it). 45 outputs are possible.
+//! - `exit-early`: example 2 under a broken harness that exits as soon as main's code is done,
+//!   without waiting for `bar`: `end456` goes missing, which the rules forbid.
+//! - `blocked-server`: a daemon that waits forever for a request that never comes, like the
+//!   server the tutorial describes. It is still blocked at exit: no deadlock, nothing printed.
+
+use crate::model::{Class, Expect, Params, Program, Timing, TimingRow};
+use crate::program::{self, Shutdown};
+use crate::runtime::{Native, Runtime, sleep_scale};
+use crate::sync::{Condvar, Mutex};
+use crate::thread;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The lines a program printed before it exited, in order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Printed(pub Vec<String>);
+
+impl fmt::Display for Printed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return write!(f, "(nothing)");
+        }
+        write!(f, "{}", self.0.join(" | "))
+    }
+}
+
+fn example_1<R: Runtime>() -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        let out = main.clone();
+        let egon = main
+            .thread(move || {
+                thread::sleep::<R>(Duration::from_secs(2));
+                out.print("egon say hello");
+            })
+            .daemon(true)
+            .start();
+        main.print("main thread");
+        main.print(if egon.is_alive() { "True" } else { "False" });
+    });
+    Printed(exit.output)
+}
+
+fn example_2<R: Runtime>(shutdown: Shutdown) -> Printed {
+    let exit = program::run::<R, _>(shutdown, |main| {
+        let out = main.clone();
+        let foo_prints_123 = move || {
+            out.print("123");
+            thread::sleep::<R>(Duration::from_secs(1));
+            out.print("end123");
+        };
+        let out = main.clone();
+        let bar_prints_456 = move || {
+            out.print("456");
+            thread::sleep::<R>(Duration::from_secs(3));
+            out.print("end456");
+        };
+        main.thread(foo_prints_123).daemon(true).start();
+        main.thread(bar_prints_456).start();
+        main.print("main-------");
+    });
+    Printed(exit.output)
+}
+
+fn blocked_server<R: Runtime>() -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        let requests = Arc::new((
+            Mutex::<R, Vec<String>>::named("requests", Vec::new()),
+            Condvar::named("new request"),
+        ));
+        let out = main.clone();
+        main.thread(move || {
+            let (queue, arrived) = &*requests;
+            let mut queue = arrived.wait_while(queue.lock(), |queue| queue.is_empty());
+            let request = queue.remove(0);
+            out.print(format!("served {request}"));
+        })
+        .daemon(true)
+        .start();
+        main.print("main done");
+    });
+    Printed(exit.output)
+}
+
+/// Every interleaving of the given sequences, each kept in its own order.
+fn interleavings(sequences: &[Vec<&'static str>]) -> Vec<Vec<String>> {
+    if sequences.iter().all(Vec::is_empty) {
+        return vec![Vec::new()];
+    }
+    let mut all = Vec::new();
+    for (i, sequence) in sequences.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
+        let mut rest = sequences.to_vec();
+        rest[i] = sequence[1..].to_vec();
+        for mut tail in interleavings(&rest) {
+            tail.insert(0, sequence[0].to_owned());
+            all.push(tail);
+        }
+    }
+    all
+}
+
+fn example_2_outputs() -> Vec<Printed> {
+    let daemon = ["123", "end123"];
+    let mut all: Vec<Printed> = (0..=daemon.len())
+        .flat_map(|cut| {
+            interleavings(&[
+                vec!["456", "end456"],
+                vec!["main-------"],
+                daemon[..cut].to_vec(),
+            ])
+        })
+        .map(Printed)
+        .collect();
+    all.sort();
+    all
+}
+
+fn classify_example_2(outcome: &Printed) -> (Class, &'static str) {
+    let printed = |line: &str| outcome.0.iter().any(|l| l == line);
+    if !example_2_outputs().contains(outcome) {
+        if !printed("end456") {
+            return (
+                Class::Forbidden,
+                "end456 missing: the program exited before its non-daemon thread finished",
+            );
+        }
+        return (Class::Forbidden, "an output the exit rules do not allow");
+    }
+    if printed("end123") {
+        (Class::Interesting, "the daemon finished before the exit")
+    } else {
+        (Class::Acceptable, "the daemon was stopped by the exit")
+    }
+}
+
+macro_rules! daemon_program {
+    ($name:ident, $id:literal, $summary:literal, $expect:expr, $run:expr, $classify:expr, $possible:expr) => {
+        daemon_program!(
+            $name, $id, $summary, $expect, $run, $classify, $possible, None
+        );
+    };
+    ($name:ident, $id:literal, $summary:literal, $expect:expr, $run:expr, $classify:expr, $possible:expr, $bound:expr) => {
+        pub struct $name;
+
+        impl Program for $name {
+            const ID: &'static str = $id;
+            const SUMMARY: &'static str = $summary;
+            const EXPECT: Expect = $expect;
+            const THREADS: usize = 2;
+            const LOOM_THREADS: usize = 2;
+            const MAX_THREADS: usize = 2;
+            const LOOM_PREEMPTION_BOUND: Option<usize> = $bound;
+            type Outcome = Printed;
+
+            fn run<R: Runtime>(_: &Params) -> Printed {
+                $run
+            }
+
+            fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
+                $classify(outcome)
+            }
+
+            fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
+                $possible
+            }
+        }
+    };
+}
+
+fn printed(lines: &[&str]) -> Printed {
+    Printed(lines.iter().map(|l| l.to_string()).collect())
+}
+
+fn example_1_outputs() -> Vec<Printed> {
+    let (hello, main) = ("egon say hello", "main thread");
+    let mut all = vec![
+        printed(&[main, "True"]),
+        printed(&[main, "True", hello]),
+        printed(&[main, hello, "True"]),
+        printed(&[main, hello, "False"]),
+        printed(&[hello, main, "True"]),
+        printed(&[hello, main, "False"]),
+    ];
+    all.sort();
+    all
+}
+
+fn classify_example_1(outcome: &Printed) -> (Class, &'static str) {
+    if *outcome == printed(&["main thread", "True"]) {
+        (
+            Class::Acceptable,
+            "the daemon was still asleep at exit, and stopped",
+        )
+    } else if example_1_outputs().contains(outcome) {
+        (Class::Interesting, "the daemon greeted before the exit")
+    } else {
+        (Class::Forbidden, "an output the exit rules do not allow")
+    }
+}
+
+daemon_program!(
+    Example1,
+    "daemon/example-1",
+    "a sleeping daemon, main prints and asks is_alive(), the program exits",
+    Expect::Holds,
+    example_1::<R>(),
+    classify_example_1,
+    Some(example_1_outputs())
+);
+
+daemon_program!(
+    Example2,
+    "daemon/example-2",
+    "daemon foo (123, end123) and non-daemon bar (456, end456); exit waits for bar only",
+    Expect::Holds,
+    example_2::<R>(Shutdown::WaitForNonDaemons),
+    classify_example_2,
+    Some(example_2_outputs()),
+    // Bound 3 reaches 37 of the 45 outputs; 4 reaches them all (about 7,000 executions).
+    Some(4)
+);
+
+daemon_program!(
+    ExitEarly,
+    "daemon/exit-early",
+    "a broken harness: exits when main's code ends, without waiting for bar",
+    Expect::Violation,
+    example_2::<R>(Shutdown::ExitAtOnce),
+    classify_example_2,
+    None,
+    Some(4)
+);
+
+daemon_program!(
+    BlockedServer,
+    "daemon/blocked-server",
+    "a daemon blocked waiting for a request at exit: stopped, not a deadlock",
+    Expect::Holds,
+    blocked_server::<R>(),
+    |outcome: &Printed| if *outcome == printed(&["main done"]) {
+        (Class::Acceptable, "the server was stopped by the exit")
+    } else {
+        (Class::Forbidden, "the server ran without a request")
+    },
+    Some(vec![printed(&["main done"])])
+);
+
+type NativeRun = fn() -> Printed;
+
+/// Both examples natively, with the tutorial's sleeps scaled down: the tutorial's outputs.
+pub fn timing() -> Timing {
+    let runs: [(&str, NativeRun); 2] = [
+        ("example 1 (daemon sleeps 2 s)", example_1::<Native>),
+        ("example 2 (foo 1 s daemon, bar 3 s)", || {
+            example_2::<Native>(Shutdown::WaitForNonDaemons)
+        }),
+    ];
+    let rows = runs
+        .into_iter()
+        .map(|(label, run)| {
+            let started = Instant::now();
+            let output = run();
+            TimingRow {
+                label: label.to_owned(),
+                seconds: started.elapsed().as_secs_f64(),
+                note: output.to_string(),
+            }
+        })
+        .collect();
+    Timing {
+        title: "daemon threads natively: what was printed before the exit".to_owned(),
+        setup: format!(
+            "tutorial sleeps scaled by 1/{} (1 s -> {:?})",
+            sleep_scale(),
+            Duration::from_secs(1) / sleep_scale()
+        ),
+        rows,
+    }
+}

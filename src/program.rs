@@ -1,0 +1,433 @@
+//! Python's rules for a program with threads, which neither loom nor shuttle has: the program's
+//! output is a log; when the main thread's code ends, the program waits for every non-daemon
+//! thread, then exits, and daemon threads stop where they are. Nothing a daemon does after the
+//! exit is observable.
+//!
+//! Both checkers keep running threads after main returns, and call a thread still blocked then a
+//! deadlock. So the exit is built here: once the program has exited, a daemon's next facade
+//! operation unwinds it quietly ([`StoppedAtExit`], caught where the thread started), and a
+//! daemon waiting on a [`crate::sync::Condvar`] is woken to meet that fate. Limits: a daemon that
+//! loops forever without a facade operation is a spin (step limit under the checkers, a leaked
+//! thread natively); a daemon that holds one lock while it waits on another lock's condvar at
+//! exit can keep the exit from waking the others.
+
+use crate::runtime::Runtime;
+use crate::thread::{self as facade_thread, JoinHandle};
+use crate::trace::{self, Action};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+
+/// The unwinding payload that stops a thread at the program's exit (no panic hook runs for it).
+pub struct StoppedAtExit;
+
+type Waker = Box<dyn Fn() + Send + Sync>;
+
+type Wakers = StdMutex<(usize, BTreeMap<usize, Waker>)>;
+
+/// The exit flag is the backend's own atomic, so that loom sees each thread's check of it as a
+/// dependency on the exit (a flag it cannot see would let its search skip interleavings). It is
+/// only read and written with read-modify-writes, which always see the latest value: loom models
+/// `SeqCst` loads as acquire loads, which may still see an older one.
+struct ExitState<R: Runtime> {
+    exited: R::AtomicUsize,
+    /// The broken harness: every thread, not only daemons, stops at exit.
+    stops_everyone: bool,
+    wakers: Arc<Wakers>,
+}
+
+/// A thread's place in a program, kept in the backend's thread-local storage.
+pub struct ThreadContext {
+    daemon: bool,
+    stops_everyone: bool,
+    /// Facade locks this thread holds: it stops only once it holds none.
+    held: AtomicUsize,
+    exit: Arc<dyn Any + Send + Sync>,
+    info: Arc<dyn Any + Send + Sync>,
+}
+
+impl ThreadContext {
+    fn stoppable(&self) -> bool {
+        self.daemon || self.stops_everyone
+    }
+
+    fn exit<R: Runtime>(&self) -> Option<&ExitState<R>> {
+        self.exit.downcast_ref::<ExitState<R>>()
+    }
+}
+
+/// Called by every facade operation: a thread the exit has stopped goes no further. One that
+/// still holds a facade lock goes on until it has released them all (nothing it does after the
+/// exit is observable), because unwinding with a lock held would poison loom's mutex.
+pub fn exit_point<R: Runtime>() {
+    if stopped::<R>().is_some_and(|context| context.held.load(Ordering::SeqCst) == 0) {
+        stop();
+    }
+}
+
+/// [`exit_point`] for an operation that holds `guard`: drops it first if it is the last one.
+pub(crate) fn exit_point_releasing<R: Runtime, G>(guard: G) -> G {
+    if stopped::<R>().is_some_and(|context| context.held.load(Ordering::SeqCst) == 1) {
+        drop(guard);
+        stop();
+    }
+    guard
+}
+
+/// This thread took or released a facade lock.
+pub(crate) fn count_held<R: Runtime>(taken: bool) {
+    if let Some(context) = R::thread_context() {
+        if taken {
+            context.held.fetch_add(1, Ordering::SeqCst);
+        } else {
+            context.held.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The thread's context if the program has exited and the exit stops this thread.
+fn stopped<R: Runtime>() -> Option<Arc<ThreadContext>> {
+    R::thread_context().filter(|context| {
+        context.stoppable()
+            && context
+                .exit::<R>()
+                .is_some_and(|exit| R::fetch_add(&exit.exited, 0) == 1)
+    })
+}
+
+fn stop() -> ! {
+    resume_unwind(Box::new(StoppedAtExit))
+}
+
+/// While it lives, the program's exit will call its waker (a daemon's condvar wait makes one).
+pub(crate) struct ExitWaker {
+    wakers: Arc<Wakers>,
+    id: usize,
+}
+
+impl Drop for ExitWaker {
+    fn drop(&mut self) {
+        lock(&self.wakers).1.remove(&self.id);
+    }
+}
+
+/// Registers `make()` if this thread can be stopped at exit; the caller holds the lock the
+/// waker takes, so the exit's notify cannot slip in before the wait.
+pub(crate) fn wake_at_exit<R: Runtime>(make: impl FnOnce() -> Waker) -> Option<ExitWaker> {
+    let context = R::thread_context().filter(|context| context.stoppable())?;
+    let wakers = context.exit::<R>()?.wakers.clone();
+    let id = {
+        let mut registered = lock(&wakers);
+        registered.0 += 1;
+        let id = registered.0;
+        registered.1.insert(id, make());
+        id
+    };
+    Some(ExitWaker { wakers, id })
+}
+
+fn lock<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+const NEW: usize = 0;
+const ALIVE: usize = 1;
+const DONE: usize = 2;
+
+/// What `threading.Thread` knows about a thread: its name, whether it is a daemon, whether alive.
+pub struct ThreadInfo<R: Runtime> {
+    name: StdMutex<String>,
+    daemon: bool,
+    state: R::AtomicUsize,
+}
+
+impl<R: Runtime> ThreadInfo<R> {
+    fn new(name: String, daemon: bool) -> Arc<Self> {
+        Arc::new(ThreadInfo {
+            name: StdMutex::new(name),
+            daemon,
+            state: R::new_atomic(NEW),
+        })
+    }
+
+    pub fn name(&self) -> String {
+        lock(&self.name).clone()
+    }
+
+    pub fn set_name(&self, name: impl Into<String>) {
+        *lock(&self.name) = name.into();
+    }
+
+    pub fn is_daemon(&self) -> bool {
+        self.daemon
+    }
+
+    /// True from `start` until the thread's body has returned.
+    pub fn is_alive(&self) -> bool {
+        exit_point::<R>();
+        R::load(&self.state) == ALIVE
+    }
+}
+
+/// How the program ends once the main thread's code is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shutdown {
+    /// Python's rule: wait for every non-daemon thread, then exit.
+    WaitForNonDaemons,
+    /// A broken harness: exit at once, stopping every thread.
+    ExitAtOnce,
+}
+
+struct Shared<R: Runtime> {
+    output: R::Mutex<Vec<String>>,
+    running: R::Mutex<usize>,
+    all_done: R::Condvar,
+    threads: R::Mutex<Vec<Arc<ThreadInfo<R>>>>,
+    exit: Arc<ExitState<R>>,
+}
+
+/// A running program: print to its output, start threads, list them.
+pub struct Program<R: Runtime> {
+    shared: Arc<Shared<R>>,
+}
+
+impl<R: Runtime> Clone for Program<R> {
+    fn clone(&self) -> Self {
+        Program {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+/// What a finished program returned and printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exit<T> {
+    pub value: T,
+    pub output: Vec<String>,
+}
+
+/// Runs `main` as a program's main thread, then shuts down as `shutdown` says.
+pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> T) -> Exit<T> {
+    let exit = Arc::new(ExitState::<R> {
+        exited: R::new_atomic(0),
+        stops_everyone: shutdown == Shutdown::ExitAtOnce,
+        wakers: Arc::default(),
+    });
+    let program = Program {
+        shared: Arc::new(Shared {
+            output: R::new_mutex(Vec::new()),
+            running: R::new_mutex(0),
+            all_done: R::new_condvar(),
+            threads: R::new_mutex(Vec::new()),
+            exit: exit.clone(),
+        }),
+    };
+    let main_info = ThreadInfo::<R>::new("MainThread".to_owned(), false);
+    R::store(&main_info.state, ALIVE);
+    R::lock::<Vec<Arc<ThreadInfo<R>>>>(&program.shared.threads).push(main_info.clone());
+    R::set_thread_context(Some(Arc::new(ThreadContext {
+        daemon: false,
+        stops_everyone: exit.stops_everyone,
+        held: AtomicUsize::new(0),
+        exit: exit.clone(),
+        info: main_info.clone(),
+    })));
+
+    let value = main(&program);
+
+    if shutdown == Shutdown::WaitForNonDaemons {
+        let mut running = R::lock(&program.shared.running);
+        while *running > 0 {
+            running = R::wait(&program.shared.all_done, running);
+        }
+    }
+    let output = {
+        let output = R::lock(&program.shared.output);
+        R::fetch_add(&exit.exited, 1);
+        output.clone()
+    };
+    if let Some(me) = facade_thread::current_name::<R>() {
+        trace::record(&me, Action::Exit);
+    }
+    R::store(&main_info.state, DONE);
+    let wakers = std::mem::take(&mut lock(&exit.wakers).1);
+    wakers.values().for_each(|wake| wake());
+    R::set_thread_context(None);
+    Exit { value, output }
+}
+
+impl<R: Runtime> Program<R> {
+    /// Appends a line to the program's output, unless the program has exited.
+    pub fn print(&self, line: impl Into<String>) {
+        exit_point::<R>();
+        let line = line.into();
+        let mut output = R::lock(&self.shared.output);
+        if stopped::<R>().is_some() {
+            // The exit came first: the line is lost, and the thread stops if it can.
+            drop(output);
+            exit_point::<R>();
+            return;
+        }
+        if let Some(me) = facade_thread::current_name::<R>() {
+            trace::print(&me, line.clone());
+        }
+        output.push(line);
+    }
+
+    /// `threading.Thread(target=...)`: configure, then `start`.
+    pub fn thread<F, T>(&self, target: F) -> ThreadBuilder<R, F>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        ThreadBuilder {
+            program: self.clone(),
+            target,
+            name: None,
+            daemon: false,
+        }
+    }
+
+    /// The subclass style: a type whose `run` is the thread's body.
+    pub fn thread_of<W: Run>(
+        &self,
+        work: W,
+    ) -> ThreadBuilder<R, impl FnOnce() -> W::Output + Send + 'static> {
+        self.thread(move || work.run())
+    }
+
+    /// `threading.enumerate()`: every thread alive now, main included, in start order.
+    pub fn enumerate(&self) -> Vec<Arc<ThreadInfo<R>>> {
+        exit_point::<R>();
+        let threads = R::lock(&self.shared.threads).clone();
+        threads
+            .into_iter()
+            .filter(|t| R::load(&t.state) == ALIVE)
+            .collect()
+    }
+
+    /// `threading.active_count()`.
+    pub fn active_count(&self) -> usize {
+        self.enumerate().len()
+    }
+
+    /// `threading.current_thread()`.
+    pub fn current_thread(&self) -> Arc<ThreadInfo<R>> {
+        R::thread_context()
+            .and_then(|context| context.info.clone().downcast::<ThreadInfo<R>>().ok())
+            .expect("current_thread() is called from a thread of this program")
+    }
+}
+
+/// The subclass style of `threading.Thread`: override `run`.
+pub trait Run: Send + 'static {
+    type Output: Send + 'static;
+    fn run(self) -> Self::Output;
+}
+
+pub struct ThreadBuilder<R: Runtime, F> {
+    program: Program<R>,
+    target: F,
+    name: Option<String>,
+    daemon: bool,
+}
+
+impl<R: Runtime, F, T> ThreadBuilder<R, F>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    pub fn daemon(mut self, daemon: bool) -> Self {
+        self.daemon = daemon;
+        self
+    }
+
+    /// Starts the thread; it is alive from here until its target returns.
+    pub fn start(self) -> ThreadHandle<R, T> {
+        exit_point::<R>();
+        let shared = self.program.shared.clone();
+        let info = {
+            let mut threads = R::lock(&shared.threads);
+            let name = self
+                .name
+                .unwrap_or_else(|| format!("Thread-{}", threads.len()));
+            let info = ThreadInfo::<R>::new(name, self.daemon);
+            threads.push(info.clone());
+            info
+        };
+        R::store(&info.state, ALIVE);
+        if !self.daemon {
+            *R::lock(&shared.running) += 1;
+        }
+        let context = Arc::new(ThreadContext {
+            daemon: self.daemon,
+            stops_everyone: shared.exit.stops_everyone,
+            held: AtomicUsize::new(0),
+            exit: shared.exit.clone(),
+            info: info.clone(),
+        });
+        let (target, daemon, thread_info) = (self.target, self.daemon, info.clone());
+        let join = facade_thread::spawn_named::<R, _, _>(info.name(), move || {
+            R::set_thread_context(Some(context));
+            let value = match catch_unwind(AssertUnwindSafe(target)) {
+                Ok(value) => Some(value),
+                Err(payload) if payload.is::<StoppedAtExit>() => {
+                    if let Some(me) = facade_thread::current_name::<R>() {
+                        trace::record(&me, Action::StoppedAtExit);
+                    }
+                    None
+                }
+                // Under a checker the failure ends the execution here: touching the backend
+                // again would only disturb it. Natively the program must still be able to exit.
+                Err(payload) if R::NAME != "native" => resume_unwind(payload),
+                Err(payload) => {
+                    finish(&shared, &thread_info, daemon);
+                    resume_unwind(payload)
+                }
+            };
+            finish(&shared, &thread_info, daemon);
+            value
+        });
+        ThreadHandle { join, info }
+    }
+}
+
+/// A thread's body has returned: it is no longer alive, and the exit need not wait for it.
+fn finish<R: Runtime>(shared: &Shared<R>, info: &ThreadInfo<R>, daemon: bool) {
+    R::store(&info.state, DONE);
+    if !daemon {
+        *R::lock(&shared.running) -= 1;
+        R::notify_all(&shared.all_done);
+    }
+}
+
+/// A started thread: join it, ask whether it is alive, read or change its name.
+pub struct ThreadHandle<R: Runtime, T: Send + 'static> {
+    join: JoinHandle<R, Option<T>>,
+    info: Arc<ThreadInfo<R>>,
+}
+
+impl<R: Runtime, T: Send + 'static> ThreadHandle<R, T> {
+    pub fn join(self) -> T {
+        exit_point::<R>();
+        match self.join.join() {
+            Some(value) => value,
+            None => resume_unwind(Box::new(StoppedAtExit)),
+        }
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.info.is_alive()
+    }
+
+    pub fn info(&self) -> &Arc<ThreadInfo<R>> {
+        &self.info
+    }
+}

@@ -16,6 +16,12 @@ pub mod philosophers;
 pub mod queue;
 #[path = "09_rlock.rs"]
 pub mod rlock;
+#[path = "03_start_order.rs"]
+pub mod start_order;
+#[path = "04_thread_api.rs"]
+pub mod thread_api;
+#[path = "02_thread_create.rs"]
+pub mod thread_create;
 #[path = "01_thread_vs_process.rs"]
 pub mod thread_vs_process;
 
@@ -33,6 +39,36 @@ pub fn all() -> Vec<Concept> {
                 Variant::of::<thread_vs_process::Process>(),
             ],
             timing: Some(thread_vs_process::timing),
+        },
+        Concept {
+            id: "thread-create",
+            title: "two ways to create a thread: a target, or a run() of its own (tutorial 3.3.1)",
+            file: "models/02_thread_create.rs",
+            variants: vec![
+                Variant::of::<thread_create::Target>(),
+                Variant::of::<thread_create::RunTrait>(),
+            ],
+            timing: None,
+        },
+        Concept {
+            id: "start-order",
+            title: "start order: hello before main is typical, not promised (tutorial 3.3.2)",
+            file: "models/03_start_order.rs",
+            variants: vec![
+                Variant::of::<start_order::Thread>(),
+                Variant::of::<start_order::Process>(),
+            ],
+            timing: Some(start_order::timing),
+        },
+        Concept {
+            id: "thread-api",
+            title: "the thread API: names, current_thread, enumerate, active_count, is_alive (tutorial 3.3.4)",
+            file: "models/04_thread_api.rs",
+            variants: vec![
+                Variant::of::<thread_api::Registry>(),
+                Variant::of::<thread_api::RacyCount>(),
+            ],
+            timing: None,
         },
         Concept {
             id: "gil",

@@ -201,6 +201,26 @@ impl<R: Runtime> Clone for Program<R> {
     }
 }
 
+/// The lines a program printed before it exited, in order: the observable outcome of most
+/// thread lessons.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Printed(pub Vec<String>);
+
+impl Printed {
+    pub fn lines(lines: &[&str]) -> Printed {
+        Printed(lines.iter().map(|line| line.to_string()).collect())
+    }
+}
+
+impl std::fmt::Display for Printed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return write!(f, "(nothing)");
+        }
+        write!(f, "{}", self.0.join(" | "))
+    }
+}
+
 /// What a finished program returned and printed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exit<T> {
@@ -349,7 +369,9 @@ where
         self
     }
 
-    /// Starts the thread; it is alive from here until its target returns.
+    /// Starts the thread; it is alive from here until its target returns. (CPython's `start()`
+    /// also waits until the new thread runs. That adds no outcome, only interleavings to
+    /// explore, so it is left out.)
     pub fn start(self) -> ThreadHandle<R, T> {
         exit_point::<R>();
         let shared = self.program.shared.clone();

@@ -83,8 +83,16 @@ pub fn child_main(args: &[&str]) -> i32 {
             N.store(0, Ordering::SeqCst);
             println!("pid={pid} copy={copy} n={}", N.load(Ordering::SeqCst));
         }
+        ["append", file, line] => {
+            if let Err(error) =
+                crate::models::start_order::append_line(std::path::Path::new(file), line)
+            {
+                eprintln!("error: {error}");
+                return 1;
+            }
+        }
         _ => {
-            eprintln!("error: {CHILD_COMMAND} is internal; roles: pid, set-n N");
+            eprintln!("error: {CHILD_COMMAND} is internal; roles: pid, set-n N, append FILE LINE");
             return 2;
         }
     }

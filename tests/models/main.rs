@@ -9,3 +9,4 @@ mod locks;
 mod processes;
 mod queue;
 mod queue_reference;
+mod threads;

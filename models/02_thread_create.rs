@@ -1,0 +1,122 @@
+//! # Two ways to create a thread (tutorial 3.3.1)
+//!
+//! Python offers a function target (`Thread(target=sayhi, args=('egon',))`) or a subclass of
+//! `Thread` that overrides `run()`. They are the same thing: a body for a new thread to run.
+//! Here the target is a closure, and the "subclass" is a type that implements [`Run`]; both are
+//! started by the same [`Program::thread`] machinery.
+//!
+//! The thread sleeps 2 s before it greets, so the tutorial shows `main thread` first; but the
+//! sleep is no promise, and a checker also finds the greeting first. Neither thread is a
+//! daemon, so the greeting is always printed: those two outputs are all there is.
+
+use crate::model::{Class, Expect, Params, Program as Lesson};
+use crate::program::{self, Printed, Program, Run, Shutdown};
+use crate::runtime::Runtime;
+use crate::thread;
+use std::time::Duration;
+
+fn say_hi<R: Runtime>(out: &Program<R>, name: &str) {
+    thread::sleep::<R>(Duration::from_secs(2));
+    out.print(format!("{name} say hello"));
+}
+
+fn with_target<R: Runtime>() -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        let out = main.clone();
+        main.thread(move || say_hi(&out, "egon")).start();
+        main.print("main thread");
+    });
+    Printed(exit.output)
+}
+
+/// The subclass style: the thread's state is the struct, its body is `run`.
+struct SayHi<R: Runtime> {
+    out: Program<R>,
+}
+
+impl<R: Runtime> Run for SayHi<R> {
+    type Output = ();
+
+    fn run(self) {
+        // The subclass named the thread; `run` reads its own name back, as `self.name` does.
+        let name = self.out.current_thread().name();
+        say_hi(&self.out, &name);
+    }
+}
+
+fn with_run_trait<R: Runtime>() -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        main.thread_of(SayHi { out: main.clone() })
+            .name("egon")
+            .start();
+        main.print("main thread");
+    });
+    Printed(exit.output)
+}
+
+fn possible() -> Vec<Printed> {
+    vec![
+        Printed::lines(&["egon say hello", "main thread"]),
+        Printed::lines(&["main thread", "egon say hello"]),
+    ]
+}
+
+fn classify(outcome: &Printed) -> (Class, &'static str) {
+    if *outcome == Printed::lines(&["main thread", "egon say hello"]) {
+        (
+            Class::Acceptable,
+            "the tutorial's order: the thread is still asleep",
+        )
+    } else if possible().contains(outcome) {
+        (
+            Class::Interesting,
+            "the thread greeted first: a sleep orders nothing",
+        )
+    } else {
+        (
+            Class::Forbidden,
+            "a non-daemon thread's greeting went missing",
+        )
+    }
+}
+
+macro_rules! create_lesson {
+    ($name:ident, $id:literal, $summary:literal, $run:ident) => {
+        pub struct $name;
+
+        impl Lesson for $name {
+            const ID: &'static str = $id;
+            const SUMMARY: &'static str = $summary;
+            const EXPECT: Expect = Expect::Holds;
+            const THREADS: usize = 1;
+            const LOOM_THREADS: usize = 1;
+            const MAX_THREADS: usize = 1;
+            type Outcome = Printed;
+
+            fn run<R: Runtime>(_: &Params) -> Printed {
+                $run::<R>()
+            }
+
+            fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
+                classify(outcome)
+            }
+
+            fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
+                Some(possible())
+            }
+        }
+    };
+}
+
+create_lesson!(
+    Target,
+    "thread-create/target",
+    "Thread(target=...): a closure as the body",
+    with_target
+);
+create_lesson!(
+    RunTrait,
+    "thread-create/run-trait",
+    "a Thread subclass: a type whose run() is the body",
+    with_run_trait
+);

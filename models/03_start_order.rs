@@ -1,0 +1,185 @@
+//! # Which prints first, the new thread or the main one? (tutorial 3.3.2, "start-up speed")
+//!
+//! The tutorial starts a thread that prints `hello` and then prints from the main thread: it
+//! shows `hello` first, because a thread starts in microseconds. With a process instead of a
+//! thread, the main line comes first, because a process takes milliseconds to start.
+//! Both are typical, neither is guaranteed: the outcome set has both orders for both, and only
+//! which one is *common* differs. The native histograms (`time start-order`) measure that.
+//!
+//! In the models a "process" is a worker that shares nothing with the parent; what it prints
+//! still lands in the same terminal, so its outcome set is the thread's.
+//!
+//! Natively, Rust differs from the tutorial for threads: `thread::spawn` returns at once and
+//! main's line usually wins, while CPython's `start()` waits until the new thread runs and its
+//! GIL hand-off then lets `hello` go first. Same outcome set, different favourite.
+
+use crate::model::{Class, Expect, Params, Program as Lesson, Timing, TimingRow};
+use crate::models::thread_vs_process::native::{CHILD_COMMAND, locate_program};
+use crate::program::{self, Printed, Shutdown};
+use crate::runtime::{Native, Runtime};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+fn hello_then_main<R: Runtime>() -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        let out = main.clone();
+        main.thread(move || out.print("hello")).start();
+        main.print("main");
+    });
+    Printed(exit.output)
+}
+
+fn both_orders() -> Vec<Printed> {
+    vec![
+        Printed::lines(&["hello", "main"]),
+        Printed::lines(&["main", "hello"]),
+    ]
+}
+
+macro_rules! order_lesson {
+    ($name:ident, $id:literal, $summary:literal, $typical:expr, $why_typical:literal, $why_rare:literal) => {
+        pub struct $name;
+
+        impl Lesson for $name {
+            const ID: &'static str = $id;
+            const SUMMARY: &'static str = $summary;
+            const EXPECT: Expect = Expect::Holds;
+            const THREADS: usize = 1;
+            const LOOM_THREADS: usize = 1;
+            const MAX_THREADS: usize = 1;
+            type Outcome = Printed;
+
+            fn run<R: Runtime>(_: &Params) -> Printed {
+                hello_then_main::<R>()
+            }
+
+            fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
+                if *outcome == Printed::lines(&$typical) {
+                    (Class::Acceptable, $why_typical)
+                } else if both_orders().contains(outcome) {
+                    (Class::Interesting, $why_rare)
+                } else {
+                    (Class::Forbidden, "a line went missing")
+                }
+            }
+
+            fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
+                Some(both_orders())
+            }
+        }
+    };
+}
+
+order_lesson!(
+    Thread,
+    "start-order/thread",
+    "a thread prints hello, main prints main: both orders occur",
+    ["hello", "main"],
+    "the tutorial's order for a thread: it starts before main's next line",
+    "main first: the thread had not been scheduled yet"
+);
+
+order_lesson!(
+    Process,
+    "start-order/process",
+    "a process prints hello, main prints main: both orders occur",
+    ["main", "hello"],
+    "the tutorial's order for a process: starting one is slow",
+    "hello first: the process won the race"
+);
+
+/// One run with a real child process: both append a line to the same file, like two
+/// processes writing to one terminal, and the file says who came first.
+fn process_order(program: &Path, file: &Path) -> Result<Printed, String> {
+    std::fs::write(file, "").map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    let mut child = Command::new(program)
+        .args([
+            CHILD_COMMAND,
+            "append",
+            &file.display().to_string(),
+            "hello",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+    append_line(file, "main")?;
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!("the child failed: {status}"));
+    }
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    Ok(Printed(text.lines().map(str::to_owned).collect()))
+}
+
+/// Appends `line` to `file` in one write (what the child does too).
+pub fn append_line(file: &Path, line: &str) -> Result<(), String> {
+    let mut handle = std::fs::OpenOptions::new()
+        .append(true)
+        .open(file)
+        .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    handle
+        .write_all(format!("{line}\n").as_bytes())
+        .map_err(|e| e.to_string())
+}
+
+/// Runs `count` rounds of `one_run` and turns the orders seen into histogram rows.
+fn histogram(
+    kind: &str,
+    count: usize,
+    mut one_run: impl FnMut() -> Result<Printed, String>,
+) -> Vec<TimingRow> {
+    let started = Instant::now();
+    let mut seen: Vec<(Printed, usize)> = both_orders().into_iter().map(|o| (o, 0)).collect();
+    for _ in 0..count {
+        match one_run() {
+            Ok(order) => match seen.iter_mut().find(|(o, _)| *o == order) {
+                Some((_, n)) => *n += 1,
+                None => seen.push((order, 1)),
+            },
+            Err(error) => {
+                return vec![TimingRow {
+                    label: format!("{kind}: not measured"),
+                    seconds: 0.0,
+                    note: error,
+                }];
+            }
+        }
+    }
+    let per_run = started.elapsed().as_secs_f64() / count as f64;
+    seen.into_iter()
+        .map(|(order, n)| TimingRow {
+            label: format!("{kind} ({count} runs): {order}"),
+            seconds: per_run,
+            note: format!("{n:>4} ({:.1}%)", 100.0 * n as f64 / count as f64),
+        })
+        .collect()
+}
+
+/// The two histograms, threads then processes, side by side in one run.
+pub fn timing() -> Timing {
+    let mut rows = histogram("threads", 1000, || Ok(hello_then_main::<Native>()));
+    match locate_program() {
+        Ok(program) => {
+            let file =
+                std::env::temp_dir().join(format!("interleave-start-order-{}", std::process::id()));
+            rows.extend(histogram("processes", 50, || {
+                process_order(&program, &file)
+            }));
+            let _ = std::fs::remove_file(&file);
+        }
+        Err(error) => rows.push(TimingRow {
+            label: "processes: not measured".into(),
+            seconds: 0.0,
+            note: error.to_string(),
+        }),
+    }
+    Timing {
+        title: "start order: who prints first, natively".to_owned(),
+        setup: "seconds = mean wall time of one run (start, print, wait); the ratio compares it with the first row's"
+            .to_owned(),
+        rows,
+    }
+}

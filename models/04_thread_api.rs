@@ -1,0 +1,178 @@
+//! # The thread API (tutorial 3.3.4): names, `current_thread`, `enumerate`, `active_count`,
+//! `is_alive`, `join`
+//!
+//! Python keeps a registry of live threads. Its promises, checked here in every explored
+//! interleaving: `current_thread()` in a thread is that thread (`MainThread` in main); default
+//! names `Thread-N` are unique; a started thread is alive, and listed by `enumerate()`, until it
+//! ends; `active_count()` is `len(enumerate())`; after `join()` a thread is no longer alive.
+//!
+//! `racy-count` breaks the registry the classic way: each thread bumps a shared count of live
+//! threads with a separate read and write. Two threads starting together lose one increment
+//! (or one decrement), and the count left after every thread has been joined is not zero.
+
+use crate::model::{Class, Expect, Params, Program as Lesson};
+use crate::program::{self, Printed, Shutdown};
+use crate::runtime::Runtime;
+use crate::sync::{Mutex, Shared};
+use std::sync::Arc;
+
+fn registry<R: Runtime>(threads: usize) -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        assert_eq!(
+            main.current_thread().name(),
+            "MainThread",
+            "current_thread() in main is MainThread"
+        );
+        let gate = Arc::new(Mutex::<R, ()>::named("gate", ()));
+        let seen = Arc::new(Mutex::<R, Vec<String>>::named("names seen", Vec::new()));
+        let closed = gate.lock();
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (gate, seen, me) = (gate.clone(), seen.clone(), main.clone());
+                main.thread(move || {
+                    seen.lock().push(me.current_thread().name());
+                    drop(gate.lock());
+                })
+                .start()
+            })
+            .collect();
+        // No worker can end while the gate is closed: the registry must list them all.
+        let alive: Vec<String> = main.enumerate().iter().map(|t| t.name()).collect();
+        assert_eq!(
+            main.active_count(),
+            alive.len(),
+            "active_count() == len(enumerate())"
+        );
+        assert_eq!(
+            alive.len(),
+            threads + 1,
+            "every started thread is alive until it ends: {alive:?}"
+        );
+        let mut unique = alive.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            alive.len(),
+            "default names Thread-N are unique: {alive:?}"
+        );
+        drop(closed);
+        let mut names: Vec<String> = workers.iter().map(|w| w.info().name()).collect();
+        for worker in workers {
+            let info = worker.info().clone();
+            worker.join();
+            assert!(!info.is_alive(), "is_alive() is false after join()");
+        }
+        assert_eq!(
+            main.active_count(),
+            1,
+            "only MainThread is left after every join"
+        );
+        let mut inside = seen.lock().clone();
+        inside.sort();
+        names.sort();
+        assert_eq!(
+            inside, names,
+            "current_thread() inside a thread is that thread"
+        );
+        format!("{} threads: {}", threads, alive.join(", "))
+    });
+    Printed(vec![exit.value])
+}
+
+fn racy_count<R: Runtime>(threads: usize) -> usize {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        let live = Arc::new(Shared::<R, usize>::named("live threads", 0));
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let live = live.clone();
+                main.thread(move || {
+                    let count = live.load();
+                    live.store(count + 1);
+                    let count = live.load();
+                    live.store(count - 1);
+                })
+                .start()
+            })
+            .collect();
+        workers.into_iter().for_each(|w| w.join());
+        live.load()
+    });
+    exit.value
+}
+
+fn expected_registry(params: &Params) -> Printed {
+    let names: Vec<String> = std::iter::once("MainThread".to_owned())
+        .chain((1..=params.threads).map(|n| format!("Thread-{n}")))
+        .collect();
+    Printed(vec![format!(
+        "{} threads: {}",
+        params.threads,
+        names.join(", ")
+    )])
+}
+
+pub struct Registry;
+
+impl Lesson for Registry {
+    const ID: &'static str = "thread-api/registry";
+    const SUMMARY: &'static str =
+        "current_thread, enumerate, active_count, is_alive, join: Python's promises";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
+    const MAX_THREADS: usize = 100;
+    type Outcome = Printed;
+
+    fn run<R: Runtime>(params: &Params) -> Printed {
+        registry::<R>(params.threads)
+    }
+
+    fn classify(outcome: &Printed, params: &Params) -> (Class, &'static str) {
+        if *outcome == expected_registry(params) {
+            (Class::Acceptable, "every promise of the registry kept")
+        } else {
+            (Class::Forbidden, "the registry listed other threads")
+        }
+    }
+
+    fn possible_outcomes(params: &Params) -> Option<Vec<Printed>> {
+        Some(vec![expected_registry(params)])
+    }
+}
+
+/// The count of live threads once all have been joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LiveAfterJoin(pub usize);
+
+impl std::fmt::Display for LiveAfterJoin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "live count after join = {}", self.0 as isize)
+    }
+}
+
+pub struct RacyCount;
+
+impl Lesson for RacyCount {
+    const ID: &'static str = "thread-api/racy-count";
+    const SUMMARY: &'static str = "a registry whose live-thread count is bumped without a lock";
+    const EXPECT: Expect = Expect::Violation;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
+    const MAX_THREADS: usize = 100;
+    type Outcome = LiveAfterJoin;
+
+    fn run<R: Runtime>(params: &Params) -> LiveAfterJoin {
+        LiveAfterJoin(racy_count::<R>(params.threads))
+    }
+
+    fn classify(outcome: &LiveAfterJoin, _: &Params) -> (Class, &'static str) {
+        match outcome.0 {
+            0 => (Class::Acceptable, "every start and end counted"),
+            _ => (
+                Class::Forbidden,
+                "lost update: the count of live threads is wrong",
+            ),
+        }
+    }
+}

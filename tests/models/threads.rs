@@ -1,0 +1,230 @@
+//! Threads: daemon exit ordering, both creation styles, start order, the thread registry.
+
+use crate::support::{assert_holds, assert_violation, outcome_set, run};
+use interleave::checker::Mode;
+#[cfg(loom)]
+use interleave::checker::Verdict;
+use interleave::model::Class;
+use interleave::runtime::Backend;
+
+/// The outcomes the variant declares possible, as texts.
+fn declared(id: &str, threads: usize) -> Vec<String> {
+    let variant = interleave::models::find(id).unwrap();
+    let params = interleave::model::Params { threads };
+    let mut texts: Vec<String> = (variant.possible_outcomes)(&params)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.text)
+        .collect();
+    texts.sort();
+    texts
+}
+
+#[test]
+fn daemon_example_2_declares_the_45_outputs_and_the_tutorials_is_one_of_them() {
+    let all = declared("daemon/example-2", 2);
+    assert_eq!(all.len(), 45);
+    assert!(all.contains(&"123 | 456 | main------- | end123 | end456".to_owned()));
+    assert!(
+        all.iter()
+            .all(|o| o.contains("end456") && o.contains("main-------"))
+    );
+    assert_eq!(all.iter().filter(|o| !o.contains("end123")).count(), 15);
+}
+
+#[test]
+fn daemon_example_2_sampled_outputs_are_within_the_declared_set_and_classified() {
+    let report = run(
+        "daemon/example-2",
+        Backend::Shuttle,
+        2,
+        Mode::Outcomes,
+        None,
+    );
+    assert_holds(&report);
+    let all = declared("daemon/example-2", 2);
+    let seen = outcome_set(&report);
+    assert!(seen.iter().all(|o| all.contains(o)), "{seen:?}");
+    assert!(
+        seen.len() >= 30,
+        "random scheduling spreads over the set: {}",
+        seen.len()
+    );
+    for observed in report.outcomes.rows.keys() {
+        let expected = if observed.text.contains("end123") {
+            Class::Interesting
+        } else {
+            Class::Acceptable
+        };
+        assert_eq!(observed.class, expected, "{}", observed.text);
+    }
+}
+
+#[test]
+fn daemon_example_1_sampled_outputs_are_its_six() {
+    let report = run(
+        "daemon/example-1",
+        Backend::Shuttle,
+        2,
+        Mode::Outcomes,
+        None,
+    );
+    assert_holds(&report);
+    assert_eq!(outcome_set(&report), declared("daemon/example-1", 2));
+}
+
+#[test]
+fn a_harness_that_exits_without_waiting_loses_end456() {
+    let report = run("daemon/exit-early", Backend::Shuttle, 2, Mode::Check, None);
+    let failure = assert_violation(&report, "end456 missing");
+    assert!(!failure.outcome.unwrap().text.contains("end456"));
+    assert!(failure.replay.is_some());
+}
+
+#[test]
+fn a_daemon_blocked_at_exit_is_stopped_not_a_deadlock() {
+    for backend in [Backend::Shuttle, Backend::Native] {
+        let report = run("daemon/blocked-server", backend, 2, Mode::Check, Some(200));
+        assert_holds(&report);
+        assert_eq!(outcome_set(&report), vec!["main done".to_owned()]);
+    }
+}
+
+#[test]
+fn daemon_examples_natively_print_what_the_tutorial_shows() {
+    let timing = interleave::models::daemon::timing();
+    assert_eq!(timing.rows[0].note, "main thread | True");
+    let example_2: Vec<&str> = timing.rows[1].note.split(" | ").collect();
+    let mut sorted = example_2.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["123", "456", "end123", "end456", "main-------"],
+        "{example_2:?}"
+    );
+}
+
+#[test]
+fn both_creation_styles_have_the_same_two_outputs() {
+    for id in ["thread-create/target", "thread-create/run-trait"] {
+        let report = run(id, Backend::Shuttle, 1, Mode::Outcomes, Some(200));
+        assert_holds(&report);
+        assert_eq!(outcome_set(&report), declared(id, 1), "{id}");
+    }
+}
+
+#[test]
+fn start_order_has_both_orders_for_threads_and_processes() {
+    for id in ["start-order/thread", "start-order/process"] {
+        let report = run(id, Backend::Shuttle, 1, Mode::Outcomes, Some(200));
+        assert_holds(&report);
+        assert_eq!(
+            outcome_set(&report),
+            vec!["hello | main".to_owned(), "main | hello".to_owned()]
+        );
+    }
+}
+
+#[test]
+fn start_order_histograms_count_every_native_run() {
+    let timing = interleave::models::start_order::timing();
+    let counted = |kind: &str| -> usize {
+        timing
+            .rows
+            .iter()
+            .filter(|r| r.label.starts_with(kind))
+            .map(|r| {
+                r.note
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum()
+    };
+    assert_eq!(counted("threads"), 1000);
+    assert_eq!(counted("processes"), 50);
+}
+
+#[test]
+fn the_registry_keeps_its_promises_under_shuttle_and_natively() {
+    for backend in [Backend::Shuttle, Backend::Native] {
+        let report = run("thread-api/registry", backend, 3, Mode::Check, Some(300));
+        assert_holds(&report);
+        assert_eq!(
+            outcome_set(&report),
+            vec!["3 threads: MainThread, Thread-1, Thread-2, Thread-3".to_owned()]
+        );
+    }
+}
+
+#[test]
+fn a_registry_with_a_racy_live_count_is_caught_with_the_lost_update() {
+    let report = run(
+        "thread-api/racy-count",
+        Backend::Shuttle,
+        3,
+        Mode::Check,
+        None,
+    );
+    let failure = assert_violation(&report, "lost update");
+    let lost = failure
+        .trace
+        .lost_update
+        .expect("the timeline pins the lost update");
+    assert_eq!(lost.var, "live threads");
+}
+
+#[cfg(loom)]
+mod under_loom {
+    use super::*;
+
+    #[test]
+    fn loom_daemon_example_2_outcome_set_is_exactly_the_45() {
+        let report = run("daemon/example-2", Backend::Loom, 2, Mode::Outcomes, None);
+        assert!(matches!(report.verdict, Verdict::Holds));
+        assert_eq!(outcome_set(&report), declared("daemon/example-2", 2));
+    }
+
+    #[test]
+    fn loom_daemon_example_1_outcome_set_is_exactly_the_6() {
+        let report = run("daemon/example-1", Backend::Loom, 2, Mode::Outcomes, None);
+        assert_eq!(outcome_set(&report), declared("daemon/example-1", 2));
+    }
+
+    #[test]
+    fn loom_shuttle_samples_are_a_subset_of_the_loom_set() {
+        for id in ["daemon/example-1", "daemon/example-2"] {
+            let exhaustive = outcome_set(&run(id, Backend::Loom, 2, Mode::Outcomes, None));
+            let sampled = outcome_set(&run(id, Backend::Shuttle, 2, Mode::Outcomes, Some(300)));
+            assert!(
+                sampled.iter().all(|o| exhaustive.contains(o)),
+                "{id}: {sampled:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn loom_exit_early_and_racy_count_are_caught_and_the_rest_hold() {
+        assert_violation(
+            &run("daemon/exit-early", Backend::Loom, 2, Mode::Check, None),
+            "end456 missing",
+        );
+        assert_violation(
+            &run("thread-api/racy-count", Backend::Loom, 2, Mode::Check, None),
+            "lost update",
+        );
+        for (id, threads) in [
+            ("daemon/blocked-server", 2),
+            ("thread-create/target", 1),
+            ("thread-create/run-trait", 1),
+            ("start-order/thread", 1),
+            ("thread-api/registry", 2),
+        ] {
+            let report = run(id, Backend::Loom, threads, Mode::Outcomes, None);
+            assert_holds(&report);
+            assert_eq!(outcome_set(&report), declared(id, threads), "{id}");
+        }
+    }
+}

@@ -6,6 +6,8 @@ pub mod counter_race;
 pub mod daemon;
 #[path = "08_double_acquire.rs"]
 pub mod double_acquire;
+#[path = "13_executor/mod.rs"]
+pub mod executor;
 #[path = "05_gil.rs"]
 pub mod gil;
 #[path = "10_noodle_fork.rs"]
@@ -150,6 +152,7 @@ pub fn all() -> Vec<Concept> {
             timing: None,
         },
         queue::concept(),
+        executor::concept(),
     ]
 }
 

@@ -59,6 +59,8 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         )),
         // Hidden (not in USAGE): a child process started by `time thread-vs-process`.
         ["__child", role @ ..] => Ok(models::thread_vs_process::child_main(role)),
+        // Hidden: a worker process of `executor`'s process pool (task lines on stdin).
+        ["__worker", rest @ ..] => Ok(models::executor::native::worker_main(rest)),
         [other, ..] => Err(Usage(format!("unknown command {other:?}\n{USAGE}"))),
     }
 }

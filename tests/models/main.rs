@@ -5,6 +5,7 @@ mod support;
 
 mod cli;
 mod counter_race;
+mod executor;
 mod locks;
 mod processes;
 mod queue;

@@ -1,0 +1,364 @@
+//! The tutorial's programs: 11 tasks on 3 workers (threads, then processes), `map`, and the
+//! fetch-then-parse callback pipeline with local pages in place of URLs. Under loom each is cut
+//! to two or three tasks. Then the native timing: the same demos with real threads and real
+//! processes, and what a pool costs to start and per task.
+
+use super::native::ProcessSpawner;
+use super::process_pool::{Done, IsolatedSpawner, ProcessPool, Task, page_text};
+use super::thread_pool::ThreadPool;
+use super::{Future, Lines};
+use crate::model::{Class, Expect, Params, Program, Timing, TimingRow};
+use crate::runtime::{Native, Runtime};
+use crate::sync::Mutex;
+use crate::thread::current_name;
+use crate::trace;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The tutorial's 11 tasks; 3 under loom, whose search grows with every step.
+fn tasks<R: Runtime>() -> u64 {
+    if R::NAME == "loom" { 3 } else { 11 }
+}
+
+fn say<R: Runtime>(line: impl FnOnce(&str) -> String) {
+    if let Some(me) = current_name::<R>() {
+        trace::print(&me, line(&me));
+    }
+}
+
+fn all_acceptable(outcome: &Lines) -> (Class, &'static str) {
+    match outcome.0.first() {
+        Some(line) if line.contains("each once") => (Class::Acceptable, "every task ran once"),
+        _ => (
+            Class::Forbidden,
+            "a task ran twice, never, or gave a wrong result",
+        ),
+    }
+}
+
+/// Who ran how many: `name ×count`, sorted.
+fn tally(names: impl IntoIterator<Item = String>) -> String {
+    let mut counts = BTreeMap::new();
+    names
+        .into_iter()
+        .for_each(|n| *counts.entry(n).or_insert(0) += 1);
+    let parts: Vec<String> = counts.iter().map(|(n, c)| format!("{n} x{c}")).collect();
+    parts.join(", ")
+}
+
+/// `submit(task, n)` for each n, `shutdown(True)`, print each result: (n², worker) per task.
+pub fn thread_pool_demo<R: Runtime>(workers: usize, tasks: u64) -> Vec<(u64, String)> {
+    let pool = ThreadPool::<R>::new(workers, "ThreadPoolExecutor");
+    let futures: Vec<Future<R, (u64, String)>> = (0..tasks)
+        .map(|n| {
+            pool.submit(move || {
+                say::<R>(|me| format!("{me} is running task({n})"));
+                // The tutorial's `time.sleep(random.randint(1, 3))`, made deterministic (scaled).
+                crate::thread::sleep::<R>(Duration::from_secs(n % 3 + 1));
+                (n * n, R::current_name().unwrap_or_default())
+            })
+            .expect("the pool is open")
+        })
+        .collect();
+    pool.shutdown(true);
+    assert!(
+        futures.iter().all(Future::done),
+        "shutdown(wait=True) returned before every task finished"
+    );
+    futures
+        .iter()
+        .map(|f| f.result(None).expect("no task fails"))
+        .collect()
+}
+
+pub struct ThreadPoolDemo;
+
+impl Program for ThreadPoolDemo {
+    const ID: &'static str = "executor/thread-pool";
+    const SUMMARY: &'static str =
+        "ThreadPoolExecutor(3): submit 11 tasks, shutdown(True), each result n**2 (tutorial 6)";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
+    const MAX_THREADS: usize = 16;
+    type Outcome = Lines;
+
+    fn run<R: Runtime>(params: &Params) -> Lines {
+        let results = thread_pool_demo::<R>(params.threads, tasks::<R>());
+        let squares = results.iter().map(|(v, _)| *v).collect::<Vec<_>>();
+        let expected = (0..tasks::<R>()).map(|n| n * n).collect::<Vec<_>>();
+        let verdict = if squares == expected {
+            format!("{} tasks, each once, results n**2 in order", squares.len())
+        } else {
+            format!("results {squares:?}")
+        };
+        let used = tally(results.into_iter().map(|(_, w)| w))
+            .matches(" x")
+            .count();
+        Lines(vec![verdict, format!("{used} worker thread(s) used")])
+    }
+
+    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
+        all_acceptable(outcome)
+    }
+}
+
+/// The same with worker processes: (n², pid) per task.
+pub fn process_pool_demo<R: Runtime>(pool: ProcessPool<R>, tasks: u64) -> Vec<Done> {
+    let mut pool = pool;
+    let futures: Vec<Future<R, Done>> = (0..tasks)
+        .map(|n| pool.submit(Task::Square(n)).expect("the pool is open"))
+        .collect();
+    pool.shutdown(true);
+    assert!(
+        futures.iter().all(Future::done),
+        "shutdown(wait=True) returned before every task finished"
+    );
+    futures
+        .iter()
+        .map(|f| f.result(None).expect("no task fails"))
+        .collect()
+}
+
+pub struct ProcessPoolDemo;
+
+impl Program for ProcessPoolDemo {
+    const ID: &'static str = "executor/process-pool";
+    const SUMMARY: &'static str =
+        "ProcessPoolExecutor(3): 11 tasks to isolated workers, as text lines; each result n**2";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 3;
+    /// A worker is two threads (the proxy and the process): one worker under loom.
+    const LOOM_THREADS: usize = 1;
+    const MAX_THREADS: usize = 8;
+    type Outcome = Lines;
+
+    fn run<R: Runtime>(params: &Params) -> Lines {
+        let tasks = if R::NAME == "loom" { 2 } else { tasks::<R>() };
+        let pool = ProcessPool::<R>::new(params.threads, IsolatedSpawner::<R>::new());
+        let done = process_pool_demo(pool, tasks);
+        let squares: Vec<u64> = done.iter().map(|d| d.value).collect();
+        let verdict = if squares == (0..tasks).map(|n| n * n).collect::<Vec<_>>() {
+            format!("{tasks} tasks, each once, results n**2 in order")
+        } else {
+            format!("results {squares:?}")
+        };
+        let pids = tally(done.iter().map(|d| d.pid.to_string()));
+        Lines(vec![
+            verdict,
+            format!("{} worker pid(s)", pids.matches(" x").count()),
+        ])
+    }
+
+    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
+        all_acceptable(outcome)
+    }
+}
+
+pub struct MapDemo;
+
+impl Program for MapDemo {
+    const ID: &'static str = "executor/map";
+    const SUMMARY: &'static str =
+        "executor.map(task, range(1, 12)): results in input order, whatever order tasks finish";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
+    const MAX_THREADS: usize = 16;
+    type Outcome = Lines;
+
+    fn run<R: Runtime>(params: &Params) -> Lines {
+        let pool = ThreadPool::<R>::new(params.threads, "ThreadPoolExecutor");
+        let items = 1..=tasks::<R>();
+        let results: Vec<u64> = pool
+            .map(|n: u64| n * n, items.clone())
+            .expect("the pool is open")
+            .collect::<Result<_, _>>()
+            .expect("no task fails");
+        let expected: Vec<u64> = items.map(|n| n * n).collect();
+        assert_eq!(results, expected, "map must keep the input order");
+        Lines(vec![format!(
+            "map gave {} results, each once, in input order",
+            results.len()
+        )])
+    }
+
+    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
+        all_acceptable(outcome)
+    }
+}
+
+/// `submit(get_page, url).add_done_callback(parse_page)` for each page; `parse_page` appends
+/// `url:<…> size:[…]` to the results "file". Returns the file's lines as written.
+pub fn fetch_then_parse<R: Runtime>(workers: usize, pages: u64) -> Vec<String> {
+    let pool = ThreadPool::<R>::new(workers, "ThreadPoolExecutor");
+    let db = Arc::new(Mutex::<R, Vec<String>>::named("db.txt", Vec::new()));
+    for n in 0..pages {
+        let url = format!("local://page/{n}");
+        let future = pool
+            .submit(move || {
+                say::<R>(|me| format!("<{me}> get {url}"));
+                (url, page_text(n))
+            })
+            .expect("the pool is open");
+        let db = db.clone();
+        future.add_done_callback(move |future| {
+            let (url, text) = future.result(None).expect("get_page succeeds");
+            say::<R>(|me| format!("<{me}> parse {url}"));
+            db.lock().push(format!("url:<{url}> size:[{}]", text.len()));
+        });
+    }
+    pool.shutdown(true);
+    db.lock().clone()
+}
+
+pub struct FetchParse;
+
+impl Program for FetchParse {
+    const ID: &'static str = "executor/fetch-parse";
+    const SUMMARY: &'static str =
+        "get_page then parse_page as a done-callback: each page parsed once, db.txt complete";
+    const EXPECT: Expect = Expect::Holds;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
+    const MAX_THREADS: usize = 16;
+    type Outcome = Lines;
+
+    fn run<R: Runtime>(params: &Params) -> Lines {
+        let pages = if R::NAME == "loom" { 2 } else { 5 };
+        let mut written = fetch_then_parse::<R>(params.threads, pages);
+        written.sort();
+        let mut expected: Vec<String> = (0..pages)
+            .map(|n| format!("url:<local://page/{n}> size:[{}]", page_text(n).len()))
+            .collect();
+        expected.sort();
+        assert_eq!(
+            written, expected,
+            "db.txt must hold each page parsed exactly once"
+        );
+        Lines(vec![format!("{pages} pages, each once parsed into db.txt")])
+    }
+
+    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
+        all_acceptable(outcome)
+    }
+}
+
+/// Tiny tasks for the per-task cost rows.
+pub const TINY_TASKS: u64 = 2_000;
+
+/// Pools started (each kind, alternately) for the start-up rows.
+const START_ROUNDS: usize = 5;
+
+fn seconds(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64()
+}
+
+/// `time executor`: both demos natively (who ran what), then start-up and per-task cost.
+pub fn timing() -> Timing {
+    let spawner = match ProcessSpawner::locate() {
+        Ok(spawner) => spawner,
+        Err(error) => {
+            return Timing {
+                title: "executor: not measured".to_owned(),
+                setup: format!("error: {error}"),
+                rows: Vec::new(),
+            };
+        }
+    };
+    let mut rows = Vec::new();
+    let started = Instant::now();
+    let results = thread_pool_demo::<Native>(3, 11);
+    rows.push(TimingRow {
+        label: "thread pool demo: 11 tasks, 3 workers".to_owned(),
+        seconds: seconds(started),
+        note: format!(
+            "pid {} for all; {}",
+            std::process::id(),
+            tally(results.into_iter().map(|(_, w)| w))
+        ),
+    });
+    let started = Instant::now();
+    let done = process_pool_demo(ProcessPool::<Native>::new(3, spawner.clone()), 11);
+    rows.push(TimingRow {
+        label: "process pool demo: 11 tasks, 3 worker processes".to_owned(),
+        seconds: seconds(started),
+        note: format!(
+            "parent pid {}; worker pids {}",
+            std::process::id(),
+            tally(done.iter().map(|d| format!("pid {}", d.pid)))
+        ),
+    });
+    // Start-up: a fresh pool and its first result, alternately, averaged over a few rounds.
+    let (mut thread_start, mut process_start) = (0.0, 0.0);
+    for _ in 0..START_ROUNDS {
+        let started = Instant::now();
+        let pool = ThreadPool::<Native>::new(3, "ThreadPoolExecutor");
+        pool.submit(|| 0).expect("open").result(None).expect("ok");
+        thread_start += seconds(started) / START_ROUNDS as f64;
+        drop(pool);
+        let started = Instant::now();
+        let processes = ProcessPool::<Native>::new(3, spawner.clone());
+        let first = processes.submit(Task::Square(0)).expect("open");
+        first.result(None).expect("the worker answers");
+        process_start += seconds(started) / START_ROUNDS as f64;
+    }
+    let pool = ThreadPool::<Native>::new(3, "ThreadPoolExecutor");
+    let mut processes = ProcessPool::<Native>::new(3, spawner.clone());
+    let started = Instant::now();
+    let futures: Vec<_> = (0..TINY_TASKS)
+        .map(|n| pool.submit(move || n * n).expect("open"))
+        .collect();
+    futures.iter().for_each(|f| drop(f.result(None)));
+    let thread_tasks = seconds(started);
+    let started = Instant::now();
+    let futures: Vec<_> = (0..TINY_TASKS)
+        .map(|n| processes.submit(Task::Square(n)).expect("open"))
+        .collect();
+    futures.iter().for_each(|f| drop(f.result(None)));
+    let process_tasks = seconds(started);
+    processes.shutdown(true);
+    pool.shutdown(true);
+    let per = |total: f64| format!("{:.1} us per task", total * 1e6 / TINY_TASKS as f64);
+    rows.extend([
+        TimingRow {
+            label: format!(
+                "thread pool start-up (3 workers, first result; mean of {START_ROUNDS})"
+            ),
+            seconds: thread_start,
+            note: "one thread started".to_owned(),
+        },
+        TimingRow {
+            label: format!(
+                "process pool start-up (3 workers, first result; mean of {START_ROUNDS})"
+            ),
+            seconds: process_start,
+            note: "one process started, request and reply lines".to_owned(),
+        },
+        TimingRow {
+            label: format!("thread pool: {TINY_TASKS} tiny tasks"),
+            seconds: thread_tasks,
+            note: per(thread_tasks),
+        },
+        TimingRow {
+            label: format!("process pool: {TINY_TASKS} tiny tasks"),
+            seconds: process_tasks,
+            note: per(process_tasks),
+        },
+    ]);
+    let ratio = |process: f64, thread: f64| process / thread.max(f64::MIN_POSITIVE);
+    Timing {
+        title: format!(
+            "executor: thread pool vs process pool (start-up 1:{:.0}, per task 1:{:.0})",
+            ratio(process_start, thread_start),
+            ratio(process_tasks, thread_tasks)
+        ),
+        setup: format!(
+            "worker processes are {} {} (tasks and results as text lines)",
+            spawner.program.display(),
+            super::native::WORKER_COMMAND
+        ),
+        rows,
+    }
+}

@@ -1,0 +1,102 @@
+//! # Executors (tutorial 6): a thread pool and a process pool behind one `Future`
+//!
+//! `concurrent.futures` hides threads behind two ideas: an executor that takes tasks (`submit`,
+//! `map`, `shutdown`) and a future per task (`result`, `done`, `cancel`, `add_done_callback`).
+//! Under the hood ([`thread_pool`]) it is the queue lesson again: a FIFO of tasks, workers that
+//! take from it, a sentinel that tells them to stop. The interesting part is the [`future`]: three
+//! parties (the worker, the waiter, whoever cancels or adds a callback) race on one small state
+//! machine, and each rule of the contract is true only because a transition is one step under a
+//! lock:
+//! - `cancel` succeeds only while the task has not started, and then it never runs;
+//! - each callback runs exactly once, also when added while the task is finishing, or after;
+//! - `shutdown(wait=True)` returns after every submitted task has finished;
+//! - `map` gives results in the input order, whatever order tasks finish in.
+//!
+//! [`broken`] splits each of those steps in two, and the checkers find the gap with a timeline:
+//! `executor/cancel-races-start`, `executor/callback-races-completion`,
+//! `executor/shutdown-returns-early`. [`properties`] are the same scenarios with the real code, plus
+//! a task that submits a task: fine while a worker is free, a deadlock (as documented by Python)
+//! when the only worker waits for a task that needs a worker.
+//!
+//! The [`process_pool`] keeps the contract with workers that share nothing: tasks and results are
+//! text lines. Natively ([`native`]) a worker is this binary re-executed; in the models, an
+//! isolated thread behind two pipes. [`demos`] are the tutorial's programs and the native timing.
+//!
+//! What the backends cannot model: under loom `result(timeout)` never times out (loom has no
+//! clock); under shuttle a timed wait may end at any point (see [`crate::sync::Condvar`]).
+
+pub mod broken;
+pub mod demos;
+pub mod future;
+pub mod native;
+pub mod process_pool;
+pub mod properties;
+pub mod thread_pool;
+
+pub use self::future::{Future, TaskError};
+pub use self::process_pool::{Done, ProcessPool, Task};
+pub use self::thread_pool::{PoolHandle, ThreadPool, default_max_workers};
+
+use crate::model::{Concept, Variant};
+use std::fmt;
+
+/// A bug to build into a pool, for the broken variants; `None` is the real code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flaw {
+    None,
+    /// The worker checks "cancelled?" and marks the task running in two separate steps.
+    CancelRacesStart,
+    /// Adding a callback and completing the future each look at the other in two steps.
+    CallbackRacesCompletion,
+    /// `shutdown(wait=True)` waits until every task was taken, not until every task finished.
+    ShutdownWaitsForQueue,
+}
+
+/// Why `submit` refused a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubmitError {
+    /// Python's `RuntimeError('cannot schedule new futures after shutdown')`.
+    Shutdown,
+}
+
+impl fmt::Display for SubmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("cannot schedule new futures after shutdown")
+    }
+}
+
+impl std::error::Error for SubmitError {}
+
+/// An outcome: a few lines describing what the execution did.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Lines(pub Vec<String>);
+
+impl fmt::Display for Lines {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+pub fn concept() -> Concept {
+    Concept {
+        id: "executor",
+        title: "thread and process pools: futures, callbacks, cancel, shutdown (tutorial 6)",
+        file: "models/13_executor/mod.rs",
+        variants: vec![
+            Variant::of::<demos::ThreadPoolDemo>(),
+            Variant::of::<demos::ProcessPoolDemo>(),
+            Variant::of::<demos::MapDemo>(),
+            Variant::of::<demos::FetchParse>(),
+            Variant::of::<properties::Cancel>(),
+            Variant::of::<properties::Callbacks>(),
+            Variant::of::<properties::ShutdownWaits>(),
+            Variant::of::<properties::ResultTimeout>(),
+            Variant::of::<properties::Nested<2>>(),
+            Variant::of::<properties::Nested<1>>(),
+            Variant::of::<broken::CancelRacesStart>(),
+            Variant::of::<broken::CallbackRacesCompletion>(),
+            Variant::of::<broken::ShutdownReturnsEarly>(),
+        ],
+        timing: Some(demos::timing),
+    }
+}

@@ -78,7 +78,12 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
 /// The current thread's name while an execution is being recorded (`main` for the thread the
 /// checker started), `None` when nothing records.
 pub fn current_name<R: Runtime>() -> Option<String> {
-    trace::recording().then(|| R::current_name().unwrap_or_else(|| "main".to_owned()))
+    // shuttle calls the thread it starts `main-thread`; loom and std leave it unnamed.
+    trace::recording().then(|| {
+        R::current_name()
+            .filter(|name| name != "main-thread")
+            .unwrap_or_else(|| "main".to_owned())
+    })
 }
 
 /// Sleeps for `duration` in the tutorial's time (see [`crate::runtime`] for each backend).

@@ -235,7 +235,7 @@ fn an_unprotected_task_counter_loses_an_update_and_join_hangs() {
             .trace
             .blocked
             .iter()
-            .any(|b| b.thread == "main-thread" && b.waits_for.contains("all_tasks_done"))
+            .any(|b| b.thread == "main" && b.waits_for.contains("all_tasks_done"))
     );
     let lost = failure
         .trace

@@ -169,3 +169,22 @@ fn loom_outcomes_print_the_exhaustive_set() {
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).contains("exhaustive: all 3 possible outcomes seen, and nothing else"));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_tour_without_a_panic() {
+    // The tour prints as it goes, so its next line meets a closed pipe.
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["tour"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("interleave:"), "{first}");
+    let output = child.wait_with_output().unwrap();
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+}

@@ -408,7 +408,7 @@ where
                 }
                 // Under a checker the failure ends the execution here: touching the backend
                 // again would only disturb it. Natively the program must still be able to exit.
-                Err(payload) if R::NAME != "native" => resume_unwind(payload),
+                Err(payload) if R::EXPLORES => resume_unwind(payload),
                 Err(payload) => {
                     finish(&shared, &thread_info, daemon);
                     resume_unwind(payload)

@@ -9,6 +9,8 @@ use std::fmt::Write;
 
 /// Events shown when nothing narrower explains the failure.
 const TAIL_EVENTS: usize = 12;
+/// A failure this short is shown whole: small models tell their story in full.
+const WHOLE_TIMELINE: usize = 40;
 /// Lanes side by side; more threads than this are listed one event per line.
 const MAX_LANES: usize = 4;
 const LANE_WIDTH: usize = 26;
@@ -138,7 +140,11 @@ pub fn timeline(trace: &Trace) -> String {
         ),
         None if !trace.deadlock_cycle().is_empty() => ring_events(trace),
         None => {
-            let start = trace.events.len().saturating_sub(TAIL_EVENTS);
+            let start = if trace.events.len() <= WHOLE_TIMELINE {
+                0
+            } else {
+                trace.events.len() - TAIL_EVENTS
+            };
             let heading = if start > 0 {
                 format!(
                     "last {} of {} events:",

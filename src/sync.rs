@@ -195,7 +195,7 @@ impl<R: Runtime> Condvar<R> {
         let inner = guard.inner.take().expect("guard is held");
         let (inner, timed_out) = match timeout {
             None => (R::wait(&self.inner, inner), false),
-            Some(_) if R::NAME == "shuttle" => {
+            Some(_) if R::TIMEOUT_BY_YIELDING => {
                 drop(inner);
                 R::yield_now();
                 (R::lock(&guard.mutex.inner), true)

@@ -227,6 +227,14 @@ impl State {
         Some(self.trace.events.len() - 1)
     }
 
+    fn acquire(&mut self, thread: &str, lock: ObjId) {
+        self.waiting.remove(thread);
+        self.holders
+            .entry(lock)
+            .or_insert_with(|| (thread.to_owned(), 0))
+            .1 += 1;
+    }
+
     fn release(&mut self, lock: ObjId) {
         if let Some((_, depth)) = self.holders.get_mut(&lock) {
             *depth -= 1;
@@ -338,13 +346,8 @@ pub fn end_wait(thread: &str) {
 /// `thread` now holds `lock` (once more, for a reentrant lock).
 pub fn acquired(thread: &str, lock: ObjId) {
     with_state(|state| {
-        state.waiting.remove(thread);
+        state.acquire(thread, lock);
         let name = state.name(lock);
-        state
-            .holders
-            .entry(lock)
-            .or_insert_with(|| (thread.to_owned(), 0))
-            .1 += 1;
         state.push(thread, Action::Acquire { lock: name });
     });
 }
@@ -362,15 +365,9 @@ pub fn released_silently(_thread: &str, lock: ObjId) {
     with_state(|state| state.release(lock));
 }
 
+/// A condvar wait takes the lock back; its own event says so.
 pub fn acquired_silently(thread: &str, lock: ObjId) {
-    with_state(|state| {
-        state.waiting.remove(thread);
-        state
-            .holders
-            .entry(lock)
-            .or_insert_with(|| (thread.to_owned(), 0))
-            .1 += 1;
-    });
+    with_state(|state| state.acquire(thread, lock));
 }
 
 pub fn read(thread: &str, var: ObjId, value: String) {

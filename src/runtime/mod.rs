@@ -40,6 +40,11 @@ use std::time::Duration;
 pub trait Runtime: Sized + Send + Sync + 'static {
     /// `"native"`, `"shuttle"` or `"loom"`.
     const NAME: &'static str;
+    /// A model checker: it picks every switch, and a panic ends the execution where it happens.
+    const EXPLORES: bool;
+    /// The backend's own `wait_timeout` never times out, and a yield costs no interleavings, so
+    /// [`crate::sync::Condvar::wait_timeout`] stands in for the timer by yielding (shuttle).
+    const TIMEOUT_BY_YIELDING: bool;
 
     type Mutex<T: Send>: Send + Sync;
     type Guard<'a, T: Send + 'a>: DerefMut<Target = T>;

@@ -26,6 +26,8 @@ super::std_shaped::impl_runtime!(
     Native,
     "native",
     std,
+    explores = false,
+    timeout_by_yielding = false,
     sleep = |duration| std::thread::sleep(scaled(duration)),
     timeout = scaled
 );

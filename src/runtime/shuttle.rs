@@ -7,8 +7,10 @@ super::std_shaped::impl_runtime!(
     Shuttle,
     "shuttle",
     shuttle,
+    explores = true,
+    timeout_by_yielding = true,
     // shuttle models no time: its own `sleep` is a context switch.
     sleep = ::shuttle::thread::sleep,
-    // shuttle decides whether a timed wait times out, as real time could.
+    // Unused: shuttle 0.9's `wait_timeout` never times out (TIMEOUT_BY_YIELDING stands in).
     timeout = |duration| duration
 );

@@ -2,7 +2,15 @@
 //! three backends; each backend file names its crate and says what `sleep` does there.
 
 macro_rules! impl_runtime {
-    ($backend:ty, $name:literal, $krate:ident, sleep = $sleep:expr, timeout = $timeout:expr) => {
+    (
+        $backend:ty,
+        $name:literal,
+        $krate:ident,
+        explores = $explores:expr,
+        timeout_by_yielding = $timeout_by_yielding:expr,
+        sleep = $sleep:expr,
+        timeout = $timeout:expr
+    ) => {
         ::$krate::thread_local! {
             static THREAD_CONTEXT: std::cell::RefCell<Option<std::sync::Arc<$crate::program::ThreadContext>>> =
                 std::cell::RefCell::new(None);
@@ -10,6 +18,8 @@ macro_rules! impl_runtime {
 
         impl $crate::runtime::Runtime for $backend {
             const NAME: &'static str = $name;
+            const EXPLORES: bool = $explores;
+            const TIMEOUT_BY_YIELDING: bool = $timeout_by_yielding;
 
             type Mutex<T: Send> = ::$krate::sync::Mutex<T>;
             type Guard<'a, T: Send + 'a> = ::$krate::sync::MutexGuard<'a, T>;

@@ -228,3 +228,13 @@ mod under_loom {
         }
     }
 }
+
+#[test]
+fn a_short_failing_execution_is_shown_whole() {
+    let report = run("daemon/exit-early", Backend::Shuttle, 2, Mode::Check, None);
+    let failure = assert_violation(&report, "end456 missing");
+    let timeline = interleave::report::timeline(&failure.trace);
+    let shown = format!("all {} events:", failure.trace.events.len());
+    assert!(timeline.contains(&shown), "{timeline}");
+    assert!(timeline.contains("exits the program"), "{timeline}");
+}

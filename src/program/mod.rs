@@ -11,126 +11,17 @@
 //! thread natively); a daemon that holds one lock while it waits on another lock's condvar at
 //! exit can keep the exit from waking the others.
 
+mod exit;
+
+pub use self::exit::{StoppedAtExit, ThreadContext, exit_point};
+pub(crate) use self::exit::{count_held, exit_point_releasing, wake_at_exit};
+
+use self::exit::{ExitState, lock, stopped};
 use crate::runtime::Runtime;
 use crate::thread::{self as facade_thread, JoinHandle};
 use crate::trace::{self, Action};
-use std::any::Any;
-use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
-
-/// The unwinding payload that stops a thread at the program's exit (no panic hook runs for it).
-pub struct StoppedAtExit;
-
-type Waker = Box<dyn Fn() + Send + Sync>;
-
-type Wakers = StdMutex<(usize, BTreeMap<usize, Waker>)>;
-
-/// The exit flag is the backend's own atomic, so that loom sees each thread's check of it as a
-/// dependency on the exit (a flag it cannot see would let its search skip interleavings). It is
-/// only read and written with read-modify-writes, which always see the latest value: loom models
-/// `SeqCst` loads as acquire loads, which may still see an older one.
-struct ExitState<R: Runtime> {
-    exited: R::AtomicUsize,
-    /// The broken harness: every thread, not only daemons, stops at exit.
-    stops_everyone: bool,
-    wakers: Arc<Wakers>,
-}
-
-/// A thread's place in a program, kept in the backend's thread-local storage.
-pub struct ThreadContext {
-    daemon: bool,
-    stops_everyone: bool,
-    /// Facade locks this thread holds: it stops only once it holds none.
-    held: AtomicUsize,
-    exit: Arc<dyn Any + Send + Sync>,
-    info: Arc<dyn Any + Send + Sync>,
-}
-
-impl ThreadContext {
-    fn stoppable(&self) -> bool {
-        self.daemon || self.stops_everyone
-    }
-
-    fn exit<R: Runtime>(&self) -> Option<&ExitState<R>> {
-        self.exit.downcast_ref::<ExitState<R>>()
-    }
-}
-
-/// Called by every facade operation: a thread the exit has stopped goes no further. One that
-/// still holds a facade lock goes on until it has released them all (nothing it does after the
-/// exit is observable), because unwinding with a lock held would poison loom's mutex.
-pub fn exit_point<R: Runtime>() {
-    if stopped::<R>().is_some_and(|context| context.held.load(Ordering::SeqCst) == 0) {
-        stop();
-    }
-}
-
-/// [`exit_point`] for an operation that holds `guard`: drops it first if it is the last one.
-pub(crate) fn exit_point_releasing<R: Runtime, G>(guard: G) -> G {
-    if stopped::<R>().is_some_and(|context| context.held.load(Ordering::SeqCst) == 1) {
-        drop(guard);
-        stop();
-    }
-    guard
-}
-
-/// This thread took or released a facade lock.
-pub(crate) fn count_held<R: Runtime>(taken: bool) {
-    if let Some(context) = R::thread_context() {
-        if taken {
-            context.held.fetch_add(1, Ordering::SeqCst);
-        } else {
-            context.held.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-/// The thread's context if the program has exited and the exit stops this thread.
-fn stopped<R: Runtime>() -> Option<Arc<ThreadContext>> {
-    R::thread_context().filter(|context| {
-        context.stoppable()
-            && context
-                .exit::<R>()
-                .is_some_and(|exit| R::fetch_add(&exit.exited, 0) == 1)
-    })
-}
-
-fn stop() -> ! {
-    resume_unwind(Box::new(StoppedAtExit))
-}
-
-/// While it lives, the program's exit will call its waker (a daemon's condvar wait makes one).
-pub(crate) struct ExitWaker {
-    wakers: Arc<Wakers>,
-    id: usize,
-}
-
-impl Drop for ExitWaker {
-    fn drop(&mut self) {
-        lock(&self.wakers).1.remove(&self.id);
-    }
-}
-
-/// Registers `make()` if this thread can be stopped at exit; the caller holds the lock the
-/// waker takes, so the exit's notify cannot slip in before the wait.
-pub(crate) fn wake_at_exit<R: Runtime>(make: impl FnOnce() -> Waker) -> Option<ExitWaker> {
-    let context = R::thread_context().filter(|context| context.stoppable())?;
-    let wakers = context.exit::<R>()?.wakers.clone();
-    let id = {
-        let mut registered = lock(&wakers);
-        registered.0 += 1;
-        let id = registered.0;
-        registered.1.insert(id, make());
-        id
-    };
-    Some(ExitWaker { wakers, id })
-}
-
-fn lock<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 const NEW: usize = 0;
 const ALIVE: usize = 1;
@@ -230,11 +121,7 @@ pub struct Exit<T> {
 
 /// Runs `main` as a program's main thread, then shuts down as `shutdown` says.
 pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> T) -> Exit<T> {
-    let exit = Arc::new(ExitState::<R> {
-        exited: R::new_atomic(0),
-        stops_everyone: shutdown == Shutdown::ExitAtOnce,
-        wakers: Arc::default(),
-    });
+    let exit = ExitState::<R>::new(shutdown == Shutdown::ExitAtOnce);
     let program = Program {
         shared: Arc::new(Shared {
             output: R::new_mutex(Vec::new()),
@@ -247,13 +134,7 @@ pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> 
     let main_info = ThreadInfo::<R>::new("MainThread".to_owned(), false);
     R::store(&main_info.state, ALIVE);
     R::lock::<Vec<Arc<ThreadInfo<R>>>>(&program.shared.threads).push(main_info.clone());
-    R::set_thread_context(Some(Arc::new(ThreadContext {
-        daemon: false,
-        stops_everyone: exit.stops_everyone,
-        held: AtomicUsize::new(0),
-        exit: exit.clone(),
-        info: main_info.clone(),
-    })));
+    R::set_thread_context(Some(ThreadContext::new(false, &exit, main_info.clone())));
 
     let value = main(&program);
 
@@ -265,15 +146,14 @@ pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> 
     }
     let output = {
         let output = R::lock(&program.shared.output);
-        R::fetch_add(&exit.exited, 1);
+        exit.mark_exited();
         output.clone()
     };
     if let Some(me) = facade_thread::current_name::<R>() {
         trace::record(&me, Action::Exit);
     }
     R::store(&main_info.state, DONE);
-    let wakers = std::mem::take(&mut lock(&exit.wakers).1);
-    wakers.values().for_each(|wake| wake());
+    exit.wake_waiters();
     R::set_thread_context(None);
     Exit { value, output }
 }
@@ -336,7 +216,7 @@ impl<R: Runtime> Program<R> {
     /// `threading.current_thread()`.
     pub fn current_thread(&self) -> Arc<ThreadInfo<R>> {
         R::thread_context()
-            .and_then(|context| context.info.clone().downcast::<ThreadInfo<R>>().ok())
+            .and_then(|context| context.info().clone().downcast::<ThreadInfo<R>>().ok())
             .expect("current_thread() is called from a thread of this program")
     }
 }
@@ -388,13 +268,7 @@ where
         if !self.daemon {
             *R::lock(&shared.running) += 1;
         }
-        let context = Arc::new(ThreadContext {
-            daemon: self.daemon,
-            stops_everyone: shared.exit.stops_everyone,
-            held: AtomicUsize::new(0),
-            exit: shared.exit.clone(),
-            info: info.clone(),
-        });
+        let context = ThreadContext::new(self.daemon, &shared.exit, info.clone());
         let (target, daemon, thread_info) = (self.target, self.daemon, info.clone());
         let join = facade_thread::spawn_named::<R, _, _>(info.name(), move || {
             R::set_thread_context(Some(context));

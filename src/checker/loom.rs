@@ -24,9 +24,9 @@ pub(super) fn check(
     _mode: Mode,
     replay: Option<usize>,
 ) -> Result<Report, CheckError> {
-    use super::shuttle::lock;
     use super::token::{ReplayToken, Schedule};
     use super::{Failure, Tally};
+    use crate::lock_unpoisoned;
     use crate::trace::{self, Recorder};
     use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::sync::{Arc, Mutex};
@@ -52,7 +52,7 @@ pub(super) fn check(
                 recorder.reset();
                 trace::install(Some(recorder.clone()));
                 let observed = run(&params);
-                let mut tally = lock(&tally);
+                let mut tally = lock_unpoisoned(&tally);
                 let index = tally.executions + 1;
                 match replay {
                     Some(target) if index < target => tally.executions += 1,
@@ -70,7 +70,7 @@ pub(super) fn check(
     };
     trace::install(None);
     let elapsed = started.elapsed();
-    let tally = std::mem::take(&mut *lock(&tally));
+    let tally = std::mem::take(&mut *lock_unpoisoned(&tally));
     let token = |execution| {
         Some(ReplayToken {
             threads: params.threads,

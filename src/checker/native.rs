@@ -2,8 +2,8 @@
 //! watchdog: one that makes no progress for `budget.watchdog` is reported as a likely deadlock
 //! (its threads are left blocked, and the run moves on).
 
-use super::shuttle::lock;
 use super::{Budget, Failure, Mode, Report, Tally, Verdict};
+use crate::lock_unpoisoned;
 use crate::model::{Observed, Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::{self, Recorder};
@@ -19,7 +19,8 @@ pub(super) fn check(variant: &Variant, params: &Params, budget: &Budget, mode: M
     for execution in 1..=budget.executions.max(1) {
         match run_once(variant, params, budget.watchdog) {
             Ok(observed) => {
-                let forbidden = lock(&tally).finish(observed.0, || observed.1.snapshot());
+                let forbidden =
+                    lock_unpoisoned(&tally).finish(observed.0, || observed.1.snapshot());
                 if forbidden && mode == Mode::Check {
                     break;
                 }
@@ -30,7 +31,7 @@ pub(super) fn check(variant: &Variant, params: &Params, budget: &Budget, mode: M
             }
         }
     }
-    let tally = std::mem::take(&mut *lock(&tally));
+    let tally = std::mem::take(&mut *lock_unpoisoned(&tally));
     if matches!(verdict, Verdict::Holds) {
         verdict = tally.forbidden_verdict(|_| None);
     }

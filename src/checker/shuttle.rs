@@ -3,6 +3,7 @@
 
 use super::token::{ReplayToken, Schedule as TokenSchedule};
 use super::{Budget, CheckError, Failure, Mode, Report, Strategy, Tally};
+use crate::lock_unpoisoned;
 use crate::model::{Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::{self, Recorder};
@@ -147,7 +148,7 @@ fn explore(
             recorder.reset();
             trace::install(Some(recorder.clone()));
             let observed = run(&params);
-            if lock(&tally).finish(observed, || recorder.snapshot()) {
+            if lock_unpoisoned(&tally).finish(observed, || recorder.snapshot()) {
                 forbidden_seen.store(true, Ordering::SeqCst);
             }
         };
@@ -156,7 +157,7 @@ fn explore(
     };
     trace::install(None);
     let elapsed = started.elapsed();
-    let tally = std::mem::take(&mut *lock(&tally));
+    let tally = std::mem::take(&mut *lock_unpoisoned(&tally));
     let token = |schedule: &Schedule| ReplayToken {
         threads: params.threads,
         schedule: TokenSchedule::Shuttle(serialize_schedule(schedule).replace('\n', "")),
@@ -209,7 +210,3 @@ fn explore(
 
 /// PCT's complaint about a program in which no two threads are ever runnable at once.
 const SEQUENTIAL: &str = "did not exercise any concurrency";
-
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
-}

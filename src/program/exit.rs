@@ -2,6 +2,7 @@
 //! the backend's thread-local storage, the exit points every facade operation passes, and the
 //! wakers that get a daemon out of a condvar wait.
 
+use crate::lock_unpoisoned as lock;
 use crate::runtime::Runtime;
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -155,8 +156,4 @@ pub(crate) fn wake_at_exit<R: Runtime>(make: impl FnOnce() -> Waker) -> Option<E
         id
     };
     Some(ExitWaker { wakers, id })
-}
-
-pub(super) fn lock<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }

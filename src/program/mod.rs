@@ -16,7 +16,8 @@ mod exit;
 pub use self::exit::{StoppedAtExit, ThreadContext, exit_point};
 pub(crate) use self::exit::{count_held, exit_point_releasing, wake_at_exit};
 
-use self::exit::{ExitState, lock, stopped};
+use self::exit::{ExitState, stopped};
+use crate::lock_unpoisoned as lock;
 use crate::runtime::Runtime;
 use crate::thread::{self as facade_thread, JoinHandle};
 use crate::trace::{self, Action};

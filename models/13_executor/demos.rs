@@ -38,6 +38,20 @@ fn all_acceptable(outcome: &Lines) -> (Class, &'static str) {
 }
 
 /// Who ran how many: `name ×count`, sorted.
+/// After `shutdown(wait=True)`: every future is done, and each task's result.
+fn results_after_shutdown<R: Runtime, T: Clone + Send + 'static>(
+    futures: &[Future<R, T>],
+) -> Vec<T> {
+    assert!(
+        futures.iter().all(Future::done),
+        "shutdown(wait=True) returned before every task finished"
+    );
+    futures
+        .iter()
+        .map(|f| f.result(None).expect("no task fails"))
+        .collect()
+}
+
 fn tally(names: impl IntoIterator<Item = String>) -> String {
     let mut counts = BTreeMap::new();
     names
@@ -62,14 +76,7 @@ pub fn thread_pool_demo<R: Runtime>(workers: usize, tasks: u64) -> Vec<(u64, Str
         })
         .collect();
     pool.shutdown(true);
-    assert!(
-        futures.iter().all(Future::done),
-        "shutdown(wait=True) returned before every task finished"
-    );
-    futures
-        .iter()
-        .map(|f| f.result(None).expect("no task fails"))
-        .collect()
+    results_after_shutdown(&futures)
 }
 
 pub struct ThreadPoolDemo;
@@ -111,14 +118,7 @@ pub fn process_pool_demo<R: Runtime>(pool: ProcessPool<R>, tasks: u64) -> Vec<Do
         .map(|n| pool.submit(Task::Square(n)).expect("the pool is open"))
         .collect();
     pool.shutdown(true);
-    assert!(
-        futures.iter().all(Future::done),
-        "shutdown(wait=True) returned before every task finished"
-    );
-    futures
-        .iter()
-        .map(|f| f.result(None).expect("no task fails"))
-        .collect()
+    results_after_shutdown(&futures)
 }
 
 pub struct ProcessPoolDemo;

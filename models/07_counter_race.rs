@@ -13,7 +13,7 @@
 //! - `join-each`: start a thread, then wait for it before starting the next. Also correct, but
 //!   everything is serial, sleeps included: the timing table shows what that costs.
 
-use crate::model::{Class, Expect, Params, Program, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, Shared};
 use crate::thread::{self, JoinHandle};
@@ -102,73 +102,70 @@ fn join_each<R: Runtime>(threads: usize, sleeps: Sleeps) -> Final {
     Final(n.load())
 }
 
-pub struct Unlocked;
+/// The counter race, in three versions.
+pub struct CounterRace;
 
-impl Program for Unlocked {
-    const ID: &'static str = "counter-race/unlocked";
-    const SUMMARY: &'static str = "temp = n; sleep; n = temp - 1 in every thread, no lock";
-    const EXPECT: Expect = Expect::Violation;
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Unlocked,
+    Locked,
+    JoinEach,
+}
+
+impl Lesson for CounterRace {
+    type Version = Version;
+    type Outcome = Final;
     const THREADS: usize = 100;
     const LOOM_THREADS: usize = 3;
-    type Outcome = Final;
 
-    fn run<R: Runtime>(params: &Params) -> Final {
-        unlocked::<R>(params.threads, RACE_SLEEPS)
+    fn run<R: Runtime>(version: Version, params: &Params) -> Final {
+        let program = match version {
+            Version::Unlocked => unlocked::<R>,
+            Version::Locked => locked::<R>,
+            Version::JoinEach => join_each::<R>,
+        };
+        program(params.threads, RACE_SLEEPS)
     }
 
-    fn classify(outcome: &Final, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Version, outcome: &Final, _: &Params) -> (Class, &'static str) {
         classify(outcome)
     }
 
-    fn possible_outcomes(params: &Params) -> Option<Vec<Final>> {
-        Some((0..params.threads).map(Final).collect())
+    fn possible_outcomes(version: Version, params: &Params) -> Option<Vec<Final>> {
+        match version {
+            Version::Unlocked => Some((0..params.threads).map(Final).collect()),
+            Version::Locked | Version::JoinEach => Some(vec![Final(0)]),
+        }
     }
 }
 
-pub struct Locked;
+pub const UNLOCKED: Row<CounterRace> = Row::new(
+    "counter-race/unlocked",
+    Version::Unlocked,
+    Expect::Violation,
+    "temp = n; sleep; n = temp - 1 in every thread, no lock",
+);
+pub const LOCKED: Row<CounterRace> = Row::new(
+    "counter-race/locked",
+    Version::Locked,
+    Expect::Holds,
+    "the read and the write under one Mutex",
+);
+pub const JOIN_EACH: Row<CounterRace> = Row::new(
+    "counter-race/join-each",
+    Version::JoinEach,
+    Expect::Holds,
+    "start each thread and join it at once: correct, and serial",
+);
 
-impl Program for Locked {
-    const ID: &'static str = "counter-race/locked";
-    const SUMMARY: &'static str = "the read and the write under one Mutex";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 100;
-    const LOOM_THREADS: usize = 3;
-    type Outcome = Final;
-
-    fn run<R: Runtime>(params: &Params) -> Final {
-        locked::<R>(params.threads, RACE_SLEEPS)
-    }
-
-    fn classify(outcome: &Final, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Final>> {
-        Some(vec![Final(0)])
-    }
-}
-
-pub struct JoinEach;
-
-impl Program for JoinEach {
-    const ID: &'static str = "counter-race/join-each";
-    const SUMMARY: &'static str = "start each thread and join it at once: correct, and serial";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 100;
-    const LOOM_THREADS: usize = 3;
-    type Outcome = Final;
-
-    fn run<R: Runtime>(params: &Params) -> Final {
-        join_each::<R>(params.threads, RACE_SLEEPS)
-    }
-
-    fn classify(outcome: &Final, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Final>> {
-        Some(vec![Final(0)])
-    }
+pub fn concept() -> Concept {
+    Concept::new(
+        "counter-race",
+        "the counter race: a lost update (tutorial 4.1)",
+        file!(),
+    )
+    .rows(&[UNLOCKED, LOCKED, JOIN_EACH])
+    .timing(timing)
 }
 
 type CounterProgram = fn(usize, Sleeps) -> Final;

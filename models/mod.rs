@@ -94,17 +94,7 @@ pub fn all() -> Vec<Concept> {
             ],
             timing: Some(daemon::timing),
         },
-        Concept {
-            id: "counter-race",
-            title: "the counter race: a lost update (tutorial 4.1)",
-            file: "models/07_counter_race.rs",
-            variants: vec![
-                Variant::of::<counter_race::Unlocked>(),
-                Variant::of::<counter_race::Locked>(),
-                Variant::of::<counter_race::JoinEach>(),
-            ],
-            timing: Some(counter_race::timing),
-        },
+        counter_race::concept(),
         Concept {
             id: "double-acquire",
             title: "double acquire: a thread waits for itself (tutorial 4.2)",

@@ -198,7 +198,7 @@ fn exit_code(verdict: &Verdict) -> i32 {
 
 /// Under loom the set is exhaustive: compare it with the outcomes the variant declares.
 fn exhaustive_note(variant: &Variant, report: &Report) -> String {
-    let Some(declared) = (variant.possible_outcomes)(&report.params) else {
+    let Some(declared) = variant.possible_outcomes(&report.params) else {
         return String::new();
     };
     let mut declared: Vec<String> = declared.into_iter().map(|o| o.text).collect();

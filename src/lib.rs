@@ -21,7 +21,13 @@
 
 pub mod checker;
 pub mod cli;
-pub mod model;
+pub mod exit_hook;
+pub mod lesson;
+pub mod local;
+/// The old name of [`lesson`], while the models move over.
+pub mod model {
+    pub use crate::lesson::*;
+}
 #[path = "../models/mod.rs"]
 pub mod models;
 pub mod program;
@@ -30,11 +36,4 @@ pub mod runtime;
 pub mod sync;
 pub mod thread;
 pub mod trace;
-
-/// Locks one of the checker's own std mutexes; a panic inside a model (an expected verdict)
-/// must not make its bookkeeping unreadable.
-pub(crate) fn lock_unpoisoned<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+mod util;

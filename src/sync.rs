@@ -1,9 +1,9 @@
 //! The sync facade: std's names (`Mutex`, `Condvar`, `AtomicUsize`) over any [`Runtime`], each
 //! operation recorded for timelines and deadlock reports, plus [`Shared`], the racy variable.
-//! Every operation is also an exit point of a [`crate::program`]: a daemon stops there once the
-//! program has exited.
+//! Every operation is also an exit point ([`crate::exit_hook`]): a thread that something outside
+//! stops (a daemon, once its program has exited) goes no further.
 
-use crate::program::{count_held, exit_point, exit_point_releasing, wake_at_exit};
+use crate::exit_hook::{count_held, exit_point, exit_point_releasing, wake_at_exit};
 use crate::runtime::Runtime;
 use crate::thread::current_name;
 use crate::trace::{self, Action, ObjId, Waiting};

@@ -1,6 +1,6 @@
 //! Threads over any [`Runtime`]: named spawn, join, sleep, yield, the current thread's name.
 
-use crate::program::exit_point;
+use crate::exit_hook::exit_point;
 use crate::runtime::Runtime;
 use crate::trace::{self, Action, Waiting};
 use std::marker::PhantomData;

@@ -208,7 +208,7 @@ pub fn recording() -> bool {
 fn with_state<T: Default>(body: impl FnOnce(&mut State) -> T) -> T {
     match current() {
         Some(recorder) if !recorder.frozen.load(Ordering::SeqCst) => {
-            body(&mut crate::lock_unpoisoned(&recorder.state))
+            body(&mut crate::util::lock_unpoisoned(&recorder.state))
         }
         _ => T::default(),
     }
@@ -263,13 +263,13 @@ impl State {
 impl Recorder {
     /// Forgets everything: a new execution starts.
     pub fn reset(&self) {
-        *crate::lock_unpoisoned(&self.state) = State::default();
+        *crate::util::lock_unpoisoned(&self.state) = State::default();
         self.frozen.store(false, Ordering::SeqCst);
     }
 
     /// A number that grows whenever any thread does something recorded.
     pub fn progress(&self) -> usize {
-        let state = crate::lock_unpoisoned(&self.state);
+        let state = crate::util::lock_unpoisoned(&self.state);
         state.trace.events.len() + state.trace.events_dropped
     }
 
@@ -280,7 +280,7 @@ impl Recorder {
 
     /// The execution so far, with who is blocked on what right now.
     pub fn snapshot(&self) -> Trace {
-        let state = crate::lock_unpoisoned(&self.state);
+        let state = crate::util::lock_unpoisoned(&self.state);
         let mut trace = state.trace.clone();
         trace.blocked = state
             .waiting

@@ -26,8 +26,8 @@ pub(super) fn check(
 ) -> Result<Report, CheckError> {
     use super::token::{ReplayToken, Schedule};
     use super::{Failure, Tally};
-    use crate::lock_unpoisoned;
     use crate::trace::{self, Recorder};
+    use crate::util::lock_unpoisoned;
     use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
@@ -44,7 +44,9 @@ pub(super) fn check(
         let (recorder, tally, run, params) = (
             recorder.clone(),
             tally.clone(),
-            variant.run_loom,
+            variant
+                .runner(Backend::Loom)
+                .expect("built with --cfg loom"),
             params.clone(),
         );
         catch_unwind(AssertUnwindSafe(|| {

@@ -3,10 +3,10 @@
 //! (its threads are left blocked, and the run moves on).
 
 use super::{Budget, Failure, Mode, Report, Tally, Verdict};
-use crate::lock_unpoisoned;
 use crate::model::{Observed, Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::{self, Recorder};
+use crate::util::lock_unpoisoned;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
@@ -63,7 +63,11 @@ fn run_once(
     let recorder = Arc::new(Recorder::default());
     let (done, finished) = channel();
     {
-        let (recorder, run, params) = (recorder.clone(), variant.run_native, params.clone());
+        let (recorder, run, params) = (
+            recorder.clone(),
+            variant.runner(Backend::Native).expect("always built"),
+            params.clone(),
+        );
         std::thread::Builder::new()
             .name("main".to_owned())
             .spawn(move || {

@@ -3,10 +3,10 @@
 
 use super::token::{ReplayToken, Schedule as TokenSchedule};
 use super::{Budget, CheckError, Failure, Mode, Report, Strategy, Tally};
-use crate::lock_unpoisoned;
 use crate::model::{Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::{self, Recorder};
+use crate::util::lock_unpoisoned;
 use shuttle::scheduler::{
     PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
@@ -140,7 +140,7 @@ fn explore(
         let (recorder, tally, run, params) = (
             recorder.clone(),
             tally.clone(),
-            variant.run_shuttle,
+            variant.runner(Backend::Shuttle).expect("always built"),
             params.clone(),
         );
         let forbidden_seen = forbidden_seen.clone();

@@ -1,19 +1,12 @@
-//! How a program's exit stops the threads it stops: the exit flag, each thread's context in
-//! the backend's thread-local storage, the exit points every facade operation passes, and the
-//! wakers that get a daemon out of a condvar wait.
+//! How a program's exit stops the threads it stops: the exit flag, the [`ExitHook`] each of the
+//! program's threads carries, and the wakers that get a daemon out of a condvar wait.
 
-use crate::lock_unpoisoned as lock;
+use crate::exit_hook::{ExitHook, Waker};
 use crate::runtime::Runtime;
+use crate::util::lock_unpoisoned as lock;
 use std::any::Any;
 use std::collections::BTreeMap;
-use std::panic::resume_unwind;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
-
-/// The unwinding payload that stops a thread at the program's exit (no panic hook runs for it).
-pub struct StoppedAtExit;
-
-pub(crate) type Waker = Box<dyn Fn() + Send + Sync>;
 
 type Wakers = StdMutex<(usize, BTreeMap<usize, Waker>)>;
 
@@ -43,6 +36,10 @@ impl<R: Runtime> ExitState<R> {
         R::fetch_add(&self.exited, 1);
     }
 
+    fn has_exited(&self) -> bool {
+        R::fetch_add(&self.exited, 0) == 1
+    }
+
     /// Wakes every stoppable thread waiting on a condvar, so that it stops.
     pub(super) fn wake_waiters(&self) {
         let wakers = std::mem::take(&mut lock(&self.wakers).1);
@@ -50,110 +47,61 @@ impl<R: Runtime> ExitState<R> {
     }
 }
 
-/// A thread's place in a program, kept in the backend's thread-local storage.
-pub struct ThreadContext {
+/// One thread of a program: the [`ExitHook`] that stops it at the program's exit if it is a
+/// daemon (or if the harness stops everyone), and what `threading` knows about it.
+pub(super) struct ProgramThread<R: Runtime, Info> {
     daemon: bool,
-    stops_everyone: bool,
-    /// Facade locks this thread holds: it stops only once it holds none.
-    held: AtomicUsize,
-    exit: Arc<dyn Any + Send + Sync>,
-    info: Arc<dyn Any + Send + Sync>,
+    exit: Arc<ExitState<R>>,
+    pub(super) info: Info,
 }
 
-impl ThreadContext {
-    pub(super) fn new<R: Runtime>(
-        daemon: bool,
-        exit: &Arc<ExitState<R>>,
-        info: Arc<dyn Any + Send + Sync>,
-    ) -> Arc<Self> {
-        Arc::new(ThreadContext {
+impl<R: Runtime, Info: Send + Sync + 'static> ProgramThread<R, Info> {
+    pub(super) fn new(daemon: bool, exit: &Arc<ExitState<R>>, info: Info) -> Arc<Self> {
+        Arc::new(ProgramThread {
             daemon,
-            stops_everyone: exit.stops_everyone,
-            held: AtomicUsize::new(0),
             exit: exit.clone(),
             info,
         })
     }
 
-    pub(super) fn info(&self) -> &Arc<dyn Any + Send + Sync> {
-        &self.info
-    }
-
     fn stoppable(&self) -> bool {
-        self.daemon || self.stops_everyone
-    }
-
-    fn exit<R: Runtime>(&self) -> Option<&ExitState<R>> {
-        self.exit.downcast_ref::<ExitState<R>>()
+        self.daemon || self.exit.stops_everyone
     }
 }
 
-/// Called by every facade operation: a thread the exit has stopped goes no further. One that
-/// still holds a facade lock goes on until it has released them all (nothing it does after the
-/// exit is observable), because unwinding with a lock held would poison loom's mutex.
-pub fn exit_point<R: Runtime>() {
-    if stopped::<R>().is_some_and(|context| context.held.load(Ordering::SeqCst) == 0) {
-        stop();
-    }
-}
-
-/// [`exit_point`] for an operation that holds `guard`: drops it first if it is the last one.
-pub(crate) fn exit_point_releasing<R: Runtime, G>(guard: G) -> G {
-    if stopped::<R>().is_some_and(|context| context.held.load(Ordering::SeqCst) == 1) {
-        drop(guard);
-        stop();
-    }
-    guard
-}
-
-/// This thread took or released a facade lock.
-pub(crate) fn count_held<R: Runtime>(taken: bool) {
-    if let Some(context) = R::thread_context() {
-        if taken {
-            context.held.fetch_add(1, Ordering::SeqCst);
-        } else {
-            context.held.fetch_sub(1, Ordering::SeqCst);
-        }
-    }
-}
-
-/// The thread's context if the program has exited and the exit stops this thread.
-pub(super) fn stopped<R: Runtime>() -> Option<Arc<ThreadContext>> {
-    R::thread_context().filter(|context| {
-        context.stoppable()
-            && context
-                .exit::<R>()
-                .is_some_and(|exit| R::fetch_add(&exit.exited, 0) == 1)
-    })
-}
-
-fn stop() -> ! {
-    resume_unwind(Box::new(StoppedAtExit))
-}
-
-/// While it lives, the program's exit will call its waker (a daemon's condvar wait makes one).
-pub(crate) struct ExitWaker {
+/// Forgets a registered waker when dropped.
+struct Registered {
     wakers: Arc<Wakers>,
     id: usize,
 }
 
-impl Drop for ExitWaker {
+impl Drop for Registered {
     fn drop(&mut self) {
         lock(&self.wakers).1.remove(&self.id);
     }
 }
 
-/// Registers `make()` if this thread can be stopped at exit; the caller holds the lock the
-/// waker takes, so the exit's notify cannot slip in before the wait.
-pub(crate) fn wake_at_exit<R: Runtime>(make: impl FnOnce() -> Waker) -> Option<ExitWaker> {
-    let context = R::thread_context().filter(|context| context.stoppable())?;
-    let wakers = context.exit::<R>()?.wakers.clone();
-    let id = {
-        let mut registered = lock(&wakers);
-        registered.0 += 1;
-        let id = registered.0;
-        registered.1.insert(id, make());
-        id
-    };
-    Some(ExitWaker { wakers, id })
+impl<R: Runtime, Info: Send + Sync + 'static> ExitHook for ProgramThread<R, Info> {
+    fn stops_now(&self) -> bool {
+        self.stoppable() && self.exit.has_exited()
+    }
+
+    fn wake_at_exit(&self, waker: Waker) -> Option<Box<dyn Any>> {
+        if !self.stoppable() {
+            return None;
+        }
+        let wakers = self.exit.wakers.clone();
+        let id = {
+            let mut registered = lock(&wakers);
+            registered.0 += 1;
+            let id = registered.0;
+            registered.1.insert(id, waker);
+            id
+        };
+        Some(Box::new(Registered { wakers, id }))
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }

@@ -13,14 +13,14 @@
 
 mod exit;
 
-pub use self::exit::{StoppedAtExit, ThreadContext, exit_point};
-pub(crate) use self::exit::{count_held, exit_point_releasing, wake_at_exit};
+pub use crate::exit_hook::StoppedAtExit;
 
-use self::exit::{ExitState, stopped};
-use crate::lock_unpoisoned as lock;
+use self::exit::{ExitState, ProgramThread};
+use crate::exit_hook::{self, exit_point};
 use crate::runtime::Runtime;
 use crate::thread::{self as facade_thread, JoinHandle};
 use crate::trace::{self, Action};
+use crate::util::lock_unpoisoned as lock;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex as StdMutex};
 
@@ -135,7 +135,7 @@ pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> 
     let main_info = ThreadInfo::<R>::new("MainThread".to_owned(), false);
     R::store(&main_info.state, ALIVE);
     R::lock::<Vec<Arc<ThreadInfo<R>>>>(&program.shared.threads).push(main_info.clone());
-    R::set_thread_context(Some(ThreadContext::new(false, &exit, main_info.clone())));
+    exit_hook::install::<R>(Some(ProgramThread::new(false, &exit, main_info.clone())));
 
     let value = main(&program);
 
@@ -155,7 +155,7 @@ pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> 
     }
     R::store(&main_info.state, DONE);
     exit.wake_waiters();
-    R::set_thread_context(None);
+    exit_hook::install::<R>(None);
     Exit { value, output }
 }
 
@@ -165,7 +165,7 @@ impl<R: Runtime> Program<R> {
         exit_point::<R>();
         let line = line.into();
         let mut output = R::lock(&self.shared.output);
-        if stopped::<R>().is_some() {
+        if exit_hook::stopping::<R>() {
             // The exit came first: the line is lost, and the thread stops if it can.
             drop(output);
             exit_point::<R>();
@@ -216,8 +216,13 @@ impl<R: Runtime> Program<R> {
 
     /// `threading.current_thread()`.
     pub fn current_thread(&self) -> Arc<ThreadInfo<R>> {
-        R::thread_context()
-            .and_then(|context| context.info().clone().downcast::<ThreadInfo<R>>().ok())
+        exit_hook::current::<R>()
+            .and_then(|hook| {
+                let thread = hook
+                    .as_any()
+                    .downcast_ref::<ProgramThread<R, Arc<ThreadInfo<R>>>>()?;
+                Some(thread.info.clone())
+            })
             .expect("current_thread() is called from a thread of this program")
     }
 }
@@ -269,10 +274,10 @@ where
         if !self.daemon {
             *R::lock(&shared.running) += 1;
         }
-        let context = ThreadContext::new(self.daemon, &shared.exit, info.clone());
+        let hook = ProgramThread::new(self.daemon, &shared.exit, info.clone());
         let (target, daemon, thread_info) = (self.target, self.daemon, info.clone());
         let join = facade_thread::spawn_named::<R, _, _>(info.name(), move || {
-            R::set_thread_context(Some(context));
+            exit_hook::install::<R>(Some(hook));
             let value = match catch_unwind(AssertUnwindSafe(target)) {
                 Ok(value) => Some(value),
                 Err(payload) if payload.is::<StoppedAtExit>() => {

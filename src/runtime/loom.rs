@@ -8,6 +8,8 @@ super::std_shaped::impl_runtime!(
     "loom",
     loom,
     explores = true,
+    exhaustive = true,
+    has_clock = false,
     timeout_by_yielding = false,
     // Not `yield_now`: loom treats a yielding thread as spinning and prunes around it.
     sleep = |_duration| {},

@@ -31,7 +31,7 @@ pub use self::loom::Loom;
 pub use self::native::{Native, set_sleep_scale, sleep_scale};
 pub use self::shuttle::Shuttle;
 
-use crate::program::ThreadContext;
+use std::any::Any;
 use std::ops::DerefMut;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +42,11 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     const NAME: &'static str;
     /// A model checker: it picks every switch, and a panic ends the execution where it happens.
     const EXPLORES: bool;
+    /// Explores every interleaving (loom): a model keeps its sizes small there, since the search
+    /// grows with every step.
+    const EXHAUSTIVE: bool;
+    /// Time passes (native): elapsed time can be measured. The checkers have no clock.
+    const HAS_CLOCK: bool;
     /// The backend's own `wait_timeout` never times out, and a yield costs no interleavings, so
     /// [`crate::sync::Condvar::wait_timeout`] stands in for the timer by yielding (shuttle).
     const TIMEOUT_BY_YIELDING: bool;
@@ -66,10 +71,11 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn sleep(duration: Duration);
     /// The name given at spawn; `None` for a thread the backend started itself.
     fn current_name() -> Option<String>;
-    /// This thread's place in a [`crate::program::Program`] (daemon or not), in the backend's
-    /// own thread-local storage: under the checkers every model thread shares one OS thread.
-    fn thread_context() -> Option<Arc<ThreadContext>>;
-    fn set_thread_context(context: Option<Arc<ThreadContext>>);
+    /// One opaque value per model thread, in the backend's own thread-local storage (under the
+    /// checkers every model thread shares one OS thread, so std's would not do). The facade
+    /// keeps its per-thread state there ([`crate::local`]); the backend never looks inside.
+    fn thread_slot() -> Option<Arc<dyn Any + Send + Sync>>;
+    fn set_thread_slot(value: Option<Arc<dyn Any + Send + Sync>>);
     /// The calling thread's id; cheap, and needs no recorder (unlike names in a timing run).
     fn current_id() -> Self::ThreadId;
 
@@ -124,6 +130,14 @@ impl Backend {
             "shuttle" => Some(Backend::Shuttle),
             "loom" => Some(Backend::Loom),
             _ => None,
+        }
+    }
+
+    /// Worker threads the backend can run besides main, if it has a limit (loom: 4 of its 5).
+    pub fn max_workers(self) -> Option<usize> {
+        match self {
+            Backend::Loom => Some(4),
+            Backend::Native | Backend::Shuttle => None,
         }
     }
 

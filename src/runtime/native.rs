@@ -27,6 +27,8 @@ super::std_shaped::impl_runtime!(
     "native",
     std,
     explores = false,
+    exhaustive = false,
+    has_clock = true,
     timeout_by_yielding = false,
     sleep = |duration| std::thread::sleep(scaled(duration)),
     timeout = scaled

@@ -8,6 +8,8 @@ super::std_shaped::impl_runtime!(
     "shuttle",
     shuttle,
     explores = true,
+    exhaustive = false,
+    has_clock = false,
     timeout_by_yielding = true,
     // shuttle models no time: its own `sleep` is a context switch.
     sleep = ::shuttle::thread::sleep,

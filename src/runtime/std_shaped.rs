@@ -7,18 +7,22 @@ macro_rules! impl_runtime {
         $name:literal,
         $krate:ident,
         explores = $explores:expr,
+        exhaustive = $exhaustive:expr,
+        has_clock = $has_clock:expr,
         timeout_by_yielding = $timeout_by_yielding:expr,
         sleep = $sleep:expr,
         timeout = $timeout:expr
     ) => {
         ::$krate::thread_local! {
-            static THREAD_CONTEXT: std::cell::RefCell<Option<std::sync::Arc<$crate::program::ThreadContext>>> =
+            static THREAD_SLOT: std::cell::RefCell<Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>> =
                 std::cell::RefCell::new(None);
         }
 
         impl $crate::runtime::Runtime for $backend {
             const NAME: &'static str = $name;
             const EXPLORES: bool = $explores;
+            const EXHAUSTIVE: bool = $exhaustive;
+            const HAS_CLOCK: bool = $has_clock;
             const TIMEOUT_BY_YIELDING: bool = $timeout_by_yielding;
 
             type Mutex<T: Send> = ::$krate::sync::Mutex<T>;
@@ -60,12 +64,12 @@ macro_rules! impl_runtime {
                 ::$krate::thread::current().id()
             }
 
-            fn thread_context() -> Option<std::sync::Arc<$crate::program::ThreadContext>> {
-                THREAD_CONTEXT.with(|context| context.borrow().clone())
+            fn thread_slot() -> Option<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
+                THREAD_SLOT.with(|slot| slot.borrow().clone())
             }
 
-            fn set_thread_context(context: Option<std::sync::Arc<$crate::program::ThreadContext>>) {
-                THREAD_CONTEXT.with(|slot| *slot.borrow_mut() = context);
+            fn set_thread_slot(value: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>) {
+                THREAD_SLOT.with(|slot| *slot.borrow_mut() = value);
             }
 
             fn new_mutex<T: Send>(value: T) -> Self::Mutex<T> {

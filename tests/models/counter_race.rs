@@ -163,7 +163,7 @@ mod under_loom {
         );
         assert_eq!(outcome_set(&report), strings(&["n = 0", "n = 1", "n = 2"]));
         let variant = interleave::models::find("counter-race/unlocked").unwrap();
-        let declared = (variant.possible_outcomes)(&report.params).unwrap();
+        let declared = variant.possible_outcomes(&report.params).unwrap();
         assert_eq!(
             report.outcomes.rows.keys().cloned().collect::<Vec<_>>(),
             declared

@@ -11,7 +11,8 @@ use interleave::runtime::Backend;
 fn declared(id: &str, threads: usize) -> Vec<String> {
     let variant = interleave::models::find(id).unwrap();
     let params = interleave::model::Params { threads };
-    let mut texts: Vec<String> = (variant.possible_outcomes)(&params)
+    let mut texts: Vec<String> = variant
+        .possible_outcomes(&params)
         .unwrap()
         .into_iter()
         .map(|o| o.text)

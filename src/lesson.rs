@@ -1,0 +1,438 @@
+//! What a concept is to the checker. A [`Lesson`] is one program written over the facade,
+//! generic over [`Runtime`], with its observable outcome and the class of every outcome; its
+//! variants (the bug and each fix) are [`Row`]s of data next to it, told apart by a
+//! [`Lesson::Version`]. A [`Concept`] is a file's lessons, as the registry and the tour see them.
+//!
+//! ```
+//! use interleave::lesson::{Class, Expect, Lesson, Params, Row};
+//! use interleave::runtime::Runtime;
+//! use interleave::sync::Shared;
+//! use interleave::thread;
+//! use std::sync::Arc;
+//!
+//! struct Increment;
+//!
+//! #[derive(Clone, Copy)]
+//! enum Version { Racy, Atomic }
+//!
+//! impl Lesson for Increment {
+//!     type Version = Version;
+//!     type Outcome = usize;
+//!     const THREADS: usize = 2;
+//!     const LOOM_THREADS: usize = 2;
+//!
+//!     fn run<R: Runtime>(version: Version, params: &Params) -> usize {
+//!         let n = Arc::new(Shared::<R, usize>::named("n", 0));
+//!         let lock = Arc::new(interleave::sync::Mutex::<R, ()>::named("lock", ()));
+//!         let workers: Vec<_> = (0..params.threads)
+//!             .map(|_| {
+//!                 let (n, lock) = (n.clone(), lock.clone());
+//!                 thread::spawn::<R, _, _>(move || {
+//!                     let _held = matches!(version, Version::Atomic).then(|| lock.lock());
+//!                     let seen = n.load();
+//!                     n.store(seen + 1);
+//!                 })
+//!             })
+//!             .collect();
+//!         workers.into_iter().for_each(thread::JoinHandle::join);
+//!         n.load()
+//!     }
+//!
+//!     fn classify(_: Version, n: &usize, params: &Params) -> (Class, &'static str) {
+//!         if *n == params.threads { (Class::Acceptable, "all counted") } else { (Class::Forbidden, "lost update") }
+//!     }
+//! }
+//!
+//! const RACY: Row<Increment> = Row::new("increment/racy", Version::Racy, Expect::Violation, "no lock");
+//! const ATOMIC: Row<Increment> = Row::new("increment/atomic", Version::Atomic, Expect::Holds, "one lock");
+//! let variants = [RACY.variant(), ATOMIC.variant()];
+//! assert_eq!(variants[0].threads, 2);
+//! ```
+
+use crate::runtime::{Backend, Native, Runtime, Shuttle};
+use std::fmt::{self, Display};
+use std::sync::Arc;
+
+/// How big an execution is: the number of worker threads a variant starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+    pub threads: usize,
+}
+
+/// jcstress's three kinds of outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// What the program is meant to produce.
+    Acceptable,
+    /// Allowed, and worth a look (a daemon's output cut short by exit, say).
+    Interesting,
+    /// A bug: `check` fails on it.
+    Forbidden,
+}
+
+impl Class {
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Acceptable => "acceptable",
+            Class::Interesting => "interesting",
+            Class::Forbidden => "forbidden",
+        }
+    }
+}
+
+/// What the checkers are expected to find in a variant (the tour and the tests compare).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    Holds,
+    Violation,
+    Deadlock,
+}
+
+/// One program of a concept, written once for every backend, and what its outcomes mean.
+pub trait Lesson: 'static {
+    /// What tells this lesson's variants apart: a flaw built in, a fix, which demo.
+    type Version: Copy + Send + Sync + 'static;
+    type Outcome: Ord + Clone + Display + Send + 'static;
+    /// Worker threads under shuttle and natively, unless a row says otherwise.
+    const THREADS: usize;
+    /// Worker threads under loom (at most 4: loom allows 5 threads, main included).
+    const LOOM_THREADS: usize;
+
+    /// One execution: run the program, return what it observably did.
+    fn run<R: Runtime>(version: Self::Version, params: &Params) -> Self::Outcome;
+
+    /// The class of an outcome and a few words on what it means.
+    fn classify(
+        version: Self::Version,
+        outcome: &Self::Outcome,
+        params: &Params,
+    ) -> (Class, &'static str);
+
+    /// Every outcome an exhaustive search must find, when the lesson declares it.
+    fn possible_outcomes(_version: Self::Version, _params: &Params) -> Option<Vec<Self::Outcome>> {
+        None
+    }
+}
+
+/// One variant of a [`Lesson`], as data: its id, what the checkers should find, its sizes.
+pub struct Row<L: Lesson> {
+    /// Kebab-case `concept/variant`.
+    pub id: &'static str,
+    pub version: L::Version,
+    pub expect: Expect,
+    pub summary: &'static str,
+    pub threads: usize,
+    pub loom_threads: usize,
+    /// Largest thread count the variant accepts (bounds `--threads`).
+    pub max_threads: usize,
+    /// Loom's preemption bound when the default (3) misses outcomes the lesson needs.
+    pub loom_preemption_bound: Option<usize>,
+}
+
+impl<L: Lesson> Clone for Row<L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L: Lesson> Copy for Row<L> {}
+
+impl<L: Lesson> Row<L> {
+    /// A row with the lesson's thread counts, up to 1000 threads, loom's default bound.
+    pub const fn new(
+        id: &'static str,
+        version: L::Version,
+        expect: Expect,
+        summary: &'static str,
+    ) -> Self {
+        Row {
+            id,
+            version,
+            expect,
+            summary,
+            threads: L::THREADS,
+            loom_threads: L::LOOM_THREADS,
+            max_threads: 1000,
+            loom_preemption_bound: None,
+        }
+    }
+
+    pub const fn threads(mut self, threads: usize, loom_threads: usize) -> Self {
+        self.threads = threads;
+        self.loom_threads = loom_threads;
+        self
+    }
+
+    pub const fn max_threads(mut self, max_threads: usize) -> Self {
+        self.max_threads = max_threads;
+        self
+    }
+
+    pub const fn loom_preemption_bound(mut self, bound: usize) -> Self {
+        self.loom_preemption_bound = Some(bound);
+        self
+    }
+
+    /// The row with its generic parts instantiated per backend, for the registry.
+    pub fn variant(self) -> Variant {
+        let version = self.version;
+        Variant {
+            id: self.id,
+            summary: self.summary,
+            expect: self.expect,
+            threads: self.threads,
+            loom_threads: self.loom_threads,
+            max_threads: self.max_threads,
+            loom_preemption_bound: self.loom_preemption_bound,
+            runs: Runs {
+                native: Arc::new(move |params| run_on::<Native, L>(version, params)),
+                shuttle: Arc::new(move |params| run_on::<Shuttle, L>(version, params)),
+                #[cfg(loom)]
+                loom: Arc::new(move |params| run_on::<crate::runtime::Loom, L>(version, params)),
+            },
+            possible_outcomes: Arc::new(move |params| {
+                L::possible_outcomes(version, params).map(|all| {
+                    all.into_iter()
+                        .map(|outcome| observe::<L>(version, outcome, params))
+                        .collect()
+                })
+            }),
+        }
+    }
+}
+
+/// An outcome as the checker keeps it: its text and class.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Observed {
+    pub text: String,
+    pub class: Class,
+    pub label: &'static str,
+}
+
+/// One execution of a variant on one backend.
+pub type RunFn = Arc<dyn Fn(&Params) -> Observed + Send + Sync>;
+
+/// A lesson's row with its generic parts instantiated per backend, so a registry can hold it.
+#[derive(Clone)]
+pub struct Variant {
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub expect: Expect,
+    pub threads: usize,
+    pub loom_threads: usize,
+    pub max_threads: usize,
+    pub loom_preemption_bound: Option<usize>,
+    runs: Runs,
+    possible_outcomes: Arc<dyn Fn(&Params) -> Option<Vec<Observed>> + Send + Sync>,
+}
+
+/// The per-backend instances: adding a backend adds a field here, nothing in `models/`.
+#[derive(Clone)]
+struct Runs {
+    native: RunFn,
+    shuttle: RunFn,
+    #[cfg(loom)]
+    loom: RunFn,
+}
+
+impl fmt::Debug for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Variant")
+            .field("id", &self.id)
+            .field("expect", &self.expect)
+            .finish_non_exhaustive()
+    }
+}
+
+fn observe<L: Lesson>(version: L::Version, outcome: L::Outcome, params: &Params) -> Observed {
+    let (class, label) = L::classify(version, &outcome, params);
+    Observed {
+        text: outcome.to_string(),
+        class,
+        label,
+    }
+}
+
+fn run_on<R: Runtime, L: Lesson>(version: L::Version, params: &Params) -> Observed {
+    observe::<L>(version, L::run::<R>(version, params), params)
+}
+
+/// A thread count a variant or a backend does not accept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThreadsOutOfRange {
+    pub id: &'static str,
+    pub backend: Backend,
+    pub threads: usize,
+    pub max: usize,
+}
+
+impl Display for ThreadsOutOfRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} threads is outside 1..={} for {} on {}",
+            self.threads,
+            self.max,
+            self.id,
+            self.backend.name()
+        )?;
+        if let Some(limit) = self.backend.max_workers() {
+            write!(
+                f,
+                " ({} allows {} threads, main included)",
+                self.backend.name(),
+                limit + 1
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Variant {
+    /// The part after the `/`.
+    pub fn name(&self) -> &'static str {
+        self.id.split_once('/').map_or(self.id, |(_, name)| name)
+    }
+
+    /// The one rule for thread counts, used by `check`, `outcomes`, `replay`, the tour and the
+    /// tests: the requested count (or the variant's default on `backend`), within what both the
+    /// variant and the backend allow.
+    pub fn params(
+        &self,
+        backend: Backend,
+        requested: Option<usize>,
+    ) -> Result<Params, ThreadsOutOfRange> {
+        let default = if backend == Backend::Loom {
+            self.loom_threads
+        } else {
+            self.threads
+        };
+        let threads = requested.unwrap_or(default);
+        let max = backend
+            .max_workers()
+            .map_or(self.max_threads, |limit| limit.min(self.max_threads));
+        if threads == 0 || threads > max {
+            return Err(ThreadsOutOfRange {
+                id: self.id,
+                backend,
+                threads,
+                max,
+            });
+        }
+        Ok(Params { threads })
+    }
+
+    /// One execution on `backend`; `None` when this binary was built without it.
+    pub fn runner(&self, backend: Backend) -> Option<RunFn> {
+        match backend {
+            Backend::Native => Some(self.runs.native.clone()),
+            Backend::Shuttle => Some(self.runs.shuttle.clone()),
+            #[cfg(loom)]
+            Backend::Loom => Some(self.runs.loom.clone()),
+            #[cfg(not(loom))]
+            Backend::Loom => None,
+        }
+    }
+
+    /// Every outcome an exhaustive search must find, when the variant declares it.
+    pub fn possible_outcomes(&self, params: &Params) -> Option<Vec<Observed>> {
+        (self.possible_outcomes)(params)
+    }
+}
+
+/// A row of a native timing table.
+#[derive(Clone, Debug)]
+pub struct TimingRow {
+    pub label: String,
+    pub seconds: f64,
+    pub note: String,
+}
+
+/// A native timing table: rows measured side by side in one run, compared as ratios to the first.
+#[derive(Clone, Debug)]
+pub struct Timing {
+    pub title: String,
+    pub setup: String,
+    pub rows: Vec<TimingRow>,
+}
+
+/// A concept of the tutorial: its variants, where it lives, and its native timing, if any.
+#[derive(Clone, Debug)]
+pub struct Concept {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// The concept's file, relative to the project's root.
+    pub file: &'static str,
+    pub variants: Vec<Variant>,
+    pub timing: Option<fn() -> Timing>,
+}
+
+impl Concept {
+    /// A concept declared in `file` (pass `file!()`), with no variants yet.
+    pub fn new(id: &'static str, title: &'static str, file: &'static str) -> Concept {
+        Concept {
+            id,
+            title,
+            file: file.strip_prefix("src/../").unwrap_or(file),
+            variants: Vec::new(),
+            timing: None,
+        }
+    }
+
+    /// Adds a lesson's rows, in order.
+    pub fn rows<L: Lesson>(mut self, rows: &[Row<L>]) -> Concept {
+        self.variants.extend(rows.iter().map(|row| row.variant()));
+        self
+    }
+
+    pub fn timing(mut self, timing: fn() -> Timing) -> Concept {
+        self.timing = Some(timing);
+        self
+    }
+}
+
+// --- transition: the old declaration shape, until every model is a Lesson ---
+
+/// (Being replaced by [`Lesson`] + [`Row`].)
+pub trait Program: 'static {
+    const ID: &'static str;
+    const SUMMARY: &'static str;
+    const EXPECT: Expect;
+    const THREADS: usize;
+    const LOOM_THREADS: usize;
+    const MAX_THREADS: usize = 1000;
+    const LOOM_PREEMPTION_BOUND: Option<usize> = None;
+    type Outcome: Ord + Clone + Display + Send + 'static;
+    fn run<R: Runtime>(params: &Params) -> Self::Outcome;
+    fn classify(outcome: &Self::Outcome, params: &Params) -> (Class, &'static str);
+    fn possible_outcomes(_params: &Params) -> Option<Vec<Self::Outcome>> {
+        None
+    }
+}
+
+struct Legacy<P>(std::marker::PhantomData<P>);
+
+impl<P: Program> Lesson for Legacy<P> {
+    type Version = ();
+    type Outcome = P::Outcome;
+    const THREADS: usize = P::THREADS;
+    const LOOM_THREADS: usize = P::LOOM_THREADS;
+    fn run<R: Runtime>(_: (), params: &Params) -> P::Outcome {
+        P::run::<R>(params)
+    }
+    fn classify(_: (), outcome: &P::Outcome, params: &Params) -> (Class, &'static str) {
+        P::classify(outcome, params)
+    }
+    fn possible_outcomes(_: (), params: &Params) -> Option<Vec<P::Outcome>> {
+        P::possible_outcomes(params)
+    }
+}
+
+impl Variant {
+    pub fn of<P: Program>() -> Variant {
+        let mut row =
+            Row::<Legacy<P>>::new(P::ID, (), P::EXPECT, P::SUMMARY).max_threads(P::MAX_THREADS);
+        row.loom_preemption_bound = P::LOOM_PREEMPTION_BOUND;
+        row.variant()
+    }
+}

@@ -1,0 +1,54 @@
+//! The facade's state for one model thread, kept in the backend's per-thread slot
+//! ([`crate::runtime::Runtime::thread_slot`]): under the checkers every model thread shares one
+//! OS thread, so std's thread-locals would not tell them apart.
+
+use crate::exit_hook::ExitHook;
+use crate::runtime::Runtime;
+use crate::util::lock_unpoisoned;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the facade knows about the calling thread.
+#[derive(Default)]
+pub struct Local {
+    /// Facade locks the thread holds now.
+    held: AtomicUsize,
+    /// Installed by whatever may stop the thread (a program that exits).
+    exit_hook: Mutex<Option<Arc<dyn ExitHook>>>,
+}
+
+impl Local {
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    pub fn count_held(&self, taken: bool) {
+        if taken {
+            self.held.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.held.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    pub fn exit_hook(&self) -> Option<Arc<dyn ExitHook>> {
+        lock_unpoisoned(&self.exit_hook).clone()
+    }
+
+    pub fn set_exit_hook(&self, hook: Option<Arc<dyn ExitHook>>) {
+        *lock_unpoisoned(&self.exit_hook) = hook;
+    }
+}
+
+/// The calling thread's state, if the facade has stored any.
+pub fn get<R: Runtime>() -> Option<Arc<Local>> {
+    R::thread_slot()?.downcast::<Local>().ok()
+}
+
+/// The calling thread's state, created empty on first use.
+pub fn get_or_create<R: Runtime>() -> Arc<Local> {
+    get::<R>().unwrap_or_else(|| {
+        let local = Arc::new(Local::default());
+        R::set_thread_slot(Some(local.clone()));
+        local
+    })
+}

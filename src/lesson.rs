@@ -223,8 +223,10 @@ pub struct Variant {
     pub max_threads: usize,
     pub loom_preemption_bound: Option<usize>,
     runs: Runs,
-    possible_outcomes: Arc<dyn Fn(&Params) -> Option<Vec<Observed>> + Send + Sync>,
+    possible_outcomes: PossibleFn,
 }
+
+type PossibleFn = Arc<dyn Fn(&Params) -> Option<Vec<Observed>> + Send + Sync>;
 
 /// The per-backend instances: adding a backend adds a field here, nothing in `models/`.
 #[derive(Clone)]

@@ -97,3 +97,11 @@ pub fn yield_now<R: Runtime>() {
     exit_point::<R>();
     R::yield_now();
 }
+
+/// Puts a line the calling thread printed into the timeline (a program's own output goes
+/// through [`crate::program::Program::print`]; this is for models that keep their own).
+pub fn record_print<R: Runtime>(line: impl Into<String>) {
+    if let Some(me) = current_name::<R>() {
+        trace::print(&me, line.into());
+    }
+}

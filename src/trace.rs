@@ -161,6 +161,28 @@ impl Trace {
         }
         Vec::new()
     }
+
+    /// Names the kind of deadlock the trace shows (`deadlock: ...`), when it shows one.
+    pub fn deadlock_explanation(&self) -> Option<String> {
+        match self.deadlock_cycle().as_slice() {
+            [] => self
+                .blocked
+                .iter()
+                .find(|b| b.waits_for.starts_with("a notify on"))
+                .map(|b| format!(
+                    "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
+                    b.thread, b.waits_for
+                )),
+            [alone] => Some(format!(
+                "deadlock: {} waits for {}, a lock it already holds",
+                alone.thread, alone.waits_for
+            )),
+            ring => Some(format!(
+                "deadlock: {} threads wait in a ring, each for a lock the next one holds",
+                ring.len()
+            )),
+        }
+    }
 }
 
 #[derive(Default)]

@@ -276,37 +276,14 @@ pub(crate) fn verdict_from_panic(
 ) -> Verdict {
     if message.starts_with("deadlock") {
         let mut found = failure("deadlock: every thread left is blocked".to_owned());
-        found.message = deadlock_message(&found.trace, &found.message);
+        if let Some(why) = found.trace.deadlock_explanation() {
+            found.message = why;
+        }
         Verdict::Deadlock(found)
     } else if message.contains("max_steps") || message.contains("maximum number of branches") {
         Verdict::StepLimit(failure(format!("step limit: {}", first_line(&message))))
     } else {
         Verdict::Violated(failure(format!("panicked: {}", first_line(&message))))
-    }
-}
-
-/// Names the kind of deadlock the trace shows, when it shows one; `otherwise` if not.
-pub(crate) fn deadlock_message(trace: &Trace, otherwise: &str) -> String {
-    match trace.deadlock_cycle().as_slice() {
-        [] => match trace
-            .blocked
-            .iter()
-            .find(|b| b.waits_for.starts_with("a notify on"))
-        {
-            Some(b) => format!(
-                "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
-                b.thread, b.waits_for
-            ),
-            None => otherwise.to_owned(),
-        },
-        [alone] => format!(
-            "deadlock: {} waits for {}, a lock it already holds",
-            alone.thread, alone.waits_for
-        ),
-        ring => format!(
-            "deadlock: {} threads wait in a ring, each for a lock the next one holds",
-            ring.len()
-        ),
     }
 }
 

@@ -102,7 +102,7 @@ fn run_once(
                     let trace = recorder.snapshot();
                     recorder.freeze();
                     let mut message = format!("no progress for {watchdog:?}: deadlock likely");
-                    let why = super::deadlock_message(&trace, "");
+                    let why = trace.deadlock_explanation().unwrap_or_default();
                     if let Some(why) = why.strip_prefix("deadlock: ") {
                         message = format!("{message}; {why}");
                     }

@@ -3,8 +3,23 @@
 #![allow(dead_code)]
 
 use interleave::checker::{self, Budget, Mode, Report, Verdict};
-use interleave::model::{Class, Params};
+use interleave::lesson::{Class, Params, Variant};
 use interleave::runtime::Backend;
+
+/// Runs `variant` on `backend` with the default budget (optionally fewer executions for speed).
+pub fn run_variant(
+    variant: &Variant,
+    backend: Backend,
+    threads: usize,
+    mode: Mode,
+    executions: Option<usize>,
+) -> Report {
+    let mut budget = Budget::for_variant(variant, backend, mode);
+    if let Some(executions) = executions {
+        budget.executions = executions;
+    }
+    checker::check(variant, backend, &Params { threads }, &budget, mode).expect("backend is built")
+}
 
 /// Runs `id` on `backend` with the default budget (optionally fewer executions for speed).
 pub fn run(

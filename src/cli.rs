@@ -1,8 +1,9 @@
 //! The command line: `tour` (no arguments), `list`, `check`, `outcomes`, `replay`, `time`.
-//! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error.
+//! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
+//! 3 a checker error (the backend itself failed: no verdict on the model).
 
 use crate::checker::{self, Budget, CheckError, Mode, ReplayToken, Report, Verdict};
-use crate::model::{Expect, Params, Variant};
+use crate::lesson::Variant;
 use crate::models;
 use crate::report;
 use crate::runtime::Backend;
@@ -11,15 +12,17 @@ pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | o
   OPTIONS: --backend shuttle|loom|native  --threads N  --executions N  --seed S  --preemption-bound P
   ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.";
 
-/// Loom allows 5 threads, main included.
-const LOOM_MAX_WORKERS: usize = 4;
+/// A usage error (exit code 2) or a checker error (exit code 3): one line on stderr.
+struct Usage(String, i32);
 
-/// A usage error: one line, exit code 2.
-struct Usage(String);
+fn usage(message: impl Into<String>) -> Usage {
+    Usage(message.into(), 2)
+}
 
 impl From<CheckError> for Usage {
     fn from(error: CheckError) -> Self {
-        Usage(error.to_string())
+        let code = if error.is_usage() { 2 } else { 3 };
+        Usage(error.to_string(), code)
     }
 }
 
@@ -27,9 +30,9 @@ impl From<CheckError> for Usage {
 pub fn main(args: &[String]) -> i32 {
     match run(args) {
         Ok(code) => code,
-        Err(Usage(message)) => {
+        Err(Usage(message, code)) => {
             eprintln!("error: {message}");
-            2
+            code
         }
     }
 }
@@ -54,20 +57,20 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         ["outcomes", id, options @ ..] => check_command(id, options, Mode::Outcomes),
         ["replay", id, token] => replay_command(id, token),
         ["time", concept] => time_command(concept),
-        [command, ..] if ["check", "outcomes", "replay", "time"].contains(command) => Err(Usage(
+        [command, ..] if ["check", "outcomes", "replay", "time"].contains(command) => Err(usage(
             format!("{command}: missing or extra arguments\n{USAGE}"),
         )),
         // Hidden (not in USAGE): a child process started by `time thread-vs-process`.
         ["__child", role @ ..] => Ok(models::thread_vs_process::child_main(role)),
         // Hidden: a worker process of `executor`'s process pool (task lines on stdin).
         ["__worker", rest @ ..] => Ok(models::executor::native::worker_main(rest)),
-        [other, ..] => Err(Usage(format!("unknown command {other:?}\n{USAGE}"))),
+        [other, ..] => Err(usage(format!("unknown command {other:?}\n{USAGE}"))),
     }
 }
 
 fn find_variant(id: &str) -> Result<Variant, Usage> {
     models::find(id).ok_or_else(|| {
-        Usage(format!(
+        usage(format!(
             "unknown id {id:?}; the ids are: {}",
             models::ids().join(", ")
         ))
@@ -95,17 +98,17 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
         let value = |rest: &mut std::slice::Iter<'_, &'a str>| -> Result<&'a str, Usage> {
             rest.next()
                 .copied()
-                .ok_or_else(|| Usage(format!("{flag} needs a value\n{USAGE}")))
+                .ok_or_else(|| usage(format!("{flag} needs a value\n{USAGE}")))
         };
         let number = |text: &str| -> Result<u64, Usage> {
             text.parse()
-                .map_err(|_| Usage(format!("{flag} takes a whole number, not {text:?}")))
+                .map_err(|_| usage(format!("{flag} takes a whole number, not {text:?}")))
         };
         match flag {
             "--backend" => {
                 let name = value(&mut rest)?;
                 parsed.backend = Backend::parse(name).ok_or_else(|| {
-                    Usage(format!(
+                    usage(format!(
                         "unknown backend {name:?}; choose shuttle, loom or native"
                     ))
                 })?;
@@ -116,42 +119,10 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
             "--preemption-bound" => {
                 parsed.preemption_bound = Some(number(value(&mut rest)?)? as usize)
             }
-            other => return Err(Usage(format!("unknown flag {other:?}\n{USAGE}"))),
+            other => return Err(usage(format!("unknown flag {other:?}\n{USAGE}"))),
         }
     }
     Ok(parsed)
-}
-
-/// The thread count for `variant` on `backend`, checked against what the backend allows.
-fn threads_for(
-    variant: &Variant,
-    backend: Backend,
-    requested: Option<usize>,
-) -> Result<usize, Usage> {
-    let default = if backend == Backend::Loom {
-        variant.loom_threads
-    } else {
-        variant.threads
-    };
-    let threads = requested.unwrap_or(default);
-    let max = if backend == Backend::Loom {
-        variant.max_threads.min(LOOM_MAX_WORKERS)
-    } else {
-        variant.max_threads
-    };
-    if threads == 0 || threads > max {
-        let why = if backend == Backend::Loom {
-            " (loom allows 5 threads, main included)"
-        } else {
-            ""
-        };
-        return Err(Usage(format!(
-            "--threads {threads} is outside 1..={max} for {} on {}{why}",
-            variant.id,
-            backend.name()
-        )));
-    }
-    Ok(threads)
 }
 
 fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
@@ -160,9 +131,9 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
     if !options.backend.is_built() {
         return Err(CheckError::NotBuilt(options.backend).into());
     }
-    let params = Params {
-        threads: threads_for(&variant, options.backend, options.threads)?,
-    };
+    let params = variant
+        .params(options.backend, options.threads)
+        .map_err(|refused| usage(refused.describe("--threads")))?;
     let mut budget = Budget::for_variant(&variant, options.backend, mode);
     if let Some(executions) = options.executions {
         budget.executions = executions.max(1);
@@ -246,7 +217,7 @@ fn time_command(concept: &str) -> Result<i32, Usage> {
         .find(|c| c.id == concept)
         .and_then(|c| c.timing)
         .ok_or_else(|| {
-            Usage(format!(
+            usage(format!(
                 "no timing for {concept:?}; concepts with a timing table: {}",
                 timed.join(", ")
             ))
@@ -270,24 +241,21 @@ fn tour() -> i32 {
         let mut explained = false;
         for variant in &concept.variants {
             for &backend in backends {
-                let threads = if backend == Backend::Loom {
-                    variant.loom_threads
-                } else {
-                    variant.threads
-                };
-                let params = Params { threads };
-                let budget = Budget::for_variant(variant, backend, Mode::Check);
-                let Ok(report) = quiet_stderr(|| {
-                    checker::check(variant, backend, &params, &budget, Mode::Check)
-                }) else {
+                let Ok(params) = variant.params(backend, None) else {
                     continue;
                 };
-                let found = match report.verdict {
-                    Verdict::Holds => Expect::Holds,
-                    Verdict::Deadlock(_) => Expect::Deadlock,
-                    _ => Expect::Violation,
+                let budget = Budget::for_variant(variant, backend, Mode::Check);
+                let report = match quiet_stderr(|| {
+                    checker::check(variant, backend, &params, &budget, Mode::Check)
+                }) {
+                    Ok(report) => report,
+                    Err(error) => {
+                        surprises += 1;
+                        println!("  {} [{}]: {error}", variant.id, backend.name());
+                        continue;
+                    }
                 };
-                if found != variant.expect {
+                if report.verdict.kind() != variant.expect {
                     surprises += 1;
                     println!("  UNEXPECTED: {} expected {:?}", variant.id, variant.expect);
                 }

@@ -268,25 +268,30 @@ pub struct ThreadsOutOfRange {
     pub max: usize,
 }
 
-impl Display for ThreadsOutOfRange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} threads is outside 1..={} for {} on {}",
+impl ThreadsOutOfRange {
+    /// The refusal, with `what` naming where the count came from (`--threads`, a token).
+    pub fn describe(&self, what: &str) -> String {
+        let mut text = format!(
+            "{what} {} is outside 1..={} for {} on {}",
             self.threads,
             self.max,
             self.id,
             self.backend.name()
-        )?;
+        );
         if let Some(limit) = self.backend.max_workers() {
-            write!(
-                f,
+            text += &format!(
                 " ({} allows {} threads, main included)",
                 self.backend.name(),
                 limit + 1
-            )?;
+            );
         }
-        Ok(())
+        text
+    }
+}
+
+impl Display for ThreadsOutOfRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe("thread count"))
     }
 }
 

@@ -2,8 +2,7 @@
 //! execution's index is enough to reach it again.
 
 use super::{Budget, CheckError, Mode, Report};
-use crate::model::{Params, Variant};
-use crate::runtime::Backend;
+use crate::lesson::{Params, Variant};
 
 #[cfg(not(loom))]
 pub(super) fn check(
@@ -13,7 +12,7 @@ pub(super) fn check(
     _mode: Mode,
     _replay: Option<usize>,
 ) -> Result<Report, CheckError> {
-    Err(CheckError::NotBuilt(Backend::Loom))
+    Err(CheckError::NotBuilt(crate::runtime::Backend::Loom))
 }
 
 #[cfg(loom)]
@@ -21,103 +20,84 @@ pub(super) fn check(
     variant: &Variant,
     params: &Params,
     budget: &Budget,
-    _mode: Mode,
+    mode: Mode,
     replay: Option<usize>,
 ) -> Result<Report, CheckError> {
-    use super::token::{ReplayToken, Schedule};
-    use super::{Failure, Tally};
-    use crate::trace::{self, Recorder};
-    use crate::util::lock_unpoisoned;
+    let mut explorer = explorer::LoomExplorer {
+        preemption_bound: budget.preemption_bound,
+        threads: params.threads,
+        replay,
+    };
+    let report = super::explore::explore(variant, params, mode, &mut explorer)?;
+    if let Some(target) = replay
+        && report.executions < target
+    {
+        return Err(CheckError::BadToken(format!(
+            "loom explores only {} executions of {} with {} threads",
+            report.executions, variant.id, params.threads
+        )));
+    }
+    Ok(report)
+}
+
+#[cfg(loom)]
+mod explorer {
+    use super::super::explore::{Ending, Execution, Explorer, Which};
+    use super::super::token::{ReplayToken, Schedule};
+    use crate::runtime::Backend;
     use std::panic::{AssertUnwindSafe, catch_unwind};
-    use std::sync::{Arc, Mutex};
-    use std::time::Instant;
+    use std::sync::Arc;
 
     /// Unwinds out of loom once the execution being replayed is done.
     struct ReplayDone;
 
-    let recorder = Arc::new(Recorder::default());
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(budget.preemption_bound);
-    let started = Instant::now();
-    let result = {
-        let (recorder, tally, run, params) = (
-            recorder.clone(),
-            tally.clone(),
-            variant
-                .runner(Backend::Loom)
-                .expect("built with --cfg loom"),
-            params.clone(),
-        );
-        catch_unwind(AssertUnwindSafe(|| {
-            builder.check(move || {
-                recorder.reset();
-                trace::install(Some(recorder.clone()));
-                let observed = run(&params);
-                let mut tally = lock_unpoisoned(&tally);
-                let index = tally.executions + 1;
-                match replay {
-                    Some(target) if index < target => tally.executions += 1,
-                    Some(_) => {
-                        tally.finish(observed, || recorder.snapshot());
-                        drop(tally);
-                        std::panic::resume_unwind(Box::new(ReplayDone));
-                    }
-                    None => {
-                        tally.finish(observed, || recorder.snapshot());
-                    }
-                }
-            })
-        }))
-    };
-    trace::install(None);
-    let elapsed = started.elapsed();
-    let tally = std::mem::take(&mut *lock_unpoisoned(&tally));
-    let token = |execution| {
-        Some(ReplayToken {
-            threads: params.threads,
-            schedule: Schedule::Loom {
-                preemption_bound: budget.preemption_bound,
-                execution,
-            },
-        })
-    };
-    let (verdict, executions) = match result {
-        Ok(()) => (tally.forbidden_verdict(token), tally.executions),
-        Err(payload) if payload.is::<ReplayDone>() => {
-            (tally.forbidden_verdict(token), tally.executions)
-        }
-        Err(payload) => {
-            let execution = tally.executions + 1;
-            let failure = |message| Failure {
-                message,
-                execution,
-                outcome: None,
-                trace: recorder.snapshot(),
-                replay: token(execution),
-            };
-            (
-                super::verdict_from_panic(super::panic_message(&*payload), failure),
-                execution,
-            )
-        }
-    };
-    if let Some(target) = replay
-        && executions < target
-    {
-        return Err(CheckError::BadToken(format!(
-            "loom explores only {executions} executions of {} with {} threads",
-            variant.id, params.threads
-        )));
+    pub(super) struct LoomExplorer {
+        pub preemption_bound: usize,
+        pub threads: usize,
+        /// Replay: run up to this execution (1-based) and stop there.
+        pub replay: Option<usize>,
     }
-    Ok(Report {
-        id: variant.id,
-        backend: Backend::Loom,
-        params: params.clone(),
-        verdict,
-        executions,
-        elapsed,
-        outcomes: tally.outcomes,
-        bounds: format!("preemption bound {}", budget.preemption_bound),
-    })
+
+    impl Explorer for LoomExplorer {
+        const BACKEND: Backend = Backend::Loom;
+
+        fn explore(&mut self, execution: &Arc<Execution>) -> Ending {
+            let mut builder = loom::model::Builder::new();
+            builder.preemption_bound = Some(self.preemption_bound);
+            let (execution, replay) = (execution.clone(), self.replay);
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                builder.check(move || {
+                    let index = execution.executions() + 1;
+                    match replay {
+                        Some(target) if index < target => execution.skip(),
+                        Some(_) => {
+                            execution.once();
+                            std::panic::resume_unwind(Box::new(ReplayDone));
+                        }
+                        None => execution.once(),
+                    }
+                })
+            }));
+            match result {
+                Ok(()) => Ending::Finished,
+                Err(payload) if payload.is::<ReplayDone>() => Ending::Finished,
+                Err(payload) => Ending::Panicked(payload),
+            }
+        }
+
+        fn token(&self, which: Which) -> Option<ReplayToken> {
+            let (Which::FirstForbidden(execution) | Which::Failing(execution)) = which;
+            Some(ReplayToken {
+                threads: self.threads,
+                schedule: Schedule::Loom {
+                    preemption_bound: self.preemption_bound,
+                    execution,
+                },
+            })
+        }
+
+        fn bounds(&self) -> String {
+            format!("preemption bound {}", self.preemption_bound)
+        }
+    }
 }

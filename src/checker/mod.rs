@@ -7,6 +7,8 @@
 //! `INTERLEAVE_SHOW_PANICS=1` prints each panic inside a model as it happens (with its backtrace
 //! under `RUST_BACKTRACE=1`), for debugging a model.
 
+mod backend_panic;
+mod explore;
 mod loom;
 mod native;
 mod shuttle;
@@ -14,7 +16,7 @@ mod token;
 
 pub use self::token::ReplayToken;
 
-use crate::model::{Class, Observed, Params, Variant};
+use crate::lesson::{Class, Expect, Observed, Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::Trace;
 use std::collections::BTreeMap;
@@ -126,6 +128,15 @@ impl Verdict {
         }
     }
 
+    /// The verdict as the kind a variant declares it expects (a step limit is a violation).
+    pub fn kind(&self) -> Expect {
+        match self {
+            Verdict::Holds => Expect::Holds,
+            Verdict::Deadlock(_) => Expect::Deadlock,
+            Verdict::Violated(_) | Verdict::StepLimit(_) => Expect::Violation,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Verdict::Holds => "holds",
@@ -182,6 +193,20 @@ pub enum CheckError {
     /// `--backend loom` in a binary built without `--cfg loom`.
     NotBuilt(Backend),
     BadToken(String),
+    /// The backend itself failed (a limit, a parameter it refused): no verdict on the model.
+    Backend {
+        backend: Backend,
+        message: String,
+        /// Where in the backend's source it panicked.
+        site: String,
+    },
+}
+
+impl CheckError {
+    /// A usage error (the input was wrong) rather than the checker failing.
+    pub fn is_usage(&self) -> bool {
+        !matches!(self, CheckError::Backend { .. })
+    }
 }
 
 impl std::fmt::Display for CheckError {
@@ -194,6 +219,15 @@ impl std::fmt::Display for CheckError {
                 backend.name()
             ),
             CheckError::BadToken(why) => write!(f, "bad replay token: {why}"),
+            CheckError::Backend {
+                backend,
+                message,
+                site,
+            } => write!(
+                f,
+                "checker error: {} failed on its own ({message}, at {site}); this says nothing about the model",
+                backend.name()
+            ),
         }
     }
 }
@@ -208,8 +242,8 @@ pub fn check(
 ) -> Result<Report, CheckError> {
     install_quiet_panic_hook();
     match backend {
-        Backend::Native => Ok(native::check(variant, params, budget, mode)),
-        Backend::Shuttle => Ok(shuttle::check(variant, params, budget, mode)),
+        Backend::Native => native::check(variant, params, budget, mode),
+        Backend::Shuttle => shuttle::check(variant, params, budget, mode),
         Backend::Loom => loom::check(variant, params, budget, mode, None),
     }
 }
@@ -217,23 +251,21 @@ pub fn check(
 /// Re-runs exactly the execution a [`ReplayToken`] names.
 pub fn replay(variant: &Variant, token: &ReplayToken) -> Result<Report, CheckError> {
     install_quiet_panic_hook();
-    if token.threads == 0 || token.threads > variant.max_threads {
-        return Err(CheckError::BadToken(format!(
-            "{} threads is outside 1..={} for {}",
-            token.threads, variant.max_threads, variant.id
-        )));
-    }
+    let backend = match token.schedule {
+        token::Schedule::Shuttle(_) => Backend::Shuttle,
+        token::Schedule::Loom { .. } => Backend::Loom,
+    };
+    let params = variant
+        .params(backend, Some(token.threads))
+        .map_err(|refused| CheckError::BadToken(refused.describe("the thread count")))?;
     match &token.schedule {
-        token::Schedule::Shuttle(schedule) => shuttle::replay(variant, token.threads, schedule),
+        token::Schedule::Shuttle(schedule) => shuttle::replay(variant, &params, schedule),
         token::Schedule::Loom {
             preemption_bound,
             execution,
         } => {
             let mut budget = Budget::defaults(Backend::Loom, Mode::Check);
             budget.preemption_bound = *preemption_bound;
-            let params = Params {
-                threads: token.threads,
-            };
             loom::check(variant, &params, &budget, Mode::Check, Some(*execution))
         }
     }
@@ -249,6 +281,9 @@ fn install_quiet_panic_hook() {
         std::panic::set_hook(Box::new(move |info| match crate::trace::current() {
             Some(recorder) => {
                 recorder.freeze();
+                if let Some(location) = info.location() {
+                    backend_panic::note_site(&recorder, location.file());
+                }
                 if verbose {
                     default(info);
                 }
@@ -266,61 +301,5 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         text.clone()
     } else {
         "a panic with a non-text payload".to_owned()
-    }
-}
-
-/// Sorts a failed execution's panic into a verdict.
-pub(crate) fn verdict_from_panic(
-    message: String,
-    failure: impl FnOnce(String) -> Failure,
-) -> Verdict {
-    if message.starts_with("deadlock") {
-        let mut found = failure("deadlock: every thread left is blocked".to_owned());
-        if let Some(why) = found.trace.deadlock_explanation() {
-            found.message = why;
-        }
-        Verdict::Deadlock(found)
-    } else if message.contains("max_steps") || message.contains("maximum number of branches") {
-        Verdict::StepLimit(failure(format!("step limit: {}", first_line(&message))))
-    } else {
-        Verdict::Violated(failure(format!("panicked: {}", first_line(&message))))
-    }
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or(text)
-}
-
-/// Outcome bookkeeping shared by every backend's per-execution closure.
-#[derive(Default)]
-pub(crate) struct Tally {
-    pub outcomes: OutcomeTable,
-    pub executions: usize,
-    pub first_forbidden: Option<(usize, Observed, Trace)>,
-}
-
-impl Tally {
-    /// Counts one finished execution; returns whether it was forbidden.
-    pub fn finish(&mut self, observed: Observed, trace: impl FnOnce() -> Trace) -> bool {
-        self.executions += 1;
-        let forbidden = observed.class == Class::Forbidden;
-        if forbidden && self.first_forbidden.is_none() {
-            self.first_forbidden = Some((self.executions, observed.clone(), trace()));
-        }
-        self.outcomes.add(observed);
-        forbidden
-    }
-
-    pub fn forbidden_verdict(&self, replay: impl FnOnce(usize) -> Option<ReplayToken>) -> Verdict {
-        match &self.first_forbidden {
-            None => Verdict::Holds,
-            Some((execution, observed, trace)) => Verdict::Violated(Failure {
-                message: format!("forbidden outcome {}: {}", observed.text, observed.label),
-                execution: *execution,
-                outcome: Some(observed.clone()),
-                trace: trace.clone(),
-                replay: replay(*execution),
-            }),
-        }
     }
 }

@@ -1,122 +1,96 @@
-//! Running natively: real threads, no exploration. Each execution gets a fresh recorder and a
-//! watchdog: one that makes no progress for `budget.watchdog` is reported as a likely deadlock
-//! (its threads are left blocked, and the run moves on).
+//! Running natively: real threads, no exploration. Each execution runs on a fresh `main` thread
+//! and gets a watchdog: one that makes no progress for `budget.watchdog` is reported as a likely
+//! deadlock (its threads are left blocked, and the run moves on).
 
-use super::{Budget, Failure, Mode, Report, Tally, Verdict};
-use crate::model::{Observed, Params, Variant};
+use super::explore::{Ending, Execution, Explorer, Which};
+use super::{Budget, CheckError, Mode, ReplayToken, Report};
+use crate::lesson::{Params, Variant};
 use crate::runtime::Backend;
-use crate::trace::{self, Recorder};
-use crate::util::lock_unpoisoned;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub(super) fn check(variant: &Variant, params: &Params, budget: &Budget, mode: Mode) -> Report {
-    let tally = Arc::new(Mutex::new(Tally::default()));
-    let started = Instant::now();
-    let mut verdict = Verdict::Holds;
-    for execution in 1..=budget.executions.max(1) {
-        match run_once(variant, params, budget.watchdog) {
-            Ok(observed) => {
-                let forbidden =
-                    lock_unpoisoned(&tally).finish(observed.0, || observed.1.snapshot());
-                if forbidden && mode == Mode::Check {
-                    break;
-                }
+struct NativeExplorer {
+    executions: usize,
+    watchdog: Duration,
+}
+
+impl Explorer for NativeExplorer {
+    const BACKEND: Backend = Backend::Native;
+
+    fn explore(&mut self, execution: &Arc<Execution>) -> Ending {
+        for _ in 0..self.executions.max(1) {
+            if let Some(ending) = self.run_once(execution) {
+                return ending;
             }
-            Err(failed) => {
-                verdict = failed(execution);
+            if execution.should_stop() {
                 break;
             }
         }
+        Ending::Finished
     }
-    let tally = std::mem::take(&mut *lock_unpoisoned(&tally));
-    if matches!(verdict, Verdict::Holds) {
-        verdict = tally.forbidden_verdict(|_| None);
+
+    fn token(&self, _: Which) -> Option<ReplayToken> {
+        None
     }
-    let executions =
-        tally.executions + usize::from(verdict.failure().is_some_and(|f| f.outcome.is_none()));
-    Report {
-        id: variant.id,
-        backend: Backend::Native,
-        params: params.clone(),
-        verdict,
-        executions,
-        elapsed: started.elapsed(),
-        outcomes: tally.outcomes,
-        bounds: format!(
+
+    fn bounds(&self) -> String {
+        format!(
             "watchdog {:?}, sleep scale 1/{}",
-            budget.watchdog,
+            self.watchdog,
             crate::runtime::sleep_scale()
-        ),
+        )
     }
 }
 
-type Failed = Box<dyn FnOnce(usize) -> Verdict>;
-
-fn run_once(
-    variant: &Variant,
-    params: &Params,
-    watchdog: Duration,
-) -> Result<(Observed, Arc<Recorder>), Failed> {
-    let recorder = Arc::new(Recorder::default());
-    let (done, finished) = channel();
-    {
-        let (recorder, run, params) = (
-            recorder.clone(),
-            variant.runner(Backend::Native).expect("always built"),
-            params.clone(),
-        );
-        std::thread::Builder::new()
-            .name("main".to_owned())
-            .spawn(move || {
-                trace::install(Some(recorder));
-                let result = catch_unwind(AssertUnwindSafe(|| run(&params)));
-                let _ = done.send(result.map_err(|payload| super::panic_message(&*payload)));
-            })
-            .expect("the OS refused to start a thread");
-    }
-    let mut last_progress = (recorder.progress(), Instant::now());
-    loop {
-        match finished.recv_timeout(Duration::from_millis(50)) {
-            Ok(Ok(observed)) => return Ok((observed, recorder)),
-            Ok(Err(message)) => {
-                return Err(Box::new(move |execution| {
-                    let failure = |message| Failure {
-                        message,
-                        execution,
-                        outcome: None,
-                        trace: recorder.snapshot(),
-                        replay: None,
-                    };
-                    super::verdict_from_panic(message, failure)
-                }));
-            }
-            Err(RecvTimeoutError::Disconnected) => unreachable!("the runner thread always reports"),
-            Err(RecvTimeoutError::Timeout) => {
-                let progress = recorder.progress();
-                if progress != last_progress.0 {
-                    last_progress = (progress, Instant::now());
-                } else if last_progress.1.elapsed() >= watchdog {
-                    let trace = recorder.snapshot();
-                    recorder.freeze();
-                    let mut message = format!("no progress for {watchdog:?}: deadlock likely");
-                    let why = trace.deadlock_explanation().unwrap_or_default();
-                    if let Some(why) = why.strip_prefix("deadlock: ") {
-                        message = format!("{message}; {why}");
+impl NativeExplorer {
+    /// One execution on its own `main` thread; `Some` when it did not finish.
+    fn run_once(&self, execution: &Arc<Execution>) -> Option<Ending> {
+        execution.renew_recorder();
+        let (done, finished) = channel();
+        {
+            let execution = execution.clone();
+            std::thread::Builder::new()
+                .name("main".to_owned())
+                .spawn(move || {
+                    let result = catch_unwind(AssertUnwindSafe(|| execution.once()));
+                    let _ = done.send(result);
+                })
+                .expect("the OS refused to start a thread");
+        }
+        let recorder = execution.recorder();
+        let mut last_progress = (recorder.progress(), Instant::now());
+        loop {
+            match finished.recv_timeout(Duration::from_millis(50)) {
+                Ok(Ok(())) => return None,
+                Ok(Err(payload)) => return Some(Ending::Panicked(payload)),
+                Err(RecvTimeoutError::Disconnected) => {
+                    unreachable!("the runner thread always reports")
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let progress = recorder.progress();
+                    if progress != last_progress.0 {
+                        last_progress = (progress, Instant::now());
+                    } else if last_progress.1.elapsed() >= self.watchdog {
+                        recorder.freeze();
+                        return Some(Ending::Stalled(self.watchdog));
                     }
-                    return Err(Box::new(move |execution| {
-                        Verdict::Deadlock(Failure {
-                            message,
-                            execution,
-                            outcome: None,
-                            trace,
-                            replay: None,
-                        })
-                    }));
                 }
             }
         }
     }
+}
+
+pub(super) fn check(
+    variant: &Variant,
+    params: &Params,
+    budget: &Budget,
+    mode: Mode,
+) -> Result<Report, CheckError> {
+    let mut explorer = NativeExplorer {
+        executions: budget.executions,
+        watchdog: budget.watchdog,
+    };
+    super::explore::explore(variant, params, mode, &mut explorer)
 }

@@ -1,0 +1,77 @@
+//! Every variant's declared verdict (holds / violation / deadlock) is what the checker finds,
+//! with the default budget and sizes: under shuttle in `cargo test`, under loom in the loom
+//! suite. One test per concept, so that a failure names it and the concepts run in parallel.
+
+use interleave::checker::{self, Budget, Mode};
+use interleave::lesson::Concept;
+use interleave::runtime::Backend;
+
+fn check_concept(concept: Concept, backend: Backend) {
+    let mut wrong = Vec::new();
+    for variant in &concept.variants {
+        let params = variant
+            .params(backend, None)
+            .expect("default sizes are valid");
+        let budget = Budget::for_variant(variant, backend, Mode::Check);
+        let report = checker::check(variant, backend, &params, &budget, Mode::Check)
+            .unwrap_or_else(|error| panic!("{}: {error}", variant.id));
+        if report.verdict.kind() != variant.expect {
+            wrong.push(format!(
+                "{} declares {:?}, {} found {:?}:\n{}",
+                variant.id,
+                variant.expect,
+                backend.name(),
+                report.verdict.kind(),
+                interleave::report::verdict(&report)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+macro_rules! every_concept {
+    ($($concept:ident),* $(,)?) => {
+        mod shuttle {
+            $(
+                #[test]
+                fn $concept() {
+                    super::check_concept(interleave::models::$concept::concept(), super::Backend::Shuttle);
+                }
+            )*
+        }
+
+        #[cfg(loom)]
+        mod loom {
+            $(
+                #[test]
+                fn $concept() {
+                    super::check_concept(interleave::models::$concept::concept(), super::Backend::Loom);
+                }
+            )*
+        }
+
+        /// The list above is the whole registry, in its order.
+        #[test]
+        fn every_concept_is_checked() {
+            let listed: Vec<&str> = vec![$(interleave::models::$concept::concept().id),*];
+            let registry: Vec<&str> = interleave::models::all().iter().map(|c| c.id).collect();
+            assert_eq!(listed, registry);
+        }
+    };
+}
+
+every_concept!(
+    thread_vs_process,
+    thread_create,
+    start_order,
+    thread_api,
+    gil,
+    daemon,
+    counter_race,
+    double_acquire,
+    rlock,
+    noodle_fork,
+    philosophers,
+    queue,
+    executor,
+);

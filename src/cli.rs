@@ -12,6 +12,29 @@ pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | o
   OPTIONS: --backend shuttle|loom|native  --threads N  --executions N  --seed S  --preemption-bound P
   ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.";
 
+/// Writes to stdout; a write that fails (a full disk, a closed descriptor) ends the process
+/// with one line on stderr and exit code 3. (A reader that went away ends it quietly: SIGPIPE.)
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        eprintln!("error: cannot write the output: {error}");
+        std::process::exit(3);
+    }
+}
+
+macro_rules! say {
+    ($($arg:tt)*) => { emit(&format!($($arg)*)) };
+}
+
+macro_rules! sayln {
+    () => { emit("\n") };
+    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// The largest preemption bound loom accepts (it keeps the count in a `u8`).
+const MAX_PREEMPTION_BOUND: u64 = u8::MAX as u64;
+
 /// A usage error (exit code 2) or a checker error (exit code 3): one line on stderr.
 struct Usage(String, i32);
 
@@ -28,13 +51,42 @@ impl From<CheckError> for Usage {
 
 /// Runs the command line; returns the process exit code.
 pub fn main(args: &[String]) -> i32 {
-    match run(args) {
+    match check_environment().and_then(|()| run(args)) {
         Ok(code) => code,
         Err(Usage(message, code)) => {
             eprintln!("error: {message}");
             code
         }
     }
+}
+
+/// A variable of ours that is set must be readable: a silent fallback to the default would
+/// explore something other than what the user asked for.
+fn check_environment() -> Result<(), Usage> {
+    let rules: [(&str, u64, u64); 3] = [
+        ("INTERLEAVE_EXECUTIONS", 1, u64::MAX),
+        ("INTERLEAVE_SEED", 0, u64::MAX),
+        ("INTERLEAVE_PREEMPTION_BOUND", 0, MAX_PREEMPTION_BOUND),
+    ];
+    for (name, min, max) in rules {
+        let Some(value) = std::env::var_os(name) else {
+            continue;
+        };
+        let number = value
+            .to_str()
+            .and_then(|text| text.trim().parse::<u64>().ok());
+        if !number.is_some_and(|n| (min..=max).contains(&n)) {
+            let range = if max == u64::MAX {
+                format!("of at least {min}")
+            } else {
+                format!("in {min}..={max}")
+            };
+            return Err(usage(format!(
+                "{name}={value:?} is not a whole number {range}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn run(args: &[String]) -> Result<i32, Usage> {
@@ -44,27 +96,36 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         ["list"] => {
             for concept in models::all() {
                 for variant in &concept.variants {
-                    println!("{:<28} {}", variant.id, variant.summary);
+                    sayln!("{:<28} {}", variant.id, variant.summary);
                 }
             }
             Ok(0)
         }
         ["help" | "--help" | "-h"] => {
-            println!("{USAGE}");
+            sayln!("{USAGE}");
             Ok(0)
         }
         ["check", id, options @ ..] => check_command(id, options, Mode::Check),
         ["outcomes", id, options @ ..] => check_command(id, options, Mode::Outcomes),
         ["replay", id, token] => replay_command(id, token),
         ["time", concept] => time_command(concept),
-        [command, ..] if ["check", "outcomes", "replay", "time"].contains(command) => Err(usage(
-            format!("{command}: missing or extra arguments\n{USAGE}"),
-        )),
+        [command, ..]
+            if [
+                "tour", "list", "help", "check", "outcomes", "replay", "time",
+            ]
+            .contains(command) =>
+        {
+            Err(usage(format!(
+                "{command}: missing or extra arguments (`interleave help` shows the usage)"
+            )))
+        }
         // Hidden (not in USAGE): a child process started by `time thread-vs-process`.
         ["__child", role @ ..] => Ok(models::thread_vs_process::child_main(role)),
         // Hidden: a worker process of `executor`'s process pool (task lines on stdin).
         ["__worker", rest @ ..] => Ok(models::executor::native::worker_main(rest)),
-        [other, ..] => Err(usage(format!("unknown command {other:?}\n{USAGE}"))),
+        [other, ..] => Err(usage(format!(
+            "unknown command {other:?} (`interleave help` shows the usage)"
+        ))),
     }
 }
 
@@ -98,7 +159,7 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
         let value = |rest: &mut std::slice::Iter<'_, &'a str>| -> Result<&'a str, Usage> {
             rest.next()
                 .copied()
-                .ok_or_else(|| usage(format!("{flag} needs a value\n{USAGE}")))
+                .ok_or_else(|| usage(format!("{flag} needs a value")))
         };
         let number = |text: &str| -> Result<u64, Usage> {
             text.parse()
@@ -114,12 +175,30 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
                 })?;
             }
             "--threads" => parsed.threads = Some(number(value(&mut rest)?)? as usize),
-            "--executions" => parsed.executions = Some(number(value(&mut rest)?)? as usize),
+            "--executions" => {
+                let executions = number(value(&mut rest)?)?;
+                if executions == 0 {
+                    return Err(usage(
+                        "--executions takes a whole number of at least 1, not 0",
+                    ));
+                }
+                parsed.executions = Some(executions as usize)
+            }
             "--seed" => parsed.seed = Some(number(value(&mut rest)?)?),
             "--preemption-bound" => {
-                parsed.preemption_bound = Some(number(value(&mut rest)?)? as usize)
+                let bound = number(value(&mut rest)?)?;
+                if bound > MAX_PREEMPTION_BOUND {
+                    return Err(usage(format!(
+                        "--preemption-bound takes 0..={MAX_PREEMPTION_BOUND} (loom counts preemptions in a byte), not {bound}"
+                    )));
+                }
+                parsed.preemption_bound = Some(bound as usize)
             }
-            other => return Err(usage(format!("unknown flag {other:?}\n{USAGE}"))),
+            other => {
+                return Err(usage(format!(
+                    "unknown flag {other:?}; the flags are --backend, --threads, --executions, --seed, --preemption-bound"
+                )));
+            }
         }
     }
     Ok(parsed)
@@ -136,7 +215,7 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
         .map_err(|refused| usage(refused.describe("--threads")))?;
     let mut budget = Budget::for_variant(&variant, options.backend, mode);
     if let Some(executions) = options.executions {
-        budget.executions = executions.max(1);
+        budget.executions = executions;
     }
     if let Some(seed) = options.seed {
         budget.seed = seed;
@@ -146,10 +225,10 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
     }
     let report =
         quiet_stderr(|| checker::check(&variant, options.backend, &params, &budget, mode))?;
-    print!("{}", report::verdict(&report));
-    print!("{}", report::outcomes(&report));
+    say!("{}", report::verdict(&report));
+    say!("{}", report::outcomes(&report));
     if mode == Mode::Outcomes {
-        print!("{}", exhaustive_note(&variant, &report));
+        say!("{}", exhaustive_note(&variant, &report));
         // Forbidden outcomes are what the table is for; a panic or a deadlock cut it short.
         let cut_short = report
             .verdict
@@ -200,8 +279,8 @@ fn replay_command(id: &str, token: &str) -> Result<i32, Usage> {
     let variant = find_variant(id)?;
     let token: ReplayToken = token.parse()?;
     let report = quiet_stderr(|| checker::replay(&variant, &token))?;
-    print!("{}", report::verdict(&report));
-    print!("{}", report::outcomes(&report));
+    say!("{}", report::verdict(&report));
+    say!("{}", report::outcomes(&report));
     Ok(exit_code(&report.verdict))
 }
 
@@ -222,7 +301,7 @@ fn time_command(concept: &str) -> Result<i32, Usage> {
                 timed.join(", ")
             ))
         })?;
-    print!("{}", report::timing(&timing()));
+    say!("{}", report::timing(&timing()));
     Ok(0)
 }
 
@@ -235,9 +314,9 @@ fn tour() -> i32 {
     } else {
         &[Backend::Shuttle]
     };
-    println!("interleave: the tutorial's concurrency lessons, explored\n");
+    sayln!("interleave: the tutorial's concurrency lessons, explored\n");
     for concept in models::all() {
-        println!("== {} ({})", concept.title, concept.file);
+        sayln!("== {} ({})", concept.title, concept.file);
         let mut explained = false;
         for variant in &concept.variants {
             for &backend in backends {
@@ -251,19 +330,19 @@ fn tour() -> i32 {
                     Ok(report) => report,
                     Err(error) => {
                         surprises += 1;
-                        println!("  {} [{}]: {error}", variant.id, backend.name());
+                        sayln!("  {} [{}]: {error}", variant.id, backend.name());
                         continue;
                     }
                 };
                 if report.verdict.kind() != variant.expect {
                     surprises += 1;
-                    println!("  UNEXPECTED: {} expected {:?}", variant.id, variant.expect);
+                    sayln!("  UNEXPECTED: {} expected {:?}", variant.id, variant.expect);
                 }
                 if report.verdict.failure().is_some() && !explained {
-                    print!("{}", report::verdict(&report));
+                    say!("{}", report::verdict(&report));
                     explained = true;
                 } else {
-                    print!(
+                    say!(
                         "{}",
                         report::verdict(&report)
                             .lines()
@@ -275,17 +354,15 @@ fn tour() -> i32 {
             }
         }
         if let Some(timing) = concept.timing {
-            print!("{}", report::timing(&timing()));
+            say!("{}", report::timing(&timing()));
         }
-        println!();
+        sayln!();
     }
     if !cfg!(loom) {
-        println!(
-            "(loom: build with RUSTFLAGS=\"--cfg loom\" to explore every interleaving as well)"
-        );
+        sayln!("(loom: build with RUSTFLAGS=\"--cfg loom\" to explore every interleaving as well)");
     }
     if surprises > 0 {
-        println!("{surprises} verdict(s) differ from what the lessons expect");
+        sayln!("{surprises} verdict(s) differ from what the lessons expect");
     }
     i32::from(surprises > 0)
 }

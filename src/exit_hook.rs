@@ -1,6 +1,6 @@
 //! Where a thread can be stopped from outside: every facade operation is an exit point. What
 //! decides that a thread must stop is an [`ExitHook`] that a client installs on the thread
-//! (a [`crate::program`] does, for Python's exit rules); the facade itself knows no such rule.
+//! (a `program` does, for Python's exit rules); the facade itself knows no such rule.
 //!
 //! A stopped thread unwinds with [`StoppedAtExit`], which whoever installed the hook catches
 //! where the thread started. One that still holds a facade lock goes on until it has released

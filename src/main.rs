@@ -5,6 +5,18 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = Vec::new();
+    for (position, arg) in std::env::args_os().skip(1).enumerate() {
+        match arg.into_string() {
+            Ok(arg) => args.push(arg),
+            Err(arg) => {
+                eprintln!(
+                    "error: argument {} ({arg:?}) is not valid UTF-8",
+                    position + 1
+                );
+                std::process::exit(2);
+            }
+        }
+    }
     std::process::exit(interleave::cli::main(&args));
 }

@@ -1,7 +1,7 @@
 //! The backend trait: the few primitives a concept needs, implemented once per backend.
 //!
-//! Models never call these directly; they use the recording facade in [`crate::sync`] and
-//! [`crate::thread`], which is generic over `R: Runtime`. This module is the only place where
+//! Models never call these directly; they use the recording facade in `sync` and
+//! `thread`, which is generic over `R: Runtime`. This module is the only place where
 //! `cfg(loom)` decides what exists.
 //!
 //! | backend   | threads                | `sleep`                       | built            |
@@ -17,7 +17,7 @@
 //!   state is already a scheduling point, so nothing is lost by sleeping for no time.
 //! - shuttle: time is not modelled either: `sleep` is a plain context switch and `wait_timeout`
 //!   may time out at any point, which is what a real timeout allows. shuttle 0.9's own
-//!   `wait_timeout` never times out, so [`crate::sync::Condvar::wait_timeout`] models the timer.
+//!   `wait_timeout` never times out, so the facade's `Condvar::wait_timeout` models the timer.
 //! - native: no exploration at all; what happens is what the hardware does this time.
 
 #[cfg(loom)]
@@ -48,7 +48,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// Time passes (native): elapsed time can be measured. The checkers have no clock.
     const HAS_CLOCK: bool;
     /// The backend's own `wait_timeout` never times out, and a yield costs no interleavings, so
-    /// [`crate::sync::Condvar::wait_timeout`] stands in for the timer by yielding (shuttle).
+    /// the facade's `Condvar::wait_timeout` stands in for the timer by yielding (shuttle).
     const TIMEOUT_BY_YIELDING: bool;
 
     type Mutex<T: Send>: Send + Sync;
@@ -73,7 +73,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     fn current_name() -> Option<String>;
     /// One opaque value per model thread, in the backend's own thread-local storage (under the
     /// checkers every model thread shares one OS thread, so std's would not do). The facade
-    /// keeps its per-thread state there ([`crate::local`]); the backend never looks inside.
+    /// keeps its per-thread state there (`local`); the backend never looks inside.
     fn thread_slot() -> Option<Arc<dyn Any + Send + Sync>>;
     fn set_thread_slot(value: Option<Arc<dyn Any + Send + Sync>>);
     /// The calling thread's id; cheap, and needs no recorder (unlike names in a timing run).

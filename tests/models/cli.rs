@@ -188,3 +188,82 @@ fn a_reader_that_goes_away_ends_the_tour_without_a_panic() {
     let output = child.wait_with_output().unwrap();
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }
+
+/// Runs the binary with extra environment variables and stdout sent to `stdout`.
+fn interleave_with(
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+    stdout: std::process::Stdio,
+) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(stdout)
+        .output()
+        .expect("the binary runs")
+}
+
+/// One line on stderr, starting `error: ` and saying `message`; no panic.
+fn assert_one_line_error(output: &Output, code: i32, message: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert!(err.starts_with("error: ") && err.contains(message), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn unreadable_input_and_environment_are_usage_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let os = |text: &'static str| std::ffi::OsStr::new(text);
+    let piped = std::process::Stdio::piped;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"\xff");
+    let output = interleave_with(&[os("check"), not_utf8], &[], piped());
+    assert_one_line_error(&output, 2, "is not valid UTF-8");
+    for (name, value) in [
+        ("INTERLEAVE_SEED", "garbage"),
+        ("INTERLEAVE_EXECUTIONS", "lots"),
+        ("INTERLEAVE_EXECUTIONS", "-3"),
+        ("INTERLEAVE_EXECUTIONS", "0"),
+        ("INTERLEAVE_PREEMPTION_BOUND", "xyz"),
+        ("INTERLEAVE_PREEMPTION_BOUND", "1000"),
+    ] {
+        let output = interleave_with(
+            &[os("outcomes"), os("daemon/example-2")],
+            &[(name, value)],
+            piped(),
+        );
+        assert_one_line_error(&output, 2, name);
+    }
+    let refused: [(&[&str], &str); 4] = [
+        (
+            &["check", "counter-race/unlocked", "--executions", "0"],
+            "--executions takes a whole number of at least 1",
+        ),
+        (
+            &["check", "counter-race/locked", "--preemption-bound", "256"],
+            "--preemption-bound takes 0..=255",
+        ),
+        (&["list", "extra"], "list: missing or extra arguments"),
+        (
+            &["check", "counter-race/locked", "--frobnicate"],
+            "unknown flag",
+        ),
+    ];
+    for (args, message) in refused {
+        assert_one_line_error(&interleave(args), 2, message);
+    }
+}
+
+#[test]
+fn a_full_disk_is_one_line_and_exit_3_not_a_panic() {
+    for args in [
+        &["list"][..],
+        &["check", "counter-race/locked", "--threads", "3"],
+    ] {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        let full = std::fs::File::create("/dev/full").expect("/dev/full exists on Linux");
+        let output = interleave_with(&args, &[], full.into());
+        assert_one_line_error(&output, 3, "cannot write the output");
+    }
+}

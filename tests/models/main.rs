@@ -8,6 +8,7 @@ mod counter_race;
 mod executor;
 // mod expectations; (after the models declare their concepts)
 mod backend_panics;
+mod architecture;
 mod locks;
 mod processes;
 mod queue;

@@ -23,7 +23,7 @@ pub mod native;
 
 pub use self::native::{child_main, timing};
 
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex, Shared};
 use crate::thread::{self, JoinHandle};
@@ -133,22 +133,20 @@ fn processes<R: Runtime>(count: usize) -> Isolated {
     }
 }
 
-pub struct Thread;
+/// Threads and the parent share one `n`: what the parent reads after joining them.
+pub struct SharedMemory;
 
-impl Program for Thread {
-    const ID: &'static str = "thread-vs-process/thread";
-    const SUMMARY: &'static str = "threads set the global n = 0: the parent sees 0";
-    const EXPECT: Expect = Expect::Holds;
+impl Lesson for SharedMemory {
+    type Version = ();
+    type Outcome = ParentSees;
     const THREADS: usize = 2;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 100;
-    type Outcome = ParentSees;
 
-    fn run<R: Runtime>(params: &Params) -> ParentSees {
+    fn run<R: Runtime>((): (), params: &Params) -> ParentSees {
         threads::<R>(params.threads)
     }
 
-    fn classify(outcome: &ParentSees, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &ParentSees, _: &Params) -> (Class, &'static str) {
         match outcome.0 {
             0 => (
                 Class::Acceptable,
@@ -158,27 +156,25 @@ impl Program for Thread {
         }
     }
 
-    fn possible_outcomes(_: &Params) -> Option<Vec<ParentSees>> {
+    fn possible_outcomes((): (), _: &Params) -> Option<Vec<ParentSees>> {
         Some(vec![ParentSees(0)])
     }
 }
 
-pub struct Process;
+/// Each child process works on its own copy of `n`: what the parent and the children report.
+pub struct CopiedMemory;
 
-impl Program for Process {
-    const ID: &'static str = "thread-vs-process/process";
-    const SUMMARY: &'static str = "child processes set their copy of n = 0: the parent keeps 100";
-    const EXPECT: Expect = Expect::Holds;
+impl Lesson for CopiedMemory {
+    type Version = ();
+    type Outcome = Isolated;
     const THREADS: usize = 2;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 100;
-    type Outcome = Isolated;
 
-    fn run<R: Runtime>(params: &Params) -> Isolated {
+    fn run<R: Runtime>((): (), params: &Params) -> Isolated {
         processes::<R>(params.threads)
     }
 
-    fn classify(outcome: &Isolated, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &Isolated, _: &Params) -> (Class, &'static str) {
         if outcome.parent != START_N {
             (
                 Class::Forbidden,
@@ -194,10 +190,36 @@ impl Program for Process {
         }
     }
 
-    fn possible_outcomes(params: &Params) -> Option<Vec<Isolated>> {
+    fn possible_outcomes((): (), params: &Params) -> Option<Vec<Isolated>> {
         Some(vec![Isolated {
             parent: START_N,
             children: vec![0; params.threads],
         }])
     }
+}
+
+pub const THREAD: Row<SharedMemory> = Row::new(
+    "thread-vs-process/thread",
+    (),
+    Expect::Holds,
+    "threads set the global n = 0: the parent sees 0",
+)
+.max_threads(100);
+pub const PROCESS: Row<CopiedMemory> = Row::new(
+    "thread-vs-process/process",
+    (),
+    Expect::Holds,
+    "child processes set their copy of n = 0: the parent keeps 100",
+)
+.max_threads(100);
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "thread-vs-process",
+        "threads vs processes: one memory, or a copy of it (tutorial 2.1, 3.3.2)",
+        file!(),
+    )
+    .rows(&[THREAD])
+    .rows(&[PROCESS])
+    .timing(timing)
 }

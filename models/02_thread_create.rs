@@ -9,7 +9,7 @@
 //! sleep is no promise, and a checker also finds the greeting first. Neither thread is a
 //! daemon, so the greeting is always printed: those two outputs are all there is.
 
-use crate::model::{Class, Expect, Params, Program as Lesson};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
 use crate::program::{self, Printed, Program, Run, Shutdown};
 use crate::runtime::Runtime;
 use crate::thread;
@@ -80,43 +80,59 @@ fn classify(outcome: &Printed) -> (Class, &'static str) {
     }
 }
 
-macro_rules! create_lesson {
-    ($name:ident, $id:literal, $summary:literal, $run:ident) => {
-        pub struct $name;
+/// The same greeting, started either way.
+pub struct ThreadCreate;
 
-        impl Lesson for $name {
-            const ID: &'static str = $id;
-            const SUMMARY: &'static str = $summary;
-            const EXPECT: Expect = Expect::Holds;
-            const THREADS: usize = 1;
-            const LOOM_THREADS: usize = 1;
-            const MAX_THREADS: usize = 1;
-            type Outcome = Printed;
-
-            fn run<R: Runtime>(_: &Params) -> Printed {
-                $run::<R>()
-            }
-
-            fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
-                classify(outcome)
-            }
-
-            fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
-                Some(possible())
-            }
-        }
-    };
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `Thread(target=sayhi, args=('egon',))`: a closure as the body.
+    Target,
+    /// A `Thread` subclass: a type that implements [`Run`].
+    RunTrait,
 }
 
-create_lesson!(
-    Target,
+impl Lesson for ThreadCreate {
+    type Version = Version;
+    type Outcome = Printed;
+    const THREADS: usize = 1;
+    const LOOM_THREADS: usize = 1;
+
+    fn run<R: Runtime>(version: Version, _: &Params) -> Printed {
+        match version {
+            Version::Target => with_target::<R>(),
+            Version::RunTrait => with_run_trait::<R>(),
+        }
+    }
+
+    fn classify(_: Version, outcome: &Printed, _: &Params) -> (Class, &'static str) {
+        classify(outcome)
+    }
+
+    fn possible_outcomes(_: Version, _: &Params) -> Option<Vec<Printed>> {
+        Some(possible())
+    }
+}
+
+pub const TARGET: Row<ThreadCreate> = Row::new(
     "thread-create/target",
+    Version::Target,
+    Expect::Holds,
     "Thread(target=...): a closure as the body",
-    with_target
-);
-create_lesson!(
-    RunTrait,
+)
+.max_threads(1);
+pub const RUN_TRAIT: Row<ThreadCreate> = Row::new(
     "thread-create/run-trait",
+    Version::RunTrait,
+    Expect::Holds,
     "a Thread subclass: a type whose run() is the body",
-    with_run_trait
-);
+)
+.max_threads(1);
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "thread-create",
+        "two ways to create a thread: a target, or a run() of its own (tutorial 3.3.1)",
+        file!(),
+    )
+    .rows(&[TARGET, RUN_TRAIT])
+}

@@ -13,7 +13,7 @@
 //! main's line usually wins, while CPython's `start()` waits until the new thread runs and its
 //! GIL hand-off then lets `hello` go first. Same outcome set, different favourite.
 
-use crate::model::{Class, Expect, Params, Program as Lesson, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
 use crate::models::thread_vs_process::native::{CHILD_COMMAND, locate_program};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::{Native, Runtime};
@@ -38,57 +38,78 @@ fn both_orders() -> Vec<Printed> {
     ]
 }
 
-macro_rules! order_lesson {
-    ($name:ident, $id:literal, $summary:literal, $typical:expr, $why_typical:literal, $why_rare:literal) => {
-        pub struct $name;
+/// One program, `hello` from a new thread and `main` from main; what differs is what starts it.
+pub struct StartOrder;
 
-        impl Lesson for $name {
-            const ID: &'static str = $id;
-            const SUMMARY: &'static str = $summary;
-            const EXPECT: Expect = Expect::Holds;
-            const THREADS: usize = 1;
-            const LOOM_THREADS: usize = 1;
-            const MAX_THREADS: usize = 1;
-            type Outcome = Printed;
-
-            fn run<R: Runtime>(_: &Params) -> Printed {
-                hello_then_main::<R>()
-            }
-
-            fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
-                if *outcome == Printed::lines(&$typical) {
-                    (Class::Acceptable, $why_typical)
-                } else if both_orders().contains(outcome) {
-                    (Class::Interesting, $why_rare)
-                } else {
-                    (Class::Forbidden, "a line went missing")
-                }
-            }
-
-            fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
-                Some(both_orders())
-            }
-        }
-    };
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// Started as a thread: `hello` first is typical.
+    Thread,
+    /// Started as a process: `main` first is typical.
+    Process,
 }
 
-order_lesson!(
-    Thread,
-    "start-order/thread",
-    "a thread prints hello, main prints main: both orders occur",
-    ["hello", "main"],
-    "the tutorial's order for a thread: it starts before main's next line",
-    "main first: the thread had not been scheduled yet"
-);
+impl Lesson for StartOrder {
+    type Version = Version;
+    type Outcome = Printed;
+    const THREADS: usize = 1;
+    const LOOM_THREADS: usize = 1;
 
-order_lesson!(
-    Process,
+    fn run<R: Runtime>(_: Version, _: &Params) -> Printed {
+        hello_then_main::<R>()
+    }
+
+    fn classify(version: Version, outcome: &Printed, _: &Params) -> (Class, &'static str) {
+        let (typical, why_typical, why_rare) = match version {
+            Version::Thread => (
+                ["hello", "main"],
+                "the tutorial's order for a thread: it starts before main's next line",
+                "main first: the thread had not been scheduled yet",
+            ),
+            Version::Process => (
+                ["main", "hello"],
+                "the tutorial's order for a process: starting one is slow",
+                "hello first: the process won the race",
+            ),
+        };
+        if *outcome == Printed::lines(&typical) {
+            (Class::Acceptable, why_typical)
+        } else if both_orders().contains(outcome) {
+            (Class::Interesting, why_rare)
+        } else {
+            (Class::Forbidden, "a line went missing")
+        }
+    }
+
+    fn possible_outcomes(_: Version, _: &Params) -> Option<Vec<Printed>> {
+        Some(both_orders())
+    }
+}
+
+pub const THREAD: Row<StartOrder> = Row::new(
+    "start-order/thread",
+    Version::Thread,
+    Expect::Holds,
+    "a thread prints hello, main prints main: both orders occur",
+)
+.max_threads(1);
+pub const PROCESS: Row<StartOrder> = Row::new(
     "start-order/process",
+    Version::Process,
+    Expect::Holds,
     "a process prints hello, main prints main: both orders occur",
-    ["main", "hello"],
-    "the tutorial's order for a process: starting one is slow",
-    "hello first: the process won the race"
-);
+)
+.max_threads(1);
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "start-order",
+        "start order: hello before main is typical, not promised (tutorial 3.3.2)",
+        file!(),
+    )
+    .rows(&[THREAD, PROCESS])
+    .timing(timing)
+}
 
 /// One run with a real child process: both append a line to the same file, like two
 /// processes writing to one terminal, and the file says who came first.

@@ -10,7 +10,7 @@
 //! threads with a separate read and write. Two threads starting together lose one increment
 //! (or one decrement), and the count left after every thread has been joined is not zero.
 
-use crate::model::{Class, Expect, Params, Program as Lesson};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::Runtime;
 use crate::sync::{Mutex, Shared};
@@ -112,23 +112,20 @@ fn expected_registry(params: &Params) -> Printed {
     )])
 }
 
+/// Python's registry of live threads, with every promise asserted while it runs.
 pub struct Registry;
 
 impl Lesson for Registry {
-    const ID: &'static str = "thread-api/registry";
-    const SUMMARY: &'static str =
-        "current_thread, enumerate, active_count, is_alive, join: Python's promises";
-    const EXPECT: Expect = Expect::Holds;
+    type Version = ();
+    type Outcome = Printed;
     const THREADS: usize = 3;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 100;
-    type Outcome = Printed;
 
-    fn run<R: Runtime>(params: &Params) -> Printed {
+    fn run<R: Runtime>((): (), params: &Params) -> Printed {
         registry::<R>(params.threads)
     }
 
-    fn classify(outcome: &Printed, params: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &Printed, params: &Params) -> (Class, &'static str) {
         if *outcome == expected_registry(params) {
             (Class::Acceptable, "every promise of the registry kept")
         } else {
@@ -136,7 +133,7 @@ impl Lesson for Registry {
         }
     }
 
-    fn possible_outcomes(params: &Params) -> Option<Vec<Printed>> {
+    fn possible_outcomes((): (), params: &Params) -> Option<Vec<Printed>> {
         Some(vec![expected_registry(params)])
     }
 }
@@ -151,22 +148,20 @@ impl std::fmt::Display for LiveAfterJoin {
     }
 }
 
+/// A registry's count of live threads, bumped with a separate read and write.
 pub struct RacyCount;
 
 impl Lesson for RacyCount {
-    const ID: &'static str = "thread-api/racy-count";
-    const SUMMARY: &'static str = "a registry whose live-thread count is bumped without a lock";
-    const EXPECT: Expect = Expect::Violation;
+    type Version = ();
+    type Outcome = LiveAfterJoin;
     const THREADS: usize = 3;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 100;
-    type Outcome = LiveAfterJoin;
 
-    fn run<R: Runtime>(params: &Params) -> LiveAfterJoin {
+    fn run<R: Runtime>((): (), params: &Params) -> LiveAfterJoin {
         LiveAfterJoin(racy_count::<R>(params.threads))
     }
 
-    fn classify(outcome: &LiveAfterJoin, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &LiveAfterJoin, _: &Params) -> (Class, &'static str) {
         match outcome.0 {
             0 => (Class::Acceptable, "every start and end counted"),
             _ => (
@@ -175,4 +170,29 @@ impl Lesson for RacyCount {
             ),
         }
     }
+}
+
+pub const REGISTRY: Row<Registry> = Row::new(
+    "thread-api/registry",
+    (),
+    Expect::Holds,
+    "current_thread, enumerate, active_count, is_alive, join: Python's promises",
+)
+.max_threads(100);
+pub const RACY_COUNT: Row<RacyCount> = Row::new(
+    "thread-api/racy-count",
+    (),
+    Expect::Violation,
+    "a registry whose live-thread count is bumped without a lock",
+)
+.max_threads(100);
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "thread-api",
+        "the thread API: names, current_thread, enumerate, active_count, is_alive (tutorial 3.3.4)",
+        file!(),
+    )
+    .rows(&[REGISTRY])
+    .rows(&[RACY_COUNT])
 }

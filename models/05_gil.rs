@@ -18,7 +18,7 @@
 //! it controls. The difference is that it picks each switch point adversarially, to find the
 //! interleaving that breaks the program, where CPython's interval picks it by the clock.
 
-use crate::model::{Class, Expect, Params, Program, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
 use crate::models::counter_race::Final;
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, MutexGuard, Shared};
@@ -91,15 +91,15 @@ impl<R: Runtime> Holding<'_, R> {
 const RACE_SLEEP: Duration = Duration::from_millis(100);
 
 /// Where a thread may lose the GIL in `temp = n; n = temp - 1`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SwitchAt {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
     /// Between the read and the write (the tutorial's sleep, or an interval that ends there).
-    InsideTheUpdate,
+    SwitchInsideTheUpdate,
     /// Only after the write, as if the whole decrement were one bytecode.
-    BetweenUpdates,
+    SwitchBetweenUpdates,
 }
 
-fn counter_race<R: Runtime>(threads: usize, switch_at: SwitchAt) -> Final {
+fn counter_race<R: Runtime>(threads: usize, switch_at: Version) -> Final {
     let n = Arc::new(Shared::<R, usize>::named("n", threads));
     let gil = Arc::new(Gil::<R>::new());
     let workers: Vec<JoinHandle<R, ()>> = (0..threads)
@@ -108,11 +108,11 @@ fn counter_race<R: Runtime>(threads: usize, switch_at: SwitchAt) -> Final {
             thread::spawn::<R, _, _>(move || {
                 let mut held = gil.hold(u64::MAX);
                 let temp = n.load();
-                if switch_at == SwitchAt::InsideTheUpdate {
+                if switch_at == Version::SwitchInsideTheUpdate {
                     held.switch(RACE_SLEEP);
                 }
                 n.store(temp - 1);
-                if switch_at == SwitchAt::BetweenUpdates {
+                if switch_at == Version::SwitchBetweenUpdates {
                     held.switch(RACE_SLEEP);
                 }
             })
@@ -129,50 +129,52 @@ fn classify(outcome: &Final) -> (Class, &'static str) {
     }
 }
 
-pub struct CounterRace;
+/// The counter race under an emulated GIL, switching where [`Version`] says.
+pub struct GilCounterRace;
 
-impl Program for CounterRace {
-    const ID: &'static str = "gil/counter-race";
-    const SUMMARY: &'static str = "temp = n; sleep; n = temp - 1 under a GIL that sleep releases";
-    const EXPECT: Expect = Expect::Violation;
+impl Lesson for GilCounterRace {
+    type Version = Version;
+    type Outcome = Final;
     const THREADS: usize = 100;
     const LOOM_THREADS: usize = 3;
-    type Outcome = Final;
 
-    fn run<R: Runtime>(params: &Params) -> Final {
-        counter_race::<R>(params.threads, SwitchAt::InsideTheUpdate)
+    fn run<R: Runtime>(version: Version, params: &Params) -> Final {
+        counter_race::<R>(params.threads, version)
     }
 
-    fn classify(outcome: &Final, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Version, outcome: &Final, _: &Params) -> (Class, &'static str) {
         classify(outcome)
     }
 
-    fn possible_outcomes(params: &Params) -> Option<Vec<Final>> {
-        Some((0..params.threads).map(Final).collect())
+    fn possible_outcomes(version: Version, params: &Params) -> Option<Vec<Final>> {
+        match version {
+            Version::SwitchInsideTheUpdate => Some((0..params.threads).map(Final).collect()),
+            Version::SwitchBetweenUpdates => Some(vec![Final(0)]),
+        }
     }
 }
 
-pub struct SwitchBetweenUpdates;
+pub const COUNTER_RACE: Row<GilCounterRace> = Row::new(
+    "gil/counter-race",
+    Version::SwitchInsideTheUpdate,
+    Expect::Violation,
+    "temp = n; sleep; n = temp - 1 under a GIL that sleep releases",
+);
+pub const SWITCH_BETWEEN_UPDATES: Row<GilCounterRace> = Row::new(
+    "gil/switch-between-updates",
+    Version::SwitchBetweenUpdates,
+    Expect::Holds,
+    "the GIL is given up only after n = temp - 1: no update lost",
+);
 
-impl Program for SwitchBetweenUpdates {
-    const ID: &'static str = "gil/switch-between-updates";
-    const SUMMARY: &'static str = "the GIL is given up only after n = temp - 1: no update lost";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 100;
-    const LOOM_THREADS: usize = 3;
-    type Outcome = Final;
-
-    fn run<R: Runtime>(params: &Params) -> Final {
-        counter_race::<R>(params.threads, SwitchAt::BetweenUpdates)
-    }
-
-    fn classify(outcome: &Final, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Final>> {
-        Some(vec![Final(0)])
-    }
+pub fn concept() -> Concept {
+    Concept::new(
+        "gil",
+        "the GIL: one thread at a time, and still a lost update (tutorial 3.1)",
+        file!(),
+    )
+    .rows(&[COUNTER_RACE, SWITCH_BETWEEN_UPDATES])
+    .timing(timing)
 }
 
 /// One unit of CPU-bound work: a chain of integer hashes (splitmix64's finaliser) from `seed`.
@@ -263,7 +265,7 @@ pub fn measure(units: u64, interval: u64) -> Timing {
         .collect();
     let race_threads = 100;
     let started = Instant::now();
-    let outcome = counter_race::<Native>(race_threads, SwitchAt::InsideTheUpdate);
+    let outcome = counter_race::<Native>(race_threads, Version::SwitchInsideTheUpdate);
     let (class, meaning) = classify(&outcome);
     rows.push(TimingRow {
         label: format!("counter race, {race_threads} threads, emulated GIL"),

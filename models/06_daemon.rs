@@ -16,7 +16,7 @@
 //! - `blocked-server`: a daemon that waits forever for a request that never comes, like the
 //!   server the tutorial describes. It is still blocked at exit: no deadlock, nothing printed.
 
-use crate::model::{Class, Expect, Params, Program, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Condvar, Mutex};
@@ -98,6 +98,33 @@ fn interleavings(sequences: &[Vec<&'static str>]) -> Vec<Vec<String>> {
     all
 }
 
+fn example_1_outputs() -> Vec<Printed> {
+    let (hello, main) = ("egon say hello", "main thread");
+    let mut all = vec![
+        Printed::lines(&[main, "True"]),
+        Printed::lines(&[main, "True", hello]),
+        Printed::lines(&[main, hello, "True"]),
+        Printed::lines(&[main, hello, "False"]),
+        Printed::lines(&[hello, main, "True"]),
+        Printed::lines(&[hello, main, "False"]),
+    ];
+    all.sort();
+    all
+}
+
+fn classify_example_1(outcome: &Printed) -> (Class, &'static str) {
+    if *outcome == Printed::lines(&["main thread", "True"]) {
+        (
+            Class::Acceptable,
+            "the daemon was still asleep at exit, and stopped",
+        )
+    } else if example_1_outputs().contains(outcome) {
+        (Class::Interesting, "the daemon greeted before the exit")
+    } else {
+        (Class::Forbidden, "an output the exit rules do not allow")
+    }
+}
+
 fn example_2_outputs() -> Vec<Printed> {
     let daemon = ["123", "end123"];
     let mut all: Vec<Printed> = (0..=daemon.len())
@@ -132,112 +159,102 @@ fn classify_example_2(outcome: &Printed) -> (Class, &'static str) {
     }
 }
 
-macro_rules! daemon_program {
-    ($name:ident, $id:literal, $summary:literal, $expect:expr, $run:expr, $classify:expr, $possible:expr) => {
-        daemon_program!(
-            $name, $id, $summary, $expect, $run, $classify, $possible, None
-        );
-    };
-    ($name:ident, $id:literal, $summary:literal, $expect:expr, $run:expr, $classify:expr, $possible:expr, $bound:expr) => {
-        pub struct $name;
-
-        impl Program for $name {
-            const ID: &'static str = $id;
-            const SUMMARY: &'static str = $summary;
-            const EXPECT: Expect = $expect;
-            const THREADS: usize = 2;
-            const LOOM_THREADS: usize = 2;
-            const MAX_THREADS: usize = 2;
-            const LOOM_PREEMPTION_BOUND: Option<usize> = $bound;
-            type Outcome = Printed;
-
-            fn run<R: Runtime>(_: &Params) -> Printed {
-                $run
-            }
-
-            fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
-                $classify(outcome)
-            }
-
-            fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
-                $possible
-            }
-        }
-    };
-}
-
-fn example_1_outputs() -> Vec<Printed> {
-    let (hello, main) = ("egon say hello", "main thread");
-    let mut all = vec![
-        Printed::lines(&[main, "True"]),
-        Printed::lines(&[main, "True", hello]),
-        Printed::lines(&[main, hello, "True"]),
-        Printed::lines(&[main, hello, "False"]),
-        Printed::lines(&[hello, main, "True"]),
-        Printed::lines(&[hello, main, "False"]),
-    ];
-    all.sort();
-    all
-}
-
-fn classify_example_1(outcome: &Printed) -> (Class, &'static str) {
-    if *outcome == Printed::lines(&["main thread", "True"]) {
-        (
-            Class::Acceptable,
-            "the daemon was still asleep at exit, and stopped",
-        )
-    } else if example_1_outputs().contains(outcome) {
-        (Class::Interesting, "the daemon greeted before the exit")
-    } else {
-        (Class::Forbidden, "an output the exit rules do not allow")
-    }
-}
-
-daemon_program!(
-    Example1,
-    "daemon/example-1",
-    "a sleeping daemon, main prints and asks is_alive(), the program exits",
-    Expect::Holds,
-    example_1::<R>(),
-    classify_example_1,
-    Some(example_1_outputs())
-);
-
-daemon_program!(
-    Example2,
-    "daemon/example-2",
-    "daemon foo (123, end123) and non-daemon bar (456, end456); exit waits for bar only",
-    Expect::Holds,
-    example_2::<R>(Shutdown::WaitForNonDaemons),
-    classify_example_2,
-    Some(example_2_outputs()),
-    // Bound 3 reaches 37 of the 45 outputs; 4 reaches them all (about 7,000 executions).
-    Some(4)
-);
-
-daemon_program!(
-    ExitEarly,
-    "daemon/exit-early",
-    "a broken harness: exits when main's code ends, without waiting for bar",
-    Expect::Violation,
-    example_2::<R>(Shutdown::ExitAtOnce),
-    classify_example_2,
-    None
-);
-
-daemon_program!(
-    BlockedServer,
-    "daemon/blocked-server",
-    "a daemon blocked waiting for a request at exit: stopped, not a deadlock",
-    Expect::Holds,
-    blocked_server::<R>(),
-    |outcome: &Printed| if *outcome == Printed::lines(&["main done"]) {
+fn classify_blocked_server(outcome: &Printed) -> (Class, &'static str) {
+    if *outcome == Printed::lines(&["main done"]) {
         (Class::Acceptable, "the server was stopped by the exit")
     } else {
         (Class::Forbidden, "the server ran without a request")
-    },
-    Some(vec![Printed::lines(&["main done"])])
-);
+    }
+}
+
+/// A program with daemon threads, and what it printed before it exited.
+pub struct DaemonExit;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// The tutorial's first example: a sleeping daemon, main asks `is_alive()`.
+    Example1,
+    /// The tutorial's second example: daemon `foo`, non-daemon `bar`.
+    Example2,
+    /// Example 2 under a harness that exits without waiting for `bar`.
+    ExitEarly,
+    /// A daemon blocked waiting for a request that never comes.
+    BlockedServer,
+}
+
+impl Lesson for DaemonExit {
+    type Version = Version;
+    type Outcome = Printed;
+    const THREADS: usize = 2;
+    const LOOM_THREADS: usize = 2;
+
+    fn run<R: Runtime>(version: Version, _: &Params) -> Printed {
+        match version {
+            Version::Example1 => example_1::<R>(),
+            Version::Example2 => example_2::<R>(Shutdown::WaitForNonDaemons),
+            Version::ExitEarly => example_2::<R>(Shutdown::ExitAtOnce),
+            Version::BlockedServer => blocked_server::<R>(),
+        }
+    }
+
+    fn classify(version: Version, outcome: &Printed, _: &Params) -> (Class, &'static str) {
+        match version {
+            Version::Example1 => classify_example_1(outcome),
+            Version::Example2 | Version::ExitEarly => classify_example_2(outcome),
+            Version::BlockedServer => classify_blocked_server(outcome),
+        }
+    }
+
+    fn possible_outcomes(version: Version, _: &Params) -> Option<Vec<Printed>> {
+        match version {
+            Version::Example1 => Some(example_1_outputs()),
+            Version::Example2 => Some(example_2_outputs()),
+            Version::ExitEarly => None,
+            Version::BlockedServer => Some(vec![Printed::lines(&["main done"])]),
+        }
+    }
+}
+
+pub const EXAMPLE_1: Row<DaemonExit> = Row::new(
+    "daemon/example-1",
+    Version::Example1,
+    Expect::Holds,
+    "a sleeping daemon, main prints and asks is_alive(), the program exits",
+)
+.max_threads(2);
+pub const EXAMPLE_2: Row<DaemonExit> = Row::new(
+    "daemon/example-2",
+    Version::Example2,
+    Expect::Holds,
+    "daemon foo (123, end123) and non-daemon bar (456, end456); exit waits for bar only",
+)
+.max_threads(2)
+// Bound 3 reaches 37 of the 45 outputs; 4 reaches them all (about 7,000 executions).
+.loom_preemption_bound(4);
+pub const EXIT_EARLY: Row<DaemonExit> = Row::new(
+    "daemon/exit-early",
+    Version::ExitEarly,
+    Expect::Violation,
+    "a broken harness: exits when main's code ends, without waiting for bar",
+)
+.max_threads(2);
+pub const BLOCKED_SERVER: Row<DaemonExit> = Row::new(
+    "daemon/blocked-server",
+    Version::BlockedServer,
+    Expect::Holds,
+    "a daemon blocked waiting for a request at exit: stopped, not a deadlock",
+)
+.max_threads(2);
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "daemon",
+        "daemon threads: what is printed before the exit (tutorial 3.3.5)",
+        file!(),
+    )
+    .rows(&[EXAMPLE_1, EXAMPLE_2, EXIT_EARLY, BLOCKED_SERVER])
+    .timing(timing)
+}
 
 type NativeRun = fn() -> Printed;
 

@@ -7,96 +7,113 @@
 //! the self-wait at once; loom sees that no thread can run; natively the watchdog notices that
 //! nothing moves).
 //!
-//! An [`RLock`](super::rlock::RLock) remembers its owner and counts its acquisitions, so the
+//! An [`RLock`] remembers its owner and counts its acquisitions, so the
 //! second `acquire` by the owner just bumps the count and the program prints `123`.
 
 use super::rlock::RLock;
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::Mutex;
-use crate::thread::current_name;
-use crate::trace;
+use crate::thread::record_print;
 use std::fmt;
 
-/// What the program printed.
+/// What the program's one thread (main) printed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Printed(pub Vec<String>);
+pub struct MainPrinted(pub Vec<String>);
 
-impl fmt::Display for Printed {
+impl fmt::Display for MainPrinted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "printed {:?}", self.0)
     }
 }
 
 fn print<R: Runtime>(line: &str, printed: &mut Vec<String>) {
-    if let Some(me) = current_name::<R>() {
-        trace::print(&me, line.to_owned());
-    }
+    record_print::<R>(line);
     printed.push(line.to_owned());
 }
 
-fn classify(outcome: &Printed) -> (Class, &'static str) {
-    if outcome.0 == ["123"] {
-        (Class::Acceptable, "both acquires went through")
-    } else {
-        (Class::Forbidden, "unexpected output")
+/// One thread acquires the same lock twice.
+pub struct DoubleAcquire;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// A plain [`Mutex`]: the second acquire waits for the first.
+    Lock,
+    /// An [`RLock`]: the owner gets in again.
+    Reentrant,
+}
+
+fn plain_lock<R: Runtime>() -> MainPrinted {
+    let mut printed = Vec::new();
+    let mutex_a = Mutex::<R, ()>::named("mutexA", ());
+    let first = mutex_a.lock();
+    let second = mutex_a.lock();
+    print::<R>("123", &mut printed);
+    drop(second);
+    drop(first);
+    MainPrinted(printed)
+}
+
+fn reentrant<R: Runtime>() -> MainPrinted {
+    let mut printed = Vec::new();
+    let mutex_a = RLock::<R>::named("mutexA");
+    mutex_a.acquire();
+    mutex_a.acquire();
+    print::<R>("123", &mut printed);
+    mutex_a.release().expect("the owner releases");
+    mutex_a.release().expect("the owner releases");
+    MainPrinted(printed)
+}
+
+impl Lesson for DoubleAcquire {
+    type Version = Version;
+    type Outcome = MainPrinted;
+    const THREADS: usize = 1;
+    const LOOM_THREADS: usize = 1;
+
+    fn run<R: Runtime>(version: Version, _: &Params) -> MainPrinted {
+        match version {
+            Version::Lock => plain_lock::<R>(),
+            Version::Reentrant => reentrant::<R>(),
+        }
+    }
+
+    fn classify(_: Version, outcome: &MainPrinted, _: &Params) -> (Class, &'static str) {
+        if outcome.0 == ["123"] {
+            (Class::Acceptable, "both acquires went through")
+        } else {
+            (Class::Forbidden, "unexpected output")
+        }
+    }
+
+    fn possible_outcomes(version: Version, _: &Params) -> Option<Vec<MainPrinted>> {
+        match version {
+            Version::Lock => None,
+            Version::Reentrant => Some(vec![MainPrinted(vec!["123".to_owned()])]),
+        }
     }
 }
 
-pub struct Lock;
+pub const LOCK: Row<DoubleAcquire> = Row::new(
+    "double-acquire/lock",
+    Version::Lock,
+    Expect::Deadlock,
+    "one thread acquires a plain Mutex twice: it waits for itself",
+)
+.max_threads(1);
+pub const RLOCK: Row<DoubleAcquire> = Row::new(
+    "double-acquire/rlock",
+    Version::Reentrant,
+    Expect::Holds,
+    "the same with an RLock: the owner gets in again, prints 123",
+)
+.max_threads(1);
 
-impl Program for Lock {
-    const ID: &'static str = "double-acquire/lock";
-    const SUMMARY: &'static str = "one thread acquires a plain Mutex twice: it waits for itself";
-    const EXPECT: Expect = Expect::Deadlock;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 1;
-    type Outcome = Printed;
-
-    fn run<R: Runtime>(_: &Params) -> Printed {
-        let mut printed = Vec::new();
-        let mutex_a = Mutex::<R, ()>::named("mutexA", ());
-        let first = mutex_a.lock();
-        let second = mutex_a.lock();
-        print::<R>("123", &mut printed);
-        drop(second);
-        drop(first);
-        Printed(printed)
-    }
-
-    fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
-    }
-}
-
-pub struct Reentrant;
-
-impl Program for Reentrant {
-    const ID: &'static str = "double-acquire/rlock";
-    const SUMMARY: &'static str = "the same with an RLock: the owner gets in again, prints 123";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 1;
-    type Outcome = Printed;
-
-    fn run<R: Runtime>(_: &Params) -> Printed {
-        let mut printed = Vec::new();
-        let mutex_a = RLock::<R>::named("mutexA");
-        mutex_a.acquire();
-        mutex_a.acquire();
-        print::<R>("123", &mut printed);
-        mutex_a.release().expect("the owner releases");
-        mutex_a.release().expect("the owner releases");
-        Printed(printed)
-    }
-
-    fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
-        Some(vec![Printed(vec!["123".to_owned()])])
-    }
+pub fn concept() -> Concept {
+    Concept::new(
+        "double-acquire",
+        "double acquire: a thread waits for itself (tutorial 4.2)",
+        file!(),
+    )
+    .rows(&[LOCK, RLOCK])
 }

@@ -12,24 +12,24 @@
 //! releases** (anyone else gets an error, not a hang), **no lost wake-up** (with several waiters,
 //! a release always lets one in: no deadlock), **free at count zero** (afterwards anyone can take it).
 //!
-//! Four deliberately broken locks, each caught by the checker (see [`Flaw`]):
+//! Four deliberately broken locks, each caught by the checker (see [`Version`]):
 //! `no-owner-check` lets a bystander release the owner's hold; `if-not-while` takes the lock
 //! after a wake-up without looking again (another thread may have barged in); `lost-wakeup`
 //! looks at the state, lets go of it, then waits (a release in that gap notifies nobody);
 //! `forgets-count` frees the lock at the first release however deep the owner is.
 
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
-use crate::sync::{AtomicUsize, Condvar, Mutex};
+use crate::sync::{AtomicUsize, Condvar, LockEvents, Mutex};
 use crate::thread::{self, JoinHandle, current_name};
-use crate::trace::{self, ObjId};
 use std::fmt;
 use std::sync::Arc;
 
-/// A deliberate mistake; [`Flaw::None`] is the correct lock.
+/// Which lock: the correct one, or one with a deliberate mistake built in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flaw {
-    None,
+pub enum Version {
+    /// Owner + count + a while-loop wait.
+    Correct,
     /// `release` does not ask who calls it.
     NoOwnerCheck,
     /// `if` instead of `while` around the wait.
@@ -40,7 +40,8 @@ pub enum Flaw {
     ForgetsCount,
 }
 
-struct State<R: Runtime> {
+/// Who owns the lock and how many times over.
+struct Ownership<R: Runtime> {
     owner: Option<R::ThreadId>,
     owner_name: Option<String>,
     count: usize,
@@ -48,10 +49,10 @@ struct State<R: Runtime> {
 
 /// A reentrant lock: `acquire` and `release` in pairs, nested as deep as the owner likes.
 pub struct RLock<R: Runtime> {
-    state: Mutex<R, State<R>>,
+    state: Mutex<R, Ownership<R>>,
     freed: Condvar<R>,
-    id: ObjId,
-    flaw: Flaw,
+    events: LockEvents,
+    flaw: Version,
 }
 
 /// `release` by a thread that does not hold the lock (Python: `RuntimeError`).
@@ -71,11 +72,12 @@ impl fmt::Display for NotOwner {
 
 impl<R: Runtime> RLock<R> {
     pub fn named(name: &str) -> Self {
-        Self::with_flaw(name, Flaw::None)
+        Self::with_flaw(name, Version::Correct)
     }
 
-    pub fn with_flaw(name: &str, flaw: Flaw) -> Self {
-        let state = State {
+    /// The lock as `flaw` builds it ([`Version::Correct`]: no flaw).
+    pub fn with_flaw(name: &str, flaw: Version) -> Self {
+        let state = Ownership {
             owner: None,
             owner_name: None,
             count: 0,
@@ -83,12 +85,12 @@ impl<R: Runtime> RLock<R> {
         RLock {
             state: Mutex::named(&format!("{name}.state"), state),
             freed: Condvar::named(&format!("{name}.freed")),
-            id: trace::register(name.to_owned()),
+            events: LockEvents::named(name),
             flaw,
         }
     }
 
-    fn busy(state: &State<R>, me: R::ThreadId) -> bool {
+    fn busy(state: &Ownership<R>, me: R::ThreadId) -> bool {
         state.count > 0 && state.owner != Some(me)
     }
 
@@ -97,12 +99,12 @@ impl<R: Runtime> RLock<R> {
         let me = R::current_id();
         let mut state = self.state.lock();
         match self.flaw {
-            Flaw::IfNotWhile => {
+            Version::IfNotWhile => {
                 if Self::busy(&state, me) {
                     state = self.freed.wait(state);
                 }
             }
-            Flaw::LostWakeup => {
+            Version::LostWakeup => {
                 while Self::busy(&state, me) {
                     drop(state);
                     state = self.freed.wait(self.state.lock());
@@ -124,11 +126,9 @@ impl<R: Runtime> RLock<R> {
         true
     }
 
-    fn take(&self, state: &mut State<R>, me: R::ThreadId) {
+    fn take(&self, state: &mut Ownership<R>, me: R::ThreadId) {
         let name = current_name::<R>();
-        if let Some(name) = &name {
-            trace::acquired(name, self.id);
-        }
+        self.events.acquired::<R>();
         state.owner = Some(me);
         state.owner_name = name;
         state.count += 1;
@@ -138,7 +138,7 @@ impl<R: Runtime> RLock<R> {
     pub fn release(&self) -> Result<(), NotOwner> {
         let me = R::current_id();
         let mut state = self.state.lock();
-        let owner_check = self.flaw != Flaw::NoOwnerCheck;
+        let owner_check = self.flaw != Version::NoOwnerCheck;
         if state.count == 0 || (owner_check && state.owner != Some(me)) {
             return Err(NotOwner {
                 owner: (state.count > 0)
@@ -146,10 +146,8 @@ impl<R: Runtime> RLock<R> {
                     .flatten(),
             });
         }
-        if let Some(name) = current_name::<R>() {
-            trace::released(&name, self.id);
-        }
-        state.count = if self.flaw == Flaw::ForgetsCount {
+        self.events.released::<R>();
+        state.count = if self.flaw == Version::ForgetsCount {
             0
         } else {
             state.count - 1
@@ -186,9 +184,9 @@ pub enum Holder {
 
 /// Every worker finished and the lock was free at the end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Done(pub usize);
+pub struct SectionsDone(pub usize);
 
-impl fmt::Display for Done {
+impl fmt::Display for SectionsDone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} critical sections, lock free at the end", self.0)
     }
@@ -198,8 +196,8 @@ impl fmt::Display for Done {
 const ROUNDS: usize = 2;
 
 /// The property program: each worker first tries to release a lock it does not hold, then does
-/// [`ROUNDS`] rounds of acquire, acquire, critical section, release, critical section, release.
-pub fn exercise<R: Runtime>(workers: usize, flaw: Flaw) -> Done {
+/// `ROUNDS` rounds of acquire, acquire, critical section, release, critical section, release.
+pub fn exercise<R: Runtime>(workers: usize, flaw: Version) -> SectionsDone {
     let lock = Arc::new(RLock::<R>::with_flaw("rlock", flaw));
     let inside = Arc::new(AtomicUsize::<R>::named("inside", 0));
     let handles: Vec<JoinHandle<R, ()>> = (0..workers)
@@ -235,7 +233,7 @@ pub fn exercise<R: Runtime>(workers: usize, flaw: Flaw) -> Done {
         lock.try_acquire(),
         "free at count zero: every worker released, yet the lock is taken"
     );
-    Done(workers * ROUNDS * 2)
+    SectionsDone(workers * ROUNDS * 2)
 }
 
 /// Releases a lock `me` holds; a refusal names the property that let it slip away.
@@ -260,61 +258,66 @@ fn critical_section<R: Runtime>(inside: &AtomicUsize<R>, me: &str) {
     inside.fetch_sub(1);
 }
 
-macro_rules! rlock_variant {
-    ($name:ident, $id:literal, $flaw:expr, $expect:expr, $summary:literal) => {
-        pub struct $name;
+/// The property program over one lock, correct or broken.
+pub struct RLockProperties;
 
-        impl Program for $name {
-            const ID: &'static str = $id;
-            const SUMMARY: &'static str = $summary;
-            const EXPECT: Expect = $expect;
-            const THREADS: usize = 3;
-            const LOOM_THREADS: usize = 2;
-            type Outcome = Done;
+impl Lesson for RLockProperties {
+    type Version = Version;
+    type Outcome = SectionsDone;
+    const THREADS: usize = 3;
+    const LOOM_THREADS: usize = 2;
 
-            fn run<R: Runtime>(params: &Params) -> Done {
-                exercise::<R>(params.threads, $flaw)
-            }
+    fn run<R: Runtime>(version: Version, params: &Params) -> SectionsDone {
+        exercise::<R>(params.threads, version)
+    }
 
-            fn classify(_: &Done, _: &Params) -> (Class, &'static str) {
-                (Class::Acceptable, "every property held")
-            }
-        }
-    };
+    fn classify(_: Version, _: &SectionsDone, _: &Params) -> (Class, &'static str) {
+        (Class::Acceptable, "every property held")
+    }
 }
 
-rlock_variant!(
-    Correct,
+pub const CORRECT: Row<RLockProperties> = Row::new(
     "rlock/correct",
-    Flaw::None,
+    Version::Correct,
     Expect::Holds,
-    "owner + count + a while-loop Condvar wait: every property holds"
+    "owner + count + a while-loop Condvar wait: every property holds",
 );
-rlock_variant!(
-    NoOwnerCheck,
+pub const NO_OWNER_CHECK: Row<RLockProperties> = Row::new(
     "rlock/no-owner-check",
-    Flaw::NoOwnerCheck,
+    Version::NoOwnerCheck,
     Expect::Violation,
-    "broken: release does not check the owner (breaks only-the-owner-releases)"
+    "broken: release does not check the owner (breaks only-the-owner-releases)",
 );
-rlock_variant!(
-    IfNotWhile,
+pub const IF_NOT_WHILE: Row<RLockProperties> = Row::new(
     "rlock/if-not-while",
-    Flaw::IfNotWhile,
+    Version::IfNotWhile,
     Expect::Violation,
-    "broken: `if` around the wait, not `while` (breaks mutual exclusion)"
+    "broken: `if` around the wait, not `while` (breaks mutual exclusion)",
 );
-rlock_variant!(
-    LostWakeup,
+pub const LOST_WAKEUP: Row<RLockProperties> = Row::new(
     "rlock/lost-wakeup",
-    Flaw::LostWakeup,
+    Version::LostWakeup,
     Expect::Deadlock,
-    "broken: checks, unlocks, then waits; a notify in the gap is lost (breaks no-lost-wake-up)"
+    "broken: checks, unlocks, then waits; a notify in the gap is lost (breaks no-lost-wake-up)",
 );
-rlock_variant!(
-    ForgetsCount,
+pub const FORGETS_COUNT: Row<RLockProperties> = Row::new(
     "rlock/forgets-count",
-    Flaw::ForgetsCount,
+    Version::ForgetsCount,
     Expect::Violation,
-    "broken: the first release frees the lock at any depth (breaks reentrancy)"
+    "broken: the first release frees the lock at any depth (breaks reentrancy)",
 );
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "rlock",
+        "RLock: a reentrant lock, verified, and four broken ones caught (tutorial 4.2)",
+        file!(),
+    )
+    .rows(&[
+        CORRECT,
+        NO_OWNER_CHECK,
+        IF_NOT_WHILE,
+        LOST_WAKEUP,
+        FORGETS_COUNT,
+    ])
+}

@@ -21,7 +21,7 @@
 
 use super::rlock::RLock;
 use crate::checker::{self, Budget, Mode, Verdict};
-use crate::model::{Class, Expect, Params, Program, Timing, TimingRow, Variant};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
 use crate::runtime::{Backend, Runtime, sleep_scale};
 use crate::sync::{AtomicUsize, Mutex};
 use crate::thread::{self, JoinHandle};
@@ -35,15 +35,15 @@ const BACK_OFF: Duration = Duration::from_millis(10);
 
 /// How many diners ate, of how many sat down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ate(pub usize, pub usize);
+pub struct DinersAte(pub usize, pub usize);
 
-impl fmt::Display for Ate {
+impl fmt::Display for DinersAte {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} of {} ate", self.0, self.1)
     }
 }
 
-fn classify(outcome: &Ate) -> (Class, &'static str) {
+fn classify(outcome: &DinersAte) -> (Class, &'static str) {
     if outcome.0 == outcome.1 {
         (Class::Acceptable, "everyone ate")
     } else {
@@ -52,7 +52,7 @@ fn classify(outcome: &Ate) -> (Class, &'static str) {
 }
 
 /// Two separate locks, and the count of meals.
-pub struct Table<R: Runtime> {
+pub struct TwoLockTable<R: Runtime> {
     noodle: Mutex<R, ()>,
     fork: Mutex<R, ()>,
     meals: AtomicUsize<R>,
@@ -74,7 +74,7 @@ fn dinner<R: Runtime, T: Send + Sync + 'static>(
     table: T,
     eat: [fn(&T); 2],
     meals: fn(&T) -> usize,
-) -> Ate {
+) -> DinersAte {
     let table = Arc::new(table);
     let diners: Vec<JoinHandle<R, ()>> = (0..threads)
         .map(|i| {
@@ -84,24 +84,24 @@ fn dinner<R: Runtime, T: Send + Sync + 'static>(
         })
         .collect();
     diners.into_iter().for_each(JoinHandle::join);
-    Ate(meals(&table), threads)
+    DinersAte(meals(&table), threads)
 }
 
-fn table<R: Runtime>() -> Table<R> {
-    Table {
+fn two_lock_table<R: Runtime>() -> TwoLockTable<R> {
+    TwoLockTable {
         noodle: Mutex::named("noodle", ()),
         fork: Mutex::named("fork", ()),
         meals: meals(),
     }
 }
 
-fn two_locks_eat1<R: Runtime>(t: &Table<R>) {
+fn two_locks_eat1<R: Runtime>(t: &TwoLockTable<R>) {
     let _noodle = t.noodle.lock();
     let _fork = t.fork.lock();
     t.meals.fetch_add(1);
 }
 
-fn two_locks_eat2<R: Runtime>(t: &Table<R>) {
+fn two_locks_eat2<R: Runtime>(t: &TwoLockTable<R>) {
     let _fork = t.fork.lock();
     thread::sleep::<R>(NAP);
     let _noodle = t.noodle.lock();
@@ -126,7 +126,7 @@ fn one_rlock_eat2<R: Runtime>(t: &OneLockTable<R>) {
 }
 
 /// Both diners follow the global order: noodle, then fork (eat2 still naps in between).
-fn ordered_eat2<R: Runtime>(t: &Table<R>) {
+fn ordered_eat2<R: Runtime>(t: &TwoLockTable<R>) {
     let _noodle = t.noodle.lock();
     thread::sleep::<R>(NAP);
     let _fork = t.fork.lock();
@@ -134,7 +134,12 @@ fn ordered_eat2<R: Runtime>(t: &Table<R>) {
 }
 
 /// Holds `first`, tries `second`; on failure lets `first` go, backs off, and starts over.
-fn try_both<R: Runtime>(t: &Table<R>, first: &Mutex<R, ()>, second: &Mutex<R, ()>, nap: Duration) {
+fn try_both<R: Runtime>(
+    t: &TwoLockTable<R>,
+    first: &Mutex<R, ()>,
+    second: &Mutex<R, ()>,
+    nap: Duration,
+) {
     loop {
         let held = first.lock();
         thread::sleep::<R>(nap);
@@ -149,44 +154,12 @@ fn try_both<R: Runtime>(t: &Table<R>, first: &Mutex<R, ()>, second: &Mutex<R, ()
     }
 }
 
-fn try_lock_eat1<R: Runtime>(t: &Table<R>) {
+fn try_lock_eat1<R: Runtime>(t: &TwoLockTable<R>) {
     try_both(t, &t.noodle, &t.fork, Duration::ZERO);
 }
 
-fn try_lock_eat2<R: Runtime>(t: &Table<R>) {
+fn try_lock_eat2<R: Runtime>(t: &TwoLockTable<R>) {
     try_both(t, &t.fork, &t.noodle, NAP);
-}
-
-macro_rules! dinner_variant {
-    ($name:ident, $id:literal, $expect:expr, $summary:literal, $table:ident, $eat1:ident, $eat2:ident) => {
-        pub struct $name;
-
-        impl Program for $name {
-            const ID: &'static str = $id;
-            const SUMMARY: &'static str = $summary;
-            const EXPECT: Expect = $expect;
-            const THREADS: usize = 6;
-            const LOOM_THREADS: usize = 2;
-            type Outcome = Ate;
-
-            fn run<R: Runtime>(params: &Params) -> Ate {
-                dinner::<R, _>(
-                    params.threads,
-                    $table::<R>(),
-                    [$eat1::<R>, $eat2::<R>],
-                    |t| t.meals.load(),
-                )
-            }
-
-            fn classify(outcome: &Ate, _: &Params) -> (Class, &'static str) {
-                classify(outcome)
-            }
-
-            fn possible_outcomes(params: &Params) -> Option<Vec<Ate>> {
-                Some(vec![Ate(params.threads, params.threads)])
-            }
-        }
-    };
 }
 
 fn one_lock_table<R: Runtime>() -> OneLockTable<R> {
@@ -196,42 +169,96 @@ fn one_lock_table<R: Runtime>() -> OneLockTable<R> {
     }
 }
 
-dinner_variant!(
+fn two_lock_dinner<R: Runtime>(threads: usize, eat: [fn(&TwoLockTable<R>); 2]) -> DinersAte {
+    dinner::<R, _>(threads, two_lock_table::<R>(), eat, |t| t.meals.load())
+}
+
+/// Diners at one table, alternating `eat1` and `eat2`.
+pub struct NoodleFork;
+
+/// How the table is laid and how each diner eats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// Two locks; `eat1` takes noodle then fork, `eat2` fork, nap, noodle.
     TwoLocks,
+    /// One RLock is both noodle and fork.
+    OneRLock,
+    /// Two locks, both diners noodle first.
+    Ordered,
+    /// Two locks, take one and try the other, backing off on failure.
+    TryLock,
+}
+
+impl Lesson for NoodleFork {
+    type Version = Version;
+    type Outcome = DinersAte;
+    const THREADS: usize = 6;
+    const LOOM_THREADS: usize = 2;
+
+    fn run<R: Runtime>(version: Version, params: &Params) -> DinersAte {
+        let threads = params.threads;
+        match version {
+            Version::TwoLocks => {
+                two_lock_dinner::<R>(threads, [two_locks_eat1::<R>, two_locks_eat2::<R>])
+            }
+            Version::OneRLock => dinner::<R, _>(
+                threads,
+                one_lock_table::<R>(),
+                [one_rlock_eat1::<R>, one_rlock_eat2::<R>],
+                |t| t.meals.load(),
+            ),
+            Version::Ordered => {
+                two_lock_dinner::<R>(threads, [two_locks_eat1::<R>, ordered_eat2::<R>])
+            }
+            Version::TryLock => {
+                two_lock_dinner::<R>(threads, [try_lock_eat1::<R>, try_lock_eat2::<R>])
+            }
+        }
+    }
+
+    fn classify(_: Version, outcome: &DinersAte, _: &Params) -> (Class, &'static str) {
+        classify(outcome)
+    }
+
+    fn possible_outcomes(_: Version, params: &Params) -> Option<Vec<DinersAte>> {
+        Some(vec![DinersAte(params.threads, params.threads)])
+    }
+}
+
+pub const TWO_LOCKS: Row<NoodleFork> = Row::new(
     "noodle-fork/two-locks",
+    Version::TwoLocks,
     Expect::Deadlock,
     "eat1: noodle then fork; eat2: fork, nap, noodle",
-    table,
-    two_locks_eat1,
-    two_locks_eat2
 );
-dinner_variant!(
-    OneRLock,
+pub const ONE_RLOCK: Row<NoodleFork> = Row::new(
     "noodle-fork/one-rlock",
+    Version::OneRLock,
     Expect::Holds,
     "the tutorial's fix: one RLock is both noodle and fork",
-    one_lock_table,
-    one_rlock_eat1,
-    one_rlock_eat2
 );
-dinner_variant!(
-    Ordered,
+pub const ORDERED: Row<NoodleFork> = Row::new(
     "noodle-fork/ordered",
+    Version::Ordered,
     Expect::Holds,
     "everyone takes the noodle before the fork",
-    table,
-    two_locks_eat1,
-    ordered_eat2
 );
-dinner_variant!(
-    TryLock,
+pub const TRY_LOCK: Row<NoodleFork> = Row::new(
     "noodle-fork/try-lock",
+    Version::TryLock,
     Expect::Holds,
     "take one, try the other; on failure put it back and back off",
-    table,
-    try_lock_eat1,
-    try_lock_eat2
 );
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "noodle-fork",
+        "noodle and fork: a deadlock and three fixes (tutorial 4.3)",
+        file!(),
+    )
+    .rows(&[TWO_LOCKS, ONE_RLOCK, ORDERED, TRY_LOCK])
+    .timing(timing)
+}
 
 /// The watchdog used for the timing table: long against a 10 ms nap, short for a person.
 const TIMING_WATCHDOG: Duration = Duration::from_millis(500);
@@ -239,10 +266,10 @@ const TIMING_WATCHDOG: Duration = Duration::from_millis(500);
 /// All four natively, one run each, side by side; the deadlock is ended by the watchdog.
 pub fn timing() -> Timing {
     let variants = [
-        Variant::of::<OneRLock>(),
-        Variant::of::<Ordered>(),
-        Variant::of::<TryLock>(),
-        Variant::of::<TwoLocks>(),
+        ONE_RLOCK.variant(),
+        ORDERED.variant(),
+        TRY_LOCK.variant(),
+        TWO_LOCKS.variant(),
     ];
     let rows = variants
         .iter()

@@ -15,7 +15,7 @@
 //!
 //! Five or more threads under shuttle and natively; four under loom (five with main).
 
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Condvar, Mutex};
 use crate::thread::{self, JoinHandle};
@@ -27,15 +27,16 @@ const NAP: Duration = Duration::from_millis(100);
 
 /// How many philosophers ate, of how many.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Ate(pub usize, pub usize);
+pub struct PhilosophersAte(pub usize, pub usize);
 
-impl fmt::Display for Ate {
+impl fmt::Display for PhilosophersAte {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} of {} ate", self.0, self.1)
     }
 }
 
-struct Table<R: Runtime> {
+/// The round table: a fork between each pair, the meals eaten, and the footman's seats.
+struct RoundTable<R: Runtime> {
     forks: Vec<Mutex<R, ()>>,
     meals: AtomicUsize<R>,
     /// Free seats, for the footman.
@@ -43,21 +44,25 @@ struct Table<R: Runtime> {
     seat_freed: Condvar<R>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Rule {
+/// The rule every philosopher follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// Left fork, then right.
     LeftThenRight,
+    /// The lower-numbered fork first.
     LowerFirst,
+    /// Left then right, but only once the footman gives a seat.
     Footman,
 }
 
-fn philosopher<R: Runtime>(table: &Table<R>, i: usize, rule: Rule) {
+fn philosopher<R: Runtime>(table: &RoundTable<R>, i: usize, rule: Version) {
     let n = table.forks.len();
     let (left, right) = (i, (i + 1) % n);
     let (first, second) = match rule {
-        Rule::LowerFirst => (left.min(right), left.max(right)),
+        Version::LowerFirst => (left.min(right), left.max(right)),
         _ => (left, right),
     };
-    if rule == Rule::Footman {
+    if rule == Version::Footman {
         let mut seats = table
             .seat_freed
             .wait_while(table.seats.lock(), |free| *free == 0);
@@ -69,14 +74,14 @@ fn philosopher<R: Runtime>(table: &Table<R>, i: usize, rule: Rule) {
         let _second = table.forks[second].lock();
         table.meals.fetch_add(1);
     }
-    if rule == Rule::Footman {
+    if rule == Version::Footman {
         *table.seats.lock() += 1;
         table.seat_freed.notify_one();
     }
 }
 
-fn dine<R: Runtime>(n: usize, rule: Rule) -> Ate {
-    let table = Arc::new(Table::<R> {
+fn dine<R: Runtime>(n: usize, rule: Version) -> PhilosophersAte {
+    let table = Arc::new(RoundTable::<R> {
         forks: (0..n)
             .map(|i| Mutex::named(&format!("fork-{i}"), ()))
             .collect(),
@@ -93,60 +98,63 @@ fn dine<R: Runtime>(n: usize, rule: Rule) -> Ate {
         })
         .collect();
     handles.into_iter().for_each(JoinHandle::join);
-    Ate(table.meals.load(), n)
+    PhilosophersAte(table.meals.load(), n)
 }
 
-macro_rules! ring_variant {
-    ($name:ident, $id:literal, $rule:expr, $expect:expr, $summary:literal) => {
-        pub struct $name;
+/// `N` philosophers around one table, each under the same rule.
+pub struct Philosophers;
 
-        impl Program for $name {
-            const ID: &'static str = $id;
-            const SUMMARY: &'static str = $summary;
-            const EXPECT: Expect = $expect;
-            const THREADS: usize = 5;
-            const LOOM_THREADS: usize = 4;
-            const MAX_THREADS: usize = 200;
-            type Outcome = Ate;
+impl Lesson for Philosophers {
+    type Version = Version;
+    type Outcome = PhilosophersAte;
+    const THREADS: usize = 5;
+    const LOOM_THREADS: usize = 4;
 
-            fn run<R: Runtime>(params: &Params) -> Ate {
-                dine::<R>(params.threads.max(2), $rule)
-            }
+    fn run<R: Runtime>(rule: Version, params: &Params) -> PhilosophersAte {
+        dine::<R>(params.threads.max(2), rule)
+    }
 
-            fn classify(outcome: &Ate, _: &Params) -> (Class, &'static str) {
-                if outcome.0 == outcome.1 {
-                    (Class::Acceptable, "everyone ate")
-                } else {
-                    (Class::Forbidden, "someone went hungry")
-                }
-            }
-
-            fn possible_outcomes(params: &Params) -> Option<Vec<Ate>> {
-                let n = params.threads.max(2);
-                Some(vec![Ate(n, n)])
-            }
+    fn classify(_: Version, outcome: &PhilosophersAte, _: &Params) -> (Class, &'static str) {
+        if outcome.0 == outcome.1 {
+            (Class::Acceptable, "everyone ate")
+        } else {
+            (Class::Forbidden, "someone went hungry")
         }
-    };
+    }
+
+    fn possible_outcomes(_: Version, params: &Params) -> Option<Vec<PhilosophersAte>> {
+        let n = params.threads.max(2);
+        Some(vec![PhilosophersAte(n, n)])
+    }
 }
 
-ring_variant!(
-    Naive,
+pub const NAIVE: Row<Philosophers> = Row::new(
     "philosophers/naive",
-    Rule::LeftThenRight,
+    Version::LeftThenRight,
     Expect::Deadlock,
-    "left fork, nap, right fork: the ring can close"
-);
-ring_variant!(
-    Ordered,
+    "left fork, nap, right fork: the ring can close",
+)
+.max_threads(200);
+pub const ORDERED: Row<Philosophers> = Row::new(
     "philosophers/ordered",
-    Rule::LowerFirst,
+    Version::LowerFirst,
     Expect::Holds,
-    "lower-numbered fork first: the ring can't close"
-);
-ring_variant!(
-    Footman,
+    "lower-numbered fork first: the ring can't close",
+)
+.max_threads(200);
+pub const FOOTMAN: Row<Philosophers> = Row::new(
     "philosophers/footman",
-    Rule::Footman,
+    Version::Footman,
     Expect::Holds,
-    "at most N - 1 seated at once (a semaphore)"
-);
+    "at most N - 1 seated at once (a semaphore)",
+)
+.max_threads(200);
+
+pub fn concept() -> Concept {
+    Concept::new(
+        "philosophers",
+        "dining philosophers: the ring in general (tutorial 4.3, generalised)",
+        file!(),
+    )
+    .rows(&[NAIVE, ORDERED, FOOTMAN])
+}

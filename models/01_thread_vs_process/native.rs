@@ -8,7 +8,7 @@
 //! [`measure`] directly. A missing or foreign binary is a [`ChildError`], never a panic.
 
 use super::START_N;
-use crate::model::{Timing, TimingRow};
+use crate::lesson::{Timing, TimingRow};
 use crate::runtime::Native;
 use crate::thread;
 use std::fmt;
@@ -101,12 +101,12 @@ pub fn child_main(args: &[&str]) -> i32 {
 
 /// What a child said: its pid, and its own `n` if it was asked to set it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Reply {
+pub struct ChildReply {
     pub pid: u32,
     pub n: Option<usize>,
 }
 
-fn run_child(program: &Path, args: &[&str]) -> Result<Reply, ChildError> {
+fn run_child(program: &Path, args: &[&str]) -> Result<ChildReply, ChildError> {
     if !program.is_file() {
         return Err(ChildError::NotFound(program.to_owned()));
     }
@@ -132,8 +132,8 @@ fn run_child(program: &Path, args: &[&str]) -> Result<Reply, ChildError> {
     let pid = field("pid").and_then(|pid| pid.parse().ok());
     let n = field("n").map(str::parse);
     match (pid, n) {
-        (Some(pid), None) => Ok(Reply { pid, n: None }),
-        (Some(pid), Some(Ok(n))) => Ok(Reply { pid, n: Some(n) }),
+        (Some(pid), None) => Ok(ChildReply { pid, n: None }),
+        (Some(pid), Some(Ok(n))) => Ok(ChildReply { pid, n: Some(n) }),
         _ => Err(ChildError::BadReply(program.to_owned(), text)),
     }
 }

@@ -1,10 +1,10 @@
 //! Four ways to break a blocking queue, each next to the core's correct code, and a scenario
-//! small enough for loom in which the checkers catch it. `Pair<false>` is the bug, `Pair<true>`
-//! the fix, run through the same scenario.
+//! small enough for loom in which the checkers catch it. Each bug's row is followed by its fix's,
+//! run through the same scenario.
 
 use super::blocking::{Fifo, Full};
 use super::store::Store;
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex, Shared};
 use crate::thread::{self, JoinHandle};
@@ -85,17 +85,11 @@ impl<R: Runtime> UnlockedTasks<R> {
     }
 }
 
-/// The four bugs, by id; `FIXED` runs the same scenario with the core queue.
-pub struct IfNotWhile<const FIXED: bool>;
-pub struct OneCondvar<const FIXED: bool>;
-pub struct SizeCheckOutsideLock<const FIXED: bool>;
-pub struct TaskDoneUnlocked<const FIXED: bool>;
-
 /// What a scenario's threads got; the bugs show as a panic or a deadlock, not as an outcome.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Got(pub Vec<String>);
+pub struct ThreadsGot(pub Vec<String>);
 
-impl fmt::Display for Got {
+impl fmt::Display for ThreadsGot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0.join(", "))
     }
@@ -114,7 +108,7 @@ fn one_producer_two_consumers<R: Runtime>(
     maxsize: usize,
     put: fn(&Fifo<R, u32>, u32),
     get: fn(&Fifo<R, u32>) -> u32,
-) -> Got {
+) -> ThreadsGot {
     let queue = Arc::new(Fifo::<R, u32>::new(maxsize));
     let (q1, q2, q3) = (queue.clone(), queue.clone(), queue.clone());
     let mut got: Vec<u32> = spawn_all::<R, Vec<u32>>(vec![
@@ -128,7 +122,7 @@ fn one_producer_two_consumers<R: Runtime>(
     ])
     .concat();
     got.sort();
-    Got(got.iter().map(|item| format!("got {item}")).collect())
+    ThreadsGot(got.iter().map(|item| format!("got {item}")).collect())
 }
 
 fn put_core<R: Runtime>(queue: &Fifo<R, u32>, item: u32) {
@@ -139,7 +133,7 @@ fn get_core<R: Runtime>(queue: &Fifo<R, u32>) -> u32 {
     queue.get(true, None).expect("blocking get")
 }
 
-fn each_once(outcome: &Got) -> (Class, &'static str) {
+fn each_once(outcome: &ThreadsGot) -> (Class, &'static str) {
     match outcome
         .0
         .iter()
@@ -152,202 +146,214 @@ fn each_once(outcome: &Got) -> (Class, &'static str) {
     }
 }
 
-impl<const FIXED: bool> Program for IfNotWhile<FIXED> {
-    const ID: &'static str = if FIXED {
-        "queue/while"
-    } else {
-        "queue/if-not-while"
-    };
-    const SUMMARY: &'static str = if FIXED {
-        "get re-checks emptiness in a while loop after every wake-up"
-    } else {
-        "BROKEN: get waits under an `if`, and may wake to an empty queue"
-    };
-    const EXPECT: Expect = if FIXED {
-        Expect::Holds
-    } else {
-        Expect::Violation
-    };
+/// `threads` producers each `put_nowait` once into a queue of maxsize 1; `checked_apart` puts
+/// with the broken check.
+fn producers_put_nowait<R: Runtime>(threads: usize, checked_apart: bool) -> ThreadsGot {
+    let queue = Arc::new(Fifo::<R, u32>::new(1));
+    let bodies = (0..threads as u32)
+        .map(|item| {
+            let queue = queue.clone();
+            Box::new(move || match checked_apart {
+                false => queue.put_nowait(item).is_ok(),
+                true => put_nowait_check_outside(&queue, item).is_ok(),
+            }) as Box<dyn FnOnce() -> bool + Send>
+        })
+        .collect();
+    let accepted = spawn_all::<R, bool>(bodies)
+        .into_iter()
+        .filter(|&ok| ok)
+        .count();
+    ThreadsGot(vec![format!("{accepted} put, {} Full", threads - accepted)])
+}
+
+fn one_put_fits(threads: usize) -> ThreadsGot {
+    ThreadsGot(vec![format!("1 put, {} Full", threads - 1)])
+}
+
+const BOTH_DONE: &str = "join saw 2 of 2 done";
+
+/// Main puts two items, two workers each get one and mark it done, main joins the queue.
+fn task_done_locked<R: Runtime>() -> ThreadsGot {
+    let saw = super::properties::join_after_task_done::<R>(2);
+    ThreadsGot(vec![format!(
+        "join saw {} of {} done",
+        saw.processed, saw.items
+    )])
+}
+
+/// The same with the count of unfinished tasks outside the lock.
+fn task_done_unlocked<R: Runtime>() -> ThreadsGot {
+    let tasks = Arc::new(UnlockedTasks::<R> {
+        queue: Fifo::new(0),
+        unfinished: Shared::named("unfinished", 0),
+        done_lock: Mutex::named("done_lock", ()),
+        all_tasks_done: Condvar::named("all_tasks_done"),
+    });
+    // The items go in before the workers start, so only the two `task_done`s race.
+    for item in 0..2 {
+        tasks.unfinished.store(tasks.unfinished.load() + 1);
+        tasks.queue.put(item, true, None).expect("unbounded");
+    }
+    let handles: Vec<JoinHandle<R, ()>> = (0..2)
+        .map(|_| {
+            let tasks = tasks.clone();
+            thread::spawn::<R, _, _>(move || {
+                tasks.queue.get(true, None).expect("blocking get");
+                tasks.task_done();
+            })
+        })
+        .collect();
+    tasks.join();
+    handles.into_iter().for_each(JoinHandle::join);
+    ThreadsGot(vec![BOTH_DONE.into()])
+}
+
+/// The four bugs and their fixes, each pair run through one scenario.
+pub struct QueueFlaws;
+
+/// Which queue code a scenario runs: a bug, or the core's code that fixes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueVersion {
+    /// `get` waits under an `if`.
+    IfNotWhile,
+    /// `get` waits in a `while` loop (the core).
+    While,
+    /// One condition variable with `notify_one` for producers and consumers.
+    OneCondvar,
+    /// `not_empty` and `not_full` (the core).
+    TwoCondvars,
+    /// `put_nowait` checks `full()` and locks again to put.
+    SizeCheckOutsideLock,
+    /// `put_nowait` checks and puts under one lock (the core).
+    SizeCheckUnderLock,
+    /// `task_done` decrements a counter outside any lock.
+    TaskDoneUnlocked,
+    /// The count lives under the queue's lock (the core).
+    TaskDoneLocked,
+}
+
+impl Lesson for QueueFlaws {
+    type Version = QueueVersion;
+    type Outcome = ThreadsGot;
     const THREADS: usize = 3;
     const LOOM_THREADS: usize = 3;
-    const MAX_THREADS: usize = 3;
-    type Outcome = Got;
 
-    fn run<R: Runtime>(_: &Params) -> Got {
-        one_producer_two_consumers::<R>(0, put_core, if FIXED { get_core } else { get_with_if })
-    }
-
-    fn classify(outcome: &Got, _: &Params) -> (Class, &'static str) {
-        each_once(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Got>> {
-        Some(vec![Got(vec!["got 1".into(), "got 2".into()])])
-    }
-}
-
-impl<const FIXED: bool> Program for OneCondvar<FIXED> {
-    const ID: &'static str = if FIXED {
-        "queue/two-condvars"
-    } else {
-        "queue/one-condvar"
-    };
-    const SUMMARY: &'static str = if FIXED {
-        "not_empty wakes consumers, not_full wakes producers: a notify always reaches the right kind"
-    } else {
-        "BROKEN: one condvar with notify_one for producers and consumers: a lost wake-up, deadlock"
-    };
-    const EXPECT: Expect = if FIXED {
-        Expect::Holds
-    } else {
-        Expect::Deadlock
-    };
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 3;
-    const MAX_THREADS: usize = 3;
-    type Outcome = Got;
-
-    fn run<R: Runtime>(_: &Params) -> Got {
-        if FIXED {
-            one_producer_two_consumers::<R>(1, put_core, get_core)
-        } else {
-            one_producer_two_consumers::<R>(1, put_one_condvar, get_one_condvar)
-        }
-    }
-
-    fn classify(outcome: &Got, _: &Params) -> (Class, &'static str) {
-        each_once(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Got>> {
-        Some(vec![Got(vec!["got 1".into(), "got 2".into()])])
-    }
-}
-
-impl<const FIXED: bool> Program for SizeCheckOutsideLock<FIXED> {
-    const ID: &'static str = if FIXED {
-        "queue/size-check-under-lock"
-    } else {
-        "queue/size-check-outside-lock"
-    };
-    const SUMMARY: &'static str = if FIXED {
-        "put_nowait checks for room and puts under one lock"
-    } else {
-        "BROKEN: put_nowait checks full() and then locks again to put: two producers overfill"
-    };
-    const EXPECT: Expect = if FIXED {
-        Expect::Holds
-    } else {
-        Expect::Violation
-    };
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 4;
-    type Outcome = Got;
-
-    /// `threads` producers each `put_nowait` once into a queue of maxsize 1.
-    fn run<R: Runtime>(params: &Params) -> Got {
-        let queue = Arc::new(Fifo::<R, u32>::new(1));
-        let bodies = (0..params.threads as u32)
-            .map(|item| {
-                let queue = queue.clone();
-                Box::new(move || match FIXED {
-                    true => queue.put_nowait(item).is_ok(),
-                    false => put_nowait_check_outside(&queue, item).is_ok(),
-                }) as Box<dyn FnOnce() -> bool + Send>
-            })
-            .collect();
-        let accepted = spawn_all::<R, bool>(bodies)
-            .into_iter()
-            .filter(|&ok| ok)
-            .count();
-        Got(vec![format!(
-            "{accepted} put, {} Full",
-            params.threads - accepted
-        )])
-    }
-
-    fn classify(outcome: &Got, params: &Params) -> (Class, &'static str) {
-        if outcome.0 == [format!("1 put, {} Full", params.threads - 1)] {
-            (Class::Acceptable, "exactly one put fits")
-        } else {
-            (Class::Forbidden, "more items than maxsize")
-        }
-    }
-
-    fn possible_outcomes(params: &Params) -> Option<Vec<Got>> {
-        Some(vec![Got(vec![format!(
-            "1 put, {} Full",
-            params.threads - 1
-        )])])
-    }
-}
-
-impl<const FIXED: bool> Program for TaskDoneUnlocked<FIXED> {
-    const ID: &'static str = if FIXED {
-        "queue/task-done-locked"
-    } else {
-        "queue/task-done-unlocked"
-    };
-    const SUMMARY: &'static str = if FIXED {
-        "the unfinished-task count lives under the queue's lock"
-    } else {
-        "BROKEN: task_done decrements an unprotected counter: a lost update, and join hangs"
-    };
-    const EXPECT: Expect = if FIXED {
-        Expect::Holds
-    } else {
-        Expect::Deadlock
-    };
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 2;
-    type Outcome = Got;
-
-    /// Main puts two items, two workers each get one and mark it done, main joins the queue.
-    fn run<R: Runtime>(_: &Params) -> Got {
-        if FIXED {
-            let saw = super::properties::join_after_task_done::<R>(2);
-            return Got(vec![format!(
-                "join saw {} of {} done",
-                saw.processed, saw.items
-            )]);
-        }
-        let tasks = Arc::new(UnlockedTasks::<R> {
-            queue: Fifo::new(0),
-            unfinished: Shared::named("unfinished", 0),
-            done_lock: Mutex::named("done_lock", ()),
-            all_tasks_done: Condvar::named("all_tasks_done"),
-        });
-        // The items go in before the workers start, so only the two `task_done`s race.
-        for item in 0..2 {
-            tasks.unfinished.store(tasks.unfinished.load() + 1);
-            tasks.queue.put(item, true, None).expect("unbounded");
-        }
-        let handles: Vec<JoinHandle<R, ()>> = (0..2)
-            .map(|_| {
-                let tasks = tasks.clone();
-                thread::spawn::<R, _, _>(move || {
-                    tasks.queue.get(true, None).expect("blocking get");
-                    tasks.task_done();
-                })
-            })
-            .collect();
-        tasks.join();
-        handles.into_iter().for_each(JoinHandle::join);
-        Got(vec!["join saw 2 of 2 done".into()])
-    }
-
-    fn classify(outcome: &Got, _: &Params) -> (Class, &'static str) {
-        match outcome.0.as_slice() {
-            [line] if line == "join saw 2 of 2 done" => {
-                (Class::Acceptable, "join waited for both tasks")
+    fn run<R: Runtime>(version: QueueVersion, params: &Params) -> ThreadsGot {
+        match version {
+            QueueVersion::IfNotWhile => one_producer_two_consumers::<R>(0, put_core, get_with_if),
+            QueueVersion::While => one_producer_two_consumers::<R>(0, put_core, get_core),
+            QueueVersion::OneCondvar => {
+                one_producer_two_consumers::<R>(1, put_one_condvar, get_one_condvar)
             }
-            _ => (Class::Forbidden, "join returned early"),
+            QueueVersion::TwoCondvars => one_producer_two_consumers::<R>(1, put_core, get_core),
+            QueueVersion::SizeCheckOutsideLock => producers_put_nowait::<R>(params.threads, true),
+            QueueVersion::SizeCheckUnderLock => producers_put_nowait::<R>(params.threads, false),
+            QueueVersion::TaskDoneUnlocked => task_done_unlocked::<R>(),
+            QueueVersion::TaskDoneLocked => task_done_locked::<R>(),
         }
     }
 
-    fn possible_outcomes(_: &Params) -> Option<Vec<Got>> {
-        Some(vec![Got(vec!["join saw 2 of 2 done".into()])])
+    fn classify(
+        version: QueueVersion,
+        outcome: &ThreadsGot,
+        params: &Params,
+    ) -> (Class, &'static str) {
+        match version {
+            QueueVersion::IfNotWhile
+            | QueueVersion::While
+            | QueueVersion::OneCondvar
+            | QueueVersion::TwoCondvars => each_once(outcome),
+            QueueVersion::SizeCheckOutsideLock | QueueVersion::SizeCheckUnderLock => {
+                if *outcome == one_put_fits(params.threads) {
+                    (Class::Acceptable, "exactly one put fits")
+                } else {
+                    (Class::Forbidden, "more items than maxsize")
+                }
+            }
+            QueueVersion::TaskDoneUnlocked | QueueVersion::TaskDoneLocked => {
+                match outcome.0.as_slice() {
+                    [line] if line == BOTH_DONE => {
+                        (Class::Acceptable, "join waited for both tasks")
+                    }
+                    _ => (Class::Forbidden, "join returned early"),
+                }
+            }
+        }
+    }
+
+    fn possible_outcomes(version: QueueVersion, params: &Params) -> Option<Vec<ThreadsGot>> {
+        Some(vec![match version {
+            QueueVersion::IfNotWhile
+            | QueueVersion::While
+            | QueueVersion::OneCondvar
+            | QueueVersion::TwoCondvars => ThreadsGot(vec!["got 1".into(), "got 2".into()]),
+            QueueVersion::SizeCheckOutsideLock | QueueVersion::SizeCheckUnderLock => {
+                one_put_fits(params.threads)
+            }
+            QueueVersion::TaskDoneUnlocked | QueueVersion::TaskDoneLocked => {
+                ThreadsGot(vec![BOTH_DONE.into()])
+            }
+        }])
     }
 }
+
+pub const IF_NOT_WHILE: Row<QueueFlaws> = Row::new(
+    "queue/if-not-while",
+    QueueVersion::IfNotWhile,
+    Expect::Violation,
+    "BROKEN: get waits under an `if`, and may wake to an empty queue",
+)
+.max_threads(3);
+pub const WHILE: Row<QueueFlaws> = Row::new(
+    "queue/while",
+    QueueVersion::While,
+    Expect::Holds,
+    "get re-checks emptiness in a while loop after every wake-up",
+)
+.max_threads(3);
+pub const ONE_CONDVAR: Row<QueueFlaws> = Row::new(
+    "queue/one-condvar",
+    QueueVersion::OneCondvar,
+    Expect::Deadlock,
+    "BROKEN: one condvar with notify_one for producers and consumers: a lost wake-up, deadlock",
+)
+.max_threads(3);
+pub const TWO_CONDVARS: Row<QueueFlaws> = Row::new(
+    "queue/two-condvars",
+    QueueVersion::TwoCondvars,
+    Expect::Holds,
+    "not_empty wakes consumers, not_full wakes producers: a notify always reaches the right kind",
+)
+.max_threads(3);
+pub const SIZE_CHECK_OUTSIDE_LOCK: Row<QueueFlaws> = Row::new(
+    "queue/size-check-outside-lock",
+    QueueVersion::SizeCheckOutsideLock,
+    Expect::Violation,
+    "BROKEN: put_nowait checks full() and then locks again to put: two producers overfill",
+)
+.threads(2, 2)
+.max_threads(4);
+pub const SIZE_CHECK_UNDER_LOCK: Row<QueueFlaws> = Row::new(
+    "queue/size-check-under-lock",
+    QueueVersion::SizeCheckUnderLock,
+    Expect::Holds,
+    "put_nowait checks for room and puts under one lock",
+)
+.threads(2, 2)
+.max_threads(4);
+pub const TASK_DONE_UNLOCKED: Row<QueueFlaws> = Row::new(
+    "queue/task-done-unlocked",
+    QueueVersion::TaskDoneUnlocked,
+    Expect::Deadlock,
+    "BROKEN: task_done decrements an unprotected counter: a lost update, and join hangs",
+)
+.threads(2, 2)
+.max_threads(2);
+pub const TASK_DONE_LOCKED: Row<QueueFlaws> = Row::new(
+    "queue/task-done-locked",
+    QueueVersion::TaskDoneLocked,
+    Expect::Holds,
+    "the unfinished-task count lives under the queue's lock",
+)
+.threads(2, 2)
+.max_threads(2);

@@ -6,44 +6,38 @@
 
 use super::blocking::Queue;
 use super::store::{FifoStore, LifoStore, PriorityStore, Store};
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
-use crate::thread::{self, current_name};
-use crate::trace;
+use crate::thread::{self, record_print};
 use std::collections::BTreeSet;
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// The lines a consumer printed, in order.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Printed(pub Vec<String>);
+pub struct ConsumerPrinted(pub Vec<String>);
 
-impl fmt::Display for Printed {
+impl fmt::Display for ConsumerPrinted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0.join(" "))
     }
 }
 
 /// One of the tutorial's three queues with the items it puts and the order it prints.
-pub trait Lesson: Send + Sync + 'static {
+pub trait TutorialQueue: Send + Sync + 'static {
     type Store: Store;
-    const ID: &'static str;
-    const SUMMARY: &'static str;
     /// The tutorial's printed output, one line per `get`.
     const TUTORIAL: [&'static str; 3];
     fn items() -> Vec<<Self::Store as Store>::Item>;
     fn show(item: &<Self::Store as Store>::Item) -> String;
 }
 
-pub struct FifoLesson;
-pub struct LifoLesson;
-pub struct PriorityLesson;
+pub struct FifoDemo;
+pub struct LifoDemo;
+pub struct PriorityDemo;
 
-impl Lesson for FifoLesson {
+impl TutorialQueue for FifoDemo {
     type Store = FifoStore<&'static str>;
-    const ID: &'static str = "queue/fifo";
-    const SUMMARY: &'static str = "queue.Queue: first in, first out (tutorial 5)";
     const TUTORIAL: [&'static str; 3] = ["first", "second", "third"];
     fn items() -> Vec<&'static str> {
         vec!["first", "second", "third"]
@@ -53,10 +47,8 @@ impl Lesson for FifoLesson {
     }
 }
 
-impl Lesson for LifoLesson {
+impl TutorialQueue for LifoDemo {
     type Store = LifoStore<&'static str>;
-    const ID: &'static str = "queue/lifo";
-    const SUMMARY: &'static str = "queue.LifoQueue: last in, first out (tutorial 5)";
     const TUTORIAL: [&'static str; 3] = ["third", "second", "first"];
     fn items() -> Vec<&'static str> {
         vec!["first", "second", "third"]
@@ -66,10 +58,8 @@ impl Lesson for LifoLesson {
     }
 }
 
-impl Lesson for PriorityLesson {
+impl TutorialQueue for PriorityDemo {
     type Store = PriorityStore<u32, &'static str>;
-    const ID: &'static str = "queue/priority";
-    const SUMMARY: &'static str = "queue.PriorityQueue: smallest priority first (tutorial 5)";
     const TUTORIAL: [&'static str; 3] = ["(10, 'b')", "(20, 'a')", "(30, 'c')"];
     fn items() -> Vec<(u32, &'static str)> {
         vec![(20, "a"), (10, "b"), (30, "c")]
@@ -80,7 +70,7 @@ impl Lesson for PriorityLesson {
 }
 
 /// The tutorial's code as written: put the three items, then get and print three.
-pub fn tutorial<R: Runtime, L: Lesson>() -> Vec<String> {
+pub fn tutorial<R: Runtime, L: TutorialQueue>() -> Vec<String> {
     let queue = Queue::<R, L::Store>::new(0);
     for item in L::items() {
         assert!(
@@ -93,7 +83,7 @@ pub fn tutorial<R: Runtime, L: Lesson>() -> Vec<String> {
         .collect()
 }
 
-fn producer_consumer<R: Runtime, L: Lesson>() -> Printed {
+fn producer_consumer<R: Runtime, L: TutorialQueue>() -> ConsumerPrinted {
     let queue = Arc::new(Queue::<R, L::Store>::new(0));
     let producer = {
         let queue = queue.clone();
@@ -110,20 +100,18 @@ fn producer_consumer<R: Runtime, L: Lesson>() -> Printed {
         let lines: Vec<String> = (0..3)
             .map(|_| L::show(&queue.get(true, None).expect("a blocking get")))
             .collect();
-        if let Some(me) = current_name::<R>() {
-            lines
-                .iter()
-                .for_each(|line| trace::print(&me, line.clone()));
-        }
+        lines
+            .iter()
+            .for_each(|line| record_print::<R>(line.clone()));
         lines
     });
     producer.join();
-    Printed(consumer.join())
+    ConsumerPrinted(consumer.join())
 }
 
 /// Every order one consumer can see: all interleavings of the three puts with the three gets,
 /// where a get waits while the queue is empty, replayed on a plain store.
-pub fn reachable<L: Lesson>() -> BTreeSet<Printed> {
+pub fn reachable<L: TutorialQueue>() -> BTreeSet<ConsumerPrinted> {
     let mut orders = BTreeSet::new();
     for mask in 0u32..64 {
         let puts_first: Vec<bool> = (0..6).map(|bit| mask & (1 << bit) != 0).collect();
@@ -140,46 +128,94 @@ pub fn reachable<L: Lesson>() -> BTreeSet<Printed> {
             false => store.pop().map(|item| lines.push(L::show(&item))).is_some(),
         });
         if completed {
-            orders.insert(Printed(lines));
+            orders.insert(ConsumerPrinted(lines));
         }
     }
     orders
 }
 
-/// A demo as a checked program.
-pub struct Demo<L>(PhantomData<L>);
+/// The three demos, one per queue.
+pub struct QueueDemos;
 
-impl<L: Lesson> Program for Demo<L> {
-    const ID: &'static str = L::ID;
-    const SUMMARY: &'static str = L::SUMMARY;
-    const EXPECT: Expect = Expect::Holds;
+/// Which of the tutorial's queues a demo runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueKind {
+    Fifo,
+    Lifo,
+    Priority,
+}
+
+/// One demo: the tutorial's code, its order asserted, then one producer and one consumer.
+fn demo<R: Runtime, L: TutorialQueue>(id: &str) -> ConsumerPrinted {
+    let printed = tutorial::<R, L>();
+    assert_eq!(
+        printed,
+        L::TUTORIAL,
+        "{id}: the tutorial's code printed another order"
+    );
+    producer_consumer::<R, L>()
+}
+
+fn classify_demo<L: TutorialQueue>(outcome: &ConsumerPrinted) -> (Class, &'static str) {
+    if outcome.0 == L::TUTORIAL {
+        (Class::Acceptable, "the tutorial's order")
+    } else if reachable::<L>().contains(outcome) {
+        (Class::Interesting, "the consumer got ahead of the producer")
+    } else {
+        (Class::Forbidden, "an order no interleaving allows")
+    }
+}
+
+impl Lesson for QueueDemos {
+    type Version = QueueKind;
+    type Outcome = ConsumerPrinted;
     const THREADS: usize = 2;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 2;
-    type Outcome = Printed;
 
-    fn run<R: Runtime>(_: &Params) -> Printed {
-        let printed = tutorial::<R, L>();
-        assert_eq!(
-            printed,
-            L::TUTORIAL,
-            "{}: the tutorial's code printed another order",
-            L::ID
-        );
-        producer_consumer::<R, L>()
-    }
-
-    fn classify(outcome: &Printed, _: &Params) -> (Class, &'static str) {
-        if outcome.0 == L::TUTORIAL {
-            (Class::Acceptable, "the tutorial's order")
-        } else if reachable::<L>().contains(outcome) {
-            (Class::Interesting, "the consumer got ahead of the producer")
-        } else {
-            (Class::Forbidden, "an order no interleaving allows")
+    fn run<R: Runtime>(kind: QueueKind, _: &Params) -> ConsumerPrinted {
+        match kind {
+            QueueKind::Fifo => demo::<R, FifoDemo>(FIFO.id),
+            QueueKind::Lifo => demo::<R, LifoDemo>(LIFO.id),
+            QueueKind::Priority => demo::<R, PriorityDemo>(PRIORITY.id),
         }
     }
 
-    fn possible_outcomes(_: &Params) -> Option<Vec<Printed>> {
-        Some(reachable::<L>().into_iter().collect())
+    fn classify(kind: QueueKind, outcome: &ConsumerPrinted, _: &Params) -> (Class, &'static str) {
+        match kind {
+            QueueKind::Fifo => classify_demo::<FifoDemo>(outcome),
+            QueueKind::Lifo => classify_demo::<LifoDemo>(outcome),
+            QueueKind::Priority => classify_demo::<PriorityDemo>(outcome),
+        }
+    }
+
+    fn possible_outcomes(kind: QueueKind, _: &Params) -> Option<Vec<ConsumerPrinted>> {
+        let orders = match kind {
+            QueueKind::Fifo => reachable::<FifoDemo>(),
+            QueueKind::Lifo => reachable::<LifoDemo>(),
+            QueueKind::Priority => reachable::<PriorityDemo>(),
+        };
+        Some(orders.into_iter().collect())
     }
 }
+
+pub const FIFO: Row<QueueDemos> = Row::new(
+    "queue/fifo",
+    QueueKind::Fifo,
+    Expect::Holds,
+    "queue.Queue: first in, first out (tutorial 5)",
+)
+.max_threads(2);
+pub const LIFO: Row<QueueDemos> = Row::new(
+    "queue/lifo",
+    QueueKind::Lifo,
+    Expect::Holds,
+    "queue.LifoQueue: last in, first out (tutorial 5)",
+)
+.max_threads(2);
+pub const PRIORITY: Row<QueueDemos> = Row::new(
+    "queue/priority",
+    QueueKind::Priority,
+    Expect::Holds,
+    "queue.PriorityQueue: smallest priority first (tutorial 5)",
+)
+.max_threads(2);

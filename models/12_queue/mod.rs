@@ -34,29 +34,26 @@ pub mod store;
 
 pub use self::blocking::{Empty, Fifo, Full, Lifo, Priority, Queue, TaskDoneTooMany};
 
-use crate::model::{Concept, Variant};
+use crate::lesson::Concept;
 
 pub fn concept() -> Concept {
-    Concept {
-        id: "queue",
-        title: "thread-safe queues: FIFO, LIFO, priority (tutorial 5)",
-        file: "models/12_queue/mod.rs",
-        variants: vec![
-            Variant::of::<demos::Demo<demos::FifoLesson>>(),
-            Variant::of::<demos::Demo<demos::LifoLesson>>(),
-            Variant::of::<demos::Demo<demos::PriorityLesson>>(),
-            Variant::of::<properties::ProducersConsumers>(),
-            Variant::of::<properties::JoinWaits>(),
-            Variant::of::<properties::Timeouts>(),
-            Variant::of::<broken::IfNotWhile<false>>(),
-            Variant::of::<broken::IfNotWhile<true>>(),
-            Variant::of::<broken::OneCondvar<false>>(),
-            Variant::of::<broken::OneCondvar<true>>(),
-            Variant::of::<broken::SizeCheckOutsideLock<false>>(),
-            Variant::of::<broken::SizeCheckOutsideLock<true>>(),
-            Variant::of::<broken::TaskDoneUnlocked<false>>(),
-            Variant::of::<broken::TaskDoneUnlocked<true>>(),
-        ],
-        timing: None,
-    }
+    Concept::new(
+        "queue",
+        "thread-safe queues: FIFO, LIFO, priority (tutorial 5)",
+        file!(),
+    )
+    .rows(&[demos::FIFO, demos::LIFO, demos::PRIORITY])
+    .rows(&[properties::PRODUCERS_CONSUMERS])
+    .rows(&[properties::JOIN])
+    .rows(&[properties::TIMEOUT])
+    .rows(&[
+        broken::IF_NOT_WHILE,
+        broken::WHILE,
+        broken::ONE_CONDVAR,
+        broken::TWO_CONDVARS,
+        broken::SIZE_CHECK_OUTSIDE_LOCK,
+        broken::SIZE_CHECK_UNDER_LOCK,
+        broken::TASK_DONE_UNLOCKED,
+        broken::TASK_DONE_LOCKED,
+    ])
 }

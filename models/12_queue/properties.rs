@@ -1,7 +1,7 @@
 //! The core queue under producers and consumers: what must hold in every interleaving.
 
 use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
-use crate::model::{Class, Expect, Params, Program};
+use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
 use crate::thread::{self, JoinHandle};
@@ -129,23 +129,20 @@ fn producers_consumers<R: Runtime>(threads: usize) -> Delivery {
     judge(producers, &received)
 }
 
+/// Producers and consumers over one bounded FIFO: what the consumers received.
 pub struct ProducersConsumers;
 
-impl Program for ProducersConsumers {
-    const ID: &'static str = "queue/producers-consumers";
-    const SUMMARY: &'static str =
-        "producers and consumers over a FIFO of maxsize 1: nothing lost, duplicated or reordered";
-    const EXPECT: Expect = Expect::Holds;
+impl Lesson for ProducersConsumers {
+    type Version = ();
+    type Outcome = Delivery;
     const THREADS: usize = 4;
     const LOOM_THREADS: usize = 3;
-    const MAX_THREADS: usize = 16;
-    type Outcome = Delivery;
 
-    fn run<R: Runtime>(params: &Params) -> Delivery {
+    fn run<R: Runtime>((): (), params: &Params) -> Delivery {
         producers_consumers::<R>(params.threads)
     }
 
-    fn classify(outcome: &Delivery, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &Delivery, _: &Params) -> (Class, &'static str) {
         match outcome {
             Delivery::Intact { .. } => (Class::Acceptable, "every item delivered once, in order"),
             Delivery::Lost { .. } => (Class::Forbidden, "an item was lost"),
@@ -156,12 +153,20 @@ impl Program for ProducersConsumers {
         }
     }
 
-    fn possible_outcomes(params: &Params) -> Option<Vec<Delivery>> {
+    fn possible_outcomes((): (), params: &Params) -> Option<Vec<Delivery>> {
         Some(vec![Delivery::Intact {
             items: params.threads.div_ceil(2).max(1) * ITEMS,
         }])
     }
 }
+
+pub const PRODUCERS_CONSUMERS: Row<ProducersConsumers> = Row::new(
+    "queue/producers-consumers",
+    (),
+    Expect::Holds,
+    "producers and consumers over a FIFO of maxsize 1: nothing lost, duplicated or reordered",
+)
+.max_threads(16);
 
 /// What `join` saw when it returned, and whether one `task_done` too many was refused.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -212,21 +217,20 @@ pub(super) fn join_after_task_done<R: Runtime>(workers: usize) -> JoinSaw {
     }
 }
 
+/// `join` against workers marking their items `task_done`.
 pub struct JoinWaits;
 
-impl Program for JoinWaits {
-    const ID: &'static str = "queue/join";
-    const SUMMARY: &'static str = "join returns only after every item put is marked task_done";
-    const EXPECT: Expect = Expect::Holds;
+impl Lesson for JoinWaits {
+    type Version = ();
+    type Outcome = JoinSaw;
     const THREADS: usize = 3;
     const LOOM_THREADS: usize = 2;
-    type Outcome = JoinSaw;
 
-    fn run<R: Runtime>(params: &Params) -> JoinSaw {
+    fn run<R: Runtime>((): (), params: &Params) -> JoinSaw {
         join_after_task_done::<R>(params.threads)
     }
 
-    fn classify(outcome: &JoinSaw, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &JoinSaw, _: &Params) -> (Class, &'static str) {
         match outcome {
             JoinSaw {
                 extra_task_done_refused: false,
@@ -239,7 +243,7 @@ impl Program for JoinWaits {
         }
     }
 
-    fn possible_outcomes(params: &Params) -> Option<Vec<JoinSaw>> {
+    fn possible_outcomes((): (), params: &Params) -> Option<Vec<JoinSaw>> {
         Some(vec![JoinSaw {
             processed: params.threads,
             items: params.threads,
@@ -247,6 +251,13 @@ impl Program for JoinWaits {
         }])
     }
 }
+
+pub const JOIN: Row<JoinWaits> = Row::new(
+    "queue/join",
+    (),
+    Expect::Holds,
+    "join returns only after every item put is marked task_done",
+);
 
 /// What the two timed operations did, and how many items were left in the queue.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -271,22 +282,22 @@ impl fmt::Display for Timed {
 }
 
 /// The tutorial's unit for a timeout: 0.1 s (natively scaled, see [`crate::runtime`]).
-const TIMEOUT: Duration = Duration::from_millis(100);
+const TUTORIAL_TIMEOUT: Duration = Duration::from_millis(100);
 
 /// A consumer's `get(timeout)` against a producer's two `put(timeout)`s into a queue of maxsize 1.
 fn timed<R: Runtime>() -> Timed {
     let queue = Arc::new(Fifo::<R, u32>::new(1));
     let consumer = {
         let queue = queue.clone();
-        thread::spawn::<R, _, _>(move || queue.get(true, Some(TIMEOUT)))
+        thread::spawn::<R, _, _>(move || queue.get(true, Some(TUTORIAL_TIMEOUT)))
     };
     let producer = {
         let queue = queue.clone();
         thread::spawn::<R, _, _>(move || {
             queue
-                .put(1, true, Some(TIMEOUT))
+                .put(1, true, Some(TUTORIAL_TIMEOUT))
                 .expect("the queue starts empty");
-            queue.put(2, true, Some(TIMEOUT))
+            queue.put(2, true, Some(TUTORIAL_TIMEOUT))
         })
     };
     let got = consumer.join();
@@ -298,25 +309,22 @@ fn timed<R: Runtime>() -> Timed {
     }
 }
 
+/// A timed `get` against two timed `put`s.
 pub struct Timeouts;
 
-impl Program for Timeouts {
-    const ID: &'static str = "queue/timeout";
-    const SUMMARY: &'static str =
-        "get and put with a timeout return (an item, or Empty / Full) instead of hanging";
-    const EXPECT: Expect = Expect::Holds;
+impl Lesson for Timeouts {
+    type Version = ();
+    type Outcome = Timed;
     const THREADS: usize = 2;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 2;
-    type Outcome = Timed;
 
-    fn run<R: Runtime>(_: &Params) -> Timed {
+    fn run<R: Runtime>((): (), _: &Params) -> Timed {
         timed::<R>()
     }
 
     /// Items are conserved: two put attempts, one get attempt. Under loom no wait ever times out
     /// (loom 0.7 has no clock), so only the first outcome appears there; shuttle shows all three.
-    fn classify(outcome: &Timed, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &Timed, _: &Params) -> (Class, &'static str) {
         let put = 1 + usize::from(outcome.second_put.is_ok());
         if put - usize::from(outcome.got.is_ok()) != outcome.left {
             return (Class::Forbidden, "an item appeared or vanished");
@@ -335,3 +343,11 @@ impl Program for Timeouts {
         }
     }
 }
+
+pub const TIMEOUT: Row<Timeouts> = Row::new(
+    "queue/timeout",
+    (),
+    Expect::Holds,
+    "get and put with a timeout return (an item, or Empty / Full) instead of hanging",
+)
+.max_threads(2);

@@ -4,30 +4,30 @@
 //! processes, and what a pool costs to start and per task.
 
 use super::native::ProcessSpawner;
-use super::process_pool::{Done, IsolatedSpawner, ProcessPool, Task, page_text};
+use super::process_pool::{IsolatedSpawner, ProcessPool, Task, WorkerAnswer, page_text};
 use super::thread_pool::ThreadPool;
-use super::{Future, Lines};
-use crate::model::{Class, Expect, Params, Program, Timing, TimingRow};
+use super::{Future, PoolReport};
+use crate::lesson::{Class, Expect, Lesson, Params, Row, Timing, TimingRow};
 use crate::runtime::{Native, Runtime};
 use crate::sync::Mutex;
-use crate::thread::current_name;
-use crate::trace;
+use crate::thread::{current_name, record_print};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The tutorial's 11 tasks; 3 under loom, whose search grows with every step.
 fn tasks<R: Runtime>() -> u64 {
-    if R::NAME == "loom" { 3 } else { 11 }
+    if R::EXHAUSTIVE { 3 } else { 11 }
 }
 
+/// Prints a line that names the calling thread into the timeline (when one is recorded).
 fn say<R: Runtime>(line: impl FnOnce(&str) -> String) {
     if let Some(me) = current_name::<R>() {
-        trace::print(&me, line(&me));
+        record_print::<R>(line(&me));
     }
 }
 
-fn all_acceptable(outcome: &Lines) -> (Class, &'static str) {
+fn all_acceptable(outcome: &PoolReport) -> (Class, &'static str) {
     match outcome.0.first() {
         Some(line) if line.contains("each once") => (Class::Acceptable, "every task ran once"),
         _ => (
@@ -37,7 +37,6 @@ fn all_acceptable(outcome: &Lines) -> (Class, &'static str) {
     }
 }
 
-/// Who ran how many: `name ×count`, sorted.
 /// After `shutdown(wait=True)`: every future is done, and each task's result.
 fn results_after_shutdown<R: Runtime, T: Clone + Send + 'static>(
     futures: &[Future<R, T>],
@@ -52,6 +51,7 @@ fn results_after_shutdown<R: Runtime, T: Clone + Send + 'static>(
         .collect()
 }
 
+/// Who ran how many: `name xcount`, sorted.
 fn tally(names: impl IntoIterator<Item = String>) -> String {
     let mut counts = BTreeMap::new();
     names
@@ -79,114 +79,65 @@ pub fn thread_pool_demo<R: Runtime>(workers: usize, tasks: u64) -> Vec<(u64, Str
     results_after_shutdown(&futures)
 }
 
-pub struct ThreadPoolDemo;
-
-impl Program for ThreadPoolDemo {
-    const ID: &'static str = "executor/thread-pool";
-    const SUMMARY: &'static str =
-        "ThreadPoolExecutor(3): submit 11 tasks, shutdown(True), each result n**2 (tutorial 6)";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 16;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(params: &Params) -> Lines {
-        let results = thread_pool_demo::<R>(params.threads, tasks::<R>());
-        let squares = results.iter().map(|(v, _)| *v).collect::<Vec<_>>();
-        let expected = (0..tasks::<R>()).map(|n| n * n).collect::<Vec<_>>();
-        let verdict = if squares == expected {
-            format!("{} tasks, each once, results n**2 in order", squares.len())
-        } else {
-            format!("results {squares:?}")
-        };
-        let used = tally(results.into_iter().map(|(_, w)| w))
-            .matches(" x")
-            .count();
-        Lines(vec![verdict, format!("{used} worker thread(s) used")])
-    }
-
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        all_acceptable(outcome)
-    }
+/// The thread pool demo, judged: every result n², and how many workers ran tasks.
+fn thread_pool_run<R: Runtime>(threads: usize) -> PoolReport {
+    let results = thread_pool_demo::<R>(threads, tasks::<R>());
+    let squares = results.iter().map(|(v, _)| *v).collect::<Vec<_>>();
+    let expected = (0..tasks::<R>()).map(|n| n * n).collect::<Vec<_>>();
+    let verdict = if squares == expected {
+        format!("{} tasks, each once, results n**2 in order", squares.len())
+    } else {
+        format!("results {squares:?}")
+    };
+    let used = tally(results.into_iter().map(|(_, w)| w))
+        .matches(" x")
+        .count();
+    PoolReport(vec![verdict, format!("{used} worker thread(s) used")])
 }
 
 /// The same with worker processes: (n², pid) per task.
-pub fn process_pool_demo<R: Runtime>(pool: ProcessPool<R>, tasks: u64) -> Vec<Done> {
+pub fn process_pool_demo<R: Runtime>(pool: ProcessPool<R>, tasks: u64) -> Vec<WorkerAnswer> {
     let mut pool = pool;
-    let futures: Vec<Future<R, Done>> = (0..tasks)
+    let futures: Vec<Future<R, WorkerAnswer>> = (0..tasks)
         .map(|n| pool.submit(Task::Square(n)).expect("the pool is open"))
         .collect();
     pool.shutdown(true);
     results_after_shutdown(&futures)
 }
 
-pub struct ProcessPoolDemo;
-
-impl Program for ProcessPoolDemo {
-    const ID: &'static str = "executor/process-pool";
-    const SUMMARY: &'static str =
-        "ProcessPoolExecutor(3): 11 tasks to isolated workers, as text lines; each result n**2";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 3;
-    /// A worker is two threads (the proxy and the process): one worker under loom.
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 8;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(params: &Params) -> Lines {
-        let tasks = if R::NAME == "loom" { 2 } else { tasks::<R>() };
-        let pool = ProcessPool::<R>::new(params.threads, IsolatedSpawner::<R>::new());
-        let done = process_pool_demo(pool, tasks);
-        let squares: Vec<u64> = done.iter().map(|d| d.value).collect();
-        let verdict = if squares == (0..tasks).map(|n| n * n).collect::<Vec<_>>() {
-            format!("{tasks} tasks, each once, results n**2 in order")
-        } else {
-            format!("results {squares:?}")
-        };
-        let pids = tally(done.iter().map(|d| d.pid.to_string()));
-        Lines(vec![
-            verdict,
-            format!("{} worker pid(s)", pids.matches(" x").count()),
-        ])
-    }
-
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        all_acceptable(outcome)
-    }
+/// The process pool demo, judged: every result n², and how many worker processes ran tasks.
+fn process_pool_run<R: Runtime>(threads: usize) -> PoolReport {
+    let tasks = if R::EXHAUSTIVE { 2 } else { tasks::<R>() };
+    let pool = ProcessPool::<R>::new(threads, IsolatedSpawner::<R>::new());
+    let done = process_pool_demo(pool, tasks);
+    let squares: Vec<u64> = done.iter().map(|d| d.value).collect();
+    let verdict = if squares == (0..tasks).map(|n| n * n).collect::<Vec<_>>() {
+        format!("{tasks} tasks, each once, results n**2 in order")
+    } else {
+        format!("results {squares:?}")
+    };
+    let pids = tally(done.iter().map(|d| d.pid.to_string()));
+    PoolReport(vec![
+        verdict,
+        format!("{} worker pid(s)", pids.matches(" x").count()),
+    ])
 }
 
-pub struct MapDemo;
-
-impl Program for MapDemo {
-    const ID: &'static str = "executor/map";
-    const SUMMARY: &'static str =
-        "executor.map(task, range(1, 12)): results in input order, whatever order tasks finish";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 16;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(params: &Params) -> Lines {
-        let pool = ThreadPool::<R>::new(params.threads, "ThreadPoolExecutor");
-        let items = 1..=tasks::<R>();
-        let results: Vec<u64> = pool
-            .map(|n: u64| n * n, items.clone())
-            .expect("the pool is open")
-            .collect::<Result<_, _>>()
-            .expect("no task fails");
-        let expected: Vec<u64> = items.map(|n| n * n).collect();
-        assert_eq!(results, expected, "map must keep the input order");
-        Lines(vec![format!(
-            "map gave {} results, each once, in input order",
-            results.len()
-        )])
-    }
-
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        all_acceptable(outcome)
-    }
+/// `map` over the tasks: results in the input order.
+fn map_run<R: Runtime>(threads: usize) -> PoolReport {
+    let pool = ThreadPool::<R>::new(threads, "ThreadPoolExecutor");
+    let items = 1..=tasks::<R>();
+    let results: Vec<u64> = pool
+        .map(|n: u64| n * n, items.clone())
+        .expect("the pool is open")
+        .collect::<Result<_, _>>()
+        .expect("no task fails");
+    let expected: Vec<u64> = items.map(|n| n * n).collect();
+    assert_eq!(results, expected, "map must keep the input order");
+    PoolReport(vec![format!(
+        "map gave {} results, each once, in input order",
+        results.len()
+    )])
 }
 
 /// `submit(get_page, url).add_done_callback(parse_page)` for each page; `parse_page` appends
@@ -213,37 +164,84 @@ pub fn fetch_then_parse<R: Runtime>(workers: usize, pages: u64) -> Vec<String> {
     db.lock().clone()
 }
 
-pub struct FetchParse;
+/// The fetch-then-parse pipeline: every page parsed into db.txt exactly once.
+fn fetch_parse_run<R: Runtime>(threads: usize) -> PoolReport {
+    let pages = if R::EXHAUSTIVE { 2 } else { 5 };
+    let mut written = fetch_then_parse::<R>(threads, pages);
+    written.sort();
+    let mut expected: Vec<String> = (0..pages)
+        .map(|n| format!("url:<local://page/{n}> size:[{}]", page_text(n).len()))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        written, expected,
+        "db.txt must hold each page parsed exactly once"
+    );
+    PoolReport(vec![format!("{pages} pages, each once parsed into db.txt")])
+}
 
-impl Program for FetchParse {
-    const ID: &'static str = "executor/fetch-parse";
-    const SUMMARY: &'static str =
-        "get_page then parse_page as a done-callback: each page parsed once, db.txt complete";
-    const EXPECT: Expect = Expect::Holds;
+/// The tutorial's demos, each judged by the same rule: every task once, the right results.
+pub struct ExecutorDemos;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutorDemo {
+    ThreadPool,
+    ProcessPool,
+    Map,
+    FetchParse,
+}
+
+impl Lesson for ExecutorDemos {
+    type Version = ExecutorDemo;
+    type Outcome = PoolReport;
     const THREADS: usize = 3;
     const LOOM_THREADS: usize = 2;
-    const MAX_THREADS: usize = 16;
-    type Outcome = Lines;
 
-    fn run<R: Runtime>(params: &Params) -> Lines {
-        let pages = if R::NAME == "loom" { 2 } else { 5 };
-        let mut written = fetch_then_parse::<R>(params.threads, pages);
-        written.sort();
-        let mut expected: Vec<String> = (0..pages)
-            .map(|n| format!("url:<local://page/{n}> size:[{}]", page_text(n).len()))
-            .collect();
-        expected.sort();
-        assert_eq!(
-            written, expected,
-            "db.txt must hold each page parsed exactly once"
-        );
-        Lines(vec![format!("{pages} pages, each once parsed into db.txt")])
+    fn run<R: Runtime>(demo: ExecutorDemo, params: &Params) -> PoolReport {
+        let run = match demo {
+            ExecutorDemo::ThreadPool => thread_pool_run::<R>,
+            ExecutorDemo::ProcessPool => process_pool_run::<R>,
+            ExecutorDemo::Map => map_run::<R>,
+            ExecutorDemo::FetchParse => fetch_parse_run::<R>,
+        };
+        run(params.threads)
     }
 
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
+    fn classify(_: ExecutorDemo, outcome: &PoolReport, _: &Params) -> (Class, &'static str) {
         all_acceptable(outcome)
     }
 }
+
+pub const THREAD_POOL: Row<ExecutorDemos> = Row::new(
+    "executor/thread-pool",
+    ExecutorDemo::ThreadPool,
+    Expect::Holds,
+    "ThreadPoolExecutor(3): submit 11 tasks, shutdown(True), each result n**2 (tutorial 6)",
+)
+.max_threads(16);
+/// A worker is two threads (the proxy and the process): one worker under loom.
+pub const PROCESS_POOL: Row<ExecutorDemos> = Row::new(
+    "executor/process-pool",
+    ExecutorDemo::ProcessPool,
+    Expect::Holds,
+    "ProcessPoolExecutor(3): 11 tasks to isolated workers, as text lines; each result n**2",
+)
+.threads(3, 1)
+.max_threads(8);
+pub const MAP: Row<ExecutorDemos> = Row::new(
+    "executor/map",
+    ExecutorDemo::Map,
+    Expect::Holds,
+    "executor.map(task, range(1, 12)): results in input order, whatever order tasks finish",
+)
+.max_threads(16);
+pub const FETCH_PARSE: Row<ExecutorDemos> = Row::new(
+    "executor/fetch-parse",
+    ExecutorDemo::FetchParse,
+    Expect::Holds,
+    "get_page then parse_page as a done-callback: each page parsed once, db.txt complete",
+)
+.max_threads(16);
 
 /// Tiny tasks for the per-task cost rows.
 pub const TINY_TASKS: u64 = 2_000;

@@ -4,10 +4,10 @@
 //! `Pending` → `Cancelled`. Every rule of the contract is one transition made under that lock:
 //! `cancel` wins only from `Pending`, a worker starts only from `Pending`, and the callbacks are
 //! taken out of the list in the same step that makes the future done, so each one is run by
-//! exactly one party. The flawed paths ([`Flaw`]) split one of those steps in two, next to the
+//! exactly one party. The flawed paths ([`PoolFlaw`]) split one of those steps in two, next to the
 //! correct code, and the checkers find the gap.
 
-use super::Flaw;
+use super::PoolFlaw;
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex};
 use std::fmt;
@@ -67,7 +67,7 @@ struct Slot<R: Runtime, T: Send + 'static> {
 struct Inner<R: Runtime, T: Send + 'static> {
     slot: Mutex<R, Slot<R, T>>,
     done: Condvar<R>,
-    flaw: Flaw,
+    flaw: PoolFlaw,
 }
 
 /// A handle on one task's outcome; clones share it.
@@ -84,7 +84,7 @@ impl<R: Runtime, T: Send + 'static> Clone for Future<R, T> {
 }
 
 impl<R: Runtime, T: Send + 'static> Future<R, T> {
-    pub(crate) fn new(flaw: Flaw) -> Self {
+    pub(crate) fn new(flaw: PoolFlaw) -> Self {
         Future {
             inner: Arc::new(Inner {
                 slot: Mutex::named(
@@ -164,7 +164,7 @@ impl<R: Runtime, T: Send + 'static> Future<R, T> {
     /// is; otherwise in the thread that finishes (or cancels) it. Exactly once either way.
     pub fn add_done_callback(&self, callback: impl Fn(&Future<R, T>) + Send + Sync + 'static) {
         let callback: Callback<R, T> = Arc::new(callback);
-        if self.inner.flaw == Flaw::CallbackRacesCompletion {
+        if self.inner.flaw == PoolFlaw::CallbackRacesCompletion {
             return self.add_then_check_apart(callback);
         }
         let mut slot = self.inner.slot.lock();
@@ -187,7 +187,7 @@ impl<R: Runtime, T: Send + 'static> Future<R, T> {
 
     /// The worker's start: `Pending` → `Running` in one step; `false` if `cancel` won.
     pub(crate) fn set_running_or_notify_cancel(&self) -> bool {
-        if self.inner.flaw == Flaw::CancelRacesStart {
+        if self.inner.flaw == PoolFlaw::CancelRacesStart {
             return self.start_checked_apart();
         }
         let mut slot = self.inner.slot.lock();
@@ -213,7 +213,7 @@ impl<R: Runtime, T: Send + 'static> Future<R, T> {
 
     /// The worker's finish: stores the result, wakes every `result` waiter, runs the callbacks.
     pub(crate) fn set_result(&self, result: Result<T, TaskError>) {
-        if self.inner.flaw == Flaw::CallbackRacesCompletion {
+        if self.inner.flaw == PoolFlaw::CallbackRacesCompletion {
             return self.finish_with_a_snapshot(result);
         }
         let mut slot = self.inner.slot.lock();
@@ -253,7 +253,7 @@ impl<R: Runtime, T: Send + 'static> Slot<R, T> {
 
 /// Real time natively; the checkers have no clock, only the backend's "timed out" flag.
 fn elapsed<R: Runtime>(started: Instant) -> Duration {
-    if R::NAME == "native" {
+    if R::HAS_CLOCK {
         started.elapsed()
     } else {
         Duration::ZERO

@@ -34,15 +34,15 @@ pub mod properties;
 pub mod thread_pool;
 
 pub use self::future::{Future, TaskError};
-pub use self::process_pool::{Done, ProcessPool, Task};
+pub use self::process_pool::{ProcessPool, Task, WorkerAnswer};
 pub use self::thread_pool::{PoolHandle, ThreadPool, default_max_workers};
 
-use crate::model::{Concept, Variant};
+use crate::lesson::Concept;
 use std::fmt;
 
 /// A bug to build into a pool, for the broken variants; `None` is the real code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flaw {
+pub enum PoolFlaw {
     None,
     /// The worker checks "cancelled?" and marks the task running in two separate steps.
     CancelRacesStart,
@@ -69,34 +69,36 @@ impl std::error::Error for SubmitError {}
 
 /// An outcome: a few lines describing what the execution did.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Lines(pub Vec<String>);
+pub struct PoolReport(pub Vec<String>);
 
-impl fmt::Display for Lines {
+impl fmt::Display for PoolReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0.join("; "))
     }
 }
 
 pub fn concept() -> Concept {
-    Concept {
-        id: "executor",
-        title: "thread and process pools: futures, callbacks, cancel, shutdown (tutorial 6)",
-        file: "models/13_executor/mod.rs",
-        variants: vec![
-            Variant::of::<demos::ThreadPoolDemo>(),
-            Variant::of::<demos::ProcessPoolDemo>(),
-            Variant::of::<demos::MapDemo>(),
-            Variant::of::<demos::FetchParse>(),
-            Variant::of::<properties::Cancel>(),
-            Variant::of::<properties::Callbacks>(),
-            Variant::of::<properties::ShutdownWaits>(),
-            Variant::of::<properties::ResultTimeout>(),
-            Variant::of::<properties::Nested<2>>(),
-            Variant::of::<properties::Nested<1>>(),
-            Variant::of::<broken::CancelRacesStart>(),
-            Variant::of::<broken::CallbackRacesCompletion>(),
-            Variant::of::<broken::ShutdownReturnsEarly>(),
-        ],
-        timing: Some(demos::timing),
-    }
+    Concept::new(
+        "executor",
+        "thread and process pools: futures, callbacks, cancel, shutdown (tutorial 6)",
+        file!(),
+    )
+    .rows(&[
+        demos::THREAD_POOL,
+        demos::PROCESS_POOL,
+        demos::MAP,
+        demos::FETCH_PARSE,
+    ])
+    .rows(&[
+        properties::CANCEL,
+        properties::CALLBACKS,
+        properties::SHUTDOWN_WAITS,
+        properties::RESULT_TIMEOUT,
+        properties::NESTED,
+        properties::NESTED_ONE_WORKER,
+        broken::CANCEL_RACES_START,
+        broken::CALLBACK_RACES_COMPLETION,
+        broken::SHUTDOWN_RETURNS_EARLY,
+    ])
+    .timing(demos::timing)
 }

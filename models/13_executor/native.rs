@@ -8,6 +8,7 @@
 
 use super::future::TaskError;
 use super::process_pool::{Channel, Reply, Spawner, Task, execute};
+use super::thread_pool::panic_text;
 use crate::models::thread_vs_process::native::locate_program;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ pub fn worker_main(args: &[&str]) -> i32 {
                 let caught = std::panic::catch_unwind(|| panic!("the task panicked on purpose"));
                 let message = caught
                     .err()
-                    .map(|payload| crate::checker::panic_message(&*payload))
+                    .map(|payload| panic_text(&*payload))
                     .unwrap_or_default();
                 Reply::encode(pid, &Err(message))
             }

@@ -14,7 +14,7 @@
 //! worker for the next task, so the pool never hangs on a dead worker.
 
 use super::future::{Future, TaskError};
-use super::{Flaw, SubmitError};
+use super::{PoolFlaw, SubmitError};
 use crate::models::queue::Fifo;
 use crate::models::thread_vs_process::Pipe;
 use crate::runtime::Runtime;
@@ -67,7 +67,7 @@ impl Task {
 
 /// What a worker answered: the value and who computed it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Done {
+pub struct WorkerAnswer {
     pub pid: u32,
     pub value: u64,
 }
@@ -83,13 +83,13 @@ impl Reply {
         }
     }
 
-    pub fn decode(line: &str) -> Result<Done, TaskError> {
+    pub fn decode(line: &str) -> Result<WorkerAnswer, TaskError> {
         let garbage = || TaskError::BadReply(line.to_owned());
         let mut words = line.splitn(3, ' ');
         let (kind, pid, rest) = (words.next(), words.next(), words.next().unwrap_or(""));
         let pid: u32 = pid.and_then(|p| p.parse().ok()).ok_or_else(garbage)?;
         match kind {
-            Some("ok") => Ok(Done {
+            Some("ok") => Ok(WorkerAnswer {
                 pid,
                 value: rest.trim().parse().map_err(|_| garbage())?,
             }),
@@ -130,16 +130,18 @@ pub trait Spawner: Send + Sync + 'static {
     fn start(&self, index: usize) -> Result<Self::Channel, TaskError>;
 }
 
-type Job<R> = Option<(Task, Future<R, Done>)>;
+/// A task waiting for a proxy, with its future; `None` is the sentinel that stops the proxies.
+type Queued<R> = Option<(Task, Future<R, WorkerAnswer>)>;
 
-struct Shared<R: Runtime> {
+/// What the pool and its proxies share.
+struct ProcessPoolCore<R: Runtime> {
     shutdown: Mutex<R, bool>,
-    queue: Fifo<R, Job<R>>,
+    queue: Fifo<R, Queued<R>>,
 }
 
 /// A pool of `workers` worker processes, each served by one proxy thread.
 pub struct ProcessPool<R: Runtime> {
-    shared: Arc<Shared<R>>,
+    shared: Arc<ProcessPoolCore<R>>,
     proxies: Vec<JoinHandle<R, ()>>,
 }
 
@@ -147,7 +149,7 @@ impl<R: Runtime> ProcessPool<R> {
     /// Starts the proxies at once; each starts its worker when its first task comes.
     pub fn new<S: Spawner>(workers: usize, spawner: S) -> Self {
         assert!(workers > 0, "max_workers must be greater than 0");
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(ProcessPoolCore {
             shutdown: Mutex::named("pool.shutdown", false),
             queue: Fifo::new(0),
         });
@@ -163,12 +165,12 @@ impl<R: Runtime> ProcessPool<R> {
         ProcessPool { shared, proxies }
     }
 
-    pub fn submit(&self, task: Task) -> Result<Future<R, Done>, SubmitError> {
+    pub fn submit(&self, task: Task) -> Result<Future<R, WorkerAnswer>, SubmitError> {
         let shutdown = self.shared.shutdown.lock();
         if *shutdown {
             return Err(SubmitError::Shutdown);
         }
-        let future = Future::new(Flaw::None);
+        let future = Future::new(PoolFlaw::None);
         let job = Some((task, future.clone()));
         assert!(
             self.shared.queue.put(job, true, None).is_ok(),
@@ -206,7 +208,7 @@ impl<R: Runtime> Drop for ProcessPool<R> {
 }
 
 /// A proxy: feeds its worker one task at a time; restarts it after it died.
-fn serve<R: Runtime, S: Spawner>(shared: &Shared<R>, spawner: &S, index: usize) {
+fn serve<R: Runtime, S: Spawner>(shared: &ProcessPoolCore<R>, spawner: &S, index: usize) {
     let mut worker: Option<S::Channel> = None;
     loop {
         let Some((task, future)) = shared.queue.get(true, None).expect("a blocking get") else {

@@ -2,22 +2,22 @@
 //! two tasks). The same scenarios run the flawed pools in [`super::broken`].
 
 use super::thread_pool::ThreadPool;
-use super::{Flaw, Lines, SubmitError, TaskError};
-use crate::model::{Class, Expect, Params, Program};
+use super::{PoolFlaw, PoolReport, SubmitError, TaskError, broken};
+use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn lines(items: &[&str]) -> Lines {
-    Lines(items.iter().map(|s| s.to_string()).collect())
+fn lines(items: &[&str]) -> PoolReport {
+    PoolReport(items.iter().map(|s| s.to_string()).collect())
 }
 
 pub(super) const CANCEL_WON: &str = "cancel won: the task never ran, result() is CancelledError";
 pub(super) const START_WON: &str = "the task started first: cancel failed, result() is 7";
 
 /// One worker, one task, and `cancel` from main racing with the worker's start.
-pub(super) fn cancel_against_start<R: Runtime>(flaw: Flaw) -> Lines {
+pub(super) fn cancel_against_start<R: Runtime>(flaw: PoolFlaw) -> PoolReport {
     let pool = ThreadPool::<R>::with_flaw(1, "pool", flaw);
     let runs = Arc::new(AtomicUsize::<R>::named("task runs", 0));
     let future = {
@@ -39,13 +39,13 @@ pub(super) fn cancel_against_start<R: Runtime>(flaw: Flaw) -> Lines {
     match (cancelled, runs, result) {
         (true, 0, Err(TaskError::Cancelled)) => lines(&[CANCEL_WON]),
         (false, 1, Ok(7)) => lines(&[START_WON]),
-        (cancelled, runs, result) => Lines(vec![format!(
+        (cancelled, runs, result) => PoolReport(vec![format!(
             "cancel() = {cancelled}, ran {runs} time(s), result() = {result:?}"
         )]),
     }
 }
 
-fn cancel_classify(outcome: &Lines) -> (Class, &'static str) {
+fn cancel_classify(outcome: &PoolReport) -> (Class, &'static str) {
     match outcome.0.as_slice() {
         [line] if line == CANCEL_WON || line == START_WON => {
             (Class::Acceptable, "ran exactly once unless cancelled")
@@ -54,34 +54,9 @@ fn cancel_classify(outcome: &Lines) -> (Class, &'static str) {
     }
 }
 
-pub struct Cancel;
-
-impl Program for Cancel {
-    const ID: &'static str = "executor/cancel";
-    const SUMMARY: &'static str =
-        "cancel races the worker's start: either cancel wins and the task never runs, or it fails";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 1;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(_: &Params) -> Lines {
-        cancel_against_start::<R>(Flaw::None)
-    }
-
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        cancel_classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Lines>> {
-        Some(vec![lines(&[CANCEL_WON]), lines(&[START_WON])])
-    }
-}
-
 /// One task; main adds a callback while the worker may be finishing it, then (after `result`)
 /// adds another to the finished future. Each callback counts its runs.
-pub(super) fn callback_during_completion<R: Runtime>(flaw: Flaw) -> Lines {
+pub(super) fn callback_during_completion<R: Runtime>(flaw: PoolFlaw) -> PoolReport {
     let pool = ThreadPool::<R>::with_flaw(1, "pool", flaw);
     let future = pool.submit(|| 5).expect("the pool is open");
     let during = Arc::new(AtomicUsize::<R>::named("callback runs", 0));
@@ -106,7 +81,7 @@ pub(super) fn callback_during_completion<R: Runtime>(flaw: Flaw) -> Lines {
         "a callback added after completion must run at once, in the adding thread"
     );
     pool.shutdown(true);
-    Lines(vec![
+    PoolReport(vec![
         format!(
             "callback added during completion ran {} time(s)",
             during.load()
@@ -118,7 +93,7 @@ pub(super) fn callback_during_completion<R: Runtime>(flaw: Flaw) -> Lines {
     ])
 }
 
-pub(super) fn callbacks_classify(outcome: &Lines) -> (Class, &'static str) {
+pub(super) fn callbacks_classify(outcome: &PoolReport) -> (Class, &'static str) {
     if outcome
         .0
         .iter()
@@ -130,36 +105,8 @@ pub(super) fn callbacks_classify(outcome: &Lines) -> (Class, &'static str) {
     }
 }
 
-pub struct Callbacks;
-
-impl Program for Callbacks {
-    const ID: &'static str = "executor/callbacks";
-    const SUMMARY: &'static str =
-        "add_done_callback while the task finishes, and after: each callback runs exactly once";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 1;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(_: &Params) -> Lines {
-        callback_during_completion::<R>(Flaw::None)
-    }
-
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        callbacks_classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Lines>> {
-        Some(vec![lines(&[
-            "callback added during completion ran 1 time(s)",
-            "callback added after completion ran 1 time(s)",
-        ])])
-    }
-}
-
 /// One worker, two tasks (so one is queued), `shutdown(true)`: how many had finished by then.
-pub(super) fn shutdown_then_count<R: Runtime>(flaw: Flaw) -> Lines {
+pub(super) fn shutdown_then_count<R: Runtime>(flaw: PoolFlaw) -> PoolReport {
     let pool = ThreadPool::<R>::with_flaw(1, "pool", flaw);
     let finished = Arc::new(AtomicUsize::<R>::named("finished", 0));
     for _ in 0..2 {
@@ -177,12 +124,12 @@ pub(super) fn shutdown_then_count<R: Runtime>(flaw: Flaw) -> Lines {
         Some(SubmitError::Shutdown),
         "submit after shutdown must be refused"
     );
-    Lines(vec![format!(
+    PoolReport(vec![format!(
         "shutdown(wait=True) returned after {seen} of 2 tasks finished"
     )])
 }
 
-pub(super) fn shutdown_classify(outcome: &Lines) -> (Class, &'static str) {
+pub(super) fn shutdown_classify(outcome: &PoolReport) -> (Class, &'static str) {
     match outcome.0.as_slice() {
         [line] if line.contains("after 2 of 2") => {
             (Class::Acceptable, "shutdown waited for every task")
@@ -194,38 +141,11 @@ pub(super) fn shutdown_classify(outcome: &Lines) -> (Class, &'static str) {
     }
 }
 
-pub struct ShutdownWaits;
-
-impl Program for ShutdownWaits {
-    const ID: &'static str = "executor/shutdown-waits";
-    const SUMMARY: &'static str =
-        "shutdown(wait=True) joins the workers: every queued task has finished when it returns";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 1;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(_: &Params) -> Lines {
-        shutdown_then_count::<R>(Flaw::None)
-    }
-
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        shutdown_classify(outcome)
-    }
-
-    fn possible_outcomes(_: &Params) -> Option<Vec<Lines>> {
-        Some(vec![lines(&[
-            "shutdown(wait=True) returned after 2 of 2 tasks finished",
-        ])])
-    }
-}
-
 pub const GOT_IT: &str = "result(timeout) got 3";
 pub const TIMED_OUT: &str = "result(timeout) timed out, result() then got 3";
 
 /// `result(timeout)` against a task that finishes whenever the worker gets to it.
-fn result_with_timeout<R: Runtime>() -> Lines {
+fn result_with_timeout<R: Runtime>() -> PoolReport {
     let pool = ThreadPool::<R>::new(1, "pool");
     let future = pool.submit(|| 3).expect("the pool is open");
     let line = match future.result(Some(Duration::from_millis(100))) {
@@ -243,83 +163,158 @@ fn result_with_timeout<R: Runtime>() -> Lines {
     lines(&[line])
 }
 
-pub struct ResultTimeout;
-
-impl Program for ResultTimeout {
-    const ID: &'static str = "executor/result-timeout";
-    const SUMMARY: &'static str =
-        "result(timeout) returns the value or TimeoutError, and a later result() still gets it";
-    const EXPECT: Expect = Expect::Holds;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
-    const MAX_THREADS: usize = 1;
-    type Outcome = Lines;
-
-    fn run<R: Runtime>(_: &Params) -> Lines {
-        result_with_timeout::<R>()
-    }
-
-    /// Under loom a timed wait never times out, so only the first appears there.
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        match outcome.0.as_slice() {
-            [line] if line == GOT_IT => (Class::Acceptable, "the task finished in time"),
-            [line] if line == TIMED_OUT => (Class::Interesting, "the timeout fired first"),
-            _ => (Class::Forbidden, "a wrong result"),
-        }
-    }
-}
-
 /// A task that submits a task to its own pool and waits for it. With a free worker the inner
 /// task runs there. With `max_workers = 1` nobody is left to run it: the outer task waits for
 /// ever, and main with it. Python documents the same deadlock; the fix is not to wait on a task
 /// of your own pool from inside it (or to size the pool for the nesting).
-pub struct Nested<const WORKERS: usize>;
+fn nested<R: Runtime>(workers: usize) -> PoolReport {
+    let pool = ThreadPool::<R>::new(workers, "pool");
+    let handle = pool.handle();
+    let outer = pool
+        .submit(move || {
+            let inner = handle.submit(|| 2).expect("the pool is open");
+            inner.result(None).expect("the inner task succeeds") * 10
+        })
+        .expect("the pool is open");
+    let value = outer.result(None);
+    pool.shutdown(true);
+    PoolReport(vec![format!("outer task got {value:?}")])
+}
 
-impl<const WORKERS: usize> Program for Nested<WORKERS> {
-    const ID: &'static str = if WORKERS == 1 {
-        "executor/nested-one-worker"
-    } else {
-        "executor/nested"
-    };
-    const SUMMARY: &'static str = if WORKERS == 1 {
-        "DEADLOCK (documented): the only worker waits for a task it submitted, which needs a worker"
-    } else {
-        "a task submits a task to its own pool and waits for it, while a worker is free: no deadlock"
-    };
-    const EXPECT: Expect = if WORKERS == 1 {
-        Expect::Deadlock
-    } else {
-        Expect::Holds
-    };
-    const THREADS: usize = WORKERS;
-    const LOOM_THREADS: usize = WORKERS;
-    const MAX_THREADS: usize = WORKERS;
-    type Outcome = Lines;
+const NESTED_GOT: &str = "outer task got Ok(20)";
 
-    fn run<R: Runtime>(_: &Params) -> Lines {
-        let pool = ThreadPool::<R>::new(WORKERS, "pool");
-        let handle = pool.handle();
-        let outer = pool
-            .submit(move || {
-                let inner = handle.submit(|| 2).expect("the pool is open");
-                inner.result(None).expect("the inner task succeeds") * 10
-            })
-            .expect("the pool is open");
-        let value = outer.result(None);
-        pool.shutdown(true);
-        Lines(vec![format!("outer task got {value:?}")])
-    }
+/// The contract's scenarios, each run with the real pool or with a flaw built in.
+pub struct PoolContract;
 
-    fn classify(outcome: &Lines, _: &Params) -> (Class, &'static str) {
-        match outcome.0.as_slice() {
-            [line] if line == "outer task got Ok(20)" => {
-                (Class::Acceptable, "the inner task ran on the free worker")
+/// Which scenario, and which pool runs it: the real one, or one with a [`PoolFlaw`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PoolScenario {
+    Cancel,
+    Callbacks,
+    ShutdownWaits,
+    ResultTimeout,
+    /// A task waits on a task it submitted, with a second worker free.
+    Nested,
+    /// The same with the only worker.
+    NestedOneWorker,
+    /// [`PoolScenario::Cancel`] with [`PoolFlaw::CancelRacesStart`].
+    CancelRacesStart,
+    /// [`PoolScenario::Callbacks`] with [`PoolFlaw::CallbackRacesCompletion`].
+    CallbackRacesCompletion,
+    /// [`PoolScenario::ShutdownWaits`] with [`PoolFlaw::ShutdownWaitsForQueue`].
+    ShutdownReturnsEarly,
+}
+
+impl Lesson for PoolContract {
+    type Version = PoolScenario;
+    type Outcome = PoolReport;
+    const THREADS: usize = 1;
+    const LOOM_THREADS: usize = 1;
+
+    fn run<R: Runtime>(scenario: PoolScenario, _: &Params) -> PoolReport {
+        match scenario {
+            PoolScenario::Cancel => cancel_against_start::<R>(PoolFlaw::None),
+            PoolScenario::CancelRacesStart => cancel_against_start::<R>(PoolFlaw::CancelRacesStart),
+            PoolScenario::Callbacks => callback_during_completion::<R>(PoolFlaw::None),
+            PoolScenario::CallbackRacesCompletion => {
+                callback_during_completion::<R>(PoolFlaw::CallbackRacesCompletion)
             }
-            _ => (Class::Forbidden, "a wrong result"),
+            PoolScenario::ShutdownWaits => shutdown_then_count::<R>(PoolFlaw::None),
+            PoolScenario::ShutdownReturnsEarly => {
+                shutdown_then_count::<R>(PoolFlaw::ShutdownWaitsForQueue)
+            }
+            PoolScenario::ResultTimeout => result_with_timeout::<R>(),
+            PoolScenario::Nested => nested::<R>(2),
+            PoolScenario::NestedOneWorker => nested::<R>(1),
         }
     }
 
-    fn possible_outcomes(_: &Params) -> Option<Vec<Lines>> {
-        Some(vec![lines(&["outer task got Ok(20)"])])
+    fn classify(scenario: PoolScenario, outcome: &PoolReport, _: &Params) -> (Class, &'static str) {
+        match scenario {
+            PoolScenario::Cancel => cancel_classify(outcome),
+            PoolScenario::CancelRacesStart => broken::cancel_races_start_classify(outcome),
+            PoolScenario::Callbacks | PoolScenario::CallbackRacesCompletion => {
+                callbacks_classify(outcome)
+            }
+            PoolScenario::ShutdownWaits | PoolScenario::ShutdownReturnsEarly => {
+                shutdown_classify(outcome)
+            }
+            // Under loom a timed wait never times out, so only the first appears there.
+            PoolScenario::ResultTimeout => match outcome.0.as_slice() {
+                [line] if line == GOT_IT => (Class::Acceptable, "the task finished in time"),
+                [line] if line == TIMED_OUT => (Class::Interesting, "the timeout fired first"),
+                _ => (Class::Forbidden, "a wrong result"),
+            },
+            PoolScenario::Nested | PoolScenario::NestedOneWorker => match outcome.0.as_slice() {
+                [line] if line == NESTED_GOT => {
+                    (Class::Acceptable, "the inner task ran on the free worker")
+                }
+                _ => (Class::Forbidden, "a wrong result"),
+            },
+        }
+    }
+
+    fn possible_outcomes(scenario: PoolScenario, _: &Params) -> Option<Vec<PoolReport>> {
+        match scenario {
+            PoolScenario::Cancel => Some(vec![lines(&[CANCEL_WON]), lines(&[START_WON])]),
+            PoolScenario::Callbacks => Some(vec![lines(&[
+                "callback added during completion ran 1 time(s)",
+                "callback added after completion ran 1 time(s)",
+            ])]),
+            PoolScenario::ShutdownWaits => Some(vec![lines(&[
+                "shutdown(wait=True) returned after 2 of 2 tasks finished",
+            ])]),
+            PoolScenario::Nested | PoolScenario::NestedOneWorker => {
+                Some(vec![lines(&[NESTED_GOT])])
+            }
+            PoolScenario::ResultTimeout
+            | PoolScenario::CancelRacesStart
+            | PoolScenario::CallbackRacesCompletion
+            | PoolScenario::ShutdownReturnsEarly => None,
+        }
     }
 }
+
+pub const CANCEL: Row<PoolContract> = Row::new(
+    "executor/cancel",
+    PoolScenario::Cancel,
+    Expect::Holds,
+    "cancel races the worker's start: either cancel wins and the task never runs, or it fails",
+)
+.max_threads(1);
+pub const CALLBACKS: Row<PoolContract> = Row::new(
+    "executor/callbacks",
+    PoolScenario::Callbacks,
+    Expect::Holds,
+    "add_done_callback while the task finishes, and after: each callback runs exactly once",
+)
+.max_threads(1);
+pub const SHUTDOWN_WAITS: Row<PoolContract> = Row::new(
+    "executor/shutdown-waits",
+    PoolScenario::ShutdownWaits,
+    Expect::Holds,
+    "shutdown(wait=True) joins the workers: every queued task has finished when it returns",
+)
+.max_threads(1);
+pub const RESULT_TIMEOUT: Row<PoolContract> = Row::new(
+    "executor/result-timeout",
+    PoolScenario::ResultTimeout,
+    Expect::Holds,
+    "result(timeout) returns the value or TimeoutError, and a later result() still gets it",
+)
+.max_threads(1);
+pub const NESTED: Row<PoolContract> = Row::new(
+    "executor/nested",
+    PoolScenario::Nested,
+    Expect::Holds,
+    "a task submits a task to its own pool and waits for it, while a worker is free: no deadlock",
+)
+.threads(2, 2)
+.max_threads(2);
+pub const NESTED_ONE_WORKER: Row<PoolContract> = Row::new(
+    "executor/nested-one-worker",
+    PoolScenario::NestedOneWorker,
+    Expect::Deadlock,
+    "DEADLOCK (documented): the only worker waits for a task it submitted, which needs a worker",
+)
+.max_threads(1);

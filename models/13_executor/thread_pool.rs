@@ -8,12 +8,12 @@
 //! every callback has run (callbacks run in the worker, inside the task's turn).
 
 use super::future::{Future, TaskError};
-use super::{Flaw, SubmitError};
-use crate::checker::panic_message;
+use super::{PoolFlaw, SubmitError};
 use crate::models::queue::Fifo;
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Mutex};
 use crate::thread::{self, JoinHandle};
+use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -27,14 +27,15 @@ struct PoolState<R: Runtime> {
     idle: usize,
 }
 
-struct Shared<R: Runtime> {
+/// What the pool, its handles and its workers share.
+struct PoolCore<R: Runtime> {
     state: Mutex<R, PoolState<R>>,
     queue: Fifo<R, Option<Job>>,
     /// Tasks submitted and not yet taken by a worker; only the flawed shutdown looks at it.
     queued: AtomicUsize<R>,
     max_workers: usize,
     prefix: String,
-    flaw: Flaw,
+    flaw: PoolFlaw,
 }
 
 /// Python's default for threads: CPUs × 5 (3.5 to 3.7; later versions cap it at 32).
@@ -44,13 +45,13 @@ pub fn default_max_workers() -> usize {
 
 /// The pool's owner: `submit`, `map`, `shutdown`; dropping it is `shutdown(true)`.
 pub struct ThreadPool<R: Runtime> {
-    shared: Arc<Shared<R>>,
+    shared: Arc<PoolCore<R>>,
 }
 
 /// A second way in, for tasks that submit tasks: clones share the pool; dropping one does not
 /// shut anything down (a worker dropping the owner would have to join itself).
 pub struct PoolHandle<R: Runtime> {
-    shared: Arc<Shared<R>>,
+    shared: Arc<PoolCore<R>>,
 }
 
 impl<R: Runtime> Clone for PoolHandle<R> {
@@ -64,7 +65,7 @@ impl<R: Runtime> Clone for PoolHandle<R> {
 impl<R: Runtime> ThreadPool<R> {
     /// `max_workers` threads at most, named `{prefix}_0`, `{prefix}_1`, … as Python names them.
     pub fn new(max_workers: usize, prefix: &str) -> Self {
-        Self::with_flaw(max_workers, prefix, Flaw::None)
+        Self::with_flaw(max_workers, prefix, PoolFlaw::None)
     }
 
     /// Python's defaults: [`default_max_workers`] and the prefix `ThreadPoolExecutor`.
@@ -72,10 +73,10 @@ impl<R: Runtime> ThreadPool<R> {
         Self::new(default_max_workers(), "ThreadPoolExecutor")
     }
 
-    pub(crate) fn with_flaw(max_workers: usize, prefix: &str, flaw: Flaw) -> Self {
+    pub(crate) fn with_flaw(max_workers: usize, prefix: &str, flaw: PoolFlaw) -> Self {
         assert!(max_workers > 0, "max_workers must be greater than 0");
         ThreadPool {
-            shared: Arc::new(Shared {
+            shared: Arc::new(PoolCore {
                 state: Mutex::named(
                     "pool.state",
                     PoolState {
@@ -148,13 +149,13 @@ impl<R: Runtime> ThreadPool<R> {
                     "an unbounded put succeeds"
                 );
             }
-            if wait && shared.flaw != Flaw::ShutdownWaitsForQueue {
+            if wait && shared.flaw != PoolFlaw::ShutdownWaitsForQueue {
                 std::mem::take(&mut state.workers)
             } else {
                 Vec::new()
             }
         };
-        if wait && shared.flaw == Flaw::ShutdownWaitsForQueue {
+        if wait && shared.flaw == PoolFlaw::ShutdownWaitsForQueue {
             return wait_until_nothing_is_queued(shared);
         }
         workers.into_iter().for_each(JoinHandle::join);
@@ -163,7 +164,7 @@ impl<R: Runtime> ThreadPool<R> {
 
 /// BROKEN: waits until every task has been *taken* by a worker, not until it has *finished*:
 /// the last task may still be running (or not even started) when shutdown returns.
-fn wait_until_nothing_is_queued<R: Runtime>(shared: &Shared<R>) {
+fn wait_until_nothing_is_queued<R: Runtime>(shared: &PoolCore<R>) {
     while shared.queued.load() > 0 {
         thread::yield_now::<R>();
     }
@@ -191,7 +192,7 @@ impl<R: Runtime> PoolHandle<R> {
     }
 }
 
-fn submit<R, T, F>(shared: &Arc<Shared<R>>, task: F) -> Result<Future<R, T>, SubmitError>
+fn submit<R, T, F>(shared: &Arc<PoolCore<R>>, task: F) -> Result<Future<R, T>, SubmitError>
 where
     R: Runtime,
     T: Send + 'static,
@@ -206,7 +207,7 @@ where
         let future = future.clone();
         Box::new(move || run_task(&future, task)) as Job
     };
-    if shared.flaw == Flaw::ShutdownWaitsForQueue {
+    if shared.flaw == PoolFlaw::ShutdownWaitsForQueue {
         shared.queued.fetch_add(1);
     }
     assert!(
@@ -238,13 +239,24 @@ pub(crate) fn run_task<R: Runtime, T: Send + 'static>(
         return;
     }
     let result = catch_unwind(AssertUnwindSafe(task)).map_err(|payload| {
-        let message = panic_message(&*payload);
+        let message = panic_text(&*payload);
         if is_from_the_checker(&message) {
             std::panic::resume_unwind(payload);
         }
         TaskError::Panicked(message)
     });
     future.set_result(result);
+}
+
+/// The text of a panic's payload (a `&str` or a `String`, as `panic!` makes them).
+pub(super) fn panic_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic with a non-text payload".to_owned()
+    }
 }
 
 /// Loom reports a deadlock (and both checkers a step limit) by panicking in whichever thread
@@ -257,11 +269,11 @@ fn is_from_the_checker(message: &str) -> bool {
 }
 
 /// A worker: takes tasks until it takes the sentinel, which it puts back for the others.
-fn work<R: Runtime>(shared: &Shared<R>) {
+fn work<R: Runtime>(shared: &PoolCore<R>) {
     loop {
         match shared.queue.get(true, None).expect("a blocking get") {
             Some(job) => {
-                if shared.flaw == Flaw::ShutdownWaitsForQueue {
+                if shared.flaw == PoolFlaw::ShutdownWaitsForQueue {
                     shared.queued.fetch_sub(1);
                 }
                 job();

@@ -2,11 +2,13 @@
 //! with the property it breaks, and the documented errors natively: submit after shutdown, a
 //! panicking task, a result timeout, a worker process that dies, hangs or answers garbage.
 
-use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run};
+use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant};
 use interleave::checker::Mode;
+use interleave::lesson::Variant;
 use interleave::models::executor::native::ProcessSpawner;
 use interleave::models::executor::{
-    ProcessPool, SubmitError, Task, TaskError, ThreadPool, default_max_workers,
+    ProcessPool, SubmitError, Task, TaskError, ThreadPool, broken, default_max_workers, demos,
+    properties,
 };
 use interleave::runtime::{Backend, Native};
 use std::collections::BTreeSet;
@@ -15,23 +17,30 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-fn shuttle(id: &str, threads: usize, executions: usize) -> interleave::checker::Report {
-    run(id, Backend::Shuttle, threads, Mode::Check, Some(executions))
+fn shuttle(variant: &Variant, threads: usize, executions: usize) -> interleave::checker::Report {
+    run_variant(
+        variant,
+        Backend::Shuttle,
+        threads,
+        Mode::Check,
+        Some(executions),
+    )
 }
 
 #[test]
 fn the_demos_hold_every_task_once_results_in_order() {
-    for (id, threads, executions) in [
-        ("executor/thread-pool", 3, 150),
-        ("executor/process-pool", 3, 100),
-        ("executor/map", 3, 150),
-        ("executor/fetch-parse", 3, 150),
+    for (demo, threads, executions) in [
+        (demos::THREAD_POOL.variant(), 3, 150),
+        (demos::PROCESS_POOL.variant(), 3, 100),
+        (demos::MAP.variant(), 3, 150),
+        (demos::FETCH_PARSE.variant(), 3, 150),
     ] {
-        let report = shuttle(id, threads, executions);
+        let report = shuttle(&demo, threads, executions);
         assert_holds(&report);
         assert!(
             outcome_set(&report).iter().all(|o| o.contains("each once")),
-            "{id}: {:?}",
+            "{}: {:?}",
+            demo.id,
             outcome_set(&report)
         );
     }
@@ -39,9 +48,9 @@ fn the_demos_hold_every_task_once_results_in_order() {
 
 #[test]
 fn cancel_either_wins_before_the_start_or_fails_and_the_task_runs_once() {
-    assert_holds(&shuttle("executor/cancel", 1, 500));
-    let report = run(
-        "executor/cancel",
+    assert_holds(&shuttle(&properties::CANCEL.variant(), 1, 500));
+    let report = run_variant(
+        &properties::CANCEL.variant(),
         Backend::Shuttle,
         1,
         Mode::Outcomes,
@@ -59,8 +68,8 @@ fn cancel_either_wins_before_the_start_or_fails_and_the_task_runs_once() {
 
 #[test]
 fn each_callback_runs_exactly_once_added_during_or_after_completion() {
-    let report = run(
-        "executor/callbacks",
+    let report = run_variant(
+        &properties::CALLBACKS.variant(),
         Backend::Shuttle,
         1,
         Mode::Outcomes,
@@ -77,7 +86,7 @@ fn each_callback_runs_exactly_once_added_during_or_after_completion() {
 
 #[test]
 fn shutdown_waits_for_queued_tasks_and_then_refuses_new_ones() {
-    let report = shuttle("executor/shutdown-waits", 1, 500);
+    let report = shuttle(&properties::SHUTDOWN_WAITS.variant(), 1, 500);
     assert_holds(&report);
     assert_eq!(
         outcome_set(&report),
@@ -87,8 +96,8 @@ fn shutdown_waits_for_queued_tasks_and_then_refuses_new_ones() {
 
 #[test]
 fn result_with_a_timeout_returns_the_value_or_a_timeout_error() {
-    let report = run(
-        "executor/result-timeout",
+    let report = run_variant(
+        &properties::RESULT_TIMEOUT.variant(),
         Backend::Shuttle,
         1,
         Mode::Outcomes,
@@ -106,12 +115,12 @@ fn result_with_a_timeout_returns_the_value_or_a_timeout_error() {
 
 #[test]
 fn a_task_may_wait_on_a_task_it_submitted_while_a_worker_is_free() {
-    assert_holds(&shuttle("executor/nested", 2, 300));
+    assert_holds(&shuttle(&properties::NESTED.variant(), 2, 300));
 }
 
 #[test]
 fn with_one_worker_a_task_waiting_on_its_own_subtask_deadlocks_as_documented() {
-    let failure = assert_deadlock(&shuttle("executor/nested-one-worker", 1, 100));
+    let failure = assert_deadlock(&shuttle(&properties::NESTED_ONE_WORKER.variant(), 1, 100));
     assert!(
         failure.message.contains("future.done"),
         "{}",
@@ -122,7 +131,7 @@ fn with_one_worker_a_task_waiting_on_its_own_subtask_deadlocks_as_documented() {
 #[test]
 fn broken_cancel_racing_the_start_is_caught_a_cancelled_task_runs() {
     let failure = assert_violation(
-        &shuttle("executor/cancel-races-start", 1, 1000),
+        &shuttle(&broken::CANCEL_RACES_START.variant(), 1, 1000),
         "a successful cancel must mean it never runs",
     );
     assert!(failure.replay.is_some());
@@ -132,11 +141,11 @@ fn broken_cancel_racing_the_start_is_caught_a_cancelled_task_runs() {
 #[test]
 fn broken_callback_racing_completion_is_caught_running_never_or_twice() {
     assert_violation(
-        &shuttle("executor/callback-races-completion", 1, 1000),
+        &shuttle(&broken::CALLBACK_RACES_COMPLETION.variant(), 1, 1000),
         "a callback must run exactly once",
     );
-    let report = run(
-        "executor/callback-races-completion",
+    let report = run_variant(
+        &broken::CALLBACK_RACES_COMPLETION.variant(),
         Backend::Shuttle,
         1,
         Mode::Outcomes,
@@ -159,7 +168,7 @@ fn broken_callback_racing_completion_is_caught_running_never_or_twice() {
 #[test]
 fn broken_shutdown_returning_before_queued_tasks_finish_is_caught() {
     assert_violation(
-        &shuttle("executor/shutdown-returns-early", 1, 1000),
+        &shuttle(&broken::SHUTDOWN_RETURNS_EARLY.variant(), 1, 1000),
         "shutdown(wait=True) must return only after every task finished",
     );
 }
@@ -343,14 +352,19 @@ fn a_missing_worker_binary_is_an_error_not_a_hang() {
 
 #[cfg(loom)]
 mod loom {
-    use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run};
+    use crate::support::{
+        assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant,
+    };
     use interleave::checker::Mode;
+    use interleave::lesson::Variant;
+    use interleave::models::executor::{broken, demos, properties};
     use interleave::runtime::Backend;
 
-    fn loom(id: &str, threads: usize) -> interleave::checker::Report {
-        let report = run(id, Backend::Loom, threads, Mode::Check, None);
+    fn loom(variant: Variant, threads: usize) -> interleave::checker::Report {
+        let report = run_variant(&variant, Backend::Loom, threads, Mode::Check, None);
         eprintln!(
-            "{id} [loom, {threads}]: {} after {} executions in {:?}",
+            "{} [loom, {threads}]: {} after {} executions in {:?}",
+            variant.id,
             report.verdict.name(),
             report.executions,
             report.elapsed
@@ -360,44 +374,44 @@ mod loom {
 
     #[test]
     fn loom_executor_demos_hold() {
-        for (id, threads) in [
-            ("executor/thread-pool", 2),
-            ("executor/map", 2),
-            ("executor/fetch-parse", 2),
-            ("executor/process-pool", 1),
-            ("executor/nested", 2),
+        for (variant, threads) in [
+            (demos::THREAD_POOL.variant(), 2),
+            (demos::MAP.variant(), 2),
+            (demos::FETCH_PARSE.variant(), 2),
+            (demos::PROCESS_POOL.variant(), 1),
+            (properties::NESTED.variant(), 2),
         ] {
-            assert_holds(&loom(id, threads));
+            assert_holds(&loom(variant, threads));
         }
     }
 
     #[test]
     fn loom_executor_cancel_and_callbacks_hold_with_every_outcome() {
-        let cancel = loom("executor/cancel", 1);
+        let cancel = loom(properties::CANCEL.variant(), 1);
         assert_holds(&cancel);
         assert_eq!(outcome_set(&cancel).len(), 2);
-        let callbacks = loom("executor/callbacks", 1);
+        let callbacks = loom(properties::CALLBACKS.variant(), 1);
         assert_holds(&callbacks);
         assert_eq!(outcome_set(&callbacks).len(), 1);
-        assert_holds(&loom("executor/shutdown-waits", 1));
-        let timeout = loom("executor/result-timeout", 1);
+        assert_holds(&loom(properties::SHUTDOWN_WAITS.variant(), 1));
+        let timeout = loom(properties::RESULT_TIMEOUT.variant(), 1);
         assert_eq!(outcome_set(&timeout), ["result(timeout) got 3"]);
     }
 
     #[test]
     fn loom_executor_broken_variants_are_caught() {
         assert_violation(
-            &loom("executor/cancel-races-start", 1),
+            &loom(broken::CANCEL_RACES_START.variant(), 1),
             "a successful cancel must mean it never runs",
         );
         assert_violation(
-            &loom("executor/callback-races-completion", 1),
+            &loom(broken::CALLBACK_RACES_COMPLETION.variant(), 1),
             "a callback must run exactly once",
         );
         assert_violation(
-            &loom("executor/shutdown-returns-early", 1),
+            &loom(broken::SHUTDOWN_RETURNS_EARLY.variant(), 1),
             "shutdown(wait=True) must return only after every task finished",
         );
-        assert_deadlock(&loom("executor/nested-one-worker", 1));
+        assert_deadlock(&loom(properties::NESTED_ONE_WORKER.variant(), 1));
     }
 }

@@ -3,21 +3,29 @@
 
 use crate::support::{assert_deadlock, assert_holds, assert_violation};
 use interleave::checker::{self, Budget, Failure, Mode, Report};
-use interleave::model::Params;
+use interleave::lesson::{Lesson, Params, Row};
+use interleave::models::{double_acquire, noodle_fork, philosophers, rlock};
 use interleave::runtime::Backend;
 use std::time::Duration;
 
-/// Runs `id` with the default budget for `backend`, adjusted by `tune`.
-fn check(id: &str, backend: Backend, threads: usize, tune: impl FnOnce(&mut Budget)) -> Report {
-    let variant = interleave::models::find(id).unwrap_or_else(|| panic!("no variant {id}"));
-    let mut budget = Budget::defaults(backend, Mode::Check);
+/// Runs `row` with the default budget for `backend`, adjusted by `tune`.
+fn check<L: Lesson>(
+    row: Row<L>,
+    backend: Backend,
+    threads: usize,
+    tune: impl FnOnce(&mut Budget),
+) -> Report {
+    let variant = row.variant();
+    let mut budget = Budget::for_variant(&variant, backend, Mode::Check);
     tune(&mut budget);
     checker::check(&variant, backend, &Params { threads }, &budget, Mode::Check)
         .expect("backend is built")
 }
 
-fn shuttle(id: &str, threads: usize, executions: usize) -> Report {
-    check(id, Backend::Shuttle, threads, |b| b.executions = executions)
+fn shuttle<L: Lesson>(row: Row<L>, threads: usize, executions: usize) -> Report {
+    check(row, Backend::Shuttle, threads, |b| {
+        b.executions = executions
+    })
 }
 
 /// The one-line wait-for ring of a deadlock.
@@ -56,17 +64,17 @@ fn assert_noodle_fork_ring(failure: &Failure) {
 
 #[test]
 fn double_acquire_lock_is_a_self_wait_shuttle() {
-    assert_self_wait(&assert_deadlock(&shuttle("double-acquire/lock", 1, 10)));
+    assert_self_wait(&assert_deadlock(&shuttle(double_acquire::LOCK, 1, 10)));
 }
 
 #[test]
 fn double_acquire_rlock_holds_shuttle() {
-    assert_holds(&shuttle("double-acquire/rlock", 1, 10));
+    assert_holds(&shuttle(double_acquire::RLOCK, 1, 10));
 }
 
 #[test]
 fn double_acquire_lock_native_watchdog_moves_on() {
-    let report = check("double-acquire/lock", Backend::Native, 1, |b| {
+    let report = check(double_acquire::LOCK, Backend::Native, 1, |b| {
         b.watchdog = Duration::from_millis(200)
     });
     let failure = assert_deadlock(&report);
@@ -80,7 +88,7 @@ fn double_acquire_lock_native_watchdog_moves_on() {
 
 #[test]
 fn noodle_fork_two_locks_deadlock_has_a_cycle_and_replays_shuttle() {
-    let report = shuttle("noodle-fork/two-locks", 6, 1_000);
+    let report = shuttle(noodle_fork::TWO_LOCKS, 6, 1_000);
     let failure = assert_deadlock(&report);
     assert_noodle_fork_ring(&failure);
     let text = interleave::report::verdict(&report);
@@ -88,20 +96,22 @@ fn noodle_fork_two_locks_deadlock_has_a_cycle_and_replays_shuttle() {
         text.contains("replay: cargo run --release -- replay noodle-fork/two-locks shuttle.6."),
         "{text}"
     );
-    let variant = interleave::models::find("noodle-fork/two-locks").unwrap();
-    let replayed = checker::replay(&variant, failure.replay.as_ref().expect("a token"))
-        .expect("the token fits");
+    let replayed = checker::replay(
+        &noodle_fork::TWO_LOCKS.variant(),
+        failure.replay.as_ref().expect("a token"),
+    )
+    .expect("the token fits");
     assert_eq!(cycle(&assert_deadlock(&replayed)), cycle(&failure));
 }
 
 #[test]
 fn noodle_fork_fixes_hold_shuttle() {
-    for id in [
-        "noodle-fork/one-rlock",
-        "noodle-fork/ordered",
-        "noodle-fork/try-lock",
+    for row in [
+        noodle_fork::ONE_RLOCK,
+        noodle_fork::ORDERED,
+        noodle_fork::TRY_LOCK,
     ] {
-        assert_holds(&shuttle(id, 6, 300));
+        assert_holds(&shuttle(row, 6, 300));
     }
 }
 
@@ -109,7 +119,7 @@ fn noodle_fork_fixes_hold_shuttle() {
 /// the step bound (no livelock within it).
 #[test]
 fn noodle_fork_try_lock_does_not_livelock_within_the_step_bound_shuttle() {
-    let report = check("noodle-fork/try-lock", Backend::Shuttle, 2, |b| {
+    let report = check(noodle_fork::TRY_LOCK, Backend::Shuttle, 2, |b| {
         b.executions = 1_000;
         b.max_steps = 10_000;
     });
@@ -118,7 +128,7 @@ fn noodle_fork_try_lock_does_not_livelock_within_the_step_bound_shuttle() {
 
 #[test]
 fn noodle_fork_native_timing_reports_the_deadlock_and_moves_on() {
-    let timing = interleave::models::noodle_fork::timing();
+    let timing = noodle_fork::timing();
     let text = interleave::report::timing(&timing);
     let row = |id: &str| {
         timing
@@ -128,47 +138,47 @@ fn noodle_fork_native_timing_reports_the_deadlock_and_moves_on() {
             .unwrap_or_else(|| panic!("{text}"))
     };
     assert!(
-        row("noodle-fork/two-locks")
+        row(noodle_fork::TWO_LOCKS.id)
             .note
             .contains("deadlock likely"),
         "{text}"
     );
     assert!(
-        row("noodle-fork/two-locks")
+        row(noodle_fork::TWO_LOCKS.id)
             .note
             .contains("holds noodle, waits for fork"),
         "{text}"
     );
     for fixed in [
-        "noodle-fork/one-rlock",
-        "noodle-fork/ordered",
-        "noodle-fork/try-lock",
+        noodle_fork::ONE_RLOCK,
+        noodle_fork::ORDERED,
+        noodle_fork::TRY_LOCK,
     ] {
-        assert_eq!(row(fixed).note, "6 of 6 ate", "{text}");
+        assert_eq!(row(fixed.id).note, "6 of 6 ate", "{text}");
     }
 }
 
 #[test]
 fn rlock_correct_holds_shuttle() {
-    assert_holds(&shuttle("rlock/correct", 3, 500));
+    assert_holds(&shuttle(rlock::CORRECT, 3, 500));
 }
 
 #[test]
 fn rlock_no_owner_check_breaks_only_the_owner_releases_shuttle() {
     assert_violation(
-        &shuttle("rlock/no-owner-check", 3, 1_000),
+        &shuttle(rlock::NO_OWNER_CHECK, 3, 1_000),
         "only the owner releases",
     );
 }
 
 #[test]
 fn rlock_if_not_while_breaks_mutual_exclusion_shuttle() {
-    assert_violation(&shuttle("rlock/if-not-while", 3, 1_000), "mutual exclusion");
+    assert_violation(&shuttle(rlock::IF_NOT_WHILE, 3, 1_000), "mutual exclusion");
 }
 
 #[test]
 fn rlock_lost_wakeup_breaks_no_lost_wake_up_shuttle() {
-    let failure = assert_deadlock(&shuttle("rlock/lost-wakeup", 3, 1_000));
+    let failure = assert_deadlock(&shuttle(rlock::LOST_WAKEUP, 3, 1_000));
     assert!(
         failure
             .message
@@ -182,12 +192,12 @@ fn rlock_lost_wakeup_breaks_no_lost_wake_up_shuttle() {
 
 #[test]
 fn rlock_forgets_count_breaks_reentrancy_shuttle() {
-    assert_violation(&shuttle("rlock/forgets-count", 3, 1_000), "reentrancy");
+    assert_violation(&shuttle(rlock::FORGETS_COUNT, 3, 1_000), "reentrancy");
 }
 
 #[test]
 fn philosophers_naive_ring_of_five_shuttle() {
-    let failure = assert_deadlock(&shuttle("philosophers/naive", 5, 1_000));
+    let failure = assert_deadlock(&shuttle(philosophers::NAIVE, 5, 1_000));
     assert!(
         failure.message.contains("5 threads wait in a ring"),
         "{}",
@@ -198,8 +208,8 @@ fn philosophers_naive_ring_of_five_shuttle() {
 
 #[test]
 fn philosophers_fixes_hold_shuttle() {
-    for id in ["philosophers/ordered", "philosophers/footman"] {
-        assert_holds(&shuttle(id, 5, 300));
+    for row in [philosophers::ORDERED, philosophers::FOOTMAN] {
+        assert_holds(&shuttle(row, 5, 300));
     }
 }
 
@@ -207,64 +217,66 @@ fn philosophers_fixes_hold_shuttle() {
 mod loom {
     use super::*;
 
-    fn loom(id: &str, threads: usize) -> Report {
-        check(id, Backend::Loom, threads, |_| {})
+    fn loom<L: Lesson>(row: Row<L>, threads: usize) -> Report {
+        check(row, Backend::Loom, threads, |_| {})
     }
 
     #[test]
     fn double_acquire_loom() {
-        assert_self_wait(&assert_deadlock(&loom("double-acquire/lock", 1)));
-        assert_holds(&loom("double-acquire/rlock", 1));
+        assert_self_wait(&assert_deadlock(&loom(double_acquire::LOCK, 1)));
+        assert_holds(&loom(double_acquire::RLOCK, 1));
     }
 
     #[test]
     fn noodle_fork_two_locks_deadlock_replays_loom() {
-        let report = loom("noodle-fork/two-locks", 2);
+        let report = loom(noodle_fork::TWO_LOCKS, 2);
         let failure = assert_deadlock(&report);
         assert_noodle_fork_ring(&failure);
-        let variant = interleave::models::find("noodle-fork/two-locks").unwrap();
-        let replayed = checker::replay(&variant, failure.replay.as_ref().expect("a token"))
-            .expect("the token fits");
+        let replayed = checker::replay(
+            &noodle_fork::TWO_LOCKS.variant(),
+            failure.replay.as_ref().expect("a token"),
+        )
+        .expect("the token fits");
         assert_eq!(cycle(&assert_deadlock(&replayed)), cycle(&failure));
     }
 
     #[test]
     fn noodle_fork_fixes_hold_loom() {
-        for id in [
-            "noodle-fork/one-rlock",
-            "noodle-fork/ordered",
-            "noodle-fork/try-lock",
+        for row in [
+            noodle_fork::ONE_RLOCK,
+            noodle_fork::ORDERED,
+            noodle_fork::TRY_LOCK,
         ] {
-            assert_holds(&loom(id, 2));
+            assert_holds(&loom(row, 2));
         }
     }
 
     #[test]
     fn rlock_loom() {
-        assert_holds(&loom("rlock/correct", 2));
-        assert_violation(&loom("rlock/no-owner-check", 2), "only the owner releases");
-        assert_violation(&loom("rlock/if-not-while", 2), "mutual exclusion");
-        let lost = assert_deadlock(&loom("rlock/lost-wakeup", 2));
+        assert_holds(&loom(rlock::CORRECT, 2));
+        assert_violation(&loom(rlock::NO_OWNER_CHECK, 2), "only the owner releases");
+        assert_violation(&loom(rlock::IF_NOT_WHILE, 2), "mutual exclusion");
+        let lost = assert_deadlock(&loom(rlock::LOST_WAKEUP, 2));
         assert!(
             lost.message
                 .contains("a notify on rlock.freed that never comes"),
             "{}",
             lost.message
         );
-        assert_violation(&loom("rlock/forgets-count", 2), "reentrancy");
+        assert_violation(&loom(rlock::FORGETS_COUNT, 2), "reentrancy");
     }
 
     #[test]
     fn philosophers_loom() {
-        let failure = assert_deadlock(&loom("philosophers/naive", 4));
+        let failure = assert_deadlock(&loom(philosophers::NAIVE, 4));
         assert!(
             failure.message.contains("4 threads wait in a ring"),
             "{}",
             failure.message
         );
-        assert_holds(&loom("philosophers/ordered", 4));
+        assert_holds(&loom(philosophers::ORDERED, 4));
         // The footman's semaphore multiplies the schedules: bound 2 keeps it to seconds.
-        assert_holds(&check("philosophers/footman", Backend::Loom, 4, |b| {
+        assert_holds(&check(philosophers::FOOTMAN, Backend::Loom, 4, |b| {
             b.preemption_bound = 2
         }));
     }

@@ -2,11 +2,11 @@
 //! test), the isolated-worker models' outcome sets, the lost update under a GIL, and the shape
 //! of both timing tables (no timed assertions: only structure and correctness).
 
-use crate::support::{assert_holds, assert_violation, outcome_set, run, strings};
+use crate::support::{assert_holds, assert_violation, outcome_set, run_variant, strings};
 use interleave::checker::Mode;
-use interleave::model::Class;
-use interleave::models::gil;
+use interleave::lesson::Class;
 use interleave::models::thread_vs_process::native::{self, ChildError};
+use interleave::models::{gil, thread_vs_process};
 use interleave::runtime::Backend;
 use std::path::Path;
 use std::process::Command;
@@ -112,8 +112,8 @@ fn a_test_binary_finds_the_interleave_binary_beside_its_deps_directory() {
 
 #[test]
 fn models_thread_writes_are_shared_and_process_writes_are_not() {
-    let threads = run(
-        "thread-vs-process/thread",
+    let threads = run_variant(
+        &thread_vs_process::THREAD.variant(),
         Backend::Shuttle,
         2,
         Mode::Outcomes,
@@ -121,8 +121,8 @@ fn models_thread_writes_are_shared_and_process_writes_are_not() {
     );
     assert_holds(&threads);
     assert_eq!(outcome_set(&threads), strings(&["parent n = 0"]));
-    let processes = run(
-        "thread-vs-process/process",
+    let processes = run_variant(
+        &thread_vs_process::PROCESS.variant(),
         Backend::Shuttle,
         2,
         Mode::Outcomes,
@@ -137,14 +137,29 @@ fn models_thread_writes_are_shared_and_process_writes_are_not() {
 
 #[test]
 fn models_hold_natively_too() {
-    for id in ["thread-vs-process/thread", "thread-vs-process/process"] {
-        assert_holds(&run(id, Backend::Native, 2, Mode::Check, Some(3)));
+    for variant in [
+        thread_vs_process::THREAD.variant(),
+        thread_vs_process::PROCESS.variant(),
+    ] {
+        assert_holds(&run_variant(
+            &variant,
+            Backend::Native,
+            2,
+            Mode::Check,
+            Some(3),
+        ));
     }
 }
 
 #[test]
 fn the_counter_race_under_a_gil_still_loses_an_update() {
-    let report = run("gil/counter-race", Backend::Shuttle, 100, Mode::Check, None);
+    let report = run_variant(
+        &gil::COUNTER_RACE.variant(),
+        Backend::Shuttle,
+        100,
+        Mode::Check,
+        None,
+    );
     let failure = assert_violation(&report, "lost update");
     let outcome = failure.outcome.expect("ran to the end");
     assert_eq!(outcome.class, Class::Forbidden);
@@ -153,8 +168,8 @@ fn the_counter_race_under_a_gil_still_loses_an_update() {
 
 #[test]
 fn a_gil_switch_only_between_updates_loses_nothing() {
-    let report = run(
-        "gil/switch-between-updates",
+    let report = run_variant(
+        &gil::SWITCH_BETWEEN_UPDATES.variant(),
         Backend::Shuttle,
         10,
         Mode::Check,
@@ -208,8 +223,8 @@ mod under_loom {
 
     #[test]
     fn loom_thread_and_process_outcome_sets_are_exact() {
-        let threads = run(
-            "thread-vs-process/thread",
+        let threads = run_variant(
+            &thread_vs_process::THREAD.variant(),
             Backend::Loom,
             2,
             Mode::Outcomes,
@@ -217,8 +232,8 @@ mod under_loom {
         );
         assert_holds(&threads);
         assert_eq!(outcome_set(&threads), strings(&["parent n = 0"]));
-        let processes = run(
-            "thread-vs-process/process",
+        let processes = run_variant(
+            &thread_vs_process::PROCESS.variant(),
             Backend::Loom,
             2,
             Mode::Outcomes,
@@ -233,16 +248,28 @@ mod under_loom {
 
     #[test]
     fn loom_gil_counter_race_is_found_and_its_outcome_set_is_exact() {
-        let report = run("gil/counter-race", Backend::Loom, 3, Mode::Check, None);
+        let report = run_variant(
+            &gil::COUNTER_RACE.variant(),
+            Backend::Loom,
+            3,
+            Mode::Check,
+            None,
+        );
         assert_violation(&report, "lost update");
-        let all = run("gil/counter-race", Backend::Loom, 3, Mode::Outcomes, None);
+        let all = run_variant(
+            &gil::COUNTER_RACE.variant(),
+            Backend::Loom,
+            3,
+            Mode::Outcomes,
+            None,
+        );
         assert_eq!(outcome_set(&all), strings(&["n = 0", "n = 1", "n = 2"]));
     }
 
     #[test]
     fn loom_gil_switch_between_updates_holds() {
-        let report = run(
-            "gil/switch-between-updates",
+        let report = run_variant(
+            &gil::SWITCH_BETWEEN_UPDATES.variant(),
             Backend::Loom,
             2,
             Mode::Check,

@@ -1,15 +1,15 @@
 //! Queues (tutorial 5): the demos' orders and outcome sets, the core's properties under
 //! producers and consumers, and each broken variant caught with the property it breaks.
 
-use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run};
+use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant};
 use interleave::checker::{self, Budget, Mode};
-use interleave::model::{Class, Expect, Params, Program, Variant};
-use interleave::models::queue::demos::{self, FifoLesson, Lesson, LifoLesson, PriorityLesson};
-use interleave::models::queue::{Empty, Fifo};
+use interleave::lesson::{Class, Expect, Lesson, Params, Row, Variant};
+use interleave::models::queue::demos::{self, FifoDemo, LifoDemo, PriorityDemo, TutorialQueue};
+use interleave::models::queue::{Empty, Fifo, broken, properties};
 use interleave::runtime::{Backend, Native, Runtime};
 use std::time::Duration;
 
-fn reachable<L: Lesson>() -> Vec<String> {
+fn reachable<L: TutorialQueue>() -> Vec<String> {
     demos::reachable::<L>()
         .into_iter()
         .map(|order| order.to_string())
@@ -19,24 +19,24 @@ fn reachable<L: Lesson>() -> Vec<String> {
 #[test]
 fn the_tutorials_code_prints_the_tutorials_order() {
     assert_eq!(
-        demos::tutorial::<Native, FifoLesson>(),
+        demos::tutorial::<Native, FifoDemo>(),
         ["first", "second", "third"]
     );
     assert_eq!(
-        demos::tutorial::<Native, LifoLesson>(),
+        demos::tutorial::<Native, LifoDemo>(),
         ["third", "second", "first"]
     );
     assert_eq!(
-        demos::tutorial::<Native, PriorityLesson>(),
+        demos::tutorial::<Native, PriorityDemo>(),
         ["(10, 'b')", "(20, 'a')", "(30, 'c')"]
     );
 }
 
 #[test]
 fn one_producer_one_consumer_can_see_these_orders() {
-    assert_eq!(reachable::<FifoLesson>(), ["first second third"]);
+    assert_eq!(reachable::<FifoDemo>(), ["first second third"]);
     assert_eq!(
-        reachable::<LifoLesson>(),
+        reachable::<LifoDemo>(),
         [
             "first second third",
             "first third second",
@@ -46,7 +46,7 @@ fn one_producer_one_consumer_can_see_these_orders() {
         ]
     );
     assert_eq!(
-        reachable::<PriorityLesson>(),
+        reachable::<PriorityDemo>(),
         [
             "(10, 'b') (20, 'a') (30, 'c')",
             "(20, 'a') (10, 'b') (30, 'c')"
@@ -56,23 +56,29 @@ fn one_producer_one_consumer_can_see_these_orders() {
 
 #[test]
 fn demos_hold_and_shuttle_sees_every_possible_order() {
-    for (id, expected) in [
-        ("queue/fifo", reachable::<FifoLesson>()),
-        ("queue/lifo", reachable::<LifoLesson>()),
-        ("queue/priority", reachable::<PriorityLesson>()),
+    for (demo, expected) in [
+        (demos::FIFO.variant(), reachable::<FifoDemo>()),
+        (demos::LIFO.variant(), reachable::<LifoDemo>()),
+        (demos::PRIORITY.variant(), reachable::<PriorityDemo>()),
     ] {
-        assert_holds(&run(id, Backend::Shuttle, 2, Mode::Check, Some(300)));
-        let outcomes = run(id, Backend::Shuttle, 2, Mode::Outcomes, Some(500));
+        assert_holds(&run_variant(
+            &demo,
+            Backend::Shuttle,
+            2,
+            Mode::Check,
+            Some(300),
+        ));
+        let outcomes = run_variant(&demo, Backend::Shuttle, 2, Mode::Outcomes, Some(500));
         assert_holds(&outcomes);
-        assert_eq!(outcome_set(&outcomes), expected, "{id}");
+        assert_eq!(outcome_set(&outcomes), expected, "{}", demo.id);
     }
 }
 
 #[test]
 fn producers_and_consumers_lose_nothing_duplicate_nothing_reorder_nothing() {
     for threads in [2, 3, 4] {
-        let report = run(
-            "queue/producers-consumers",
+        let report = run_variant(
+            &properties::PRODUCERS_CONSUMERS.variant(),
             Backend::Shuttle,
             threads,
             Mode::Check,
@@ -85,7 +91,13 @@ fn producers_and_consumers_lose_nothing_duplicate_nothing_reorder_nothing() {
 
 #[test]
 fn join_returns_only_after_every_task_done_and_an_extra_one_is_an_error() {
-    let report = run("queue/join", Backend::Shuttle, 3, Mode::Check, Some(500));
+    let report = run_variant(
+        &properties::JOIN.variant(),
+        Backend::Shuttle,
+        3,
+        Mode::Check,
+        Some(500),
+    );
     assert_holds(&report);
     assert_eq!(
         outcome_set(&report),
@@ -95,8 +107,8 @@ fn join_returns_only_after_every_task_done_and_an_extra_one_is_an_error() {
 
 #[test]
 fn timed_get_and_put_return_with_an_item_or_a_timeout() {
-    let report = run(
-        "queue/timeout",
+    let report = run_variant(
+        &properties::TIMEOUT.variant(),
         Backend::Shuttle,
         2,
         Mode::Outcomes,
@@ -116,20 +128,18 @@ fn timed_get_and_put_return_with_an_item_or_a_timeout() {
 /// A `get(timeout)` on a queue nobody ever puts to: it must return `Empty`, not hang.
 struct AloneWithATimeout;
 
-impl Program for AloneWithATimeout {
-    const ID: &'static str = "queue/timeout-alone";
-    const SUMMARY: &'static str = "get(timeout) with no producer at all";
-    const EXPECT: Expect = Expect::Holds;
+impl Lesson for AloneWithATimeout {
+    type Version = ();
+    type Outcome = String;
     const THREADS: usize = 1;
     const LOOM_THREADS: usize = 1;
-    type Outcome = String;
 
-    fn run<R: Runtime>(_: &Params) -> String {
+    fn run<R: Runtime>((): (), _: &Params) -> String {
         let queue = Fifo::<R, u32>::new(0);
         format!("{:?}", queue.get(true, Some(Duration::from_millis(100))))
     }
 
-    fn classify(outcome: &String, _: &Params) -> (Class, &'static str) {
+    fn classify((): (), outcome: &String, _: &Params) -> (Class, &'static str) {
         match outcome.as_str() {
             "Err(Empty)" => (Class::Acceptable, "the timeout returned"),
             _ => (Class::Forbidden, "an item from nowhere"),
@@ -137,13 +147,21 @@ impl Program for AloneWithATimeout {
     }
 }
 
+const TIMEOUT_ALONE: Row<AloneWithATimeout> = Row::new(
+    "queue/timeout-alone",
+    (),
+    Expect::Holds,
+    "get(timeout) with no producer at all",
+);
+
 fn check_alone(backend: Backend) -> checker::Report {
     let budget = Budget {
         executions: 50,
         ..Budget::defaults(backend, Mode::Check)
     };
+    let alone: Variant = TIMEOUT_ALONE.variant();
     checker::check(
-        &Variant::of::<AloneWithATimeout>(),
+        &alone,
         backend,
         &Params { threads: 1 },
         &budget,
@@ -167,11 +185,17 @@ fn a_timed_get_on_a_queue_nobody_fills_returns_empty() {
 
 #[test]
 fn if_instead_of_while_wakes_a_consumer_to_an_empty_queue() {
-    let report = run("queue/if-not-while", Backend::Shuttle, 3, Mode::Check, None);
+    let report = run_variant(
+        &broken::IF_NOT_WHILE.variant(),
+        Backend::Shuttle,
+        3,
+        Mode::Check,
+        None,
+    );
     let failure = assert_violation(&report, "get woke to an empty queue");
     assert!(failure.replay.is_some());
-    assert_holds(&run(
-        "queue/while",
+    assert_holds(&run_variant(
+        &broken::WHILE.variant(),
         Backend::Shuttle,
         3,
         Mode::Check,
@@ -181,7 +205,13 @@ fn if_instead_of_while_wakes_a_consumer_to_an_empty_queue() {
 
 #[test]
 fn one_condvar_with_notify_one_loses_the_producers_wake_up() {
-    let report = run("queue/one-condvar", Backend::Shuttle, 3, Mode::Check, None);
+    let report = run_variant(
+        &broken::ONE_CONDVAR.variant(),
+        Backend::Shuttle,
+        3,
+        Mode::Check,
+        None,
+    );
     let failure = assert_deadlock(&report);
     assert!(
         failure
@@ -192,8 +222,8 @@ fn one_condvar_with_notify_one_loses_the_producers_wake_up() {
         "{:?}",
         failure.trace.blocked
     );
-    assert_holds(&run(
-        "queue/two-condvars",
+    assert_holds(&run_variant(
+        &broken::TWO_CONDVARS.variant(),
         Backend::Shuttle,
         3,
         Mode::Check,
@@ -203,16 +233,16 @@ fn one_condvar_with_notify_one_loses_the_producers_wake_up() {
 
 #[test]
 fn a_size_check_outside_the_lock_overfills_a_bounded_queue() {
-    let report = run(
-        "queue/size-check-outside-lock",
+    let report = run_variant(
+        &broken::SIZE_CHECK_OUTSIDE_LOCK.variant(),
         Backend::Shuttle,
         2,
         Mode::Check,
         None,
     );
     assert_violation(&report, "over capacity: 2 items in a queue of maxsize 1");
-    assert_holds(&run(
-        "queue/size-check-under-lock",
+    assert_holds(&run_variant(
+        &broken::SIZE_CHECK_UNDER_LOCK.variant(),
         Backend::Shuttle,
         2,
         Mode::Check,
@@ -222,8 +252,8 @@ fn a_size_check_outside_the_lock_overfills_a_bounded_queue() {
 
 #[test]
 fn an_unprotected_task_counter_loses_an_update_and_join_hangs() {
-    let report = run(
-        "queue/task-done-unlocked",
+    let report = run_variant(
+        &broken::TASK_DONE_UNLOCKED.variant(),
         Backend::Shuttle,
         2,
         Mode::Check,
@@ -243,8 +273,8 @@ fn an_unprotected_task_counter_loses_an_update_and_join_hangs() {
         .as_ref()
         .expect("the timeline shows the lost update");
     assert_eq!(lost.var, "unfinished");
-    assert_holds(&run(
-        "queue/task-done-locked",
+    assert_holds(&run_variant(
+        &broken::TASK_DONE_LOCKED.variant(),
         Backend::Shuttle,
         2,
         Mode::Check,
@@ -254,16 +284,15 @@ fn an_unprotected_task_counter_loses_an_update_and_join_hangs() {
 
 #[test]
 fn natively_the_fixed_queues_hold() {
-    for id in [
-        "queue/fifo",
-        "queue/producers-consumers",
-        "queue/join",
-        "queue/timeout",
-        "queue/two-condvars",
+    for variant in [
+        demos::FIFO.variant(),
+        properties::PRODUCERS_CONSUMERS.variant(),
+        properties::JOIN.variant(),
+        properties::TIMEOUT.variant(),
+        broken::TWO_CONDVARS.variant(),
     ] {
-        let variant = interleave::models::find(id).expect("registered");
-        assert_holds(&run(
-            id,
+        assert_holds(&run_variant(
+            &variant,
             Backend::Native,
             variant.threads,
             Mode::Check,
@@ -276,55 +305,54 @@ fn natively_the_fixed_queues_hold() {
 mod loom {
     use super::*;
 
-    fn exhaustive(id: &str) -> interleave::checker::Report {
-        let variant = interleave::models::find(id).expect("registered");
-        let report = run(
-            id,
+    fn exhaustive(variant: &Variant) -> interleave::checker::Report {
+        let report = run_variant(
+            variant,
             Backend::Loom,
             variant.loom_threads,
             Mode::Outcomes,
             None,
         );
         eprintln!(
-            "{id}: {} loom executions in {:.2?}",
-            report.executions, report.elapsed
+            "{}: {} loom executions in {:.2?}",
+            variant.id, report.executions, report.elapsed
         );
         report
     }
 
     #[test]
     fn loom_demo_outcome_sets_are_exactly_the_reachable_orders() {
-        for (id, expected) in [
-            ("queue/fifo", reachable::<FifoLesson>()),
-            ("queue/lifo", reachable::<LifoLesson>()),
-            ("queue/priority", reachable::<PriorityLesson>()),
+        for (demo, expected) in [
+            (demos::FIFO.variant(), reachable::<FifoDemo>()),
+            (demos::LIFO.variant(), reachable::<LifoDemo>()),
+            (demos::PRIORITY.variant(), reachable::<PriorityDemo>()),
         ] {
-            let report = exhaustive(id);
+            let report = exhaustive(&demo);
             assert_holds(&report);
-            assert_eq!(outcome_set(&report), expected, "{id}");
+            assert_eq!(outcome_set(&report), expected, "{}", demo.id);
         }
     }
 
     #[test]
     fn loom_core_properties_hold_in_every_interleaving() {
-        for id in [
-            "queue/producers-consumers",
-            "queue/join",
-            "queue/while",
-            "queue/two-condvars",
-            "queue/size-check-under-lock",
-            "queue/task-done-locked",
+        for variant in [
+            properties::PRODUCERS_CONSUMERS.variant(),
+            properties::JOIN.variant(),
+            broken::WHILE.variant(),
+            broken::TWO_CONDVARS.variant(),
+            broken::SIZE_CHECK_UNDER_LOCK.variant(),
+            broken::TASK_DONE_LOCKED.variant(),
         ] {
-            let report = exhaustive(id);
+            let report = exhaustive(&variant);
             assert_holds(&report);
-            assert_eq!(outcome_set(&report).len(), 1, "{id}");
+            assert_eq!(outcome_set(&report).len(), 1, "{}", variant.id);
         }
     }
 
     /// loom 0.7 has no clock: a timed wait is a plain wait, so only the no-timeout outcome exists.
     #[test]
     fn loom_timeouts_never_fire() {
-        let report = exhaustive("queue/timeout");
+        let report = exhaustive(&properties::TIMEOUT.variant());
         assert_holds(&report);
         assert_eq!(
             outcome_set(&report),
@@ -335,19 +363,26 @@ mod loom {
 
     #[test]
     fn loom_finds_every_broken_queue() {
-        let check = |id: &str| {
-            let variant = interleave::models::find(id).expect("registered");
-            let report = run(id, Backend::Loom, variant.loom_threads, Mode::Check, None);
+        let check = |row: Row<broken::QueueFlaws>| {
+            let variant = row.variant();
+            let report = run_variant(
+                &variant,
+                Backend::Loom,
+                variant.loom_threads,
+                Mode::Check,
+                None,
+            );
             eprintln!(
-                "{id}: {} after {} loom executions",
+                "{}: {} after {} loom executions",
+                variant.id,
                 report.verdict.name(),
                 report.executions
             );
             report
         };
-        assert_violation(&check("queue/if-not-while"), "get woke to an empty queue");
-        assert_deadlock(&check("queue/one-condvar"));
-        assert_violation(&check("queue/size-check-outside-lock"), "over capacity");
-        assert_deadlock(&check("queue/task-done-unlocked"));
+        assert_violation(&check(broken::IF_NOT_WHILE), "get woke to an empty queue");
+        assert_deadlock(&check(broken::ONE_CONDVAR));
+        assert_violation(&check(broken::SIZE_CHECK_OUTSIDE_LOCK), "over capacity");
+        assert_deadlock(&check(broken::TASK_DONE_UNLOCKED));
     }
 }

@@ -1,16 +1,16 @@
 //! Threads: daemon exit ordering, both creation styles, start order, the thread registry.
 
-use crate::support::{assert_holds, assert_violation, outcome_set, run};
+use crate::support::{assert_holds, assert_violation, outcome_set, run_variant};
 use interleave::checker::Mode;
 #[cfg(loom)]
 use interleave::checker::Verdict;
-use interleave::model::Class;
+use interleave::lesson::{Class, Params, Variant};
+use interleave::models::{daemon, start_order, thread_api, thread_create};
 use interleave::runtime::Backend;
 
 /// The outcomes the variant declares possible, as texts.
-fn declared(id: &str, threads: usize) -> Vec<String> {
-    let variant = interleave::models::find(id).unwrap();
-    let params = interleave::model::Params { threads };
+fn declared(variant: &Variant, threads: usize) -> Vec<String> {
+    let params = Params { threads };
     let mut texts: Vec<String> = variant
         .possible_outcomes(&params)
         .unwrap()
@@ -23,7 +23,7 @@ fn declared(id: &str, threads: usize) -> Vec<String> {
 
 #[test]
 fn daemon_example_2_declares_the_45_outputs_and_the_tutorials_is_one_of_them() {
-    let all = declared("daemon/example-2", 2);
+    let all = declared(&daemon::EXAMPLE_2.variant(), 2);
     assert_eq!(all.len(), 45);
     assert!(all.contains(&"123 | 456 | main------- | end123 | end456".to_owned()));
     assert!(
@@ -35,15 +35,15 @@ fn daemon_example_2_declares_the_45_outputs_and_the_tutorials_is_one_of_them() {
 
 #[test]
 fn daemon_example_2_sampled_outputs_are_within_the_declared_set_and_classified() {
-    let report = run(
-        "daemon/example-2",
+    let report = run_variant(
+        &daemon::EXAMPLE_2.variant(),
         Backend::Shuttle,
         2,
         Mode::Outcomes,
         None,
     );
     assert_holds(&report);
-    let all = declared("daemon/example-2", 2);
+    let all = declared(&daemon::EXAMPLE_2.variant(), 2);
     let seen = outcome_set(&report);
     assert!(seen.iter().all(|o| all.contains(o)), "{seen:?}");
     assert!(
@@ -63,20 +63,29 @@ fn daemon_example_2_sampled_outputs_are_within_the_declared_set_and_classified()
 
 #[test]
 fn daemon_example_1_sampled_outputs_are_its_six() {
-    let report = run(
-        "daemon/example-1",
+    let report = run_variant(
+        &daemon::EXAMPLE_1.variant(),
         Backend::Shuttle,
         2,
         Mode::Outcomes,
         None,
     );
     assert_holds(&report);
-    assert_eq!(outcome_set(&report), declared("daemon/example-1", 2));
+    assert_eq!(
+        outcome_set(&report),
+        declared(&daemon::EXAMPLE_1.variant(), 2)
+    );
 }
 
 #[test]
 fn a_harness_that_exits_without_waiting_loses_end456() {
-    let report = run("daemon/exit-early", Backend::Shuttle, 2, Mode::Check, None);
+    let report = run_variant(
+        &daemon::EXIT_EARLY.variant(),
+        Backend::Shuttle,
+        2,
+        Mode::Check,
+        None,
+    );
     let failure = assert_violation(&report, "end456 missing");
     assert!(!failure.outcome.unwrap().text.contains("end456"));
     assert!(failure.replay.is_some());
@@ -85,7 +94,13 @@ fn a_harness_that_exits_without_waiting_loses_end456() {
 #[test]
 fn a_daemon_blocked_at_exit_is_stopped_not_a_deadlock() {
     for backend in [Backend::Shuttle, Backend::Native] {
-        let report = run("daemon/blocked-server", backend, 2, Mode::Check, Some(200));
+        let report = run_variant(
+            &daemon::BLOCKED_SERVER.variant(),
+            backend,
+            2,
+            Mode::Check,
+            Some(200),
+        );
         assert_holds(&report);
         assert_eq!(outcome_set(&report), vec!["main done".to_owned()]);
     }
@@ -107,17 +122,24 @@ fn daemon_examples_natively_print_what_the_tutorial_shows() {
 
 #[test]
 fn both_creation_styles_have_the_same_two_outputs() {
-    for id in ["thread-create/target", "thread-create/run-trait"] {
-        let report = run(id, Backend::Shuttle, 1, Mode::Outcomes, Some(200));
+    for row in [thread_create::TARGET, thread_create::RUN_TRAIT] {
+        let variant = row.variant();
+        let report = run_variant(&variant, Backend::Shuttle, 1, Mode::Outcomes, Some(200));
         assert_holds(&report);
-        assert_eq!(outcome_set(&report), declared(id, 1), "{id}");
+        assert_eq!(outcome_set(&report), declared(&variant, 1), "{}", row.id);
     }
 }
 
 #[test]
 fn start_order_has_both_orders_for_threads_and_processes() {
-    for id in ["start-order/thread", "start-order/process"] {
-        let report = run(id, Backend::Shuttle, 1, Mode::Outcomes, Some(200));
+    for row in [start_order::THREAD, start_order::PROCESS] {
+        let report = run_variant(
+            &row.variant(),
+            Backend::Shuttle,
+            1,
+            Mode::Outcomes,
+            Some(200),
+        );
         assert_holds(&report);
         assert_eq!(
             outcome_set(&report),
@@ -151,7 +173,13 @@ fn start_order_histograms_count_every_native_run() {
 #[test]
 fn the_registry_keeps_its_promises_under_shuttle_and_natively() {
     for backend in [Backend::Shuttle, Backend::Native] {
-        let report = run("thread-api/registry", backend, 3, Mode::Check, Some(300));
+        let report = run_variant(
+            &thread_api::REGISTRY.variant(),
+            backend,
+            3,
+            Mode::Check,
+            Some(300),
+        );
         assert_holds(&report);
         assert_eq!(
             outcome_set(&report),
@@ -162,8 +190,8 @@ fn the_registry_keeps_its_promises_under_shuttle_and_natively() {
 
 #[test]
 fn a_registry_with_a_racy_live_count_is_caught_with_the_lost_update() {
-    let report = run(
-        "thread-api/racy-count",
+    let report = run_variant(
+        &thread_api::RACY_COUNT.variant(),
         Backend::Shuttle,
         3,
         Mode::Check,
@@ -183,25 +211,57 @@ mod under_loom {
 
     #[test]
     fn loom_daemon_example_2_outcome_set_is_exactly_the_45() {
-        let report = run("daemon/example-2", Backend::Loom, 2, Mode::Outcomes, None);
+        let report = run_variant(
+            &daemon::EXAMPLE_2.variant(),
+            Backend::Loom,
+            2,
+            Mode::Outcomes,
+            None,
+        );
         assert!(matches!(report.verdict, Verdict::Holds));
-        assert_eq!(outcome_set(&report), declared("daemon/example-2", 2));
+        assert_eq!(
+            outcome_set(&report),
+            declared(&daemon::EXAMPLE_2.variant(), 2)
+        );
     }
 
     #[test]
     fn loom_daemon_example_1_outcome_set_is_exactly_the_6() {
-        let report = run("daemon/example-1", Backend::Loom, 2, Mode::Outcomes, None);
-        assert_eq!(outcome_set(&report), declared("daemon/example-1", 2));
+        let report = run_variant(
+            &daemon::EXAMPLE_1.variant(),
+            Backend::Loom,
+            2,
+            Mode::Outcomes,
+            None,
+        );
+        assert_eq!(
+            outcome_set(&report),
+            declared(&daemon::EXAMPLE_1.variant(), 2)
+        );
     }
 
     #[test]
     fn loom_shuttle_samples_are_a_subset_of_the_loom_set() {
-        for id in ["daemon/example-1", "daemon/example-2"] {
-            let exhaustive = outcome_set(&run(id, Backend::Loom, 2, Mode::Outcomes, None));
-            let sampled = outcome_set(&run(id, Backend::Shuttle, 2, Mode::Outcomes, Some(300)));
+        for row in [daemon::EXAMPLE_1, daemon::EXAMPLE_2] {
+            let variant = row.variant();
+            let exhaustive = outcome_set(&run_variant(
+                &variant,
+                Backend::Loom,
+                2,
+                Mode::Outcomes,
+                None,
+            ));
+            let sampled = outcome_set(&run_variant(
+                &variant,
+                Backend::Shuttle,
+                2,
+                Mode::Outcomes,
+                Some(300),
+            ));
             assert!(
                 sampled.iter().all(|o| exhaustive.contains(o)),
-                "{id}: {sampled:?}"
+                "{}: {sampled:?}",
+                row.id
             );
         }
     }
@@ -209,30 +269,53 @@ mod under_loom {
     #[test]
     fn loom_exit_early_and_racy_count_are_caught_and_the_rest_hold() {
         assert_violation(
-            &run("daemon/exit-early", Backend::Loom, 2, Mode::Check, None),
+            &run_variant(
+                &daemon::EXIT_EARLY.variant(),
+                Backend::Loom,
+                2,
+                Mode::Check,
+                None,
+            ),
             "end456 missing",
         );
         assert_violation(
-            &run("thread-api/racy-count", Backend::Loom, 2, Mode::Check, None),
+            &run_variant(
+                &thread_api::RACY_COUNT.variant(),
+                Backend::Loom,
+                2,
+                Mode::Check,
+                None,
+            ),
             "lost update",
         );
-        for (id, threads) in [
-            ("daemon/blocked-server", 2),
-            ("thread-create/target", 1),
-            ("thread-create/run-trait", 1),
-            ("start-order/thread", 1),
-            ("thread-api/registry", 2),
+        for (variant, threads) in [
+            (daemon::BLOCKED_SERVER.variant(), 2),
+            (thread_create::TARGET.variant(), 1),
+            (thread_create::RUN_TRAIT.variant(), 1),
+            (start_order::THREAD.variant(), 1),
+            (thread_api::REGISTRY.variant(), 2),
         ] {
-            let report = run(id, Backend::Loom, threads, Mode::Outcomes, None);
+            let report = run_variant(&variant, Backend::Loom, threads, Mode::Outcomes, None);
             assert_holds(&report);
-            assert_eq!(outcome_set(&report), declared(id, threads), "{id}");
+            assert_eq!(
+                outcome_set(&report),
+                declared(&variant, threads),
+                "{}",
+                variant.id
+            );
         }
     }
 }
 
 #[test]
 fn a_short_failing_execution_is_shown_whole() {
-    let report = run("daemon/exit-early", Backend::Shuttle, 2, Mode::Check, None);
+    let report = run_variant(
+        &daemon::EXIT_EARLY.variant(),
+        Backend::Shuttle,
+        2,
+        Mode::Check,
+        None,
+    );
     let failure = assert_violation(&report, "end456 missing");
     let timeline = interleave::report::timeline(&failure.trace);
     let shown = format!("all {} events:", failure.trace.events.len());

@@ -4,9 +4,10 @@
 
 use crate::exit_hook::ExitHook;
 use crate::runtime::Runtime;
+use crate::trace::Tid;
 use crate::util::lock_unpoisoned;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What the facade knows about the calling thread.
 #[derive(Default)]
@@ -15,6 +16,8 @@ pub struct Local {
     held: AtomicUsize,
     /// Installed by whatever may stop the thread (a program that exits).
     exit_hook: Mutex<Option<Arc<dyn ExitHook>>>,
+    /// The thread in the trace, set when the facade spawned it (none: the checker's `main`).
+    trace_id: OnceLock<Tid>,
 }
 
 impl Local {
@@ -36,6 +39,15 @@ impl Local {
 
     pub fn set_exit_hook(&self, hook: Option<Arc<dyn ExitHook>>) {
         *lock_unpoisoned(&self.exit_hook) = hook;
+    }
+
+    pub fn trace_id(&self) -> Option<Tid> {
+        self.trace_id.get().copied()
+    }
+
+    /// Set once, when the thread starts.
+    pub fn set_trace_id(&self, tid: Tid) {
+        let _ = self.trace_id.set(tid);
     }
 }
 

@@ -2,10 +2,10 @@
 //! timing tables, and the one-line replay command.
 
 use crate::checker::{Failure, Report, Verdict};
-use crate::model::Timing;
+use crate::lesson::Timing;
 use crate::runtime::Backend;
-use crate::trace::{Action, Event, Trace};
-use std::fmt::Write;
+use crate::trace::{Action, Event, Named, Tid, Trace};
+use std::fmt::{self, Write};
 
 /// Events shown when nothing narrower explains the failure.
 const TAIL_EVENTS: usize = 12;
@@ -49,9 +49,12 @@ fn explain(report: &Report, failure: &Failure) -> String {
             let holds = if blocked.holds.is_empty() {
                 "nothing".to_owned()
             } else {
-                blocked.holds.join(" and ")
+                names(&blocked.holds).join(" and ")
             };
-            let own = if blocked.holds.contains(&blocked.waits_for) {
+            let own = if blocked
+                .lock_wanted()
+                .is_some_and(|lock| blocked.holds_lock(lock))
+            {
                 " (a lock it already holds)"
             } else {
                 ""
@@ -96,12 +99,12 @@ pub fn cycle(trace: &Trace) -> Option<String> {
             let links: Vec<String> = ring
                 .iter()
                 .map(|b| {
-                    let held: Vec<&String> = b
+                    let held: Vec<&str> = b
                         .holds
                         .iter()
-                        .filter(|h| ring.iter().any(|o| &o.waits_for == *h))
+                        .filter(|h| ring.iter().any(|o| o.lock_wanted() == Some(h.id)))
+                        .map(|h| h.name.as_str())
                         .collect();
-                    let held: Vec<&str> = held.iter().map(|h| h.as_str()).collect();
                     format!(
                         "{} holds {}, waits for {}",
                         b.thread,
@@ -165,16 +168,20 @@ pub fn timeline(trace: &Trace) -> String {
         .iter()
         .filter_map(|&i| trace.events.get(i).map(|e| (i, e)))
         .collect();
-    let mut threads: Vec<&str> = Vec::new();
+    let mut threads: Vec<Tid> = Vec::new();
     for (_, event) in &events {
-        if !threads.contains(&event.thread.as_str()) {
-            threads.push(&event.thread);
+        if !threads.contains(&event.thread) {
+            threads.push(event.thread);
         }
     }
     if threads.len() <= MAX_LANES {
         let mut header = format!("  {:>6}  ", "step");
         for thread in &threads {
-            let _ = write!(header, "{:<LANE_WIDTH$}", truncate(thread));
+            let _ = write!(
+                header,
+                "{:<LANE_WIDTH$}",
+                truncate(&trace.thread_name(*thread))
+            );
         }
         let _ = writeln!(out, "{}", header.trim_end());
         for (index, event) in &events {
@@ -184,7 +191,7 @@ pub fn timeline(trace: &Trace) -> String {
                 "  {:>6}  {}{}",
                 index + 1,
                 " ".repeat(lane * LANE_WIDTH),
-                event.action
+                action(trace, &event.action)
             );
         }
     } else {
@@ -193,14 +200,14 @@ pub fn timeline(trace: &Trace) -> String {
                 out,
                 "  {:>6}  {:<14} {}",
                 index + 1,
-                event.thread,
-                event.action
+                trace.thread_name(event.thread),
+                action(trace, &event.action)
             );
         }
     }
     let ring = trace.deadlock_cycle();
     for blocked in &ring {
-        let lane = threads.iter().position(|t| *t == blocked.thread);
+        let lane = threads.iter().position(|t| *t == blocked.thread.id);
         let _ = match lane {
             Some(lane) if threads.len() <= MAX_LANES => writeln!(
                 out,
@@ -230,21 +237,21 @@ pub fn timeline(trace: &Trace) -> String {
 /// them took a lock it still holds (at most [`TAIL_EVENTS`] of them, the latest).
 fn ring_events(trace: &Trace) -> (Vec<usize>, String) {
     let ring = trace.deadlock_cycle();
-    let in_ring = |thread: &str| ring.iter().any(|b| b.thread == thread);
+    let in_ring = |thread: Tid| ring.iter().any(|b| b.thread.id == thread);
     let start = ring
         .iter()
         .flat_map(|b| {
             b.holds.iter().filter_map(|held| {
                 trace.events.iter().rposition(|e| {
-                    e.thread == b.thread
-                        && matches!(&e.action, Action::Acquire { lock } if lock == held)
+                    e.thread == b.thread.id
+                        && matches!(e.action, Action::Acquire { lock } if lock == held.id)
                 })
             })
         })
         .min()
         .unwrap_or(0);
     let mut indices: Vec<usize> = (start..trace.events.len())
-        .filter(|&i| in_ring(&trace.events[i].thread))
+        .filter(|&i| in_ring(trace.events[i].thread))
         .collect();
     let skipped = indices.len().saturating_sub(TAIL_EVENTS);
     indices.drain(..skipped);
@@ -256,6 +263,61 @@ fn ring_events(trace: &Trace) -> (Vec<usize>, String) {
 
 fn truncate(text: &str) -> String {
     text.chars().take(LANE_WIDTH - 2).collect()
+}
+
+fn names<Id>(named: &[Named<Id>]) -> Vec<&str> {
+    named.iter().map(|n| n.name.as_str()).collect()
+}
+
+/// An event's action in words, its threads and objects named from the trace's tables.
+fn action<'a>(trace: &'a Trace, action: &'a Action) -> ActionText<'a> {
+    ActionText { trace, action }
+}
+
+struct ActionText<'a> {
+    trace: &'a Trace,
+    action: &'a Action,
+}
+
+impl fmt::Display for ActionText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let object = |id| self.trace.object_name(id);
+        let thread = |id| self.trace.thread_name(id);
+        match self.action {
+            Action::Spawn { child } => write!(f, "starts {}", thread(*child)),
+            Action::Finish => write!(f, "finishes"),
+            Action::Join { child } => write!(f, "joined {}", thread(*child)),
+            Action::Acquire { lock } => write!(f, "acquires {}", object(*lock)),
+            Action::Release { lock } => write!(f, "releases {}", object(*lock)),
+            Action::TryLockFailed { lock } => write!(f, "try_lock {}: busy", object(*lock)),
+            Action::Wait { condvar, lock } => write!(
+                f,
+                "waits on {} (releases {})",
+                object(*condvar),
+                object(*lock)
+            ),
+            Action::Woken {
+                condvar,
+                timed_out: false,
+            } => write!(f, "woken on {}", object(*condvar)),
+            Action::Woken {
+                condvar,
+                timed_out: true,
+            } => write!(f, "timed out on {}", object(*condvar)),
+            Action::Notify {
+                condvar,
+                all: false,
+            } => write!(f, "notify_one {}", object(*condvar)),
+            Action::Notify { condvar, all: true } => {
+                write!(f, "notify_all {}", object(*condvar))
+            }
+            Action::Read { var, value } => write!(f, "read  {} = {value}", object(*var)),
+            Action::Write { var, value } => write!(f, "write {} = {value}", object(*var)),
+            Action::Print { line } => write!(f, "prints {line:?}"),
+            Action::Exit => write!(f, "exits the program"),
+            Action::StoppedAtExit => write!(f, "stopped by the exit"),
+        }
+    }
 }
 
 /// The jcstress-style table: outcome, count, frequency, class, meaning.

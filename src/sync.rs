@@ -5,7 +5,7 @@
 
 use crate::exit_hook::{count_held, exit_point, exit_point_releasing, wake_at_exit};
 use crate::runtime::Runtime;
-use crate::thread::current_name;
+use crate::thread::current_tid;
 use crate::trace::{self, Action, ObjId, Waiting};
 use std::fmt::Debug;
 use std::ops::{Deref, DerefMut};
@@ -43,12 +43,12 @@ impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
     /// Blocks until the lock is free; locking it again in the same thread deadlocks.
     pub fn lock(&self) -> MutexGuard<'_, R, T> {
         exit_point::<R>();
-        let me = current_name::<R>();
-        if let Some(me) = &me {
+        let me = current_tid::<R>();
+        if let Some(me) = me {
             trace::begin_wait(me, Waiting::Lock(self.id));
         }
         let inner = R::lock(&self.inner);
-        if let Some(me) = &me {
+        if let Some(me) = me {
             trace::acquired(me, self.id);
         }
         count_held::<R>(true);
@@ -62,15 +62,10 @@ impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T>> {
         exit_point::<R>();
         let inner = R::try_lock(&self.inner);
-        if let Some(me) = current_name::<R>() {
+        if let Some(me) = current_tid::<R>() {
             match inner {
-                Some(_) => trace::acquired(&me, self.id),
-                None => trace::record(
-                    &me,
-                    Action::TryLockFailed {
-                        lock: trace::object_name(self.id),
-                    },
-                ),
+                Some(_) => trace::acquired(me, self.id),
+                None => trace::record(me, Action::TryLockFailed { lock: self.id }),
             }
         }
         inner.map(|inner| {
@@ -98,8 +93,8 @@ impl<'a, R: Runtime, T: Send + 'static> DerefMut for MutexGuard<'a, R, T> {
 
 impl<'a, R: Runtime, T: Send + 'static> Drop for MutexGuard<'a, R, T> {
     fn drop(&mut self) {
-        if let Some(me) = current_name::<R>() {
-            trace::released(&me, self.mutex.id);
+        if let Some(me) = current_tid::<R>() {
+            trace::released(me, self.mutex.id);
         }
         self.inner.take();
         // A checker's failure unwinds with the backend in no state to be asked anything; a
@@ -172,16 +167,15 @@ impl<R: Runtime> Condvar<R> {
             })
         });
         guard = exit_point_releasing::<R, _>(guard);
-        let me = current_name::<R>();
+        let me = current_tid::<R>();
         let lock = guard.mutex.id;
-        if let Some(me) = &me {
-            let (condvar, lock_name) = (trace::object_name(self.id), trace::object_name(lock));
-            trace::released_silently(me, lock);
+        if let Some(me) = me {
+            trace::released_silently(lock);
             trace::record(
                 me,
                 Action::Wait {
-                    condvar,
-                    lock: lock_name,
+                    condvar: self.id,
+                    lock,
                 },
             );
             trace::begin_wait(
@@ -204,11 +198,11 @@ impl<R: Runtime> Condvar<R> {
         };
         guard.inner = Some(inner);
         drop(exit_waker);
-        if let Some(me) = &me {
+        if let Some(me) = me {
             trace::record(
                 me,
                 Action::Woken {
-                    condvar: trace::object_name(self.id),
+                    condvar: self.id,
                     timed_out,
                 },
             );
@@ -219,11 +213,11 @@ impl<R: Runtime> Condvar<R> {
 
     pub fn notify_one(&self) {
         exit_point::<R>();
-        if let Some(me) = current_name::<R>() {
+        if let Some(me) = current_tid::<R>() {
             trace::record(
-                &me,
+                me,
                 Action::Notify {
-                    condvar: trace::object_name(self.id),
+                    condvar: self.id,
                     all: false,
                 },
             );
@@ -233,11 +227,11 @@ impl<R: Runtime> Condvar<R> {
 
     pub fn notify_all(&self) {
         exit_point::<R>();
-        if let Some(me) = current_name::<R>() {
+        if let Some(me) = current_tid::<R>() {
             trace::record(
-                &me,
+                me,
                 Action::Notify {
-                    condvar: trace::object_name(self.id),
+                    condvar: self.id,
                     all: true,
                 },
             );
@@ -273,8 +267,8 @@ impl<R: Runtime> AtomicUsize<R> {
     pub fn load(&self) -> usize {
         exit_point::<R>();
         let value = R::load(&self.inner);
-        if let Some(me) = current_name::<R>() {
-            trace::read(&me, self.id, value.to_string());
+        if let Some(me) = current_tid::<R>() {
+            trace::read(me, self.id, value.to_string());
         }
         value
     }
@@ -282,8 +276,8 @@ impl<R: Runtime> AtomicUsize<R> {
     pub fn store(&self, value: usize) {
         exit_point::<R>();
         R::store(&self.inner, value);
-        if let Some(me) = current_name::<R>() {
-            trace::write(&me, self.id, value.to_string());
+        if let Some(me) = current_tid::<R>() {
+            trace::write(me, self.id, value.to_string());
         }
     }
 
@@ -307,8 +301,8 @@ impl<R: Runtime> AtomicUsize<R> {
         match result {
             Ok(old) => self.record_update(old, new),
             Err(seen) => {
-                if let Some(me) = current_name::<R>() {
-                    trace::read(&me, self.id, seen.to_string());
+                if let Some(me) = current_tid::<R>() {
+                    trace::read(me, self.id, seen.to_string());
                 }
             }
         }
@@ -316,8 +310,8 @@ impl<R: Runtime> AtomicUsize<R> {
     }
 
     fn record_update(&self, old: usize, new: usize) {
-        if let Some(me) = current_name::<R>() {
-            trace::update(&me, self.id, format!("{old} -> {new}"));
+        if let Some(me) = current_tid::<R>() {
+            trace::update(me, self.id, format!("{old} -> {new}"));
         }
     }
 }
@@ -342,8 +336,8 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
         exit_point::<R>();
         let cell = R::lock(&self.cell);
         let value = *cell;
-        if let Some(me) = current_name::<R>() {
-            trace::read(&me, self.id, format!("{value:?}"));
+        if let Some(me) = current_tid::<R>() {
+            trace::read(me, self.id, format!("{value:?}"));
         }
         value
     }
@@ -352,8 +346,8 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
         exit_point::<R>();
         let mut cell = R::lock(&self.cell);
         *cell = value;
-        if let Some(me) = current_name::<R>() {
-            trace::write(&me, self.id, format!("{value:?}"));
+        if let Some(me) = current_tid::<R>() {
+            trace::write(me, self.id, format!("{value:?}"));
         }
     }
 }
@@ -373,15 +367,15 @@ impl LockEvents {
 
     /// The calling thread now holds the lock (once more, for a reentrant lock).
     pub fn acquired<R: Runtime>(&self) {
-        if let Some(me) = current_name::<R>() {
-            trace::acquired(&me, self.id);
+        if let Some(me) = current_tid::<R>() {
+            trace::acquired(me, self.id);
         }
     }
 
     /// The calling thread gave up one hold of the lock.
     pub fn released<R: Runtime>(&self) {
-        if let Some(me) = current_name::<R>() {
-            trace::released(&me, self.id);
+        if let Some(me) = current_tid::<R>() {
+            trace::released(me, self.id);
         }
     }
 }

@@ -1,8 +1,9 @@
 //! Threads over any [`Runtime`]: named spawn, join, sleep, yield, the current thread's name.
 
 use crate::exit_hook::exit_point;
+use crate::local;
 use crate::runtime::Runtime;
-use crate::trace::{self, Action, Waiting};
+use crate::trace::{self, Action, Tid, Waiting};
 use std::marker::PhantomData;
 use std::time::Duration;
 
@@ -10,6 +11,8 @@ use std::time::Duration;
 pub struct JoinHandle<R: Runtime, T: Send + 'static> {
     inner: R::JoinHandle<T>,
     name: String,
+    /// The thread in the trace, when its start was recorded.
+    tid: Option<Tid>,
     _runtime: PhantomData<R>,
 }
 
@@ -31,26 +34,27 @@ where
 {
     exit_point::<R>();
     let name = name.into();
-    if let Some(me) = current_name::<R>() {
-        trace::record(
-            &me,
-            Action::Spawn {
-                child: name.clone(),
-            },
-        );
+    let me = current_tid::<R>();
+    let tid = me.and_then(|_| trace::register_thread(name.clone()));
+    if let (Some(me), Some(child)) = (me, tid) {
+        trace::record(me, Action::Spawn { child });
     }
     let recorder = trace::current();
     let inner = R::spawn(name.clone(), move || {
         trace::install(recorder);
+        if let Some(tid) = tid {
+            local::get_or_create::<R>().set_trace_id(tid);
+        }
         let value = body();
-        if let Some(me) = current_name::<R>() {
-            trace::record(&me, Action::Finish);
+        if let Some(me) = current_tid::<R>() {
+            trace::record(me, Action::Finish);
         }
         value
     });
     JoinHandle {
         inner,
         name,
+        tid,
         _runtime: PhantomData,
     }
 }
@@ -62,28 +66,33 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
 
     pub fn join(self) -> T {
         exit_point::<R>();
-        let me = current_name::<R>();
-        if let Some(me) = &me {
-            trace::begin_wait(me, Waiting::Join(self.name.clone()));
+        let me = current_tid::<R>().zip(self.tid);
+        if let Some((me, child)) = me {
+            trace::begin_wait(me, Waiting::Join(child));
         }
         let result = R::join(self.inner);
-        if let Some(me) = &me {
+        if let Some((me, child)) = me {
             trace::end_wait(me);
-            trace::record(me, Action::Join { child: self.name });
+            trace::record(me, Action::Join { child });
         }
         result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 }
 
+/// The calling thread in the trace while an execution is being recorded ([`Tid::MAIN`] for a
+/// thread the facade did not spawn: the one the checker started), `None` when nothing records.
+pub(crate) fn current_tid<R: Runtime>() -> Option<Tid> {
+    trace::recording().then(|| {
+        local::get::<R>()
+            .and_then(|local| local.trace_id())
+            .unwrap_or(Tid::MAIN)
+    })
+}
+
 /// The current thread's name while an execution is being recorded (`main` for the thread the
 /// checker started), `None` when nothing records.
 pub fn current_name<R: Runtime>() -> Option<String> {
-    // shuttle calls the thread it starts `main-thread`; loom and std leave it unnamed.
-    trace::recording().then(|| {
-        R::current_name()
-            .filter(|name| name != "main-thread")
-            .unwrap_or_else(|| "main".to_owned())
-    })
+    current_tid::<R>().map(trace::thread_name)
 }
 
 /// Sleeps for `duration` in the tutorial's time (see [`crate::runtime`] for each backend).
@@ -101,7 +110,7 @@ pub fn yield_now<R: Runtime>() {
 /// Puts a line the calling thread printed into the timeline (a program's own output goes
 /// through [`crate::program::Program::print`]; this is for models that keep their own).
 pub fn record_print<R: Runtime>(line: impl Into<String>) {
-    if let Some(me) = current_name::<R>() {
-        trace::print(&me, line.into());
+    if let Some(me) = current_tid::<R>() {
+        trace::printed(me, line.into());
     }
 }

@@ -1,65 +1,84 @@
 //! What the facade records about the execution being explored: every operation (thread,
 //! operation, object, value), who holds and who waits for what, and what the program printed.
 //!
+//! Events and the recorder's state keep identities, not names: objects by [`ObjId`], threads by
+//! [`Tid`] (a number per model thread of the execution), so two objects or threads with the same
+//! name stay two. The trace carries the tables of names; a report turns ids into names when it
+//! renders events. A failure's summaries ([`Blocked`], [`LostUpdate`]) carry each id with its
+//! name ([`Named`]), resolved once when the snapshot is taken.
+//!
 //! The checker installs a [`Recorder`] on the thread that runs the model. Shuttle and loom run
 //! every model thread on that one OS thread, so they all see it; the native backend hands it to
 //! each thread it spawns. With no recorder installed (native timing runs), recording is a no-op.
 //! The recorder's own lock is never held across a backend operation, so it never blocks a model.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Index of a facade object (lock, condvar, shared variable) within one execution.
 pub type ObjId = usize;
 
+/// A model thread of one execution, numbered as the recorder learns of it: [`Tid::MAIN`] is the
+/// thread the checker started, then each thread the facade spawns, in order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tid(pub usize);
+
+impl Tid {
+    /// The thread the checker started; every thread the facade did not spawn counts as it.
+    pub const MAIN: Tid = Tid(0);
+}
+
 /// Events kept per execution; past this a model is too big to explain line by line anyway.
 const MAX_EVENTS: usize = 50_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
-    pub thread: String,
+    pub thread: Tid,
     pub action: Action,
 }
 
+/// What a thread did; objects and threads by id (a report names them from the trace's tables).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Spawn {
-        child: String,
+        child: Tid,
     },
     Finish,
     Join {
-        child: String,
+        child: Tid,
     },
     Acquire {
-        lock: String,
+        lock: ObjId,
     },
     Release {
-        lock: String,
+        lock: ObjId,
     },
     TryLockFailed {
-        lock: String,
+        lock: ObjId,
     },
     Wait {
-        condvar: String,
-        lock: String,
+        condvar: ObjId,
+        lock: ObjId,
     },
     Woken {
-        condvar: String,
+        condvar: ObjId,
         timed_out: bool,
     },
     Notify {
-        condvar: String,
+        condvar: ObjId,
         all: bool,
     },
     Read {
-        var: String,
+        var: ObjId,
         value: String,
     },
     Write {
-        var: String,
+        var: ObjId,
         value: String,
     },
     Print {
@@ -70,61 +89,71 @@ pub enum Action {
     StoppedAtExit,
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Action::Spawn { child } => write!(f, "starts {child}"),
-            Action::Finish => write!(f, "finishes"),
-            Action::Join { child } => write!(f, "joined {child}"),
-            Action::Acquire { lock } => write!(f, "acquires {lock}"),
-            Action::Release { lock } => write!(f, "releases {lock}"),
-            Action::TryLockFailed { lock } => write!(f, "try_lock {lock}: busy"),
-            Action::Wait { condvar, lock } => write!(f, "waits on {condvar} (releases {lock})"),
-            Action::Woken {
-                condvar,
-                timed_out: false,
-            } => write!(f, "woken on {condvar}"),
-            Action::Woken {
-                condvar,
-                timed_out: true,
-            } => write!(f, "timed out on {condvar}"),
-            Action::Notify {
-                condvar,
-                all: false,
-            } => write!(f, "notify_one {condvar}"),
-            Action::Notify { condvar, all: true } => write!(f, "notify_all {condvar}"),
-            Action::Read { var, value } => write!(f, "read  {var} = {value}"),
-            Action::Write { var, value } => write!(f, "write {var} = {value}"),
-            Action::Print { line } => write!(f, "prints {line:?}"),
-            Action::Exit => write!(f, "exits the program"),
-            Action::StoppedAtExit => write!(f, "stopped by the exit"),
-        }
-    }
-}
-
 /// What a thread is blocked on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Waiting {
     Lock(ObjId),
     Condvar { condvar: ObjId, lock: ObjId },
-    Join(String),
+    Join(Tid),
 }
 
-/// A blocked thread as a deadlock report shows it.
+/// A thread, an object or a wait as a failure shows it: its identity, and its name (for a wait,
+/// what it waits for, e.g. `a notify on not_empty`). Matching goes by `id`; compared with a
+/// string, and read as one, it is its name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named<Id> {
+    pub id: Id,
+    pub name: String,
+}
+
+impl<Id> PartialEq<&str> for Named<Id> {
+    fn eq(&self, other: &&str) -> bool {
+        self.name == *other
+    }
+}
+
+impl<Id> Deref for Named<Id> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<Id> fmt::Display for Named<Id> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.name)
+    }
+}
+
+/// A blocked thread as a deadlock report shows it; `holds` in name order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocked {
-    pub thread: String,
-    pub holds: Vec<String>,
-    pub waits_for: String,
+    pub thread: Named<Tid>,
+    pub holds: Vec<Named<ObjId>>,
+    pub waits_for: Named<Waiting>,
+}
+
+impl Blocked {
+    /// The lock this thread waits for, if it waits for a lock.
+    pub fn lock_wanted(&self) -> Option<ObjId> {
+        match self.waits_for.id {
+            Waiting::Lock(lock) => Some(lock),
+            _ => None,
+        }
+    }
+
+    pub fn holds_lock(&self, lock: ObjId) -> bool {
+        self.holds.iter().any(|held| held.id == lock)
+    }
 }
 
 /// A write computed from a stale read: `events` are indices into the timeline, in order
 /// (the other thread's read and write, and the stale thread's read and write).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LostUpdate {
-    pub var: String,
-    pub overwritten: String,
-    pub stale: String,
+    pub var: Named<ObjId>,
+    pub overwritten: Named<Tid>,
+    pub stale: Named<Tid>,
     pub events: Vec<usize>,
 }
 
@@ -136,22 +165,68 @@ pub struct Trace {
     pub blocked: Vec<Blocked>,
     pub lost_update: Option<LostUpdate>,
     pub output: Vec<String>,
+    /// Object names, by [`ObjId`].
+    pub objects: Vec<String>,
+    /// Thread names, by [`Tid`].
+    pub threads: Vec<String>,
 }
 
 impl Trace {
+    pub fn object_name(&self, object: ObjId) -> Cow<'_, str> {
+        match self.objects.get(object) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("#{object}")),
+        }
+    }
+
+    pub fn thread_name(&self, thread: Tid) -> Cow<'_, str> {
+        match self.threads.get(thread.0) {
+            Some(name) => Cow::Borrowed(name),
+            None if thread == Tid::MAIN => Cow::Borrowed("main"),
+            None => Cow::Owned(format!("thread #{}", thread.0)),
+        }
+    }
+
+    fn object(&self, object: ObjId) -> Named<ObjId> {
+        Named {
+            id: object,
+            name: self.object_name(object).into_owned(),
+        }
+    }
+
+    fn thread(&self, thread: Tid) -> Named<Tid> {
+        Named {
+            id: thread,
+            name: self.thread_name(thread).into_owned(),
+        }
+    }
+
+    /// What a report says a thread waits for: a lock's name, `a notify on <condvar>`,
+    /// `<thread> to finish`.
+    fn waiting(&self, waiting: &Waiting) -> Named<Waiting> {
+        let name = match waiting {
+            Waiting::Lock(lock) => self.object_name(*lock).into_owned(),
+            Waiting::Condvar { condvar, .. } => {
+                format!("a notify on {}", self.object_name(*condvar))
+            }
+            Waiting::Join(child) => format!("{} to finish", self.thread_name(*child)),
+        };
+        Named {
+            id: waiting.clone(),
+            name,
+        }
+    }
+
     /// Blocked threads that wait for one another in a ring, in order: each waits for a lock the
     /// next one holds, and the last for one the first holds. A thread waiting for a lock it holds
     /// itself is a ring of one. Empty when no such ring exists (a lost wake-up, say).
     pub fn deadlock_cycle(&self) -> Vec<&Blocked> {
-        let holder_of = |lock: &str| {
-            self.blocked
-                .iter()
-                .position(|b| b.holds.iter().any(|h| h == lock))
-        };
+        let holder_of = |lock: ObjId| self.blocked.iter().position(|b| b.holds_lock(lock));
         for start in 0..self.blocked.len() {
             let mut path = vec![start];
-            while let Some(next) =
-                holder_of(&self.blocked[*path.last().expect("path starts non-empty")].waits_for)
+            while let Some(next) = self.blocked[*path.last().expect("path starts non-empty")]
+                .lock_wanted()
+                .and_then(holder_of)
             {
                 if let Some(at) = path.iter().position(|&p| p == next) {
                     return path[at..].iter().map(|&i| &self.blocked[i]).collect();
@@ -168,7 +243,7 @@ impl Trace {
             [] => self
                 .blocked
                 .iter()
-                .find(|b| b.waits_for.starts_with("a notify on"))
+                .find(|b| matches!(b.waits_for.id, Waiting::Condvar { .. }))
                 .map(|b| format!(
                     "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
                     b.thread, b.waits_for
@@ -185,20 +260,35 @@ impl Trace {
     }
 }
 
-#[derive(Default)]
 struct State {
     trace: Trace,
-    objects: Vec<String>,
-    holders: HashMap<ObjId, (String, usize)>,
-    waiting: BTreeMap<String, Waiting>,
+    /// Who holds each lock, and how many times (a reentrant lock's count).
+    holders: HashMap<ObjId, (Tid, usize)>,
+    waiting: BTreeMap<Tid, Waiting>,
     writes: HashMap<ObjId, Vec<Write>>,
-    reads: HashMap<(String, ObjId), (usize, usize)>,
+    reads: HashMap<(Tid, ObjId), (usize, usize)>,
     threads_named: usize,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            trace: Trace {
+                threads: vec!["main".to_owned()],
+                ..Trace::default()
+            },
+            holders: HashMap::new(),
+            waiting: BTreeMap::new(),
+            writes: HashMap::new(),
+            reads: HashMap::new(),
+            threads_named: 0,
+        }
+    }
 }
 
 struct Write {
     event: Option<usize>,
-    thread: String,
+    thread: Tid,
     read_event: Option<usize>,
 }
 
@@ -224,7 +314,12 @@ pub fn current() -> Option<Arc<Recorder>> {
 
 /// Whether facade operations on this OS thread are being recorded.
 pub fn recording() -> bool {
-    current().is_some_and(|recorder| !recorder.frozen.load(Ordering::SeqCst))
+    CURRENT.with(|current| {
+        current
+            .borrow()
+            .as_ref()
+            .is_some_and(|recorder| !recorder.frozen.load(Ordering::SeqCst))
+    })
 }
 
 fn with_state<T: Default>(body: impl FnOnce(&mut State) -> T) -> T {
@@ -237,24 +332,18 @@ fn with_state<T: Default>(body: impl FnOnce(&mut State) -> T) -> T {
 }
 
 impl State {
-    fn push(&mut self, thread: &str, action: Action) -> Option<usize> {
+    fn push(&mut self, thread: Tid, action: Action) -> Option<usize> {
         if self.trace.events.len() >= MAX_EVENTS {
             self.trace.events_dropped += 1;
             return None;
         }
-        self.trace.events.push(Event {
-            thread: thread.to_owned(),
-            action,
-        });
+        self.trace.events.push(Event { thread, action });
         Some(self.trace.events.len() - 1)
     }
 
-    fn acquire(&mut self, thread: &str, lock: ObjId) {
-        self.waiting.remove(thread);
-        self.holders
-            .entry(lock)
-            .or_insert_with(|| (thread.to_owned(), 0))
-            .1 += 1;
+    fn acquire(&mut self, thread: Tid, lock: ObjId) {
+        self.waiting.remove(&thread);
+        self.holders.entry(lock).or_insert((thread, 0)).1 += 1;
     }
 
     fn release(&mut self, lock: ObjId) {
@@ -263,21 +352,6 @@ impl State {
             if *depth == 0 {
                 self.holders.remove(&lock);
             }
-        }
-    }
-
-    fn name(&self, object: ObjId) -> String {
-        self.objects
-            .get(object)
-            .cloned()
-            .unwrap_or_else(|| format!("#{object}"))
-    }
-
-    fn describe(&self, waiting: &Waiting) -> String {
-        match waiting {
-            Waiting::Lock(lock) => self.name(*lock),
-            Waiting::Condvar { condvar, .. } => format!("a notify on {}", self.name(*condvar)),
-            Waiting::Join(child) => format!("{child} to finish"),
         }
     }
 }
@@ -300,33 +374,35 @@ impl Recorder {
         self.frozen.store(true, Ordering::SeqCst);
     }
 
-    /// The execution so far, with who is blocked on what right now.
+    /// The execution so far, with who is blocked on what right now (in name order).
     pub fn snapshot(&self) -> Trace {
         let state = crate::util::lock_unpoisoned(&self.state);
         let mut trace = state.trace.clone();
-        trace.blocked = state
+        let mut blocked: Vec<Blocked> = state
             .waiting
             .iter()
-            .map(|(thread, waiting)| {
-                let mut holds: Vec<String> = state
+            .map(|(&thread, waiting)| {
+                let mut holds: Vec<Named<ObjId>> = state
                     .holders
                     .iter()
-                    .filter(|(_, (holder, _))| holder == thread)
-                    .map(|(lock, _)| state.name(*lock))
+                    .filter(|(_, (holder, _))| *holder == thread)
+                    .map(|(&lock, _)| trace.object(lock))
                     .collect();
-                holds.sort();
+                holds.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
                 Blocked {
-                    thread: thread.clone(),
+                    thread: trace.thread(thread),
                     holds,
-                    waits_for: state.describe(waiting),
+                    waits_for: trace.waiting(waiting),
                 }
             })
             .collect();
+        blocked.sort_by(|a, b| (&a.thread.name, a.thread.id).cmp(&(&b.thread.name, b.thread.id)));
+        trace.blocked = blocked;
         trace
     }
 }
 
-pub fn record(thread: &str, action: Action) {
+pub fn record(thread: Tid, action: Action) {
     with_state(|state| {
         state.push(thread, action);
     });
@@ -335,13 +411,25 @@ pub fn record(thread: &str, action: Action) {
 /// Names a new object of this execution.
 pub fn register(name: String) -> ObjId {
     with_state(|state| {
-        state.objects.push(name);
-        state.objects.len() - 1
+        state.trace.objects.push(name);
+        state.trace.objects.len() - 1
     })
 }
 
 pub fn object_name(object: ObjId) -> String {
-    with_state(|state| state.name(object))
+    with_state(|state| state.trace.object_name(object).into_owned())
+}
+
+/// A new thread of this execution, named `name`; `None` when nothing records.
+pub fn register_thread(name: String) -> Option<Tid> {
+    with_state(|state| {
+        state.trace.threads.push(name);
+        Some(Tid(state.trace.threads.len() - 1))
+    })
+}
+
+pub fn thread_name(thread: Tid) -> String {
+    with_state(|state| state.trace.thread_name(thread).into_owned())
 }
 
 /// The next default thread name, `Thread-1`, `Thread-2`, ... as Python numbers them.
@@ -353,70 +441,58 @@ pub fn next_thread_name() -> String {
     format!("Thread-{}", number.max(1))
 }
 
-pub fn begin_wait(thread: &str, waiting: Waiting) {
+pub fn begin_wait(thread: Tid, waiting: Waiting) {
     with_state(|state| {
-        state.waiting.insert(thread.to_owned(), waiting);
+        state.waiting.insert(thread, waiting);
     });
 }
 
-pub fn end_wait(thread: &str) {
+pub fn end_wait(thread: Tid) {
     with_state(|state| {
-        state.waiting.remove(thread);
+        state.waiting.remove(&thread);
     });
 }
 
 /// `thread` now holds `lock` (once more, for a reentrant lock).
-pub fn acquired(thread: &str, lock: ObjId) {
+pub fn acquired(thread: Tid, lock: ObjId) {
     with_state(|state| {
         state.acquire(thread, lock);
-        let name = state.name(lock);
-        state.push(thread, Action::Acquire { lock: name });
+        state.push(thread, Action::Acquire { lock });
     });
 }
 
-pub fn released(thread: &str, lock: ObjId) {
+pub fn released(thread: Tid, lock: ObjId) {
     with_state(|state| {
         state.release(lock);
-        let name = state.name(lock);
-        state.push(thread, Action::Release { lock: name });
+        state.push(thread, Action::Release { lock });
     });
 }
 
 /// A condvar wait gives the lock up; its own event says so.
-pub fn released_silently(_thread: &str, lock: ObjId) {
+pub fn released_silently(lock: ObjId) {
     with_state(|state| state.release(lock));
 }
 
 /// A condvar wait takes the lock back; its own event says so.
-pub fn acquired_silently(thread: &str, lock: ObjId) {
+pub fn acquired_silently(thread: Tid, lock: ObjId) {
     with_state(|state| state.acquire(thread, lock));
 }
 
-pub fn read(thread: &str, var: ObjId, value: String) {
+pub fn read(thread: Tid, var: ObjId, value: String) {
     with_state(|state| {
         let version = state.writes.get(&var).map_or(0, Vec::len);
-        let name = state.name(var);
-        if let Some(event) = state.push(thread, Action::Read { var: name, value }) {
-            state
-                .reads
-                .insert((thread.to_owned(), var), (version, event));
+        if let Some(event) = state.push(thread, Action::Read { var, value }) {
+            state.reads.insert((thread, var), (version, event));
         }
     });
 }
 
 /// Records a write; a write computed from a read that another thread's write has since
 /// overtaken is the first lost update of the execution.
-pub fn write(thread: &str, var: ObjId, value: String) {
+pub fn write(thread: Tid, var: ObjId, value: String) {
     with_state(|state| {
-        let name = state.name(var);
-        let event = state.push(
-            thread,
-            Action::Write {
-                var: name.clone(),
-                value,
-            },
-        );
-        let read = state.reads.remove(&(thread.to_owned(), var));
+        let event = state.push(thread, Action::Write { var, value });
+        let read = state.reads.remove(&(thread, var));
         let writes = state.writes.entry(var).or_default();
         if let (None, Some((version, read_event))) = (&state.trace.lost_update, read)
             && let Some(overtaking) = writes.get(version).filter(|w| w.thread != thread)
@@ -432,35 +508,35 @@ pub fn write(thread: &str, var: ObjId, value: String) {
             .collect();
             events.sort_unstable();
             state.trace.lost_update = Some(LostUpdate {
-                var: name,
-                overwritten: overtaking.thread.clone(),
-                stale: thread.to_owned(),
+                var: state.trace.object(var),
+                overwritten: state.trace.thread(overtaking.thread),
+                stale: state.trace.thread(thread),
                 events,
             });
         }
         writes.push(Write {
             event,
-            thread: thread.to_owned(),
+            thread,
             read_event: read.map(|(_, e)| e),
         });
     });
 }
 
 /// An indivisible read-modify-write: it overtakes other threads' reads but is never stale itself.
-pub fn update(thread: &str, var: ObjId, value: String) {
+pub fn update(thread: Tid, var: ObjId, value: String) {
     with_state(|state| {
-        let name = state.name(var);
-        let event = state.push(thread, Action::Write { var: name, value });
-        state.reads.remove(&(thread.to_owned(), var));
+        let event = state.push(thread, Action::Write { var, value });
+        state.reads.remove(&(thread, var));
         state.writes.entry(var).or_default().push(Write {
             event,
-            thread: thread.to_owned(),
+            thread,
             read_event: None,
         });
     });
 }
 
-pub fn print(thread: &str, line: String) {
+/// A line `thread` printed: into the output and the timeline.
+pub fn printed(thread: Tid, line: String) {
     with_state(|state| {
         state.trace.output.push(line.clone());
         state.push(thread, Action::Print { line });

@@ -150,8 +150,8 @@ pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> 
         exit.mark_exited();
         output.clone()
     };
-    if let Some(me) = facade_thread::current_name::<R>() {
-        trace::record(&me, Action::Exit);
+    if let Some(me) = facade_thread::current_tid::<R>() {
+        trace::record(me, Action::Exit);
     }
     R::store(&main_info.state, DONE);
     exit.wake_waiters();
@@ -171,8 +171,8 @@ impl<R: Runtime> Program<R> {
             exit_point::<R>();
             return;
         }
-        if let Some(me) = facade_thread::current_name::<R>() {
-            trace::print(&me, line.clone());
+        if let Some(me) = facade_thread::current_tid::<R>() {
+            trace::printed(me, line.clone());
         }
         output.push(line);
     }
@@ -281,8 +281,8 @@ where
             let value = match catch_unwind(AssertUnwindSafe(target)) {
                 Ok(value) => Some(value),
                 Err(payload) if payload.is::<StoppedAtExit>() => {
-                    if let Some(me) = facade_thread::current_name::<R>() {
-                        trace::record(&me, Action::StoppedAtExit);
+                    if let Some(me) = facade_thread::current_tid::<R>() {
+                        trace::record(me, Action::StoppedAtExit);
                     }
                     None
                 }

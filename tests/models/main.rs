@@ -14,3 +14,4 @@ mod processes;
 mod queue;
 mod queue_reference;
 mod threads;
+mod trace_ids;

@@ -139,8 +139,6 @@ pub struct SharedMemory;
 impl Lesson for SharedMemory {
     type Version = ();
     type Outcome = ParentSees;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>((): (), params: &Params) -> ParentSees {
         threads::<R>(params.threads)
@@ -167,8 +165,6 @@ pub struct CopiedMemory;
 impl Lesson for CopiedMemory {
     type Version = ();
     type Outcome = Isolated;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>((): (), params: &Params) -> Isolated {
         processes::<R>(params.threads)

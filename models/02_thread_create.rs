@@ -9,7 +9,7 @@
 //! sleep is no promise, and a checker also finds the greeting first. Neither thread is a
 //! daemon, so the greeting is always printed: those two outputs are all there is.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::program::{self, Printed, Program, Run, Shutdown};
 use crate::runtime::Runtime;
 use crate::thread;
@@ -94,8 +94,7 @@ pub enum Version {
 impl Lesson for ThreadCreate {
     type Version = Version;
     type Outcome = Printed;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
+    const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(version: Version, _: &Params) -> Printed {
         match version {

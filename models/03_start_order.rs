@@ -13,7 +13,7 @@
 //! main's line usually wins, while CPython's `start()` waits until the new thread runs and its
 //! GIL hand-off then lets `hello` go first. Same outcome set, different favourite.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
 use crate::models::thread_vs_process::native::{CHILD_COMMAND, locate_program};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::{Native, Runtime};
@@ -52,8 +52,7 @@ pub enum Version {
 impl Lesson for StartOrder {
     type Version = Version;
     type Outcome = Printed;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
+    const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(_: Version, _: &Params) -> Printed {
         hello_then_main::<R>()

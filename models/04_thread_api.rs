@@ -10,7 +10,7 @@
 //! threads with a separate read and write. Two threads starting together lose one increment
 //! (or one decrement), and the count left after every thread has been joined is not zero.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::Runtime;
 use crate::sync::{Mutex, Shared};
@@ -118,8 +118,7 @@ pub struct Registry;
 impl Lesson for Registry {
     type Version = ();
     type Outcome = Printed;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
+    const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>((): (), params: &Params) -> Printed {
         registry::<R>(params.threads)
@@ -154,8 +153,7 @@ pub struct RacyCount;
 impl Lesson for RacyCount {
     type Version = ();
     type Outcome = LiveAfterJoin;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
+    const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>((): (), params: &Params) -> LiveAfterJoin {
         LiveAfterJoin(racy_count::<R>(params.threads))

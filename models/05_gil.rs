@@ -18,7 +18,7 @@
 //! it controls. The difference is that it picks each switch point adversarially, to find the
 //! interleaving that breaks the program, where CPython's interval picks it by the clock.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
 use crate::models::counter_race::Final;
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, MutexGuard, Shared};
@@ -135,8 +135,7 @@ pub struct GilCounterRace;
 impl Lesson for GilCounterRace {
     type Version = Version;
     type Outcome = Final;
-    const THREADS: usize = 100;
-    const LOOM_THREADS: usize = 3;
+    const THREADS: Threads = Threads::shuttle(100).loom(3);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> Final {
         counter_race::<R>(params.threads, version)

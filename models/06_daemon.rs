@@ -185,8 +185,6 @@ pub enum Version {
 impl Lesson for DaemonExit {
     type Version = Version;
     type Outcome = Printed;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>(version: Version, _: &Params) -> Printed {
         match version {

@@ -13,7 +13,7 @@
 //! - `join-each`: start a thread, then wait for it before starting the next. Also correct, but
 //!   everything is serial, sleeps included: the timing table shows what that costs.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, Shared};
 use crate::thread::{self, JoinHandle};
@@ -115,8 +115,7 @@ pub enum Version {
 impl Lesson for CounterRace {
     type Version = Version;
     type Outcome = Final;
-    const THREADS: usize = 100;
-    const LOOM_THREADS: usize = 3;
+    const THREADS: Threads = Threads::shuttle(100).loom(3);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> Final {
         let program = match version {

@@ -11,7 +11,7 @@
 //! second `acquire` by the owner just bumps the count and the program prints `123`.
 
 use super::rlock::RLock;
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::Mutex;
 use crate::thread::record_print;
@@ -68,8 +68,7 @@ fn reentrant<R: Runtime>() -> MainPrinted {
 impl Lesson for DoubleAcquire {
     type Version = Version;
     type Outcome = MainPrinted;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
+    const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(version: Version, _: &Params) -> MainPrinted {
         match version {

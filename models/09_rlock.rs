@@ -18,7 +18,7 @@
 //! looks at the state, lets go of it, then waits (a release in that gap notifies nobody);
 //! `forgets-count` frees the lock at the first release however deep the owner is.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Condvar, LockEvents, Mutex};
 use crate::thread::{self, JoinHandle, current_name};
@@ -264,8 +264,7 @@ pub struct RLockProperties;
 impl Lesson for RLockProperties {
     type Version = Version;
     type Outcome = SectionsDone;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
+    const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> SectionsDone {
         exercise::<R>(params.threads, version)

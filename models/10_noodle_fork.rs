@@ -20,14 +20,13 @@
 //! natively and under shuttle, two under loom (its limit is five threads, main included).
 
 use super::rlock::RLock;
-use crate::checker::{self, Budget, Mode, Verdict};
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
-use crate::runtime::{Backend, Runtime, sleep_scale};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, WatchedRuns};
+use crate::runtime::{Runtime, sleep_scale};
 use crate::sync::{AtomicUsize, Mutex};
 use crate::thread::{self, JoinHandle};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const DINERS: [&str; 3] = ["nezha", "egon", "yuan"];
 const NAP: Duration = Duration::from_secs(1);
@@ -192,8 +191,7 @@ pub enum Version {
 impl Lesson for NoodleFork {
     type Version = Version;
     type Outcome = DinersAte;
-    const THREADS: usize = 6;
-    const LOOM_THREADS: usize = 2;
+    const THREADS: Threads = Threads::shuttle(6).loom(2);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> DinersAte {
         let threads = params.threads;
@@ -257,59 +255,29 @@ pub fn concept() -> Concept {
         file!(),
     )
     .rows(&[TWO_LOCKS, ONE_RLOCK, ORDERED, TRY_LOCK])
-    .timing(timing)
+    .watched_timing(timing())
 }
 
 /// The watchdog used for the timing table: long against a 10 ms nap, short for a person.
 const TIMING_WATCHDOG: Duration = Duration::from_millis(500);
 
 /// All four natively, one run each, side by side; the deadlock is ended by the watchdog.
-pub fn timing() -> Timing {
-    let variants = [
-        ONE_RLOCK.variant(),
-        ORDERED.variant(),
-        TRY_LOCK.variant(),
-        TWO_LOCKS.variant(),
-    ];
-    let rows = variants
-        .iter()
-        .map(|variant| {
-            let mut budget = Budget::defaults(Backend::Native, Mode::Check);
-            budget.executions = 1;
-            budget.watchdog = TIMING_WATCHDOG;
-            let params = Params {
-                threads: variant.threads,
-            };
-            let started = Instant::now();
-            let report = checker::check(variant, Backend::Native, &params, &budget, Mode::Check)
-                .expect("native is built");
-            let seconds = started.elapsed().as_secs_f64();
-            let note = match &report.verdict {
-                Verdict::Holds => report.outcomes.texts().join(", "),
-                other => {
-                    let failure = other.failure().expect("a failure");
-                    let cycle = crate::report::cycle(&failure.trace).unwrap_or_default();
-                    format!(
-                        "{}: {}; {cycle}",
-                        other.name().to_uppercase(),
-                        failure.message
-                    )
-                }
-            };
-            TimingRow {
-                label: variant.id.to_owned(),
-                seconds,
-                note,
-            }
-        })
-        .collect();
-    Timing {
-        title: "noodle and fork natively: 6 diner threads, one run each".to_owned(),
-        setup: format!(
-            "nap 1 s scaled by 1/{} to {:?}; a run with no progress for {TIMING_WATCHDOG:?} is reported as a likely deadlock",
-            sleep_scale(),
-            NAP / sleep_scale()
-        ),
-        rows,
+fn timing() -> WatchedRuns {
+    WatchedRuns {
+        title: "noodle and fork natively: 6 diner threads, one run each",
+        setup: || {
+            format!(
+                "nap 1 s scaled by 1/{} to {:?}; a run with no progress for {TIMING_WATCHDOG:?} is reported as a likely deadlock",
+                sleep_scale(),
+                NAP / sleep_scale()
+            )
+        },
+        variants: vec![
+            ONE_RLOCK.variant(),
+            ORDERED.variant(),
+            TRY_LOCK.variant(),
+            TWO_LOCKS.variant(),
+        ],
+        watchdog: TIMING_WATCHDOG,
     }
 }

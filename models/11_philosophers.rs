@@ -15,7 +15,7 @@
 //!
 //! Five or more threads under shuttle and natively; four under loom (five with main).
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Condvar, Mutex};
 use crate::thread::{self, JoinHandle};
@@ -107,8 +107,7 @@ pub struct Philosophers;
 impl Lesson for Philosophers {
     type Version = Version;
     type Outcome = PhilosophersAte;
-    const THREADS: usize = 5;
-    const LOOM_THREADS: usize = 4;
+    const THREADS: Threads = Threads::shuttle(5).loom(4);
 
     fn run<R: Runtime>(rule: Version, params: &Params) -> PhilosophersAte {
         dine::<R>(params.threads.max(2), rule)

@@ -27,7 +27,7 @@ pub mod thread_create;
 #[path = "01_thread_vs_process.rs"]
 pub mod thread_vs_process;
 
-use crate::model::{Concept, Variant};
+use crate::lesson::{Concept, Variant};
 
 /// Every concept with its variants, in the tutorial's order.
 pub fn all() -> Vec<Concept> {
@@ -64,3 +64,23 @@ pub fn ids() -> Vec<&'static str> {
         .map(|v| v.id)
         .collect()
 }
+
+/// A hidden command: how a concept's child processes (this binary re-executed) are started.
+pub struct ChildCommand {
+    pub name: &'static str,
+    /// Runs the child with the words after the command; returns its exit code.
+    pub main: fn(&[&str]) -> i32,
+}
+
+/// Every child-process entry point, in one place; the command line dispatches them and hides
+/// them from its usage.
+pub const CHILD_COMMANDS: &[ChildCommand] = &[
+    ChildCommand {
+        name: thread_vs_process::native::CHILD_COMMAND,
+        main: thread_vs_process::native::child_main,
+    },
+    ChildCommand {
+        name: executor::native::WORKER_COMMAND,
+        main: executor::native::worker_main,
+    },
+];

@@ -3,7 +3,7 @@
 //! 3 a checker error (the backend itself failed: no verdict on the model).
 
 use crate::checker::{self, Budget, CheckError, Mode, ReplayToken, Report, Verdict};
-use crate::lesson::Variant;
+use crate::lesson::{Timing, TimingRow, TimingSource, Variant, WatchedRuns};
 use crate::models;
 use crate::report;
 use crate::runtime::Backend;
@@ -119,14 +119,20 @@ fn run(args: &[String]) -> Result<i32, Usage> {
                 "{command}: missing or extra arguments (`interleave help` shows the usage)"
             )))
         }
-        // Hidden (not in USAGE): a child process started by `time thread-vs-process`.
-        ["__child", role @ ..] => Ok(models::thread_vs_process::child_main(role)),
-        // Hidden: a worker process of `executor`'s process pool (task lines on stdin).
-        ["__worker", rest @ ..] => Ok(models::executor::native::worker_main(rest)),
+        // Hidden (not in USAGE): a concept's child process, this binary re-executed.
+        [command, rest @ ..] if child_command(command).is_some() => {
+            Ok(child_command(command).map_or(2, |child| (child.main)(rest)))
+        }
         [other, ..] => Err(usage(format!(
             "unknown command {other:?} (`interleave help` shows the usage)"
         ))),
     }
+}
+
+fn child_command(name: &str) -> Option<&'static models::ChildCommand> {
+    models::CHILD_COMMANDS
+        .iter()
+        .find(|child| child.name == name)
 }
 
 fn find_variant(id: &str) -> Result<Variant, Usage> {
@@ -294,15 +300,69 @@ fn time_command(concept: &str) -> Result<i32, Usage> {
     let timing = all
         .iter()
         .find(|c| c.id == concept)
-        .and_then(|c| c.timing)
+        .and_then(|c| c.timing.as_ref())
         .ok_or_else(|| {
             usage(format!(
                 "no timing for {concept:?}; concepts with a timing table: {}",
                 timed.join(", ")
             ))
         })?;
-    say!("{}", report::timing(&timing()));
+    say!("{}", report::timing(&measure(timing)));
     Ok(0)
+}
+
+/// A concept's timing table, measured now.
+pub fn measure(source: &TimingSource) -> Timing {
+    match source {
+        TimingSource::Measured(timing) => timing(),
+        TimingSource::Watched(runs) => watched(runs),
+    }
+}
+
+/// One native run per variant, side by side; a run that stops making progress is reported
+/// with the ring of locks its threads wait in.
+fn watched(runs: &WatchedRuns) -> Timing {
+    let rows = runs
+        .variants
+        .iter()
+        .map(|variant| {
+            let mut budget = Budget::defaults(Backend::Native, Mode::Check);
+            budget.executions = 1;
+            budget.watchdog = runs.watchdog;
+            let started = std::time::Instant::now();
+            let note = match variant
+                .params(Backend::Native, None)
+                .map_err(|refused| refused.to_string())
+                .and_then(|params| {
+                    checker::check(variant, Backend::Native, &params, &budget, Mode::Check)
+                        .map_err(|error| error.to_string())
+                }) {
+                Ok(report) => match &report.verdict {
+                    Verdict::Holds => report.outcomes.texts().join(", "),
+                    other => {
+                        let failure = other.failure().expect("a failure");
+                        let cycle = report::cycle(&failure.trace).unwrap_or_default();
+                        format!(
+                            "{}: {}; {cycle}",
+                            other.name().to_uppercase(),
+                            failure.message
+                        )
+                    }
+                },
+                Err(error) => format!("not measured: {error}"),
+            };
+            TimingRow {
+                label: variant.id.to_owned(),
+                seconds: started.elapsed().as_secs_f64(),
+                note,
+            }
+        })
+        .collect();
+    Timing {
+        title: runs.title.to_owned(),
+        setup: (runs.setup)(),
+        rows,
+    }
 }
 
 /// Every concept: each variant's verdict under shuttle (and loom in a loom build), the first
@@ -353,8 +413,8 @@ fn tour() -> i32 {
                 }
             }
         }
-        if let Some(timing) = concept.timing {
-            say!("{}", report::timing(&timing()));
+        if let Some(timing) = &concept.timing {
+            say!("{}", report::timing(&measure(timing)));
         }
         sayln!();
     }

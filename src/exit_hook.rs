@@ -15,19 +15,7 @@ use std::panic::resume_unwind;
 /// The unwinding payload that stops a thread at an exit (no panic hook runs for it).
 pub struct StoppedAtExit;
 
-/// Called to get a thread out of a blocking wait so that it can stop.
-pub type Waker = Box<dyn Fn() + Send + Sync>;
-
-/// A rule that may stop the thread it is installed on.
-pub trait ExitHook: Any + Send + Sync {
-    /// Whether the thread must stop at its next exit point.
-    fn stops_now(&self) -> bool;
-    /// Keeps `waker` to call when the rule starts stopping threads; `None` if it never stops
-    /// this thread. Dropping the returned guard forgets the waker.
-    fn wake_at_exit(&self, waker: Waker) -> Option<Box<dyn Any>>;
-    /// The hook as `Any`, for its owner to find its own type again.
-    fn as_any(&self) -> &dyn Any;
-}
+pub use crate::local::{ExitHook, Waker};
 
 /// Makes `hook` decide when the calling thread stops (`None`: never).
 pub fn install<R: Runtime>(hook: Option<std::sync::Arc<dyn ExitHook>>) {

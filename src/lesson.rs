@@ -18,8 +18,6 @@
 //! impl Lesson for Increment {
 //!     type Version = Version;
 //!     type Outcome = usize;
-//!     const THREADS: usize = 2;
-//!     const LOOM_THREADS: usize = 2;
 //!
 //!     fn run<R: Runtime>(version: Version, params: &Params) -> usize {
 //!         let n = Arc::new(Shared::<R, usize>::named("n", 0));
@@ -93,10 +91,8 @@ pub trait Lesson: 'static {
     /// What tells this lesson's variants apart: a flaw built in, a fix, which demo.
     type Version: Copy + Send + Sync + 'static;
     type Outcome: Ord + Clone + Display + Send + 'static;
-    /// Worker threads under shuttle and natively, unless a row says otherwise.
-    const THREADS: usize;
-    /// Worker threads under loom (at most 4: loom allows 5 threads, main included).
-    const LOOM_THREADS: usize;
+    /// Worker threads by default, unless a row says otherwise.
+    const THREADS: Threads = Threads::same(2);
 
     /// One execution: run the program, return what it observably did.
     fn run<R: Runtime>(version: Self::Version, params: &Params) -> Self::Outcome;
@@ -111,6 +107,34 @@ pub trait Lesson: 'static {
     /// Every outcome an exhaustive search must find, when the lesson declares it.
     fn possible_outcomes(_version: Self::Version, _params: &Params) -> Option<Vec<Self::Outcome>> {
         None
+    }
+}
+
+/// A lesson's worker threads: under shuttle and natively, and under loom (at most 4: loom allows
+/// 5 threads, main included, and its search grows with every one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Threads {
+    pub shuttle: usize,
+    pub loom: usize,
+}
+
+impl Threads {
+    /// The same count under every backend.
+    pub const fn same(threads: usize) -> Threads {
+        Threads {
+            shuttle: threads,
+            loom: threads,
+        }
+    }
+
+    /// `threads` under shuttle and natively (and loom, until [`Threads::loom`] says otherwise).
+    pub const fn shuttle(threads: usize) -> Threads {
+        Threads::same(threads)
+    }
+
+    pub const fn loom(mut self, threads: usize) -> Threads {
+        self.loom = threads;
+        self
     }
 }
 
@@ -150,8 +174,8 @@ impl<L: Lesson> Row<L> {
             version,
             expect,
             summary,
-            threads: L::THREADS,
-            loom_threads: L::LOOM_THREADS,
+            threads: L::THREADS.shuttle,
+            loom_threads: L::THREADS.loom,
             max_threads: 1000,
             loom_preemption_bound: None,
         }
@@ -371,7 +395,29 @@ pub struct Concept {
     /// The concept's file, relative to the project's root.
     pub file: &'static str,
     pub variants: Vec<Variant>,
-    pub timing: Option<fn() -> Timing>,
+    pub timing: Option<TimingSource>,
+}
+
+/// Where a concept's native timing table comes from.
+#[derive(Clone, Debug)]
+pub enum TimingSource {
+    /// The concept measures its own rows.
+    Measured(fn() -> Timing),
+    /// Each row is one native run of a variant, ended by a watchdog if it makes no progress
+    /// (a deadlock): the command line runs them with the checker, so the model needs only the
+    /// facade.
+    Watched(WatchedRuns),
+}
+
+/// Native runs of variants, side by side, for a timing table.
+#[derive(Clone, Debug)]
+pub struct WatchedRuns {
+    pub title: &'static str,
+    /// The table's setup line (how sleeps are scaled, what the watchdog is).
+    pub setup: fn() -> String,
+    pub variants: Vec<Variant>,
+    /// A run with no progress for this long is reported as a likely deadlock.
+    pub watchdog: std::time::Duration,
 }
 
 impl Concept {
@@ -393,53 +439,12 @@ impl Concept {
     }
 
     pub fn timing(mut self, timing: fn() -> Timing) -> Concept {
-        self.timing = Some(timing);
+        self.timing = Some(TimingSource::Measured(timing));
         self
     }
-}
 
-// --- transition: the old declaration shape, until every model is a Lesson ---
-
-/// (Being replaced by [`Lesson`] + [`Row`].)
-pub trait Program: 'static {
-    const ID: &'static str;
-    const SUMMARY: &'static str;
-    const EXPECT: Expect;
-    const THREADS: usize;
-    const LOOM_THREADS: usize;
-    const MAX_THREADS: usize = 1000;
-    const LOOM_PREEMPTION_BOUND: Option<usize> = None;
-    type Outcome: Ord + Clone + Display + Send + 'static;
-    fn run<R: Runtime>(params: &Params) -> Self::Outcome;
-    fn classify(outcome: &Self::Outcome, params: &Params) -> (Class, &'static str);
-    fn possible_outcomes(_params: &Params) -> Option<Vec<Self::Outcome>> {
-        None
-    }
-}
-
-struct Legacy<P>(std::marker::PhantomData<P>);
-
-impl<P: Program> Lesson for Legacy<P> {
-    type Version = ();
-    type Outcome = P::Outcome;
-    const THREADS: usize = P::THREADS;
-    const LOOM_THREADS: usize = P::LOOM_THREADS;
-    fn run<R: Runtime>(_: (), params: &Params) -> P::Outcome {
-        P::run::<R>(params)
-    }
-    fn classify(_: (), outcome: &P::Outcome, params: &Params) -> (Class, &'static str) {
-        P::classify(outcome, params)
-    }
-    fn possible_outcomes(_: (), params: &Params) -> Option<Vec<P::Outcome>> {
-        P::possible_outcomes(params)
-    }
-}
-
-impl Variant {
-    pub fn of<P: Program>() -> Variant {
-        let mut row =
-            Row::<Legacy<P>>::new(P::ID, (), P::EXPECT, P::SUMMARY).max_threads(P::MAX_THREADS);
-        row.loom_preemption_bound = P::LOOM_PREEMPTION_BOUND;
-        row.variant()
+    pub fn watched_timing(mut self, runs: WatchedRuns) -> Concept {
+        self.timing = Some(TimingSource::Watched(runs));
+        self
     }
 }

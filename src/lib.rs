@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use interleave::checker::{self, Budget, Mode, Verdict};
-//! use interleave::model::Params;
+//! use interleave::lesson::Params;
 //! use interleave::runtime::Backend;
 //!
 //! let race = interleave::models::find("counter-race/unlocked").unwrap();
@@ -24,10 +24,6 @@ pub mod cli;
 pub mod exit_hook;
 pub mod lesson;
 pub mod local;
-/// The old name of [`lesson`], while the models move over.
-pub mod model {
-    pub use crate::lesson::*;
-}
 #[path = "../models/mod.rs"]
 pub mod models;
 pub mod program;

@@ -2,12 +2,26 @@
 //! ([`crate::runtime::Runtime::thread_slot`]): under the checkers every model thread shares one
 //! OS thread, so std's thread-locals would not tell them apart.
 
-use crate::exit_hook::ExitHook;
 use crate::runtime::Runtime;
 use crate::trace::Tid;
 use crate::util::lock_unpoisoned;
+use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// Called to get a thread out of a blocking wait so that it can stop.
+pub type Waker = Box<dyn Fn() + Send + Sync>;
+
+/// A rule that may stop the thread it is installed on.
+pub trait ExitHook: Any + Send + Sync {
+    /// Whether the thread must stop at its next exit point.
+    fn stops_now(&self) -> bool;
+    /// Keeps `waker` to call when the rule starts stopping threads; `None` if it never stops
+    /// this thread. Dropping the returned guard forgets the waker.
+    fn wake_at_exit(&self, waker: Waker) -> Option<Box<dyn Any>>;
+    /// The hook as `Any`, for its owner to find its own type again.
+    fn as_any(&self) -> &dyn Any;
+}
 
 /// What the facade knows about the calling thread.
 #[derive(Default)]

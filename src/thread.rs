@@ -16,6 +16,13 @@ pub struct JoinHandle<R: Runtime, T: Send + 'static> {
     _runtime: PhantomData<R>,
 }
 
+/// The name Python gives the `number`th thread started without one: `Thread-1`, `Thread-2`, ...
+/// (the main thread does not count). A program numbers its own threads; a model that spawns
+/// facade threads directly gets them numbered per execution.
+pub fn python_name(number: usize) -> String {
+    format!("Thread-{number}")
+}
+
 /// Starts a thread named `Thread-N`, numbered as Python numbers them.
 pub fn spawn<R, F, T>(body: F) -> JoinHandle<R, T>
 where
@@ -23,7 +30,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    spawn_named::<R, F, T>(trace::next_thread_name(), body)
+    spawn_named::<R, F, T>(python_name(trace::next_thread_number()), body)
 }
 
 pub fn spawn_named<R, F, T>(name: impl Into<String>, body: F) -> JoinHandle<R, T>
@@ -108,7 +115,7 @@ pub fn yield_now<R: Runtime>() {
 }
 
 /// Puts a line the calling thread printed into the timeline (a program's own output goes
-/// through [`crate::program::Program::print`]; this is for models that keep their own).
+/// through `program::Program::print`; this is for models that keep their own).
 pub fn record_print<R: Runtime>(line: impl Into<String>) {
     if let Some(me) = current_tid::<R>() {
         trace::printed(me, line.into());

@@ -432,13 +432,13 @@ pub fn thread_name(thread: Tid) -> String {
     with_state(|state| state.trace.thread_name(thread).into_owned())
 }
 
-/// The next default thread name, `Thread-1`, `Thread-2`, ... as Python numbers them.
-pub fn next_thread_name() -> String {
+/// The number of the next unnamed thread of this execution: 1, 2, ...
+pub fn next_thread_number() -> usize {
     let number = with_state(|state| {
         state.threads_named += 1;
         state.threads_named
     });
-    format!("Thread-{}", number.max(1))
+    number.max(1)
 }
 
 pub fn begin_wait(thread: Tid, waiting: Waiting) {

@@ -4,7 +4,7 @@
 
 use super::blocking::{Fifo, Full};
 use super::store::Store;
-use crate::lesson::{Class, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex, Shared};
 use crate::thread::{self, JoinHandle};
@@ -235,8 +235,7 @@ pub enum QueueVersion {
 impl Lesson for QueueFlaws {
     type Version = QueueVersion;
     type Outcome = ThreadsGot;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 3;
+    const THREADS: Threads = Threads::same(3);
 
     fn run<R: Runtime>(version: QueueVersion, params: &Params) -> ThreadsGot {
         match version {

@@ -169,8 +169,6 @@ fn classify_demo<L: TutorialQueue>(outcome: &ConsumerPrinted) -> (Class, &'stati
 impl Lesson for QueueDemos {
     type Version = QueueKind;
     type Outcome = ConsumerPrinted;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>(kind: QueueKind, _: &Params) -> ConsumerPrinted {
         match kind {

@@ -1,7 +1,7 @@
 //! The core queue under producers and consumers: what must hold in every interleaving.
 
 use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
-use crate::lesson::{Class, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
 use crate::thread::{self, JoinHandle};
@@ -135,8 +135,7 @@ pub struct ProducersConsumers;
 impl Lesson for ProducersConsumers {
     type Version = ();
     type Outcome = Delivery;
-    const THREADS: usize = 4;
-    const LOOM_THREADS: usize = 3;
+    const THREADS: Threads = Threads::shuttle(4).loom(3);
 
     fn run<R: Runtime>((): (), params: &Params) -> Delivery {
         producers_consumers::<R>(params.threads)
@@ -223,8 +222,7 @@ pub struct JoinWaits;
 impl Lesson for JoinWaits {
     type Version = ();
     type Outcome = JoinSaw;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
+    const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>((): (), params: &Params) -> JoinSaw {
         join_after_task_done::<R>(params.threads)
@@ -315,8 +313,6 @@ pub struct Timeouts;
 impl Lesson for Timeouts {
     type Version = ();
     type Outcome = Timed;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>((): (), _: &Params) -> Timed {
         timed::<R>()

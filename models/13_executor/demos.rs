@@ -7,7 +7,7 @@ use super::native::ProcessSpawner;
 use super::process_pool::{IsolatedSpawner, ProcessPool, Task, WorkerAnswer, page_text};
 use super::thread_pool::ThreadPool;
 use super::{Future, PoolReport};
-use crate::lesson::{Class, Expect, Lesson, Params, Row, Timing, TimingRow};
+use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
 use crate::runtime::{Native, Runtime};
 use crate::sync::Mutex;
 use crate::thread::{current_name, record_print};
@@ -194,8 +194,7 @@ pub enum ExecutorDemo {
 impl Lesson for ExecutorDemos {
     type Version = ExecutorDemo;
     type Outcome = PoolReport;
-    const THREADS: usize = 3;
-    const LOOM_THREADS: usize = 2;
+    const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>(demo: ExecutorDemo, params: &Params) -> PoolReport {
         let run = match demo {

@@ -3,7 +3,7 @@
 
 use super::thread_pool::ThreadPool;
 use super::{PoolFlaw, PoolReport, SubmitError, TaskError, broken};
-use crate::lesson::{Class, Expect, Lesson, Params, Row};
+use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
 use std::sync::Arc;
@@ -208,8 +208,7 @@ pub enum PoolScenario {
 impl Lesson for PoolContract {
     type Version = PoolScenario;
     type Outcome = PoolReport;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
+    const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(scenario: PoolScenario, _: &Params) -> PoolReport {
         match scenario {

@@ -137,6 +137,9 @@ pub(super) fn explore<E: Explorer>(
         .ok_or(CheckError::NotBuilt(E::BACKEND))?;
     let execution = Execution::new(run, params, mode);
     let started = Instant::now();
+    // Installed before the backend starts, so that a panic it raises before the first execution
+    // (a parameter it refuses) is still seen, and known to be the backend's.
+    trace::install(Some(execution.recorder()));
     let ending = explorer.explore(&execution);
     trace::install(None);
     let elapsed = started.elapsed();

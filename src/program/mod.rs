@@ -72,7 +72,7 @@ pub enum Shutdown {
     ExitAtOnce,
 }
 
-struct Shared<R: Runtime> {
+struct ProgramState<R: Runtime> {
     output: R::Mutex<Vec<String>>,
     running: R::Mutex<usize>,
     all_done: R::Condvar,
@@ -82,7 +82,7 @@ struct Shared<R: Runtime> {
 
 /// A running program: print to its output, start threads, list them.
 pub struct Program<R: Runtime> {
-    shared: Arc<Shared<R>>,
+    shared: Arc<ProgramState<R>>,
 }
 
 impl<R: Runtime> Clone for Program<R> {
@@ -124,7 +124,7 @@ pub struct Exit<T> {
 pub fn run<R: Runtime, T>(shutdown: Shutdown, main: impl FnOnce(&Program<R>) -> T) -> Exit<T> {
     let exit = ExitState::<R>::new(shutdown == Shutdown::ExitAtOnce);
     let program = Program {
-        shared: Arc::new(Shared {
+        shared: Arc::new(ProgramState {
             output: R::new_mutex(Vec::new()),
             running: R::new_mutex(0),
             all_done: R::new_condvar(),
@@ -265,7 +265,7 @@ where
             let mut threads = R::lock(&shared.threads);
             let name = self
                 .name
-                .unwrap_or_else(|| format!("Thread-{}", threads.len()));
+                .unwrap_or_else(|| facade_thread::python_name(threads.len()));
             let info = ThreadInfo::<R>::new(name, self.daemon);
             threads.push(info.clone());
             info
@@ -302,7 +302,7 @@ where
 }
 
 /// A thread's body has returned: it is no longer alive, and the exit need not wait for it.
-fn finish<R: Runtime>(shared: &Shared<R>, info: &ThreadInfo<R>, daemon: bool) {
+fn finish<R: Runtime>(shared: &ProgramState<R>, info: &ThreadInfo<R>, daemon: bool) {
     R::store(&info.state, DONE);
     if !daemon {
         *R::lock(&shared.running) -= 1;

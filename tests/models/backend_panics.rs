@@ -27,8 +27,6 @@ enum What {
 impl Lesson for Provoke {
     type Version = What;
     type Outcome = usize;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>(what: What, params: &Params) -> usize {
         match what {

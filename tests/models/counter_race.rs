@@ -2,7 +2,7 @@
 
 use crate::support::{assert_holds, assert_violation, outcome_set, run, strings};
 use interleave::checker::{self, Mode};
-use interleave::model::Class;
+use interleave::lesson::Class;
 use interleave::runtime::Backend;
 
 #[test]

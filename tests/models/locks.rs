@@ -128,7 +128,10 @@ fn noodle_fork_try_lock_does_not_livelock_within_the_step_bound_shuttle() {
 
 #[test]
 fn noodle_fork_native_timing_reports_the_deadlock_and_moves_on() {
-    let timing = noodle_fork::timing();
+    let source = noodle_fork::concept()
+        .timing
+        .expect("noodle-fork has a timing table");
+    let timing = interleave::cli::measure(&source);
     let text = interleave::report::timing(&timing);
     let row = |id: &str| {
         timing

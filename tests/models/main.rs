@@ -3,12 +3,12 @@
 
 mod support;
 
+mod architecture;
+mod backend_panics;
 mod cli;
 mod counter_race;
 mod executor;
-// mod expectations; (after the models declare their concepts)
-mod backend_panics;
-mod architecture;
+mod expectations;
 mod locks;
 mod processes;
 mod queue;

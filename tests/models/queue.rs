@@ -3,7 +3,7 @@
 
 use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant};
 use interleave::checker::{self, Budget, Mode};
-use interleave::lesson::{Class, Expect, Lesson, Params, Row, Variant};
+use interleave::lesson::{Class, Expect, Lesson, Params, Row, Threads, Variant};
 use interleave::models::queue::demos::{self, FifoDemo, LifoDemo, PriorityDemo, TutorialQueue};
 use interleave::models::queue::{Empty, Fifo, broken, properties};
 use interleave::runtime::{Backend, Native, Runtime};
@@ -131,8 +131,7 @@ struct AloneWithATimeout;
 impl Lesson for AloneWithATimeout {
     type Version = ();
     type Outcome = String;
-    const THREADS: usize = 1;
-    const LOOM_THREADS: usize = 1;
+    const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>((): (), _: &Params) -> String {
         let queue = Fifo::<R, u32>::new(0);

@@ -24,8 +24,6 @@ enum Version {
 impl Lesson for OppositeOrders {
     type Version = Version;
     type Outcome = String;
-    const THREADS: usize = 2;
-    const LOOM_THREADS: usize = 2;
 
     fn run<R: Runtime>(version: Version, _: &Params) -> String {
         let (first, second) = match version {

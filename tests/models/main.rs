@@ -7,8 +7,8 @@ mod cli;
 mod counter_race;
 mod executor;
 // mod expectations; (after the models declare their concepts)
-mod backend_panics;
 mod architecture;
+mod backend_panics;
 mod locks;
 mod processes;
 mod queue;

@@ -142,6 +142,12 @@ impl Budget {
     /// environment sets one.
     pub fn for_variant(variant: &Variant, backend: Backend, mode: Mode) -> Budget {
         let mut budget = Budget::defaults(backend, mode);
+        if backend == Backend::Shuttle
+            && mode == Mode::Check
+            && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none()
+        {
+            budget.executions = variant.check_executions;
+        }
         if let Some(bound) = variant.loom_preemption_bound
             && std::env::var_os("INTERLEAVE_PREEMPTION_BOUND").is_none()
         {
@@ -181,6 +187,21 @@ impl Budget {
         Ok(())
     }
 }
+
+impl Budget {
+    /// The tour's budget: a tenth of a check's under shuttle (the seeded bugs are all found
+    /// well within it from the default seed; `ci/seed-sweep.sh` shows it for a hundred seeds).
+    pub fn for_tour(variant: &Variant, backend: Backend) -> Budget {
+        let mut budget = Budget::for_variant(variant, backend, Mode::Check);
+        if backend == Backend::Shuttle && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none() {
+            budget.executions = (budget.executions / TOUR_SHARE).max(100);
+        }
+        budget
+    }
+}
+
+/// The tour checks this fraction of a check's default executions.
+const TOUR_SHARE: usize = 10;
 
 fn env_number(name: &str) -> Option<u64> {
     std::env::var(name).ok()?.trim().parse().ok()

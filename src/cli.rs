@@ -2,14 +2,17 @@
 //! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
 //! 3 a checker error (the backend itself failed: no verdict on the model).
 
-use crate::checker::{self, Budget, CheckError, Mode, ReplayToken, Report, Verdict};
+use crate::checker::{self, Budget, CheckError, Mode, Progress, ReplayToken, Report, Verdict};
 use crate::lesson::{Timing, TimingRow, TimingSource, Variant, WatchedRuns};
 use crate::models;
 use crate::report;
 use crate::runtime::Backend;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | outcomes ID [OPTIONS] | replay ID TOKEN | time CONCEPT]
   OPTIONS: --backend shuttle|loom|native  --threads N  --executions N  --seed S  --preemption-bound P
+           --jobs N (shuttle: worker threads, default one per core)  --time SECONDS (explore this long instead)
   ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.";
 
 /// Writes to stdout; a write that fails (a full disk, a closed descriptor) ends the process
@@ -150,7 +153,14 @@ struct Options {
     executions: Option<usize>,
     seed: Option<u64>,
     preemption_bound: Option<usize>,
+    jobs: Option<usize>,
+    time: Option<std::time::Duration>,
 }
+
+/// Jobs past this only queue up for the same cores.
+const MAX_JOBS: u64 = 64;
+/// A day: longer explorations are a mistake, not a plan.
+const MAX_SECONDS: f64 = 86_400.0;
 
 fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
     let mut parsed = Options {
@@ -159,6 +169,8 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
         executions: None,
         seed: None,
         preemption_bound: None,
+        jobs: None,
+        time: None,
     };
     let mut rest = options.iter();
     while let Some(&flag) = rest.next() {
@@ -200,9 +212,26 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
                 }
                 parsed.preemption_bound = Some(bound as usize)
             }
+            "--jobs" => {
+                let jobs = number(value(&mut rest)?)?;
+                if !(1..=MAX_JOBS).contains(&jobs) {
+                    return Err(usage(format!("--jobs takes 1..={MAX_JOBS}, not {jobs}")));
+                }
+                parsed.jobs = Some(jobs as usize);
+            }
+            "--time" => {
+                let text = value(&mut rest)?;
+                let seconds: f64 = text.parse().unwrap_or(f64::NAN);
+                if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
+                    return Err(usage(format!(
+                        "--time takes a number of seconds in (0, {MAX_SECONDS}], not {text:?}"
+                    )));
+                }
+                parsed.time = Some(std::time::Duration::from_secs_f64(seconds));
+            }
             other => {
                 return Err(usage(format!(
-                    "unknown flag {other:?}; the flags are --backend, --threads, --executions, --seed, --preemption-bound"
+                    "unknown flag {other:?}; the flags are --backend, --threads, --executions, --seed, --preemption-bound, --jobs, --time"
                 )));
             }
         }
@@ -229,8 +258,15 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
     if let Some(bound) = options.preemption_bound {
         budget.preemption_bound = bound;
     }
-    let report =
-        quiet_stderr(|| checker::check(&variant, options.backend, &params, &budget, mode))?;
+    if let Some(jobs) = options.jobs {
+        budget.jobs = jobs;
+    }
+    budget.time = options.time;
+    let report = with_progress(&budget, |progress| {
+        quiet_stderr(|| {
+            checker::check_with(&variant, options.backend, &params, &budget, mode, progress)
+        })
+    })?;
     say!("{}", report::verdict(&report));
     say!("{}", report::outcomes(&report));
     if mode == Mode::Outcomes {
@@ -242,14 +278,85 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
             .is_some_and(|f| f.outcome.is_none());
         return Ok(i32::from(cut_short));
     }
-    Ok(exit_code(&report.verdict))
+    Ok(exit_code(&report))
 }
 
-fn exit_code(verdict: &Verdict) -> i32 {
-    match verdict {
+fn exit_code(report: &Report) -> i32 {
+    match report.verdict {
+        Verdict::Holds if report.interrupted && INTERRUPTED.load(Ordering::SeqCst) => 130,
         Verdict::Holds => 0,
         _ => 1,
     }
+}
+
+/// Set by Ctrl-C: the search stops, and what it explored so far is reported.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    if INTERRUPTED.swap(true, Ordering::SeqCst) {
+        // A second Ctrl-C: the user does not want the report.
+        // SAFETY: async-signal-safe.
+        unsafe { libc::_exit(130) };
+    }
+}
+
+/// Runs `body` with a [`Progress`] that Ctrl-C stops, and that is shown on stderr (executions,
+/// rate, failures) once the run has taken a second, if stderr is a terminal.
+fn with_progress<T>(budget: &Budget, body: impl FnOnce(&Arc<Progress>) -> T) -> T {
+    let progress = Progress::new(budget);
+    // SAFETY: the handler only touches an atomic (and `_exit`).
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+    // SAFETY: plain descriptor calls; the copy of stderr is closed below.
+    let terminal = unsafe { libc::isatty(2) == 1 };
+    let stderr_copy = if terminal {
+        unsafe { libc::dup(2) }
+    } else {
+        -1
+    };
+    let done = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut shown = false;
+            while !done.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if INTERRUPTED.load(Ordering::SeqCst) {
+                    progress.interrupt();
+                }
+                let elapsed = progress.elapsed().as_secs_f64();
+                if stderr_copy >= 0 && elapsed >= 1.0 {
+                    let executions = progress.executions();
+                    let line = format!(
+                        "\r  {executions} executions, {:.0}/s, {} so far (Ctrl-C stops and reports)\x1b[K",
+                        executions as f64 / elapsed,
+                        if progress.failed() { "a failure found" } else { "no failure" }
+                    );
+                    // SAFETY: writing a buffer we own to a descriptor we own.
+                    unsafe { libc::write(stderr_copy, line.as_ptr().cast(), line.len()) };
+                    shown = true;
+                }
+            }
+            if shown {
+                let clear = "\r\x1b[K";
+                // SAFETY: as above.
+                unsafe { libc::write(stderr_copy, clear.as_ptr().cast(), clear.len()) };
+            }
+        });
+        let result = body(&progress);
+        done.store(true, Ordering::SeqCst);
+        result
+    });
+    if stderr_copy >= 0 {
+        // SAFETY: closing the copy made above.
+        unsafe { libc::close(stderr_copy) };
+    }
+    // SAFETY: back to the default: a Ctrl-C outside a search ends the process.
+    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
+    result
 }
 
 /// Under loom the set is exhaustive: compare it with the outcomes the variant declares.
@@ -287,7 +394,7 @@ fn replay_command(id: &str, token: &str) -> Result<i32, Usage> {
     let report = quiet_stderr(|| checker::replay(&variant, &token))?;
     say!("{}", report::verdict(&report));
     say!("{}", report::outcomes(&report));
-    Ok(exit_code(&report.verdict))
+    Ok(exit_code(&report))
 }
 
 fn time_command(concept: &str) -> Result<i32, Usage> {
@@ -315,13 +422,13 @@ fn time_command(concept: &str) -> Result<i32, Usage> {
 pub fn measure(source: &TimingSource) -> Timing {
     match source {
         TimingSource::Measured(timing) => timing(),
-        TimingSource::Watched(runs) => watched(runs),
+        TimingSource::Watched(runs) => run_watched(runs),
     }
 }
 
 /// One native run per variant, side by side; a run that stops making progress is reported
 /// with the ring of locks its threads wait in.
-fn watched(runs: &WatchedRuns) -> Timing {
+fn run_watched(runs: &WatchedRuns) -> Timing {
     let rows = runs
         .variants
         .iter()
@@ -383,7 +490,7 @@ fn tour() -> i32 {
                 let Ok(params) = variant.params(backend, None) else {
                     continue;
                 };
-                let budget = Budget::for_variant(variant, backend, Mode::Check);
+                let budget = Budget::for_tour(variant, backend);
                 let report = match quiet_stderr(|| {
                     checker::check(variant, backend, &params, &budget, Mode::Check)
                 }) {

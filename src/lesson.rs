@@ -151,7 +151,12 @@ pub struct Row<L: Lesson> {
     pub max_threads: usize,
     /// Loom's preemption bound when the default (3) misses outcomes the lesson needs.
     pub loom_preemption_bound: Option<usize>,
+    /// Shuttle executions a `check` runs by default: about a second's worth on two cores.
+    pub check_executions: usize,
 }
+
+/// A `check`'s default budget under shuttle, for a small model: about a second on two cores.
+pub const DEFAULT_CHECK_EXECUTIONS: usize = 10_000;
 
 impl<L: Lesson> Clone for Row<L> {
     fn clone(&self) -> Self {
@@ -178,7 +183,15 @@ impl<L: Lesson> Row<L> {
             loom_threads: L::THREADS.loom,
             max_threads: 1000,
             loom_preemption_bound: None,
+            check_executions: DEFAULT_CHECK_EXECUTIONS,
         }
+    }
+
+    /// A model whose executions cost more (a hundred threads, a pool) checks fewer by default,
+    /// so that a check still takes about a second.
+    pub const fn check_executions(mut self, executions: usize) -> Self {
+        self.check_executions = executions;
+        self
     }
 
     pub const fn threads(mut self, threads: usize, loom_threads: usize) -> Self {
@@ -208,6 +221,7 @@ impl<L: Lesson> Row<L> {
             loom_threads: self.loom_threads,
             max_threads: self.max_threads,
             loom_preemption_bound: self.loom_preemption_bound,
+            check_executions: self.check_executions,
             runs: Runs {
                 native: Arc::new(move |params| run_on::<Native, L>(version, params)),
                 shuttle: Arc::new(move |params| run_on::<Shuttle, L>(version, params)),
@@ -246,6 +260,7 @@ pub struct Variant {
     pub loom_threads: usize,
     pub max_threads: usize,
     pub loom_preemption_bound: Option<usize>,
+    pub check_executions: usize,
     runs: Runs,
     possible_outcomes: PossibleFn,
 }

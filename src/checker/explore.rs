@@ -2,11 +2,17 @@
 //! backend's explorer implements ([`Explorer`]), and the one function that turns the end of a
 //! search into a [`Report`].
 //!
-//! The lifecycle: [`explore`] builds an [`Execution`] (a fresh recorder, an empty tally), hands
-//! it to the backend's [`Explorer::explore`], which calls [`Execution::once`] for every execution
-//! it runs (on whatever thread the backend runs models on) until its budget is spent,
-//! [`Execution::should_stop`] says so, or an execution panics; then the [`Ending`] becomes a
-//! verdict, with the explorer's replay token for the execution that shows it.
+//! The lifecycle: [`explore`] gives every job of the search (shuttle runs one per core; the
+//! others run one) an [`Execution`] of its own (a recorder, a tally) and calls
+//! [`Explorer::explore_job`] on its own thread. A job calls [`Execution::once`] for every
+//! execution it runs, until its budget is spent, [`Execution::should_stop`] says so, or an
+//! execution panics. Then the jobs' endings become one verdict, with the explorer's replay token
+//! for the execution that shows it.
+//!
+//! Jobs and determinism: job `j` of `n` runs the executions numbered `j + 1`, `j + 1 + n`, ...
+//! of the whole search. A job that finds a failure lowers the shared limit to its execution's
+//! number, and the others stop before they pass it, so the first failure by that numbering is
+//! the one reported, and the counts are the same on every run with the same seed and jobs.
 
 use super::backend_panic::{self, Cause};
 use super::{CheckError, Failure, Mode, OutcomeTable, ReplayToken, Report, Verdict, panic_message};
@@ -15,11 +21,12 @@ use crate::runtime::Backend;
 use crate::trace::{self, Recorder, Trace};
 use crate::util::lock_unpoisoned;
 use std::any::Any;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How a backend's search ended.
+/// How one job's search ended.
 pub(super) enum Ending {
     /// The budget was spent, the search was exhausted, or it stopped at a forbidden outcome.
     Finished,
@@ -29,27 +36,102 @@ pub(super) enum Ending {
     Stalled(Duration),
 }
 
-/// Which execution a replay token should name.
+/// Which execution of a job a replay token should name (1-based, in the job's own order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Which {
-    /// The first execution that ended in a forbidden outcome (its 1-based index).
+    /// The first execution that ended in a forbidden outcome.
     FirstForbidden(usize),
-    /// The last execution run, which failed (its 1-based index).
+    /// The last execution run, which failed.
     Failing(usize),
 }
 
 /// One backend's way of running executions.
-pub(super) trait Explorer {
+pub(super) trait Explorer: Sync {
     const BACKEND: Backend;
-    /// Runs executions of `execution` until the search ends.
-    fn explore(&mut self, execution: &Arc<Execution>) -> Ending;
-    /// The token that replays `which`, if this backend can replay it.
-    fn token(&self, which: Which) -> Option<ReplayToken>;
+    /// How many jobs share the search, each on its own thread.
+    fn jobs(&self) -> usize {
+        1
+    }
+    /// Runs job `job`'s executions of `execution` until its part of the search ends.
+    fn explore_job(&self, job: usize, execution: &Arc<Execution>) -> Ending;
+    /// The token that replays `which` execution of job `job`, if this backend can replay it.
+    fn token(&self, job: usize, which: Which) -> Option<ReplayToken>;
     /// What bounded the search, in words (seed, strategy, preemption bound).
     fn bounds(&self) -> String;
+    /// Whether the executions run are every one there is (loom), not a sample.
+    fn exhaustive(&self) -> bool {
+        false
+    }
 }
 
-/// One variant with its parameters, run once per call, outcomes counted.
+/// What all jobs of one search share: how far they may go, and how far they got.
+pub struct Search {
+    /// The global number of the earliest failure found so far (`usize::MAX`: none).
+    limit: AtomicUsize,
+    /// Executions finished, all jobs together (for progress).
+    finished: AtomicUsize,
+    /// Set from outside (Ctrl-C, a time limit): every job stops at its next execution.
+    interrupted: AtomicBool,
+    jobs: AtomicUsize,
+    started: Instant,
+    time: Option<Duration>,
+}
+
+impl Search {
+    /// A search within `budget`'s time limit, if any.
+    pub fn new(budget: &super::Budget) -> Arc<Search> {
+        Arc::new(Search {
+            limit: AtomicUsize::new(usize::MAX),
+            finished: AtomicUsize::new(0),
+            interrupted: AtomicBool::new(false),
+            jobs: AtomicUsize::new(1),
+            started: Instant::now(),
+            time: budget.time,
+        })
+    }
+
+    /// Executions finished so far, all jobs together.
+    pub fn executions(&self) -> usize {
+        self.finished.load(Ordering::Relaxed)
+    }
+
+    /// Failures found so far (a check stops at its first).
+    pub fn failed(&self) -> bool {
+        self.limit.load(Ordering::SeqCst) != usize::MAX
+    }
+
+    /// Asks every job to stop before its next execution; the report says it was interrupted.
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// The global number of job `job`'s `index`-th execution.
+    fn global(&self, job: usize, index: usize) -> usize {
+        (index - 1) * self.jobs.load(Ordering::Relaxed) + job + 1
+    }
+
+    fn found(&self, job: usize, index: usize) {
+        self.limit
+            .fetch_min(self.global(job, index), Ordering::SeqCst);
+    }
+
+    /// Whether job `job` may start its `index`-th execution.
+    fn may_run(&self, job: usize, index: usize) -> bool {
+        let time_left = self.time.is_none_or(|time| self.started.elapsed() < time);
+        if !time_left {
+            self.interrupted.store(true, Ordering::SeqCst);
+        }
+        time_left
+            && !self.interrupted.load(Ordering::SeqCst)
+            && self.global(job, index) <= self.limit.load(Ordering::SeqCst)
+    }
+}
+
+/// One job's run of a variant: its recorder and tally, shared with the job's executions.
 pub(super) struct Execution {
     recorder: Mutex<Arc<Recorder>>,
     tally: Mutex<Tally>,
@@ -57,10 +139,12 @@ pub(super) struct Execution {
     params: Params,
     stop_at_forbidden: bool,
     forbidden_seen: AtomicBool,
+    job: usize,
+    search: Arc<Search>,
 }
 
 impl Execution {
-    fn new(run: RunFn, params: &Params, mode: Mode) -> Arc<Execution> {
+    fn new(run: RunFn, params: &Params, mode: Mode, job: usize, search: &Arc<Search>) -> Arc<Self> {
         let recorder = Arc::new(Recorder::default());
         backend_panic::forget_site(&recorder);
         Arc::new(Execution {
@@ -70,25 +154,31 @@ impl Execution {
             params: params.clone(),
             stop_at_forbidden: mode == Mode::Check,
             forbidden_seen: AtomicBool::new(false),
+            job,
+            search: search.clone(),
         })
     }
 
     /// Runs one execution on the calling thread and counts its outcome.
     pub fn once(&self) {
+        let index = self.executions() + 1;
         let observed = self.run_model();
         let forbidden =
             lock_unpoisoned(&self.tally).finish(observed, || self.recorder().snapshot());
+        self.search.finished.fetch_add(1, Ordering::Relaxed);
         if forbidden {
             self.forbidden_seen.store(true, Ordering::SeqCst);
+            if self.stop_at_forbidden {
+                self.search.found(self.job, index);
+            }
         }
     }
 
-    #[cfg_attr(not(loom), allow(dead_code))]
-    /// Runs one execution only to get past it (loom's replay walks to its target): counted,
+    /// Runs one execution only to get past it (a replay walks to its target): counted,
     /// nothing kept.
     pub fn skip(&self) {
         self.run_model();
-        lock_unpoisoned(&self.tally).executions += 1;
+        lock_unpoisoned(&self.tally).skip();
     }
 
     fn run_model(&self) -> Observed {
@@ -99,8 +189,7 @@ impl Execution {
         (self.run)(&self.params)
     }
 
-    #[cfg_attr(not(loom), allow(dead_code))]
-    /// Executions counted so far.
+    /// Executions of this job counted so far.
     pub fn executions(&self) -> usize {
         lock_unpoisoned(&self.tally).executions
     }
@@ -109,9 +198,11 @@ impl Execution {
         self.forbidden_seen.load(Ordering::SeqCst)
     }
 
-    /// A `check` is done at its first forbidden outcome; `outcomes` goes on counting.
+    /// Whether the job must not start another execution: a `check` is done at its first
+    /// forbidden outcome, another job found an earlier failure, or the search was interrupted.
     pub fn should_stop(&self) -> bool {
-        self.stop_at_forbidden && self.forbidden_seen()
+        (self.stop_at_forbidden && self.forbidden_seen())
+            || !self.search.may_run(self.job, self.executions() + 1)
     }
 
     pub fn recorder(&self) -> Arc<Recorder> {
@@ -125,81 +216,214 @@ impl Execution {
     }
 }
 
+/// One job's result, before the jobs are merged.
+struct JobResult {
+    job: usize,
+    ending: Ending,
+    tally: Tally,
+    trace: Trace,
+    site: Option<String>,
+}
+
+impl JobResult {
+    /// Where the job stopped short of its budget, by its own execution number: the first
+    /// forbidden outcome (a check stops there) or the execution that did not finish.
+    fn stop_index(&self, mode: Mode) -> Option<usize> {
+        match self.ending {
+            Ending::Finished => self.forbidden_index().filter(|_| mode == Mode::Check),
+            Ending::Panicked(_) | Ending::Stalled(_) => Some(self.tally.executions + 1),
+        }
+    }
+
+    fn forbidden_index(&self) -> Option<usize> {
+        self.tally
+            .first_forbidden
+            .as_ref()
+            .map(|(index, ..)| *index)
+    }
+}
+
 /// Runs `variant` with `explorer` and reports what the search showed.
 pub(super) fn explore<E: Explorer>(
     variant: &Variant,
     params: &Params,
     mode: Mode,
-    explorer: &mut E,
+    explorer: &E,
+    search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
     let run = variant
         .runner(E::BACKEND)
         .ok_or(CheckError::NotBuilt(E::BACKEND))?;
-    let execution = Execution::new(run, params, mode);
     let started = Instant::now();
-    // Installed before the backend starts, so that a panic it raises before the first execution
-    // (a parameter it refuses) is still seen, and known to be the backend's.
-    trace::install(Some(execution.recorder()));
-    let ending = explorer.explore(&execution);
-    trace::install(None);
-    let elapsed = started.elapsed();
-    let tally = std::mem::take(&mut *lock_unpoisoned(&execution.tally));
-    let mut bounds = explorer.bounds();
-    let failing = tally.executions + 1;
-    let recorder = execution.recorder();
-    let failure = |message: String| Failure {
-        message,
-        execution: failing,
-        outcome: None,
-        trace: recorder.snapshot(),
-        replay: explorer.token(Which::Failing(failing)),
-    };
-    let (verdict, executions) = match ending {
-        Ending::Finished => (
-            tally.forbidden_verdict(|index| explorer.token(Which::FirstForbidden(index))),
-            tally.executions,
-        ),
-        Ending::Stalled(watchdog) => {
-            let mut found = failure(format!("no progress for {watchdog:?}: deadlock likely"));
-            if let Some(why) = found.trace.deadlock_explanation()
-                && let Some(why) = why.strip_prefix("deadlock: ")
-            {
-                found.message = format!("{}; {why}", found.message);
-            }
-            found.replay = None;
-            (Verdict::Deadlock(found), failing)
+    let job = |job: usize| {
+        let execution = Execution::new(run.clone(), params, mode, job, search);
+        // Installed before the backend starts, so that a panic it raises before the first
+        // execution (a parameter it refuses) is still seen, and known to be the backend's.
+        trace::install(Some(execution.recorder()));
+        let ending = explorer.explore_job(job, &execution);
+        trace::install(None);
+        if !matches!(ending, Ending::Finished) {
+            search.found(job, execution.executions() + 1);
         }
-        Ending::Panicked(payload) => {
-            let message = panic_message(&*payload);
-            let site = backend_panic::take_site(&recorder);
-            match backend_panic::cause(&message, site.as_deref()) {
-                Cause::Model => (
-                    Verdict::Violated(failure(format!("panicked: {}", first_line(&message)))),
-                    failing,
-                ),
-                Cause::Deadlock => {
-                    let mut found = failure("deadlock: every thread left is blocked".to_owned());
-                    if let Some(why) = found.trace.deadlock_explanation() {
-                        found.message = why;
+        let recorder = execution.recorder();
+        JobResult {
+            job,
+            ending,
+            tally: std::mem::take(&mut *lock_unpoisoned(&execution.tally)),
+            trace: recorder.snapshot(),
+            site: backend_panic::take_site(&recorder),
+        }
+    };
+    let jobs = explorer.jobs().max(1);
+    search.jobs.store(jobs, Ordering::Relaxed);
+    let mut results: Vec<JobResult> = if jobs == 1 {
+        vec![job(0)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..jobs)
+                .map(|j| {
+                    let job = &job;
+                    std::thread::Builder::new()
+                        .name(format!("job-{j}"))
+                        .spawn_scoped(scope, move || job(j))
+                        .expect("the OS refused to start a thread")
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
+                .collect()
+        })
+    };
+    let elapsed = started.elapsed();
+
+    // Where the search stopped, by its numbering: every job ran at least up to there, so what
+    // is counted up to it is the same on every run. The earliest failure within it is reported.
+    let limit = results
+        .iter()
+        .filter_map(|r| r.stop_index(mode).map(|index| search.global(r.job, index)))
+        .min()
+        .unwrap_or(usize::MAX);
+    let first = results
+        .iter()
+        .flat_map(|r| {
+            let stop = r.stop_index(mode).map(|index| (index, false));
+            let forbidden = r.forbidden_index().map(|index| (index, true));
+            stop.into_iter()
+                .chain(forbidden)
+                .map(|(index, forbidden)| (search.global(r.job, index), r.job, index, forbidden))
+        })
+        .filter(|(global, ..)| *global <= limit)
+        .min();
+    let mut outcomes = OutcomeTable::default();
+    let mut executions = 0;
+    for result in &results {
+        let kept = result
+            .tally
+            .outcomes()
+            .enumerate()
+            .take_while(|(i, _)| search.global(result.job, i + 1) <= limit);
+        for (_, observed) in kept {
+            executions += 1;
+            if let Some(observed) = observed {
+                outcomes.add(observed.clone());
+            }
+        }
+    }
+    let mut bounds = explorer.bounds();
+    let verdict = match first {
+        None => Verdict::Holds,
+        Some((global, job, index, forbidden)) => {
+            let result = results
+                .iter_mut()
+                .find(|r| r.job == job)
+                .expect("the failing job is among the results");
+            let ending = if forbidden {
+                Ending::Finished
+            } else {
+                std::mem::replace(&mut result.ending, Ending::Finished)
+            };
+            let failure =
+                |message: String, trace: Trace, outcome: Option<Observed>, which| Failure {
+                    message,
+                    execution: global,
+                    outcome,
+                    trace,
+                    replay: explorer.token(job, which),
+                };
+            match ending {
+                Ending::Finished => {
+                    let (_, observed, trace) = result
+                        .tally
+                        .first_forbidden
+                        .clone()
+                        .expect("a forbidden outcome was seen");
+                    Verdict::Violated(failure(
+                        format!("forbidden outcome {}: {}", observed.text, observed.label),
+                        trace,
+                        Some(observed),
+                        Which::FirstForbidden(index),
+                    ))
+                }
+                Ending::Stalled(watchdog) => {
+                    executions += 1;
+                    let mut message = format!("no progress for {watchdog:?}: deadlock likely");
+                    if let Some(why) = result.trace.deadlock_explanation()
+                        && let Some(why) = why.strip_prefix("deadlock: ")
+                    {
+                        message = format!("{message}; {why}");
                     }
-                    (Verdict::Deadlock(found), failing)
+                    let mut found =
+                        failure(message, result.trace.clone(), None, Which::Failing(index));
+                    found.replay = None;
+                    Verdict::Deadlock(found)
                 }
-                Cause::StepLimit => (
-                    Verdict::StepLimit(failure(format!("step limit: {}", first_line(&message)))),
-                    failing,
-                ),
-                Cause::Sequential => {
-                    bounds =
-                        "no two threads were ever runnable at once: one schedule is all schedules"
-                            .to_owned();
-                    (tally.forbidden_verdict(|_| None), tally.executions)
-                }
-                Cause::Backend => {
-                    return Err(CheckError::Backend {
-                        backend: E::BACKEND,
-                        message: first_line(&message).to_owned(),
-                        site: site.unwrap_or_default(),
-                    });
+                Ending::Panicked(payload) => {
+                    let message = panic_message(&*payload);
+                    let trace = result.trace.clone();
+                    match backend_panic::cause(&message, result.site.as_deref()) {
+                        Cause::Model => {
+                            executions += 1;
+                            Verdict::Violated(failure(
+                                format!("panicked: {}", first_line(&message)),
+                                trace,
+                                None,
+                                Which::Failing(index),
+                            ))
+                        }
+                        Cause::Deadlock => {
+                            executions += 1;
+                            let why = trace.deadlock_explanation().unwrap_or_else(|| {
+                                "deadlock: every thread left is blocked".to_owned()
+                            });
+                            Verdict::Deadlock(failure(why, trace, None, Which::Failing(index)))
+                        }
+                        Cause::StepLimit => {
+                            executions += 1;
+                            Verdict::StepLimit(failure(
+                                format!("step limit: {}", first_line(&message)),
+                                trace,
+                                None,
+                                Which::Failing(index),
+                            ))
+                        }
+                        Cause::Sequential => {
+                            bounds = "no two threads were ever runnable at once: one schedule is all schedules"
+                                .to_owned();
+                            Verdict::Holds
+                        }
+                        Cause::Backend => {
+                            return Err(CheckError::Backend {
+                                backend: E::BACKEND,
+                                message: first_line(&message).to_owned(),
+                                site: result.site.clone().unwrap_or_default(),
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -211,8 +435,11 @@ pub(super) fn explore<E: Explorer>(
         verdict,
         executions,
         elapsed,
-        outcomes: tally.outcomes,
+        outcomes,
         bounds,
+        exhaustive: explorer.exhaustive(),
+        interrupted: search.interrupted.load(Ordering::SeqCst),
+        jobs,
     })
 }
 
@@ -220,13 +447,20 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
-/// Outcome bookkeeping: every finished execution's outcome, and the first forbidden one.
+/// One job's outcome bookkeeping: which outcome every execution had, in order (each distinct
+/// outcome kept once), and the first forbidden one.
 #[derive(Default)]
 struct Tally {
-    outcomes: OutcomeTable,
+    distinct: Vec<Observed>,
+    numbered: HashMap<Observed, u32>,
+    /// Per execution, its outcome's index in `distinct` ([`SKIPPED`] for one run only to get
+    /// past it).
+    log: Vec<u32>,
     executions: usize,
     first_forbidden: Option<(usize, Observed, Trace)>,
 }
+
+const SKIPPED: u32 = u32::MAX;
 
 impl Tally {
     /// Counts one finished execution; returns whether it was forbidden.
@@ -236,20 +470,27 @@ impl Tally {
         if forbidden && self.first_forbidden.is_none() {
             self.first_forbidden = Some((self.executions, observed.clone(), trace()));
         }
-        self.outcomes.add(observed);
+        let next = self.distinct.len() as u32;
+        let number = *self
+            .numbered
+            .entry(observed.clone())
+            .or_insert_with(|| next);
+        if number == next {
+            self.distinct.push(observed);
+        }
+        self.log.push(number);
         forbidden
     }
 
-    fn forbidden_verdict(&self, replay: impl FnOnce(usize) -> Option<ReplayToken>) -> Verdict {
-        match &self.first_forbidden {
-            None => Verdict::Holds,
-            Some((execution, observed, trace)) => Verdict::Violated(Failure {
-                message: format!("forbidden outcome {}: {}", observed.text, observed.label),
-                execution: *execution,
-                outcome: Some(observed.clone()),
-                trace: trace.clone(),
-                replay: replay(*execution),
-            }),
-        }
+    fn skip(&mut self) {
+        self.executions += 1;
+        self.log.push(SKIPPED);
+    }
+
+    /// The outcome of every execution, in order (`None` where skipped).
+    fn outcomes(&self) -> impl Iterator<Item = Option<&Observed>> {
+        self.log
+            .iter()
+            .map(|&n| (n != SKIPPED).then(|| &self.distinct[n as usize]))
     }
 }

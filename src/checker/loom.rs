@@ -1,8 +1,10 @@
 //! Exploring with loom: every interleaving up to the preemption bound, in a fixed order, so an
 //! execution's index is enough to reach it again.
 
+use super::explore::Search;
 use super::{Budget, CheckError, Mode, Report};
 use crate::lesson::{Params, Variant};
+use std::sync::Arc;
 
 #[cfg(not(loom))]
 pub(super) fn check(
@@ -11,6 +13,7 @@ pub(super) fn check(
     _budget: &Budget,
     _mode: Mode,
     _replay: Option<usize>,
+    _search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
     Err(CheckError::NotBuilt(crate::runtime::Backend::Loom))
 }
@@ -22,13 +25,15 @@ pub(super) fn check(
     budget: &Budget,
     mode: Mode,
     replay: Option<usize>,
+    search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
-    let mut explorer = explorer::LoomExplorer {
+    let explorer = explorer::LoomExplorer {
         preemption_bound: budget.preemption_bound,
+        tag: super::token::tag(variant.id),
         threads: params.threads,
         replay,
     };
-    let report = super::explore::explore(variant, params, mode, &mut explorer)?;
+    let report = super::explore::explore(variant, params, mode, &explorer, search)?;
     if let Some(target) = replay
         && report.executions < target
     {
@@ -48,11 +53,13 @@ mod explorer {
     use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::sync::Arc;
 
-    /// Unwinds out of loom once the execution being replayed is done.
-    struct ReplayDone;
+    /// Unwinds out of loom once the execution being replayed is done, or the search must stop
+    /// (loom has no other way to end a search early).
+    struct Done;
 
     pub(super) struct LoomExplorer {
         pub preemption_bound: usize,
+        pub tag: String,
         pub threads: usize,
         /// Replay: run up to this execution (1-based) and stop there.
         pub replay: Option<usize>,
@@ -61,18 +68,26 @@ mod explorer {
     impl Explorer for LoomExplorer {
         const BACKEND: Backend = Backend::Loom;
 
-        fn explore(&mut self, execution: &Arc<Execution>) -> Ending {
-            let mut builder = loom::model::Builder::new();
-            builder.preemption_bound = Some(self.preemption_bound);
+        fn exhaustive(&self) -> bool {
+            self.replay.is_none()
+        }
+
+        fn explore_job(&self, _job: usize, execution: &Arc<Execution>) -> Ending {
             let (execution, replay) = (execution.clone(), self.replay);
             let result = catch_unwind(AssertUnwindSafe(|| {
+                // Inside: loom's builder reads LOOM_* variables and panics on a bad one.
+                let mut builder = loom::model::Builder::new();
+                builder.preemption_bound = Some(self.preemption_bound);
                 builder.check(move || {
+                    if execution.should_stop() {
+                        std::panic::resume_unwind(Box::new(Done));
+                    }
                     let index = execution.executions() + 1;
                     match replay {
                         Some(target) if index < target => execution.skip(),
                         Some(_) => {
                             execution.once();
-                            std::panic::resume_unwind(Box::new(ReplayDone));
+                            std::panic::resume_unwind(Box::new(Done));
                         }
                         None => execution.once(),
                     }
@@ -80,14 +95,15 @@ mod explorer {
             }));
             match result {
                 Ok(()) => Ending::Finished,
-                Err(payload) if payload.is::<ReplayDone>() => Ending::Finished,
+                Err(payload) if payload.is::<Done>() => Ending::Finished,
                 Err(payload) => Ending::Panicked(payload),
             }
         }
 
-        fn token(&self, which: Which) -> Option<ReplayToken> {
+        fn token(&self, _job: usize, which: Which) -> Option<ReplayToken> {
             let (Which::FirstForbidden(execution) | Which::Failing(execution)) = which;
             Some(ReplayToken {
+                tag: self.tag.clone(),
                 threads: self.threads,
                 schedule: Schedule::Loom {
                     preemption_bound: self.preemption_bound,

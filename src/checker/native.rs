@@ -2,7 +2,7 @@
 //! and gets a watchdog: one that makes no progress for `budget.watchdog` is reported as a likely
 //! deadlock (its threads are left blocked, and the run moves on).
 
-use super::explore::{Ending, Execution, Explorer, Which};
+use super::explore::{Ending, Execution, Explorer, Search, Which};
 use super::{Budget, CheckError, Mode, ReplayToken, Report};
 use crate::lesson::{Params, Variant};
 use crate::runtime::Backend;
@@ -19,19 +19,19 @@ struct NativeExplorer {
 impl Explorer for NativeExplorer {
     const BACKEND: Backend = Backend::Native;
 
-    fn explore(&mut self, execution: &Arc<Execution>) -> Ending {
+    fn explore_job(&self, _job: usize, execution: &Arc<Execution>) -> Ending {
         for _ in 0..self.executions.max(1) {
-            if let Some(ending) = self.run_once(execution) {
-                return ending;
-            }
             if execution.should_stop() {
                 break;
+            }
+            if let Some(ending) = self.run_once(execution) {
+                return ending;
             }
         }
         Ending::Finished
     }
 
-    fn token(&self, _: Which) -> Option<ReplayToken> {
+    fn token(&self, _: usize, _: Which) -> Option<ReplayToken> {
         None
     }
 
@@ -87,10 +87,15 @@ pub(super) fn check(
     params: &Params,
     budget: &Budget,
     mode: Mode,
+    search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
-    let mut explorer = NativeExplorer {
-        executions: budget.executions,
+    let explorer = NativeExplorer {
+        executions: if budget.time.is_some() {
+            usize::MAX
+        } else {
+            budget.executions
+        },
         watchdog: budget.watchdog,
     };
-    super::explore::explore(variant, params, mode, &mut explorer)
+    super::explore::explore(variant, params, mode, &explorer, search)
 }

@@ -1,52 +1,134 @@
-//! Exploring with shuttle: PCT or random schedules from a fixed seed, each execution's schedule
-//! recorded so that a failure can be replayed exactly.
+//! Exploring with shuttle: seeded schedulers (PCT, random, or a portfolio of both), one per job,
+//! each execution's schedule recorded so that a failure can be replayed exactly.
 
-use super::explore::{Ending, Execution, Explorer, Which};
-use super::token::{ReplayToken, Schedule as TokenSchedule};
+use super::explore::{Ending, Execution, Explorer, Search, Which};
+use super::token::{self, ReplayToken, Schedule as TokenSchedule};
 use super::{Budget, CheckError, Mode, Report, Strategy};
 use crate::lesson::{Params, Variant};
 use crate::runtime::Backend;
+use crate::util::lock_unpoisoned;
 use shuttle::scheduler::{
     PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
-use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-/// Wraps a scheduler and writes down every decision of the current execution, keeping the
-/// schedule of the first execution that ended in a forbidden outcome.
-struct Recording<S> {
-    inner: S,
-    execution: Arc<Execution>,
-    schedules: Rc<RefCell<Schedules>>,
+/// Where a job's schedules come from.
+#[derive(Clone)]
+enum Source {
+    /// A seeded search: job `j` runs `strategy` from `job_seed(seed, j)`.
+    Seeded { strategy: Strategy, seed: u64 },
+    /// One schedule, replayed step by step.
+    Schedule(Schedule),
 }
 
+/// Job `job`'s seed: job 0 keeps the run's own, so one job is the plain seeded search.
+pub(super) fn job_seed(seed: u64, job: usize) -> u64 {
+    if job == 0 {
+        seed
+    } else {
+        splitmix(seed ^ (job as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// A seeded scheduler for `strategy`, with no limit of its own on executions.
+fn seeded(strategy: Strategy, seed: u64) -> Box<dyn Scheduler + Send> {
+    match strategy {
+        Strategy::Pct { depth } => Box::new(PctScheduler::new_from_seed(seed, depth, usize::MAX)),
+        Strategy::Random => Box::new(RandomScheduler::new_from_seed(seed, usize::MAX)),
+        Strategy::Portfolio => Box::new(Portfolio::new(seed)),
+    }
+}
+
+/// Executions take turns among [`Strategy::PORTFOLIO`]'s members, each seeded on its own.
+struct Portfolio {
+    members: Vec<Box<dyn Scheduler + Send>>,
+    executions: usize,
+    current: usize,
+}
+
+impl Portfolio {
+    fn new(seed: u64) -> Portfolio {
+        let members = Strategy::PORTFOLIO
+            .iter()
+            .enumerate()
+            .map(|(i, &member)| seeded(member, splitmix(seed.wrapping_add(i as u64))))
+            .collect();
+        Portfolio {
+            members,
+            executions: 0,
+            current: 0,
+        }
+    }
+}
+
+impl Scheduler for Portfolio {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.current = self.executions % self.members.len();
+        self.executions += 1;
+        self.members[self.current].new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        self.members[self.current].next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.members[self.current].next_u64()
+    }
+}
+
+/// What a job's recording keeps: the schedule of the execution running now, and of the first
+/// that ended in a forbidden outcome.
 #[derive(Default)]
 struct Schedules {
     current: Option<Schedule>,
     first_forbidden: Option<Schedule>,
 }
 
-impl<S> Recording<S> {
+/// Wraps a job's scheduler: ends the job when its budget is spent or the search says stop, and
+/// writes down every decision of the current execution.
+struct Recording {
+    inner: Box<dyn Scheduler + Send>,
+    execution: Arc<Execution>,
+    schedules: Arc<Mutex<Schedules>>,
+    /// Executions this job may run.
+    budget: usize,
+    started: usize,
+}
+
+impl Recording {
     fn keep_forbidden_schedule(&self) {
-        let mut schedules = self.schedules.borrow_mut();
+        let mut schedules = lock_unpoisoned(&self.schedules);
         if schedules.first_forbidden.is_none() && self.execution.forbidden_seen() {
             schedules.first_forbidden = schedules.current.clone();
         }
     }
 }
 
-impl<S: Scheduler> Scheduler for Recording<S> {
+impl Scheduler for Recording {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.keep_forbidden_schedule();
-        if self.execution.should_stop() {
+        if self.started >= self.budget || self.execution.should_stop() {
             return None;
         }
         let schedule = self.inner.new_execution()?;
-        self.schedules.borrow_mut().current = Some(schedule.clone());
+        self.started += 1;
+        lock_unpoisoned(&self.schedules).current = Some(schedule.clone());
         Some(schedule)
     }
 
@@ -57,40 +139,64 @@ impl<S: Scheduler> Scheduler for Recording<S> {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let task = self.inner.next_task(runnable, current, is_yielding)?;
-        if let Some(schedule) = self.schedules.borrow_mut().current.as_mut() {
+        if let Some(schedule) = lock_unpoisoned(&self.schedules).current.as_mut() {
             schedule.push_task(task);
         }
         Some(task)
     }
 
     fn next_u64(&mut self) -> u64 {
-        if let Some(schedule) = self.schedules.borrow_mut().current.as_mut() {
+        if let Some(schedule) = lock_unpoisoned(&self.schedules).current.as_mut() {
             schedule.push_random();
         }
         self.inner.next_u64()
     }
 }
 
-/// Shuttle's explorer: one scheduler, run under shuttle's `Runner` on the calling thread.
+/// Shuttle's explorer: each job runs its own scheduler under shuttle's `Runner` on its thread.
 struct ShuttleExplorer {
-    scheduler: Option<Box<dyn Scheduler + Send>>,
+    source: Source,
+    /// Executions in the whole search (all jobs).
+    executions: usize,
+    jobs: usize,
+    /// Replay: the job walks to this execution, running the ones before it only to get there.
+    replay_to: Option<usize>,
     max_steps: usize,
+    tag: String,
     threads: usize,
-    bounds: String,
-    schedules: Rc<RefCell<Schedules>>,
+    schedules: Vec<Arc<Mutex<Schedules>>>,
+}
+
+impl ShuttleExplorer {
+    /// Job `job`'s share of the executions: the numbers `job + 1`, `job + 1 + jobs`, ...
+    fn share(&self, job: usize) -> usize {
+        self.executions.saturating_sub(job).div_ceil(self.jobs)
+    }
 }
 
 impl Explorer for ShuttleExplorer {
     const BACKEND: Backend = Backend::Shuttle;
 
-    fn explore(&mut self, execution: &Arc<Execution>) -> Ending {
-        let Some(scheduler) = self.scheduler.take() else {
-            return Ending::Finished;
+    fn jobs(&self) -> usize {
+        self.jobs
+    }
+
+    fn explore_job(&self, job: usize, execution: &Arc<Execution>) -> Ending {
+        let scheduler = match &self.source {
+            Source::Seeded { strategy, seed } => seeded(*strategy, job_seed(*seed, job)),
+            Source::Schedule(schedule) => {
+                let mut replay = ReplayScheduler::new_from_schedule(schedule.clone());
+                replay.set_allow_incomplete();
+                Box::new(replay)
+            }
         };
+        let budget = self.replay_to.unwrap_or_else(|| self.share(job));
         let recording = Recording {
             inner: scheduler,
             execution: execution.clone(),
-            schedules: self.schedules.clone(),
+            schedules: self.schedules[job].clone(),
+            budget,
+            started: 0,
         };
         let mut config = Config::new();
         config.failure_persistence = FailurePersistence::None;
@@ -98,14 +204,16 @@ impl Explorer for ShuttleExplorer {
         config.silence_warnings = true;
         let runner = Runner::new(recording, config);
         let body = {
-            let execution = execution.clone();
-            move || execution.once()
+            let (execution, replay_to) = (execution.clone(), self.replay_to);
+            move || match replay_to {
+                Some(target) if execution.executions() + 1 < target => execution.skip(),
+                _ => execution.once(),
+            }
         };
-        let result = catch_unwind(AssertUnwindSafe(|| runner.run(body)));
-        match result {
+        match catch_unwind(AssertUnwindSafe(|| runner.run(body))) {
             Ok(_) => {
                 // The search may end right after the forbidden execution: its schedule is the last.
-                let mut schedules = self.schedules.borrow_mut();
+                let mut schedules = lock_unpoisoned(&self.schedules[job]);
                 if schedules.first_forbidden.is_none() && execution.forbidden_seen() {
                     schedules.first_forbidden = schedules.current.clone();
                 }
@@ -115,20 +223,53 @@ impl Explorer for ShuttleExplorer {
         }
     }
 
-    fn token(&self, which: Which) -> Option<ReplayToken> {
-        let schedules = self.schedules.borrow();
-        let schedule = match which {
-            Which::FirstForbidden(_) => schedules.first_forbidden.as_ref(),
-            Which::Failing(_) => schedules.current.as_ref(),
-        }?;
+    fn token(&self, job: usize, which: Which) -> Option<ReplayToken> {
+        let schedule = match (&self.source, which) {
+            (
+                Source::Seeded { strategy, seed },
+                Which::FirstForbidden(index) | Which::Failing(index),
+            ) => TokenSchedule::Seeded {
+                strategy: *strategy,
+                seed: job_seed(*seed, job),
+                execution: index,
+            },
+            (Source::Schedule(_), which) => {
+                let schedules = lock_unpoisoned(&self.schedules[job]);
+                let schedule = match which {
+                    Which::FirstForbidden(_) => schedules.first_forbidden.as_ref(),
+                    Which::Failing(_) => schedules.current.as_ref(),
+                }?;
+                TokenSchedule::Shuttle(serialize_schedule(schedule).replace('\n', ""))
+            }
+        };
         Some(ReplayToken {
+            tag: self.tag.clone(),
             threads: self.threads,
-            schedule: TokenSchedule::Shuttle(serialize_schedule(schedule).replace('\n', "")),
+            schedule,
         })
     }
 
     fn bounds(&self) -> String {
-        self.bounds.clone()
+        match &self.source {
+            Source::Seeded { strategy, seed } if self.jobs > 1 => {
+                format!("{}, seed {seed}, {} jobs", strategy.describe(), self.jobs)
+            }
+            Source::Seeded { strategy, seed } => format!("{}, seed {seed}", strategy.describe()),
+            Source::Schedule(_) => "replay".to_owned(),
+        }
+    }
+}
+
+fn explorer(variant: &Variant, params: &Params, source: Source, jobs: usize) -> ShuttleExplorer {
+    ShuttleExplorer {
+        source,
+        executions: 0,
+        jobs,
+        replay_to: None,
+        max_steps: Budget::defaults(Backend::Shuttle, Mode::Check).max_steps,
+        tag: token::tag(variant.id),
+        threads: params.threads,
+        schedules: (0..jobs).map(|_| Arc::default()).collect(),
     }
 }
 
@@ -137,29 +278,51 @@ pub(super) fn check(
     params: &Params,
     budget: &Budget,
     mode: Mode,
+    search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
-    let executions = budget.executions.max(1);
-    let (scheduler, bounds): (Box<dyn Scheduler + Send>, String) = match budget.strategy {
-        Strategy::Pct { depth } => (
-            Box::new(PctScheduler::new_from_seed(budget.seed, depth, executions)),
-            format!("pct depth {depth}, seed {}", budget.seed),
-        ),
-        Strategy::Random => (
-            Box::new(RandomScheduler::new_from_seed(budget.seed, executions)),
-            format!("random, seed {}", budget.seed),
-        ),
+    let source = Source::Seeded {
+        strategy: budget.strategy,
+        seed: budget.seed,
     };
-    let mut explorer = ShuttleExplorer {
-        scheduler: Some(scheduler),
-        max_steps: budget.max_steps,
-        threads: params.threads,
-        bounds,
-        schedules: Rc::default(),
+    let executions = if budget.time.is_some() {
+        usize::MAX
+    } else {
+        budget.executions
     };
-    super::explore::explore(variant, params, mode, &mut explorer)
+    let jobs = budget.jobs.clamp(1, executions.max(1));
+    let mut explorer = explorer(variant, params, source, jobs);
+    explorer.executions = executions;
+    explorer.max_steps = budget.max_steps;
+    super::explore::explore(variant, params, mode, &explorer, search)
 }
 
-pub(super) fn replay(variant: &Variant, params: &Params, hex: &str) -> Result<Report, CheckError> {
+/// Walks a seeded search to execution `target` of its job and reports that execution.
+pub(super) fn replay_seeded(
+    variant: &Variant,
+    params: &Params,
+    strategy: Strategy,
+    seed: u64,
+    target: usize,
+    search: &Arc<Search>,
+) -> Result<Report, CheckError> {
+    let mut explorer = explorer(variant, params, Source::Seeded { strategy, seed }, 1);
+    explorer.replay_to = Some(target);
+    let report = super::explore::explore(variant, params, Mode::Check, &explorer, search)?;
+    if report.executions < target {
+        return Err(CheckError::BadToken(format!(
+            "the search ends after {} executions of {} with {} threads, before execution {target}",
+            report.executions, variant.id, params.threads
+        )));
+    }
+    Ok(report)
+}
+
+pub(super) fn replay(
+    variant: &Variant,
+    params: &Params,
+    hex: &str,
+    search: &Arc<Search>,
+) -> Result<Report, CheckError> {
     let does_not_fit = || {
         CheckError::BadToken(format!(
             "the schedule does not fit {} with {} threads",
@@ -168,16 +331,9 @@ pub(super) fn replay(variant: &Variant, params: &Params, hex: &str) -> Result<Re
     };
     let schedule = deserialize_schedule(hex)
         .ok_or_else(|| CheckError::BadToken("the shuttle schedule does not decode".to_owned()))?;
-    let mut scheduler = ReplayScheduler::new_from_schedule(schedule);
-    scheduler.set_allow_incomplete();
-    let mut explorer = ShuttleExplorer {
-        scheduler: Some(Box::new(scheduler)),
-        max_steps: Budget::defaults(Backend::Shuttle, Mode::Check).max_steps,
-        threads: params.threads,
-        bounds: "replay".to_owned(),
-        schedules: Rc::default(),
-    };
-    match super::explore::explore(variant, params, Mode::Check, &mut explorer) {
+    let mut explorer = explorer(variant, params, Source::Schedule(schedule), 1);
+    explorer.executions = 1;
+    match super::explore::explore(variant, params, Mode::Check, &explorer, search) {
         // The schedule asked shuttle for a step the model does not have.
         Err(CheckError::Backend { .. }) => Err(does_not_fit()),
         Ok(report) if report.executions == 0 => Err(does_not_fit()),

@@ -1,23 +1,38 @@
-//! Replay tokens: one word that names a backend, the thread count, and one execution.
+//! Replay tokens: one word that names the model it was found on, the backend, the thread count,
+//! and one execution. Every token starts with its backend and a tag of the model's id, so a
+//! token is refused for any other model.
 //!
-//! - `shuttle.<threads>.<schedule>`: shuttle's own serialized schedule, replayed step by step.
-//!   Its bytes are run-length coded and written in base64url, which makes a 100-thread token
-//!   about 2.6 times shorter than shuttle's hex. A token is checked in full before shuttle reads
-//!   it, since shuttle's own reader trusts its input.
-//! - `loom.<threads>.<preemption bound>.<execution>`: loom's search is deterministic, so the
-//!   same bound reaches the same execution again.
+//! - `shuttle.<tag>.<threads>.<strategy>.<seed>.<execution>`: shuttle's schedulers are
+//!   deterministic given their seed, so a failure found by a seeded search is named by the
+//!   strategy (`portfolio`, `pct<depth>`, `random`), the job's seed and the execution's number in
+//!   that job: a few dozen characters for any model. Replaying runs the executions before it again.
+//! - `shuttle.<tag>.<threads>.<schedule>`: shuttle's own serialized schedule, replayed step by
+//!   step, for a schedule found any other way (a replay of one). Its bytes are run-length coded
+//!   and written in base64url. A token is checked in full before shuttle reads it, since
+//!   shuttle's own reader trusts its input.
+//! - `loom.<tag>.<threads>.<preemption bound>.<execution>`: loom's search is deterministic, so
+//!   the same bound reaches the same execution again.
 
-use super::CheckError;
+use super::{CheckError, Strategy};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplayToken {
+    /// [`tag`] of the model's id.
+    pub tag: String,
     pub threads: usize,
     pub schedule: Schedule,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Schedule {
+    /// Execution `execution` (1-based) of a shuttle search with `strategy` from `seed`.
+    Seeded {
+        strategy: Strategy,
+        seed: u64,
+        execution: usize,
+    },
+    /// Shuttle's own schedule, in its hex format.
     Shuttle(String),
     Loom {
         preemption_bound: usize,
@@ -25,22 +40,37 @@ pub enum Schedule {
     },
 }
 
+/// Six hex digits that tell models apart (FNV-1a of the id).
+pub fn tag(id: &str) -> String {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{:06x}", (hash ^ (hash >> 24)) & 0xff_ffff)
+}
+
+/// The largest preemption bound loom accepts (it counts preemptions in a byte).
+pub const MAX_PREEMPTION_BOUND: usize = u8::MAX as usize;
+
 impl fmt::Display for ReplayToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (tag, threads) = (&self.tag, self.threads);
         match &self.schedule {
+            Schedule::Seeded {
+                strategy,
+                seed,
+                execution,
+            } => write!(
+                f,
+                "shuttle.{tag}.{threads}.{}.{seed}.{execution}",
+                strategy.token_name()
+            ),
             Schedule::Shuttle(hex) => {
-                write!(f, "shuttle.{}.{}", self.threads, compact::encode(hex))
+                write!(f, "shuttle.{tag}.{threads}.{}", compact::encode(hex))
             }
             Schedule::Loom {
                 preemption_bound,
                 execution,
-            } => {
-                write!(
-                    f,
-                    "loom.{}.{}.{}",
-                    self.threads, preemption_bound, execution
-                )
-            }
+            } => write!(f, "loom.{tag}.{threads}.{preemption_bound}.{execution}"),
         }
     }
 }
@@ -50,30 +80,70 @@ impl std::str::FromStr for ReplayToken {
 
     fn from_str(text: &str) -> Result<Self, CheckError> {
         let bad = |why: &str| CheckError::BadToken(why.to_owned());
+        if text.len() > compact::MAX_TOKEN {
+            return Err(bad("the token is too long"));
+        }
         let parts: Vec<&str> = text.trim().split('.').collect();
-        let number = |part: &str, what: &str| -> Result<usize, CheckError> {
+        let number = |part: &str, what: &str| -> Result<u64, CheckError> {
             part.parse()
-                .map_err(|_| bad(&format!("{what} {part:?} is not a number")))
+                .map_err(|_| bad(&format!("{what} {part:?} is not a whole number")))
+        };
+        let small = |part: &str, what: &str| -> Result<usize, CheckError> {
+            usize::try_from(number(part, what)?).map_err(|_| bad(&format!("{what} is too large")))
+        };
+        let tag = |part: &str| -> Result<String, CheckError> {
+            if part.len() == 6 && part.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Ok(part.to_ascii_lowercase())
+            } else {
+                Err(bad(&format!(
+                    "{part:?} is not a model tag (six hex digits)"
+                )))
+            }
+        };
+        let execution = |part: &str| -> Result<usize, CheckError> {
+            match small(part, "execution")? {
+                0 => Err(bad("executions are numbered from 1")),
+                n => Ok(n),
+            }
         };
         match parts.as_slice() {
-            ["shuttle", threads, schedule] => {
-                let threads = number(threads, "thread count")?;
-                let hex = compact::decode(schedule)
-                    .ok_or_else(|| bad("the shuttle schedule does not decode"))?;
-                Ok(ReplayToken {
-                    threads,
-                    schedule: Schedule::Shuttle(hex),
-                })
-            }
-            ["loom", threads, bound, execution] => Ok(ReplayToken {
-                threads: number(threads, "thread count")?,
-                schedule: Schedule::Loom {
-                    preemption_bound: number(bound, "preemption bound")?,
-                    execution: number(execution, "execution")?.max(1),
+            ["shuttle", model, threads, strategy, seed, index] => Ok(ReplayToken {
+                tag: tag(model)?,
+                threads: small(threads, "thread count")?,
+                schedule: Schedule::Seeded {
+                    strategy: Strategy::from_token_name(strategy)
+                        .ok_or_else(|| bad(&format!("unknown strategy {strategy:?}")))?,
+                    seed: number(seed, "seed")?,
+                    execution: execution(index)?,
                 },
             }),
+            ["shuttle", model, threads, schedule] => Ok(ReplayToken {
+                tag: tag(model)?,
+                threads: small(threads, "thread count")?,
+                schedule: Schedule::Shuttle(
+                    compact::decode(schedule)
+                        .ok_or_else(|| bad("the shuttle schedule does not decode"))?,
+                ),
+            }),
+            ["loom", model, threads, bound, index] => {
+                let preemption_bound = small(bound, "preemption bound")?;
+                if preemption_bound > MAX_PREEMPTION_BOUND {
+                    return Err(bad(&format!(
+                        "preemption bound {preemption_bound} is over loom's {MAX_PREEMPTION_BOUND}"
+                    )));
+                }
+                Ok(ReplayToken {
+                    tag: tag(model)?,
+                    threads: small(threads, "thread count")?,
+                    schedule: Schedule::Loom {
+                        preemption_bound,
+                        execution: execution(index)?,
+                    },
+                })
+            }
             _ => Err(bad(
-                "expected shuttle.<threads>.<schedule> or loom.<threads>.<bound>.<execution>",
+                "expected shuttle.<tag>.<threads>.<strategy>.<seed>.<execution>, \
+                 shuttle.<tag>.<threads>.<schedule> or loom.<tag>.<threads>.<bound>.<execution>",
             )),
         }
     }
@@ -85,7 +155,7 @@ mod compact {
     const ESCAPE: u8 = 0xFF;
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     /// Longer tokens are refused before anything is decoded.
-    const MAX_TOKEN: usize = 1 << 20;
+    pub const MAX_TOKEN: usize = 1 << 20;
     /// shuttle's format version 2.
     const MAGIC: u8 = 0x91;
 

@@ -14,5 +14,7 @@ super::std_shaped::impl_runtime!(
     // Not `yield_now`: loom treats a yielding thread as spinning and prunes around it.
     sleep = |_duration| {},
     // loom 0.7's `wait_timeout` never times out.
+    // loom has no way to choose: it would have to explore both.
+    spurious_wakeup = || false,
     timeout = |duration| duration
 );

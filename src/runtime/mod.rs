@@ -92,6 +92,10 @@ pub trait Runtime: Sized + Send + Sync + 'static {
         guard: Self::Guard<'a, T>,
         timeout: Duration,
     ) -> (Self::Guard<'a, T>, bool);
+    /// Whether this `Condvar::wait` wakes up with no notify, as POSIX and Rust allow. Only
+    /// shuttle says yes (one wait in [`SPURIOUS_WAKEUP_ONE_IN`], decided by its scheduler's
+    /// random source, so a schedule replays it); loom cannot choose, and natively the OS does.
+    fn spurious_wakeup() -> bool;
     fn notify_one(condvar: &Self::Condvar);
     fn notify_all(condvar: &Self::Condvar);
 
@@ -106,6 +110,9 @@ pub trait Runtime: Sized + Send + Sync + 'static {
         new: usize,
     ) -> Result<usize, usize>;
 }
+
+/// Under shuttle, one `Condvar::wait` in this many wakes up with no notify.
+pub const SPURIOUS_WAKEUP_ONE_IN: u32 = 8;
 
 /// Which backend to explore with, as named on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

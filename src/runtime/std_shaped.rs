@@ -11,6 +11,7 @@ macro_rules! impl_runtime {
         has_clock = $has_clock:expr,
         timeout_by_yielding = $timeout_by_yielding:expr,
         sleep = $sleep:expr,
+        spurious_wakeup = $spurious:expr,
         timeout = $timeout:expr
     ) => {
         ::$krate::thread_local! {
@@ -113,6 +114,11 @@ macro_rules! impl_runtime {
                     .wait_timeout(guard, to_backend_time(timeout))
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
                 (guard, result.timed_out())
+            }
+
+            fn spurious_wakeup() -> bool {
+                let spurious: fn() -> bool = $spurious;
+                spurious()
             }
 
             fn notify_one(condvar: &Self::Condvar) {

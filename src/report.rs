@@ -20,20 +20,45 @@ pub fn verdict(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} [{}, {} threads]: {} after {} execution{} in {:.2?} ({})",
+        "{} [{}, {} threads]: {}",
         report.id,
         report.backend.name(),
         report.params.threads,
-        report.verdict.name().to_uppercase(),
-        report.executions,
-        if report.executions == 1 { "" } else { "s" },
-        report.elapsed,
-        report.bounds,
+        what_was_shown(report)
     );
     if let Some(failure) = report.verdict.failure() {
         out.push_str(&explain(report, failure));
     }
     out
+}
+
+/// The verdict and what backs it: a sample says it found nothing in so many executions, an
+/// exhaustive search that it covered every execution up to its bound, a cut-short one that it
+/// was cut short.
+fn what_was_shown(report: &Report) -> String {
+    let n = report.executions;
+    let executions = if n == 1 { "execution" } else { "executions" };
+    let (time, bounds) = (format!("{:.2?}", report.elapsed), &report.bounds);
+    let cut_short = if report.interrupted {
+        "; cut short (interrupted or out of time): not the whole search"
+    } else {
+        ""
+    };
+    match (&report.verdict, report.backend) {
+        (Verdict::Holds, _) if report.exhaustive && !report.interrupted => {
+            format!("HOLDS in all {n} {executions} in {time} (exhaustive up to {bounds})")
+        }
+        (Verdict::Holds, Backend::Native) => {
+            format!("HOLDS: no failure in {n} native {executions} in {time} ({bounds}{cut_short})")
+        }
+        (Verdict::Holds, _) => {
+            format!("HOLDS: no failure in {n} sampled {executions} in {time} ({bounds}{cut_short})")
+        }
+        (failed, _) => format!(
+            "{} after {n} {executions} in {time} ({bounds}{cut_short})",
+            failed.name().to_uppercase()
+        ),
+    }
 }
 
 fn explain(report: &Report, failure: &Failure) -> String {
@@ -304,6 +329,9 @@ impl fmt::Display for ActionText<'_> {
                 condvar,
                 timed_out: true,
             } => write!(f, "timed out on {}", object(*condvar)),
+            Action::WokenSpuriously { condvar } => {
+                write!(f, "woken on {} with no notify (spurious)", object(*condvar))
+            }
             Action::Notify {
                 condvar,
                 all: false,

@@ -187,7 +187,15 @@ impl<R: Runtime> Condvar<R> {
             );
         }
         let inner = guard.inner.take().expect("guard is held");
+        // Asked before waiting, so that a schedule replays the same choice.
+        let spurious = timeout.is_none() && R::spurious_wakeup();
         let (inner, timed_out) = match timeout {
+            // POSIX and Rust let a wait end with no notify: the caller must look again.
+            None if spurious => {
+                drop(inner);
+                R::yield_now();
+                (R::lock(&guard.mutex.inner), false)
+            }
             None => (R::wait(&self.inner, inner), false),
             Some(_) if R::TIMEOUT_BY_YIELDING => {
                 drop(inner);
@@ -199,13 +207,15 @@ impl<R: Runtime> Condvar<R> {
         guard.inner = Some(inner);
         drop(exit_waker);
         if let Some(me) = me {
-            trace::record(
-                me,
+            let woken = if spurious {
+                Action::WokenSpuriously { condvar: self.id }
+            } else {
                 Action::Woken {
                     condvar: self.id,
                     timed_out,
-                },
-            );
+                }
+            };
+            trace::record(me, woken);
             trace::acquired_silently(me, lock);
         }
         (exit_point_releasing::<R, _>(guard), timed_out)

@@ -69,6 +69,10 @@ pub enum Action {
         condvar: ObjId,
         timed_out: bool,
     },
+    /// A wait that ended with no notify (shuttle injects them; see `Runtime::spurious_wakeup`).
+    WokenSpuriously {
+        condvar: ObjId,
+    },
     Notify {
         condvar: ObjId,
         all: bool,

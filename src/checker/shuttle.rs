@@ -250,6 +250,12 @@ impl Explorer for ShuttleExplorer {
     }
 
     fn bounds(&self) -> String {
+        if let (Some(target), Source::Seeded { strategy, seed }) = (self.replay_to, &self.source) {
+            return format!(
+                "replay of execution {target} of {}, seed {seed}",
+                strategy.describe()
+            );
+        }
         match &self.source {
             Source::Seeded { strategy, seed } if self.jobs > 1 => {
                 format!("{}, seed {seed}, {} jobs", strategy.describe(), self.jobs)
@@ -308,10 +314,10 @@ pub(super) fn replay_seeded(
     let mut explorer = explorer(variant, params, Source::Seeded { strategy, seed }, 1);
     explorer.replay_to = Some(target);
     let report = super::explore::explore(variant, params, Mode::Check, &explorer, search)?;
-    if report.executions < target {
+    if report.executions == 0 {
         return Err(CheckError::BadToken(format!(
-            "the search ends after {} executions of {} with {} threads, before execution {target}",
-            report.executions, variant.id, params.threads
+            "the search of {} with {} threads ends before execution {target}",
+            variant.id, params.threads
         )));
     }
     Ok(report)

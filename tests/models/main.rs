@@ -13,5 +13,6 @@ mod locks;
 mod processes;
 mod queue;
 mod queue_reference;
+mod replay_fuzz;
 mod threads;
 mod trace_ids;

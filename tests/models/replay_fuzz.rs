@@ -1,0 +1,117 @@
+//! Hostile replay tokens: random text, and real tokens with one character changed. `replay`
+//! either refuses the token (a bad token: exit 2 on the command line) or replays an execution of
+//! the model, whose verdict is the model's own; never the backend's panic dressed as a verdict,
+//! never a crash.
+
+use interleave::checker::{self, Budget, CheckError, Mode, ReplayToken, Verdict};
+use interleave::lesson::Variant;
+use interleave::models::{counter_race, rlock};
+use interleave::runtime::Backend;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+/// A real failing token for `variant` with `threads` threads.
+fn real_token(variant: &Variant, threads: usize) -> String {
+    let params = variant.params(Backend::Shuttle, Some(threads)).unwrap();
+    let budget = Budget::for_variant(variant, Backend::Shuttle, Mode::Check);
+    let report = checker::check(variant, Backend::Shuttle, &params, &budget, Mode::Check).unwrap();
+    let failure = report.verdict.failure().expect("the seeded bug is found");
+    failure
+        .replay
+        .as_ref()
+        .expect("shuttle failures replay")
+        .to_string()
+}
+
+/// What `replay` may answer: a refusal, or the model's own verdict.
+fn assert_honest(variant: &Variant, text: &str) -> Result<(), TestCaseError> {
+    let token: ReplayToken = match text.parse() {
+        Ok(token) => token,
+        Err(CheckError::BadToken(_)) => return Ok(()),
+        Err(other) => return Err(TestCaseError::fail(format!("{text}: {other}"))),
+    };
+    match checker::replay(variant, &token) {
+        // A loom token in a build without loom is refused, as a usage error.
+        Err(CheckError::BadToken(_) | CheckError::NotBuilt(Backend::Loom)) => Ok(()),
+        Err(other) => Err(TestCaseError::fail(format!("{text}: {other}"))),
+        Ok(report) => {
+            if let Some(failure) = report.verdict.failure() {
+                for backend_text in ["schedule step", "preemption_bound", "self.threads.len()"] {
+                    prop_assert!(
+                        !failure.message.contains(backend_text),
+                        "{text}: the backend's panic as a verdict: {}",
+                        failure.message
+                    );
+                }
+            }
+            prop_assert!(matches!(
+                report.verdict,
+                Verdict::Holds
+                    | Verdict::Violated(_)
+                    | Verdict::Deadlock(_)
+                    | Verdict::StepLimit(_)
+            ));
+            Ok(())
+        }
+    }
+}
+
+fn one_character_changed(token: String) -> impl Strategy<Value = String> {
+    let len = token.len();
+    (
+        0..len,
+        prop::sample::select("0123456789abcdefxyzABC._-".chars().collect::<Vec<_>>()),
+    )
+        .prop_map(move |(at, c)| {
+            let mut chars: Vec<char> = token.chars().collect();
+            chars[at] = c;
+            chars.into_iter().collect()
+        })
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 64,
+        rng_seed: RngSeed::Fixed(0x1e55_0b5e),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    #[test]
+    fn random_text_is_refused_or_replayed_honestly(text in "[a-z0-9._-]{0,40}") {
+        assert_honest(&counter_race::UNLOCKED.variant(), &text)?;
+    }
+
+    #[test]
+    fn a_counter_race_token_with_one_character_changed(
+        text in one_character_changed(real_token(&counter_race::UNLOCKED.variant(), 3))
+    ) {
+        assert_honest(&counter_race::UNLOCKED.variant(), &text)?;
+    }
+
+    #[test]
+    fn an_rlock_token_with_one_character_changed(
+        text in one_character_changed(real_token(&rlock::LOST_WAKEUP.variant(), 2))
+    ) {
+        assert_honest(&rlock::LOST_WAKEUP.variant(), &text)?;
+    }
+
+    #[test]
+    fn loom_shaped_tokens_are_refused_or_replayed_honestly(
+        threads in 0usize..12, bound in 0usize..400, execution in 0usize..50,
+    ) {
+        let tag = real_token(&rlock::LOST_WAKEUP.variant(), 2).split('.').nth(1).unwrap().to_owned();
+        assert_honest(&rlock::LOST_WAKEUP.variant(), &format!("loom.{tag}.{threads}.{bound}.{execution}"))?;
+    }
+}
+
+#[test]
+fn a_token_for_another_model_is_refused() {
+    let token: ReplayToken = real_token(&counter_race::UNLOCKED.variant(), 3)
+        .parse()
+        .unwrap();
+    match checker::replay(&counter_race::LOCKED.variant(), &token) {
+        Err(CheckError::BadToken(why)) => assert!(why.contains("another model"), "{why}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}

@@ -89,6 +89,23 @@ fn check_environment() -> Result<(), Usage> {
             )));
         }
     }
+    // The backends read these themselves and would quietly explore something else than what the
+    // report says (shuttle's seed, loom's limits), or write files (loom's checkpoints).
+    for name in [
+        "SHUTTLE_RANDOM_SEED",
+        "LOOM_MAX_BRANCHES",
+        "LOOM_MAX_DURATION",
+        "LOOM_MAX_PERMUTATIONS",
+        "LOOM_MAX_PREEMPTIONS",
+        "LOOM_CHECKPOINT_FILE",
+        "LOOM_CHECKPOINT_INTERVAL",
+    ] {
+        if std::env::var_os(name).is_some() {
+            return Err(usage(format!(
+                "{name} is set: interleave sets the backends' seeds and limits itself (--seed, --preemption-bound, --executions, --time); unset it"
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -6,11 +6,13 @@
 //!
 //! `cargo bench --bench executor` (about a minute: short warm-up and measurement on purpose).
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, Throughput};
 use interleave::models::executor::native::ProcessSpawner;
 use interleave::models::executor::{ProcessPool, Task, ThreadPool};
 use interleave::runtime::Native;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -103,35 +105,20 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-fn output_directory() -> PathBuf {
-    std::env::var_os("CRITERION_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion"))
-}
-
-/// Criterion's mean for one benchmark, in nanoseconds, from the estimates it just wrote.
-fn mean_ns(path: &str) -> Option<f64> {
-    let text =
-        std::fs::read_to_string(output_directory().join(path).join("new/estimates.json")).ok()?;
-    let mean = &text[text.find("\"mean\"")?..];
-    let value = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    value[..value.find([',', '}'])?].trim().parse().ok()
-}
-
 fn closing_note() {
-    let per_task = |path: &str, tasks: u64| mean_ns(path).map(|ns| ns / tasks as f64);
+    let per_task = |path: &str, tasks: u64| common::mean_ns(path).map(|ns| ns / tasks as f64);
     let lesson = per_task("executor_tiny/lesson-thread-pool/100000", TINY);
     let rayon = per_task("executor_tiny/rayon-scope/100000", TINY);
     let spawn = per_task("executor_tiny/thread-per-task/2000", PER_THREAD);
-    let thread_start = mean_ns("executor_pools/thread-pool-start");
-    let process_start = mean_ns("executor_pools/process-pool-start");
+    let thread_start = common::mean_ns("executor_pools/thread-pool-start");
+    let process_start = common::mean_ns("executor_pools/process-pool-start");
     let thread_tasks = per_task("executor_pools/thread-pool-tasks", PROCESS_TASKS);
     let process_tasks = per_task("executor_pools/process-pool-tasks", PROCESS_TASKS);
     println!("\nclosing note: criterion's means, {WORKERS} workers everywhere");
     let (Some(lesson), Some(rayon), Some(spawn)) = (lesson, rayon, spawn) else {
         println!(
             "  no estimates found under {}",
-            output_directory().display()
+            common::output_directory().display()
         );
         return;
     };
@@ -156,13 +143,5 @@ fn closing_note() {
 }
 
 fn main() {
-    let mut criterion = Criterion::default()
-        .output_directory(&output_directory())
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(10)
-        .configure_from_args();
-    benches(&mut criterion);
-    criterion.final_summary();
-    closing_note();
+    common::main(benches, closing_note);
 }

@@ -11,7 +11,9 @@ const EXECUTIONS: usize = 4_000;
 
 fn jobs(c: &mut Criterion) {
     let variant = interleave::models::find("rlock/correct").expect("a registered variant");
-    let params = variant.params(Backend::Shuttle, None).expect("default sizes");
+    let params = variant
+        .params(Backend::Shuttle, None)
+        .expect("default sizes");
     let mut group = c.benchmark_group("shuttle executions, rlock/correct");
     group.sample_size(10);
     group.throughput(Throughput::Elements(EXECUTIONS as u64));

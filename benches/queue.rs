@@ -6,13 +6,13 @@
 //!
 //! `cargo bench --bench queue` (about a minute: short warm-up and measurement on purpose).
 
+mod common;
+
 use criterion::{BenchmarkId, Criterion, Throughput};
 use interleave::models::queue::Fifo;
 use interleave::runtime::Native;
-use std::path::{Path, PathBuf};
 use std::sync::{Mutex, mpsc};
 use std::thread;
-use std::time::Duration;
 
 const ITEMS: u64 = 20_000;
 const BOUND: usize = 64;
@@ -72,12 +72,6 @@ const CONTENDERS: [Contender; 5] = [
     ("std-mpsc", std_mpsc),
 ];
 
-fn output_directory() -> PathBuf {
-    std::env::var_os("CRITERION_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion"))
-}
-
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("queue_fifo");
     group.throughput(Throughput::Elements(ITEMS));
@@ -91,28 +85,19 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// Criterion's mean for one benchmark, in nanoseconds, from the estimates it just wrote.
-fn mean_ns(name: &str, n: usize) -> Option<f64> {
-    let path = output_directory().join(format!("queue_fifo/{name}/{n}/new/estimates.json"));
-    let text = std::fs::read_to_string(path).ok()?;
-    let mean = &text[text.find("\"mean\"")?..];
-    let value = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    value[..value.find([',', '}'])?].trim().parse().ok()
-}
-
 fn closing_note() {
     println!(
         "\nclosing note: FIFO, {ITEMS} items per run, n producers + n consumers, criterion's mean per run;"
     );
     println!("  like for like: how many times faster each channel is than the lesson's queue");
     for n in THREADS {
-        let mean = |name: &str| mean_ns(name, n);
+        let mean = |name: &str| common::mean_ns(&format!("queue_fifo/{name}/{n}"));
         let (Some(bounded), Some(unbounded)) =
             (mean("lesson-fifo-bounded"), mean("lesson-fifo-unbounded"))
         else {
             println!(
                 "  n = {n}: no estimates found under {}",
-                output_directory().display()
+                common::output_directory().display()
             );
             continue;
         };
@@ -134,13 +119,5 @@ fn closing_note() {
 }
 
 fn main() {
-    let mut criterion = Criterion::default()
-        .output_directory(&output_directory())
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(10)
-        .configure_from_args();
-    benches(&mut criterion);
-    criterion.final_summary();
-    closing_note();
+    common::main(benches, closing_note);
 }

@@ -34,6 +34,17 @@ use std::sync::Arc;
 /// The tutorial's `n = 100` before `work` runs.
 pub const START_N: usize = 100;
 
+/// The same `work` run by threads, which share the parent's `n`, or by child processes, which
+/// each get a copy of it.
+pub struct ThreadVsProcess;
+
+/// Who runs `work`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Thread,
+    Process,
+}
+
 /// The tutorial's `work`: `global n; n = 0`.
 fn work<R: Runtime>(n: &Shared<R, usize>) {
     n.store(0);
@@ -67,37 +78,29 @@ impl<R: Runtime, T: Send + 'static> Pipe<R, T> {
     }
 }
 
-/// What the parent reads in its own `n` after joining the threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ParentSees(pub usize);
-
-impl fmt::Display for ParentSees {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "parent n = {}", self.0)
-    }
-}
-
-/// The parent's own `n`, and the `n` each child process reported over the pipe (in arrival order
-/// it would vary; sorted, it does not).
+/// What the parent can tell about `n` once its workers have been joined.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Isolated {
-    pub parent: usize,
-    pub children: Vec<usize>,
+pub enum NSeen {
+    /// Threads: the parent's own `n`, which every thread wrote.
+    Shared(usize),
+    /// Processes: the parent's own `n`, and the `n` each child reported over the pipe (in arrival
+    /// order it would vary; sorted, it does not).
+    Copied { parent: usize, children: Vec<usize> },
 }
 
-impl fmt::Display for Isolated {
+impl fmt::Display for NSeen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let children: Vec<String> = self.children.iter().map(usize::to_string).collect();
-        write!(
-            f,
-            "parent n = {}, child n = {}",
-            self.parent,
-            children.join(", ")
-        )
+        match self {
+            NSeen::Shared(parent) => write!(f, "parent n = {parent}"),
+            NSeen::Copied { parent, children } => {
+                let children: Vec<String> = children.iter().map(usize::to_string).collect();
+                write!(f, "parent n = {parent}, child n = {}", children.join(", "))
+            }
+        }
     }
 }
 
-fn threads<R: Runtime>(count: usize) -> ParentSees {
+fn threads<R: Runtime>(count: usize) -> NSeen {
     let n = Arc::new(Shared::<R, usize>::named("n", START_N));
     let workers: Vec<JoinHandle<R, ()>> = (0..count)
         .map(|_| {
@@ -106,10 +109,10 @@ fn threads<R: Runtime>(count: usize) -> ParentSees {
         })
         .collect();
     workers.into_iter().for_each(JoinHandle::join);
-    ParentSees(n.load())
+    NSeen::Shared(n.load())
 }
 
-fn processes<R: Runtime>(count: usize) -> Isolated {
+fn processes<R: Runtime>(count: usize) -> NSeen {
     let n = Shared::<R, usize>::named("parent's n", START_N);
     let pipe = Arc::new(Pipe::<R, usize>::named("pipe"));
     let children: Vec<JoinHandle<R, ()>> = (1..=count)
@@ -127,83 +130,63 @@ fn processes<R: Runtime>(count: usize) -> Isolated {
     let mut reported: Vec<usize> = (0..count).map(|_| pipe.recv()).collect();
     children.into_iter().for_each(JoinHandle::join);
     reported.sort_unstable();
-    Isolated {
+    NSeen::Copied {
         parent: n.load(),
         children: reported,
     }
 }
 
-/// Threads and the parent share one `n`: what the parent reads after joining them.
-pub struct SharedMemory;
+impl Lesson for ThreadVsProcess {
+    type Version = Version;
+    type Outcome = NSeen;
 
-impl Lesson for SharedMemory {
-    type Version = ();
-    type Outcome = ParentSees;
-
-    fn run<R: Runtime>((): (), params: &Params) -> ParentSees {
-        threads::<R>(params.threads)
+    fn run<R: Runtime>(version: Version, params: &Params) -> NSeen {
+        match version {
+            Version::Thread => threads::<R>(params.threads),
+            Version::Process => processes::<R>(params.threads),
+        }
     }
 
-    fn classify((): (), outcome: &ParentSees, _: &Params) -> (Class, &'static str) {
-        match outcome.0 {
-            0 => (
+    fn classify(_: Version, outcome: &NSeen, _: &Params) -> (Class, &'static str) {
+        match outcome {
+            NSeen::Shared(0) => (
                 Class::Acceptable,
                 "the thread wrote the parent's own n: one memory",
             ),
-            _ => (Class::Forbidden, "a thread's write is missing"),
-        }
-    }
-
-    fn possible_outcomes((): (), _: &Params) -> Option<Vec<ParentSees>> {
-        Some(vec![ParentSees(0)])
-    }
-}
-
-/// Each child process works on its own copy of `n`: what the parent and the children report.
-pub struct CopiedMemory;
-
-impl Lesson for CopiedMemory {
-    type Version = ();
-    type Outcome = Isolated;
-
-    fn run<R: Runtime>((): (), params: &Params) -> Isolated {
-        processes::<R>(params.threads)
-    }
-
-    fn classify((): (), outcome: &Isolated, _: &Params) -> (Class, &'static str) {
-        if outcome.parent != START_N {
-            (
+            NSeen::Shared(_) => (Class::Forbidden, "a thread's write is missing"),
+            NSeen::Copied { parent, .. } if *parent != START_N => (
                 Class::Forbidden,
                 "a child process wrote the parent's memory",
-            )
-        } else if outcome.children.iter().any(|&n| n != 0) {
-            (
+            ),
+            NSeen::Copied { children, .. } if children.iter().any(|&n| n != 0) => (
                 Class::Forbidden,
                 "a child's write to its own copy is missing",
-            )
-        } else {
-            (Class::Acceptable, "each child changed only its copy")
+            ),
+            NSeen::Copied { .. } => (Class::Acceptable, "each child changed only its copy"),
         }
     }
 
-    fn possible_outcomes((): (), params: &Params) -> Option<Vec<Isolated>> {
-        Some(vec![Isolated {
-            parent: START_N,
-            children: vec![0; params.threads],
+    fn possible_outcomes(version: Version, params: &Params) -> Option<Vec<NSeen>> {
+        Some(vec![match version {
+            Version::Thread => NSeen::Shared(0),
+            Version::Process => NSeen::Copied {
+                parent: START_N,
+                children: vec![0; params.threads],
+            },
         }])
     }
 }
 
-pub const THREAD: Row<SharedMemory> = Row::new(
+pub const THREAD: Row<ThreadVsProcess> = Row::new(
     "thread-vs-process/thread",
-    (),
+    Version::Thread,
     Expect::Holds,
     "threads set the global n = 0: the parent sees 0",
 )
 .max_threads(100);
-pub const PROCESS: Row<CopiedMemory> = Row::new(
+pub const PROCESS: Row<ThreadVsProcess> = Row::new(
     "thread-vs-process/process",
-    (),
+    Version::Process,
     Expect::Holds,
     "child processes set their copy of n = 0: the parent keeps 100",
 )
@@ -215,7 +198,6 @@ pub fn concept() -> Concept {
         "threads vs processes: one memory, or a copy of it (tutorial 2.1, 3.3.2)",
         file!(),
     )
-    .rows(&[THREAD])
-    .rows(&[PROCESS])
+    .rows(&[THREAD, PROCESS])
     .timing(timing)
 }

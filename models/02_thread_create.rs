@@ -20,15 +20,6 @@ fn say_hi<R: Runtime>(out: &Program<R>, name: &str) {
     out.print(format!("{name} say hello"));
 }
 
-fn with_target<R: Runtime>() -> Printed {
-    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
-        let out = main.clone();
-        main.thread(move || say_hi(&out, "egon")).start();
-        main.print("main thread");
-    });
-    Printed(exit.output)
-}
-
 /// The subclass style: the thread's state is the struct, its body is `run`.
 struct SayHi<R: Runtime> {
     out: Program<R>,
@@ -44,45 +35,7 @@ impl<R: Runtime> Run for SayHi<R> {
     }
 }
 
-fn with_run_trait<R: Runtime>() -> Printed {
-    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
-        main.thread_of(SayHi { out: main.clone() })
-            .name("egon")
-            .start();
-        main.print("main thread");
-    });
-    Printed(exit.output)
-}
-
-fn possible() -> Vec<Printed> {
-    vec![
-        Printed::lines(&["egon say hello", "main thread"]),
-        Printed::lines(&["main thread", "egon say hello"]),
-    ]
-}
-
-fn classify(outcome: &Printed) -> (Class, &'static str) {
-    if *outcome == Printed::lines(&["main thread", "egon say hello"]) {
-        (
-            Class::Acceptable,
-            "the tutorial's order: the thread is still asleep",
-        )
-    } else if possible().contains(outcome) {
-        (
-            Class::Interesting,
-            "the thread greeted first: a sleep orders nothing",
-        )
-    } else {
-        (
-            Class::Forbidden,
-            "a non-daemon thread's greeting went missing",
-        )
-    }
-}
-
-/// The same greeting, started either way.
-pub struct ThreadCreate;
-
+/// The two ways to give a thread its body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
     /// `Thread(target=sayhi, args=('egon',))`: a closure as the body.
@@ -91,24 +44,83 @@ pub enum Version {
     RunTrait,
 }
 
+/// The tutorial's program: a thread that greets after 2 s, created the `version` way, and main's
+/// own line.
+fn greeting<R: Runtime>(version: Version) -> Printed {
+    let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
+        match version {
+            Version::Target => {
+                let out = main.clone();
+                main.thread(move || say_hi(&out, "egon")).start();
+            }
+            Version::RunTrait => {
+                main.thread_of(SayHi { out: main.clone() })
+                    .name("egon")
+                    .start();
+            }
+        }
+        main.print("main thread");
+    });
+    Printed(exit.output)
+}
+
+/// Two lines printed by two threads: the order that is typical, why, and why the other order is
+/// rare. Both orders can occur, a missing line cannot.
+pub struct TwoLines {
+    pub typical: [&'static str; 2],
+    pub why_typical: &'static str,
+    pub why_rare: &'static str,
+    pub why_missing: &'static str,
+}
+
+impl TwoLines {
+    /// Both orders, sorted.
+    pub fn both_orders(&self) -> Vec<Printed> {
+        let [first, second] = self.typical;
+        let mut both = vec![
+            Printed::lines(&[first, second]),
+            Printed::lines(&[second, first]),
+        ];
+        both.sort();
+        both
+    }
+
+    pub fn classify(&self, outcome: &Printed) -> (Class, &'static str) {
+        if *outcome == Printed::lines(&self.typical) {
+            (Class::Acceptable, self.why_typical)
+        } else if self.both_orders().contains(outcome) {
+            (Class::Interesting, self.why_rare)
+        } else {
+            (Class::Forbidden, self.why_missing)
+        }
+    }
+}
+
+const GREETING: TwoLines = TwoLines {
+    typical: ["main thread", "egon say hello"],
+    why_typical: "the tutorial's order: the thread is still asleep",
+    why_rare: "the thread greeted first: a sleep orders nothing",
+    why_missing: "a non-daemon thread's greeting went missing",
+};
+
+/// The same greeting, started either way.
+pub struct ThreadCreate;
+
 impl Lesson for ThreadCreate {
     type Version = Version;
     type Outcome = Printed;
     const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(version: Version, _: &Params) -> Printed {
-        match version {
-            Version::Target => with_target::<R>(),
-            Version::RunTrait => with_run_trait::<R>(),
-        }
+        greeting::<R>(version)
     }
 
     fn classify(_: Version, outcome: &Printed, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
+        GREETING.classify(outcome)
     }
 
     fn possible_outcomes(_: Version, _: &Params) -> Option<Vec<Printed>> {
-        Some(possible())
+        Some(GREETING.both_orders())
     }
 }
 

@@ -14,6 +14,7 @@
 //! GIL hand-off then lets `hello` go first. Same outcome set, different favourite.
 
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
+use crate::models::thread_create::TwoLines;
 use crate::models::thread_vs_process::native::{CHILD_COMMAND, locate_program};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::{Native, Runtime};
@@ -31,13 +32,6 @@ fn hello_then_main<R: Runtime>() -> Printed {
     Printed(exit.output)
 }
 
-fn both_orders() -> Vec<Printed> {
-    vec![
-        Printed::lines(&["hello", "main"]),
-        Printed::lines(&["main", "hello"]),
-    ]
-}
-
 /// One program, `hello` from a new thread and `main` from main; what differs is what starts it.
 pub struct StartOrder;
 
@@ -47,6 +41,26 @@ pub enum Version {
     Thread,
     /// Started as a process: `main` first is typical.
     Process,
+}
+
+impl Version {
+    /// `hello` and `main`: the order that is typical for what was started, and why.
+    fn lines(self) -> TwoLines {
+        match self {
+            Version::Thread => TwoLines {
+                typical: ["hello", "main"],
+                why_typical: "the tutorial's order for a thread: it starts before main's next line",
+                why_rare: "main first: the thread had not been scheduled yet",
+                why_missing: "a line went missing",
+            },
+            Version::Process => TwoLines {
+                typical: ["main", "hello"],
+                why_typical: "the tutorial's order for a process: starting one is slow",
+                why_rare: "hello first: the process won the race",
+                why_missing: "a line went missing",
+            },
+        }
+    }
 }
 
 impl Lesson for StartOrder {
@@ -59,29 +73,11 @@ impl Lesson for StartOrder {
     }
 
     fn classify(version: Version, outcome: &Printed, _: &Params) -> (Class, &'static str) {
-        let (typical, why_typical, why_rare) = match version {
-            Version::Thread => (
-                ["hello", "main"],
-                "the tutorial's order for a thread: it starts before main's next line",
-                "main first: the thread had not been scheduled yet",
-            ),
-            Version::Process => (
-                ["main", "hello"],
-                "the tutorial's order for a process: starting one is slow",
-                "hello first: the process won the race",
-            ),
-        };
-        if *outcome == Printed::lines(&typical) {
-            (Class::Acceptable, why_typical)
-        } else if both_orders().contains(outcome) {
-            (Class::Interesting, why_rare)
-        } else {
-            (Class::Forbidden, "a line went missing")
-        }
+        version.lines().classify(outcome)
     }
 
-    fn possible_outcomes(_: Version, _: &Params) -> Option<Vec<Printed>> {
-        Some(both_orders())
+    fn possible_outcomes(version: Version, _: &Params) -> Option<Vec<Printed>> {
+        Some(version.lines().both_orders())
     }
 }
 
@@ -152,7 +148,9 @@ fn histogram(
     mut one_run: impl FnMut() -> Result<Printed, String>,
 ) -> Vec<TimingRow> {
     let started = Instant::now();
-    let mut seen: Vec<(Printed, usize)> = both_orders().into_iter().map(|o| (o, 0)).collect();
+    // The same two orders whichever was started.
+    let both_orders = Version::Thread.lines().both_orders();
+    let mut seen: Vec<(Printed, usize)> = both_orders.into_iter().map(|o| (o, 0)).collect();
     for _ in 0..count {
         match one_run() {
             Ok(order) => match seen.iter_mut().find(|(o, _)| *o == order) {

@@ -90,6 +90,9 @@ impl<R: Runtime> Holding<'_, R> {
 /// The tutorial's sleep inside the counter race; Python's `time.sleep` releases the GIL.
 const RACE_SLEEP: Duration = Duration::from_millis(100);
 
+/// The counter race under an emulated GIL, switching where [`Version`] says.
+pub struct GilCounterRace;
+
 /// Where a thread may lose the GIL in `temp = n; n = temp - 1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
@@ -129,13 +132,11 @@ fn classify(outcome: &Final) -> (Class, &'static str) {
     }
 }
 
-/// The counter race under an emulated GIL, switching where [`Version`] says.
-pub struct GilCounterRace;
-
 impl Lesson for GilCounterRace {
     type Version = Version;
     type Outcome = Final;
     const THREADS: Threads = Threads::shuttle(100).loom(3);
+    const CHECK_EXECUTIONS: usize = 500;
 
     fn run<R: Runtime>(version: Version, params: &Params) -> Final {
         counter_race::<R>(params.threads, version)

@@ -24,6 +24,21 @@ use crate::thread;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// A program with daemon threads, and what it printed before it exited.
+pub struct DaemonExit;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// The tutorial's first example: a sleeping daemon, main asks `is_alive()`.
+    Example1,
+    /// The tutorial's second example: daemon `foo`, non-daemon `bar`.
+    Example2,
+    /// Example 2 under a harness that exits without waiting for `bar`.
+    ExitEarly,
+    /// A daemon blocked waiting for a request that never comes.
+    BlockedServer,
+}
+
 fn example_1<R: Runtime>() -> Printed {
     let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| {
         let out = main.clone();
@@ -165,21 +180,6 @@ fn classify_blocked_server(outcome: &Printed) -> (Class, &'static str) {
     } else {
         (Class::Forbidden, "the server ran without a request")
     }
-}
-
-/// A program with daemon threads, and what it printed before it exited.
-pub struct DaemonExit;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Version {
-    /// The tutorial's first example: a sleeping daemon, main asks `is_alive()`.
-    Example1,
-    /// The tutorial's second example: daemon `foo`, non-daemon `bar`.
-    Example2,
-    /// Example 2 under a harness that exits without waiting for `bar`.
-    ExitEarly,
-    /// A daemon blocked waiting for a request that never comes.
-    BlockedServer,
 }
 
 impl Lesson for DaemonExit {

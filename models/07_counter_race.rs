@@ -38,6 +38,17 @@ fn classify(outcome: &Final) -> (Class, &'static str) {
     }
 }
 
+/// The counter race, in three versions.
+pub struct CounterRace;
+
+/// How the threads are run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Unlocked,
+    Locked,
+    JoinEach,
+}
+
 /// Sleep durations in the tutorial's seconds: before the critical part, and inside it.
 #[derive(Clone, Copy)]
 struct Sleeps {
@@ -57,30 +68,16 @@ fn decrement<R: Runtime>(n: &Shared<R, usize>, sleeps: Sleeps) {
     n.store(temp - 1);
 }
 
-fn unlocked<R: Runtime>(threads: usize, sleeps: Sleeps) -> Final {
+/// Every thread started at once: each sleeps, then decrements, under one lock if `locked`.
+fn all_at_once<R: Runtime>(threads: usize, sleeps: Sleeps, locked: bool) -> Final {
     let n = Arc::new(Shared::<R, usize>::named("n", threads));
-    let workers: Vec<JoinHandle<R, ()>> = (0..threads)
-        .map(|_| {
-            let n = n.clone();
-            thread::spawn::<R, _, _>(move || {
-                thread::sleep::<R>(sleeps.before);
-                decrement(&n, sleeps);
-            })
-        })
-        .collect();
-    workers.into_iter().for_each(JoinHandle::join);
-    Final(n.load())
-}
-
-fn locked<R: Runtime>(threads: usize, sleeps: Sleeps) -> Final {
-    let n = Arc::new(Shared::<R, usize>::named("n", threads));
-    let lock = Arc::new(Mutex::<R, ()>::named("lock", ()));
+    let lock = Arc::new(locked.then(|| Mutex::<R, ()>::named("lock", ())));
     let workers: Vec<JoinHandle<R, ()>> = (0..threads)
         .map(|_| {
             let (n, lock) = (n.clone(), lock.clone());
             thread::spawn::<R, _, _>(move || {
                 thread::sleep::<R>(sleeps.before);
-                let _held = lock.lock();
+                let _held = (*lock).as_ref().map(Mutex::lock);
                 decrement(&n, sleeps);
             })
         })
@@ -102,28 +99,25 @@ fn join_each<R: Runtime>(threads: usize, sleeps: Sleeps) -> Final {
     Final(n.load())
 }
 
-/// The counter race, in three versions.
-pub struct CounterRace;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Version {
-    Unlocked,
-    Locked,
-    JoinEach,
+impl Version {
+    /// This version's program: `threads` threads, each `temp = n; sleep; n = temp - 1`.
+    fn program<R: Runtime>(self, threads: usize, sleeps: Sleeps) -> Final {
+        match self {
+            Version::Unlocked => all_at_once::<R>(threads, sleeps, false),
+            Version::Locked => all_at_once::<R>(threads, sleeps, true),
+            Version::JoinEach => join_each::<R>(threads, sleeps),
+        }
+    }
 }
 
 impl Lesson for CounterRace {
     type Version = Version;
     type Outcome = Final;
     const THREADS: Threads = Threads::shuttle(100).loom(3);
+    const CHECK_EXECUTIONS: usize = 500;
 
     fn run<R: Runtime>(version: Version, params: &Params) -> Final {
-        let program = match version {
-            Version::Unlocked => unlocked::<R>,
-            Version::Locked => locked::<R>,
-            Version::JoinEach => join_each::<R>,
-        };
-        program(params.threads, RACE_SLEEPS)
+        version.program::<R>(params.threads, RACE_SLEEPS)
     }
 
     fn classify(_: Version, outcome: &Final, _: &Params) -> (Class, &'static str) {
@@ -167,8 +161,6 @@ pub fn concept() -> Concept {
     .timing(timing)
 }
 
-type CounterProgram = fn(usize, Sleeps) -> Final;
-
 /// The tutorial's "lock versus join" comparison: 100 threads, each sleeping 3 s outside the
 /// critical part and 0.5 s inside it (tutorial: 0.52 s wrong, 53 s locked, 350 s join-each).
 pub fn timing() -> Timing {
@@ -181,28 +173,28 @@ pub fn timing() -> Timing {
         before: Duration::ZERO,
         ..sleeps
     };
-    let variants: [(&str, CounterProgram, Sleeps); 3] = [
+    let variants = [
         (
             "unlocked (0.5 s inside, nothing outside)",
-            unlocked::<Native>,
+            Version::Unlocked,
             unlocked_sleeps,
         ),
         (
             "locked (3 s outside, 0.5 s under the lock)",
-            locked::<Native>,
+            Version::Locked,
             sleeps,
         ),
         (
             "join-each (3 s + 0.5 s, one thread at a time)",
-            join_each::<Native>,
+            Version::JoinEach,
             sleeps,
         ),
     ];
     let rows = variants
         .into_iter()
-        .map(|(label, run, sleeps)| {
+        .map(|(label, version, sleeps)| {
             let started = Instant::now();
-            let outcome = run(THREADS, sleeps);
+            let outcome = version.program::<Native>(THREADS, sleeps);
             let seconds = started.elapsed().as_secs_f64();
             let (class, meaning) = classify(&outcome);
             TimingRow {

@@ -27,9 +27,12 @@ impl fmt::Display for MainPrinted {
     }
 }
 
-fn print<R: Runtime>(line: &str, printed: &mut Vec<String>) {
-    record_print::<R>(line);
-    printed.push(line.to_owned());
+impl MainPrinted {
+    /// Prints `line`: into the timeline, and into the outcome.
+    fn print<R: Runtime>(&mut self, line: &str) {
+        record_print::<R>(line);
+        self.0.push(line.to_owned());
+    }
 }
 
 /// One thread acquires the same lock twice.
@@ -43,26 +46,22 @@ pub enum Version {
     Reentrant,
 }
 
-fn plain_lock<R: Runtime>() -> MainPrinted {
-    let mut printed = Vec::new();
+fn plain_lock<R: Runtime>(out: &mut MainPrinted) {
     let mutex_a = Mutex::<R, ()>::named("mutexA", ());
     let first = mutex_a.lock();
     let second = mutex_a.lock();
-    print::<R>("123", &mut printed);
+    out.print::<R>("123");
     drop(second);
     drop(first);
-    MainPrinted(printed)
 }
 
-fn reentrant<R: Runtime>() -> MainPrinted {
-    let mut printed = Vec::new();
+fn reentrant<R: Runtime>(out: &mut MainPrinted) {
     let mutex_a = RLock::<R>::named("mutexA");
     mutex_a.acquire();
     mutex_a.acquire();
-    print::<R>("123", &mut printed);
+    out.print::<R>("123");
     mutex_a.release().expect("the owner releases");
     mutex_a.release().expect("the owner releases");
-    MainPrinted(printed)
 }
 
 impl Lesson for DoubleAcquire {
@@ -71,10 +70,12 @@ impl Lesson for DoubleAcquire {
     const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(version: Version, _: &Params) -> MainPrinted {
+        let mut printed = MainPrinted(Vec::new());
         match version {
-            Version::Lock => plain_lock::<R>(),
-            Version::Reentrant => reentrant::<R>(),
+            Version::Lock => plain_lock::<R>(&mut printed),
+            Version::Reentrant => reentrant::<R>(&mut printed),
         }
+        printed
     }
 
     fn classify(_: Version, outcome: &MainPrinted, _: &Params) -> (Class, &'static str) {

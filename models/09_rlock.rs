@@ -182,6 +182,9 @@ pub enum Holder {
     Other(String),
 }
 
+/// The property program over one lock, correct or broken.
+pub struct RLockProperties;
+
 /// Every worker finished and the lock was free at the end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SectionsDone(pub usize);
@@ -195,10 +198,11 @@ impl fmt::Display for SectionsDone {
 /// Nested acquire/release rounds per worker: two, so a releasing owner can barge back in.
 const ROUNDS: usize = 2;
 
-/// The property program: each worker first tries to release a lock it does not hold, then does
-/// `ROUNDS` rounds of acquire, acquire, critical section, release, critical section, release.
-pub fn exercise<R: Runtime>(workers: usize, flaw: Version) -> SectionsDone {
-    let lock = Arc::new(RLock::<R>::with_flaw("rlock", flaw));
+/// The property program: each worker first tries to release `lock` while it does not hold it,
+/// then does `ROUNDS` rounds of acquire, acquire, critical section, release, critical section,
+/// release.
+pub fn exercise<R: Runtime>(workers: usize, lock: RLock<R>) -> SectionsDone {
+    let lock = Arc::new(lock);
     let inside = Arc::new(AtomicUsize::<R>::named("inside", 0));
     let handles: Vec<JoinHandle<R, ()>> = (0..workers)
         .map(|_| {
@@ -258,16 +262,13 @@ fn critical_section<R: Runtime>(inside: &AtomicUsize<R>, me: &str) {
     inside.fetch_sub(1);
 }
 
-/// The property program over one lock, correct or broken.
-pub struct RLockProperties;
-
 impl Lesson for RLockProperties {
     type Version = Version;
     type Outcome = SectionsDone;
     const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> SectionsDone {
-        exercise::<R>(params.threads, version)
+        exercise::<R>(params.threads, RLock::with_flaw("rlock", version))
     }
 
     fn classify(_: Version, _: &SectionsDone, _: &Params) -> (Class, &'static str) {

@@ -32,7 +32,7 @@ const DINERS: [&str; 3] = ["nezha", "egon", "yuan"];
 const NAP: Duration = Duration::from_secs(1);
 const BACK_OFF: Duration = Duration::from_millis(10);
 
-/// How many diners ate, of how many sat down.
+/// How many diners ate, of how many sat down (at a table for two, or round one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DinersAte(pub usize, pub usize);
 
@@ -42,12 +42,30 @@ impl fmt::Display for DinersAte {
     }
 }
 
-fn classify(outcome: &DinersAte) -> (Class, &'static str) {
-    if outcome.0 == outcome.1 {
-        (Class::Acceptable, "everyone ate")
-    } else {
-        (Class::Forbidden, "someone went hungry")
+impl DinersAte {
+    pub fn class(&self) -> (Class, &'static str) {
+        if self.0 == self.1 {
+            (Class::Acceptable, "everyone ate")
+        } else {
+            (Class::Forbidden, "someone went hungry")
+        }
     }
+}
+
+/// Diners at one table, alternating `eat1` and `eat2`.
+pub struct NoodleFork;
+
+/// How the table is laid and how each diner eats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// Two locks; `eat1` takes noodle then fork, `eat2` fork, nap, noodle.
+    TwoLocks,
+    /// One RLock is both noodle and fork.
+    OneRLock,
+    /// Two locks, both diners noodle first.
+    Ordered,
+    /// Two locks, take one and try the other, backing off on failure.
+    TryLock,
 }
 
 /// Two separate locks, and the count of meals.
@@ -172,22 +190,6 @@ fn two_lock_dinner<R: Runtime>(threads: usize, eat: [fn(&TwoLockTable<R>); 2]) -
     dinner::<R, _>(threads, two_lock_table::<R>(), eat, |t| t.meals.load())
 }
 
-/// Diners at one table, alternating `eat1` and `eat2`.
-pub struct NoodleFork;
-
-/// How the table is laid and how each diner eats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Version {
-    /// Two locks; `eat1` takes noodle then fork, `eat2` fork, nap, noodle.
-    TwoLocks,
-    /// One RLock is both noodle and fork.
-    OneRLock,
-    /// Two locks, both diners noodle first.
-    Ordered,
-    /// Two locks, take one and try the other, backing off on failure.
-    TryLock,
-}
-
 impl Lesson for NoodleFork {
     type Version = Version;
     type Outcome = DinersAte;
@@ -215,7 +217,7 @@ impl Lesson for NoodleFork {
     }
 
     fn classify(_: Version, outcome: &DinersAte, _: &Params) -> (Class, &'static str) {
-        classify(outcome)
+        outcome.class()
     }
 
     fn possible_outcomes(_: Version, params: &Params) -> Option<Vec<DinersAte>> {

@@ -15,25 +15,18 @@
 //!
 //! Five or more threads under shuttle and natively; four under loom (five with main).
 
+use super::noodle_fork::DinersAte;
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Condvar, Mutex};
 use crate::thread::{self, JoinHandle};
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 const NAP: Duration = Duration::from_millis(100);
 
-/// How many philosophers ate, of how many.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PhilosophersAte(pub usize, pub usize);
-
-impl fmt::Display for PhilosophersAte {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} of {} ate", self.0, self.1)
-    }
-}
+/// `N` philosophers around one table, each under the same rule.
+pub struct Philosophers;
 
 /// The round table: a fork between each pair, the meals eaten, and the footman's seats.
 struct RoundTable<R: Runtime> {
@@ -80,7 +73,7 @@ fn philosopher<R: Runtime>(table: &RoundTable<R>, i: usize, rule: Version) {
     }
 }
 
-fn dine<R: Runtime>(n: usize, rule: Version) -> PhilosophersAte {
+fn dine<R: Runtime>(n: usize, rule: Version) -> DinersAte {
     let table = Arc::new(RoundTable::<R> {
         forks: (0..n)
             .map(|i| Mutex::named(&format!("fork-{i}"), ()))
@@ -98,32 +91,25 @@ fn dine<R: Runtime>(n: usize, rule: Version) -> PhilosophersAte {
         })
         .collect();
     handles.into_iter().for_each(JoinHandle::join);
-    PhilosophersAte(table.meals.load(), n)
+    DinersAte(table.meals.load(), n)
 }
-
-/// `N` philosophers around one table, each under the same rule.
-pub struct Philosophers;
 
 impl Lesson for Philosophers {
     type Version = Version;
-    type Outcome = PhilosophersAte;
+    type Outcome = DinersAte;
     const THREADS: Threads = Threads::shuttle(5).loom(4);
 
-    fn run<R: Runtime>(rule: Version, params: &Params) -> PhilosophersAte {
+    fn run<R: Runtime>(rule: Version, params: &Params) -> DinersAte {
         dine::<R>(params.threads.max(2), rule)
     }
 
-    fn classify(_: Version, outcome: &PhilosophersAte, _: &Params) -> (Class, &'static str) {
-        if outcome.0 == outcome.1 {
-            (Class::Acceptable, "everyone ate")
-        } else {
-            (Class::Forbidden, "someone went hungry")
-        }
+    fn classify(_: Version, outcome: &DinersAte, _: &Params) -> (Class, &'static str) {
+        outcome.class()
     }
 
-    fn possible_outcomes(_: Version, params: &Params) -> Option<Vec<PhilosophersAte>> {
+    fn possible_outcomes(_: Version, params: &Params) -> Option<Vec<DinersAte>> {
         let n = params.threads.max(2);
-        Some(vec![PhilosophersAte(n, n)])
+        Some(vec![DinersAte(n, n)])
     }
 }
 

@@ -93,6 +93,9 @@ pub trait Lesson: 'static {
     type Outcome: Ord + Clone + Display + Send + 'static;
     /// Worker threads by default, unless a row says otherwise.
     const THREADS: Threads = Threads::same(2);
+    /// Shuttle executions a `check` runs by default: about a second's worth on two cores. A
+    /// lesson whose executions cost more (a hundred threads, a pool) checks fewer.
+    const CHECK_EXECUTIONS: usize = DEFAULT_CHECK_EXECUTIONS;
 
     /// One execution: run the program, return what it observably did.
     fn run<R: Runtime>(version: Self::Version, params: &Params) -> Self::Outcome;
@@ -183,16 +186,10 @@ impl<L: Lesson> Row<L> {
             loom_threads: L::THREADS.loom,
             max_threads: 1000,
             loom_preemption_bound: None,
-            check_executions: DEFAULT_CHECK_EXECUTIONS,
+            check_executions: L::CHECK_EXECUTIONS,
         }
     }
 
-    /// A model whose executions cost more (a hundred threads, a pool) checks fewer by default,
-    /// so that a check still takes about a second.
-    pub const fn check_executions(mut self, executions: usize) -> Self {
-        self.check_executions = executions;
-        self
-    }
 
     pub const fn threads(mut self, threads: usize, loom_threads: usize) -> Self {
         self.threads = threads;

@@ -23,13 +23,31 @@ impl fmt::Display for ConsumerPrinted {
     }
 }
 
+/// How the tutorial prints an item it got.
+pub trait Shown {
+    fn shown(&self) -> String;
+}
+
+impl Shown for &'static str {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// A `(priority, value)` pair, as Python prints a tuple.
+impl Shown for (u32, &'static str) {
+    fn shown(&self) -> String {
+        format!("({}, '{}')", self.0, self.1)
+    }
+}
+
 /// One of the tutorial's three queues with the items it puts and the order it prints.
 pub trait TutorialQueue: Send + Sync + 'static {
-    type Store: Store;
+    type Store: Store<Item: Shown>;
+    /// The items, in the order the tutorial puts them.
+    const ITEMS: [<Self::Store as Store>::Item; 3];
     /// The tutorial's printed output, one line per `get`.
     const TUTORIAL: [&'static str; 3];
-    fn items() -> Vec<<Self::Store as Store>::Item>;
-    fn show(item: &<Self::Store as Store>::Item) -> String;
 }
 
 pub struct FifoDemo;
@@ -38,48 +56,33 @@ pub struct PriorityDemo;
 
 impl TutorialQueue for FifoDemo {
     type Store = FifoStore<&'static str>;
+    const ITEMS: [&'static str; 3] = ["first", "second", "third"];
     const TUTORIAL: [&'static str; 3] = ["first", "second", "third"];
-    fn items() -> Vec<&'static str> {
-        vec!["first", "second", "third"]
-    }
-    fn show(item: &&'static str) -> String {
-        item.to_string()
-    }
 }
 
 impl TutorialQueue for LifoDemo {
     type Store = LifoStore<&'static str>;
+    const ITEMS: [&'static str; 3] = ["first", "second", "third"];
     const TUTORIAL: [&'static str; 3] = ["third", "second", "first"];
-    fn items() -> Vec<&'static str> {
-        vec!["first", "second", "third"]
-    }
-    fn show(item: &&'static str) -> String {
-        item.to_string()
-    }
 }
 
 impl TutorialQueue for PriorityDemo {
     type Store = PriorityStore<u32, &'static str>;
+    const ITEMS: [(u32, &'static str); 3] = [(20, "a"), (10, "b"), (30, "c")];
     const TUTORIAL: [&'static str; 3] = ["(10, 'b')", "(20, 'a')", "(30, 'c')"];
-    fn items() -> Vec<(u32, &'static str)> {
-        vec![(20, "a"), (10, "b"), (30, "c")]
-    }
-    fn show((priority, value): &(u32, &'static str)) -> String {
-        format!("({priority}, '{value}')")
-    }
 }
 
 /// The tutorial's code as written: put the three items, then get and print three.
 pub fn tutorial<R: Runtime, L: TutorialQueue>() -> Vec<String> {
     let queue = Queue::<R, L::Store>::new(0);
-    for item in L::items() {
+    for item in L::ITEMS {
         assert!(
             queue.put(item, true, None).is_ok(),
             "an unbounded put succeeds"
         );
     }
     (0..3)
-        .map(|_| L::show(&queue.get(true, None).expect("three were put")))
+        .map(|_| queue.get(true, None).expect("three were put").shown())
         .collect()
 }
 
@@ -88,7 +91,7 @@ fn producer_consumer<R: Runtime, L: TutorialQueue>() -> ConsumerPrinted {
     let producer = {
         let queue = queue.clone();
         thread::spawn_named::<R, _, _>("producer", move || {
-            for item in L::items() {
+            for item in L::ITEMS {
                 assert!(
                     queue.put(item, true, None).is_ok(),
                     "an unbounded put succeeds"
@@ -98,7 +101,7 @@ fn producer_consumer<R: Runtime, L: TutorialQueue>() -> ConsumerPrinted {
     };
     let consumer = thread::spawn_named::<R, _, _>("consumer", move || {
         let lines: Vec<String> = (0..3)
-            .map(|_| L::show(&queue.get(true, None).expect("a blocking get")))
+            .map(|_| queue.get(true, None).expect("a blocking get").shown())
             .collect();
         lines
             .iter()
@@ -118,14 +121,13 @@ pub fn reachable<L: TutorialQueue>() -> BTreeSet<ConsumerPrinted> {
         if puts_first.iter().filter(|&&put| put).count() != 3 {
             continue;
         }
-        let (mut store, mut items, mut lines) =
-            (L::Store::new(), L::items().into_iter(), Vec::new());
+        let (mut store, mut items, mut lines) = (L::Store::new(), L::ITEMS.into_iter(), Vec::new());
         let completed = puts_first.into_iter().all(|put| match put {
             true => {
                 store.push(items.next().expect("three items"));
                 true
             }
-            false => store.pop().map(|item| lines.push(L::show(&item))).is_some(),
+            false => store.pop().map(|item| lines.push(item.shown())).is_some(),
         });
         if completed {
             orders.insert(ConsumerPrinted(lines));

@@ -5,7 +5,8 @@
 //! item has been dealt with. Inside, it is a lock and three condition variables: `not_empty`
 //! (consumers wait on it), `not_full` (producers wait on it) and `all_tasks_done` (`join` waits).
 //! The three queues differ only in which item leaves first, so here one core ([`blocking::Queue`])
-//! is written once and the order is a [`store::Store`]: a `VecDeque`, a `Vec`, a binary heap.
+//! is written once and the order is a [`store::Store`]: the arrival order, taken from its oldest
+//! or its newest end, or a binary heap.
 //!
 //! Each piece of that design is there for a reason, and [`broken`] removes one at a time:
 //! - `queue/if-not-while`: a woken consumer must check again, because the item it was told
@@ -43,9 +44,11 @@ pub fn concept() -> Concept {
         file!(),
     )
     .rows(&[demos::FIFO, demos::LIFO, demos::PRIORITY])
-    .rows(&[properties::PRODUCERS_CONSUMERS])
-    .rows(&[properties::JOIN])
-    .rows(&[properties::TIMEOUT])
+    .rows(&[
+        properties::PRODUCERS_CONSUMERS,
+        properties::JOIN,
+        properties::TIMEOUT,
+    ])
     .rows(&[
         broken::IF_NOT_WHILE,
         broken::WHILE,

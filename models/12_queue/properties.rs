@@ -1,13 +1,26 @@
 //! The core queue under producers and consumers: what must hold in every interleaving.
 
 use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
-use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
+use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
 use crate::thread::{self, JoinHandle};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The core queue under threads that put, get, join and time out.
+pub struct QueueProperties;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    /// Producers and consumers over one bounded FIFO: what the consumers received.
+    ProducersConsumers,
+    /// `join` against workers marking their items `task_done`.
+    Join,
+    /// A timed `get` against two timed `put`s.
+    Timeout,
+}
 
 /// Items each producer puts.
 const ITEMS: usize = 2;
@@ -50,6 +63,19 @@ impl fmt::Display for Delivery {
                     f,
                     "consumer {consumer} got producer {producer}'s items out of order"
                 )
+            }
+        }
+    }
+}
+
+impl Delivery {
+    fn class(&self) -> (Class, &'static str) {
+        match self {
+            Delivery::Intact { .. } => (Class::Acceptable, "every item delivered once, in order"),
+            Delivery::Lost { .. } => (Class::Forbidden, "an item was lost"),
+            Delivery::Duplicated { .. } => (Class::Forbidden, "an item was delivered twice"),
+            Delivery::OutOfOrder { .. } => {
+                (Class::Forbidden, "a FIFO reordered a producer's items")
             }
         }
     }
@@ -129,44 +155,6 @@ fn producers_consumers<R: Runtime>(threads: usize) -> Delivery {
     judge(producers, &received)
 }
 
-/// Producers and consumers over one bounded FIFO: what the consumers received.
-pub struct ProducersConsumers;
-
-impl Lesson for ProducersConsumers {
-    type Version = ();
-    type Outcome = Delivery;
-    const THREADS: Threads = Threads::shuttle(4).loom(3);
-
-    fn run<R: Runtime>((): (), params: &Params) -> Delivery {
-        producers_consumers::<R>(params.threads)
-    }
-
-    fn classify((): (), outcome: &Delivery, _: &Params) -> (Class, &'static str) {
-        match outcome {
-            Delivery::Intact { .. } => (Class::Acceptable, "every item delivered once, in order"),
-            Delivery::Lost { .. } => (Class::Forbidden, "an item was lost"),
-            Delivery::Duplicated { .. } => (Class::Forbidden, "an item was delivered twice"),
-            Delivery::OutOfOrder { .. } => {
-                (Class::Forbidden, "a FIFO reordered a producer's items")
-            }
-        }
-    }
-
-    fn possible_outcomes((): (), params: &Params) -> Option<Vec<Delivery>> {
-        Some(vec![Delivery::Intact {
-            items: params.threads.div_ceil(2).max(1) * ITEMS,
-        }])
-    }
-}
-
-pub const PRODUCERS_CONSUMERS: Row<ProducersConsumers> = Row::new(
-    "queue/producers-consumers",
-    (),
-    Expect::Holds,
-    "producers and consumers over a FIFO of maxsize 1: nothing lost, duplicated or reordered",
-)
-.max_threads(16);
-
 /// What `join` saw when it returned, and whether one `task_done` too many was refused.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct JoinSaw {
@@ -186,6 +174,21 @@ impl fmt::Display for JoinSaw {
             write!(f, "; an extra task_done was accepted")?;
         }
         Ok(())
+    }
+}
+
+impl JoinSaw {
+    fn class(&self) -> (Class, &'static str) {
+        match self {
+            JoinSaw {
+                extra_task_done_refused: false,
+                ..
+            } => (Class::Forbidden, "task_done too many was not an error"),
+            JoinSaw {
+                processed, items, ..
+            } if processed == items => (Class::Acceptable, "join waited for every task"),
+            _ => (Class::Forbidden, "join returned before every task_done"),
+        }
     }
 }
 
@@ -216,47 +219,6 @@ pub(super) fn join_after_task_done<R: Runtime>(workers: usize) -> JoinSaw {
     }
 }
 
-/// `join` against workers marking their items `task_done`.
-pub struct JoinWaits;
-
-impl Lesson for JoinWaits {
-    type Version = ();
-    type Outcome = JoinSaw;
-    const THREADS: Threads = Threads::shuttle(3).loom(2);
-
-    fn run<R: Runtime>((): (), params: &Params) -> JoinSaw {
-        join_after_task_done::<R>(params.threads)
-    }
-
-    fn classify((): (), outcome: &JoinSaw, _: &Params) -> (Class, &'static str) {
-        match outcome {
-            JoinSaw {
-                extra_task_done_refused: false,
-                ..
-            } => (Class::Forbidden, "task_done too many was not an error"),
-            JoinSaw {
-                processed, items, ..
-            } if processed == items => (Class::Acceptable, "join waited for every task"),
-            _ => (Class::Forbidden, "join returned before every task_done"),
-        }
-    }
-
-    fn possible_outcomes((): (), params: &Params) -> Option<Vec<JoinSaw>> {
-        Some(vec![JoinSaw {
-            processed: params.threads,
-            items: params.threads,
-            extra_task_done_refused: true,
-        }])
-    }
-}
-
-pub const JOIN: Row<JoinWaits> = Row::new(
-    "queue/join",
-    (),
-    Expect::Holds,
-    "join returns only after every item put is marked task_done",
-);
-
 /// What the two timed operations did, and how many items were left in the queue.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Timed {
@@ -276,6 +238,29 @@ impl fmt::Display for Timed {
             Err(_) => write!(f, ", second put timed out")?,
         }
         write!(f, ", {} left", self.left)
+    }
+}
+
+impl Timed {
+    /// Items are conserved: two put attempts, one get attempt. Under loom no wait ever times out
+    /// (loom 0.7 has no clock), so only the first outcome appears there; shuttle shows all three.
+    fn class(&self) -> (Class, &'static str) {
+        let put = 1 + usize::from(self.second_put.is_ok());
+        if put - usize::from(self.got.is_ok()) != self.left {
+            return (Class::Forbidden, "an item appeared or vanished");
+        }
+        match self {
+            Timed {
+                got: Ok(1),
+                second_put: Ok(()),
+                ..
+            } => (Class::Acceptable, "both waits were satisfied"),
+            Timed { got: Ok(1), .. }
+            | Timed {
+                got: Err(Empty), ..
+            } => (Class::Interesting, "a timeout fired first"),
+            _ => (Class::Forbidden, "get returned an item never put first"),
+        }
     }
 }
 
@@ -307,42 +292,80 @@ fn timed<R: Runtime>() -> Timed {
     }
 }
 
-/// A timed `get` against two timed `put`s.
-pub struct Timeouts;
+/// What a property program reported.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum QueueReport {
+    Delivered(Delivery),
+    Joined(JoinSaw),
+    Timed(Timed),
+}
 
-impl Lesson for Timeouts {
-    type Version = ();
-    type Outcome = Timed;
-
-    fn run<R: Runtime>((): (), _: &Params) -> Timed {
-        timed::<R>()
-    }
-
-    /// Items are conserved: two put attempts, one get attempt. Under loom no wait ever times out
-    /// (loom 0.7 has no clock), so only the first outcome appears there; shuttle shows all three.
-    fn classify((): (), outcome: &Timed, _: &Params) -> (Class, &'static str) {
-        let put = 1 + usize::from(outcome.second_put.is_ok());
-        if put - usize::from(outcome.got.is_ok()) != outcome.left {
-            return (Class::Forbidden, "an item appeared or vanished");
-        }
-        match outcome {
-            Timed {
-                got: Ok(1),
-                second_put: Ok(()),
-                ..
-            } => (Class::Acceptable, "both waits were satisfied"),
-            Timed { got: Ok(1), .. }
-            | Timed {
-                got: Err(Empty), ..
-            } => (Class::Interesting, "a timeout fired first"),
-            _ => (Class::Forbidden, "get returned an item never put first"),
+impl fmt::Display for QueueReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueReport::Delivered(delivery) => write!(f, "{delivery}"),
+            QueueReport::Joined(saw) => write!(f, "{saw}"),
+            QueueReport::Timed(timed) => write!(f, "{timed}"),
         }
     }
 }
 
-pub const TIMEOUT: Row<Timeouts> = Row::new(
+impl Lesson for QueueProperties {
+    type Version = Property;
+    type Outcome = QueueReport;
+
+    fn run<R: Runtime>(property: Property, params: &Params) -> QueueReport {
+        let threads = params.threads;
+        match property {
+            Property::ProducersConsumers => {
+                QueueReport::Delivered(producers_consumers::<R>(threads))
+            }
+            Property::Join => QueueReport::Joined(join_after_task_done::<R>(threads)),
+            Property::Timeout => QueueReport::Timed(timed::<R>()),
+        }
+    }
+
+    fn classify(_: Property, outcome: &QueueReport, _: &Params) -> (Class, &'static str) {
+        match outcome {
+            QueueReport::Delivered(delivery) => delivery.class(),
+            QueueReport::Joined(saw) => saw.class(),
+            QueueReport::Timed(timed) => timed.class(),
+        }
+    }
+
+    fn possible_outcomes(property: Property, params: &Params) -> Option<Vec<QueueReport>> {
+        match property {
+            Property::ProducersConsumers => Some(vec![QueueReport::Delivered(Delivery::Intact {
+                items: params.threads.div_ceil(2).max(1) * ITEMS,
+            })]),
+            Property::Join => Some(vec![QueueReport::Joined(JoinSaw {
+                processed: params.threads,
+                items: params.threads,
+                extra_task_done_refused: true,
+            })]),
+            Property::Timeout => None,
+        }
+    }
+}
+
+pub const PRODUCERS_CONSUMERS: Row<QueueProperties> = Row::new(
+    "queue/producers-consumers",
+    Property::ProducersConsumers,
+    Expect::Holds,
+    "producers and consumers over a FIFO of maxsize 1: nothing lost, duplicated or reordered",
+)
+.threads(4, 3)
+.max_threads(16);
+pub const JOIN: Row<QueueProperties> = Row::new(
+    "queue/join",
+    Property::Join,
+    Expect::Holds,
+    "join returns only after every item put is marked task_done",
+)
+.threads(3, 2);
+pub const TIMEOUT: Row<QueueProperties> = Row::new(
     "queue/timeout",
-    (),
+    Property::Timeout,
     Expect::Holds,
     "get and put with a timeout return (an item, or Empty / Full) instead of hanging",
 )

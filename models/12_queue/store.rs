@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
+use std::marker::PhantomData;
 
 /// The order a queue keeps its items in. Only ever touched with the queue's lock held.
 pub trait Store: Send + 'static {
@@ -17,41 +18,57 @@ pub trait Store: Send + 'static {
     }
 }
 
-/// First in, first out: Python's `queue.Queue`.
-pub struct FifoStore<T>(VecDeque<T>);
+/// Items kept in the order they were put; `E` says which end leaves first.
+pub struct ArrivalOrder<T, E> {
+    items: VecDeque<T>,
+    leaving: PhantomData<E>,
+}
 
-impl<T: Send + 'static> Store for FifoStore<T> {
-    type Item = T;
-    fn new() -> Self {
-        FifoStore(VecDeque::new())
-    }
-    fn push(&mut self, item: T) {
-        self.0.push_back(item);
-    }
-    fn pop(&mut self) -> Option<T> {
-        self.0.pop_front()
-    }
-    fn len(&self) -> usize {
-        self.0.len()
+/// Which end of the arrival order leaves first.
+pub trait LeavingEnd: Send + 'static {
+    fn take<T>(items: &mut VecDeque<T>) -> Option<T>;
+}
+
+/// The oldest item leaves first.
+pub enum Oldest {}
+
+/// The newest item leaves first.
+pub enum Newest {}
+
+impl LeavingEnd for Oldest {
+    fn take<T>(items: &mut VecDeque<T>) -> Option<T> {
+        items.pop_front()
     }
 }
 
-/// Last in, first out: Python's `queue.LifoQueue`, a stack.
-pub struct LifoStore<T>(Vec<T>);
+impl LeavingEnd for Newest {
+    fn take<T>(items: &mut VecDeque<T>) -> Option<T> {
+        items.pop_back()
+    }
+}
 
-impl<T: Send + 'static> Store for LifoStore<T> {
+/// First in, first out: Python's `queue.Queue`.
+pub type FifoStore<T> = ArrivalOrder<T, Oldest>;
+
+/// Last in, first out: Python's `queue.LifoQueue`, a stack.
+pub type LifoStore<T> = ArrivalOrder<T, Newest>;
+
+impl<T: Send + 'static, E: LeavingEnd> Store for ArrivalOrder<T, E> {
     type Item = T;
     fn new() -> Self {
-        LifoStore(Vec::new())
+        ArrivalOrder {
+            items: VecDeque::new(),
+            leaving: PhantomData,
+        }
     }
     fn push(&mut self, item: T) {
-        self.0.push(item);
+        self.items.push_back(item);
     }
     fn pop(&mut self) -> Option<T> {
-        self.0.pop()
+        E::take(&mut self.items)
     }
     fn len(&self) -> usize {
-        self.0.len()
+        self.items.len()
     }
 }
 

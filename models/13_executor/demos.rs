@@ -15,6 +15,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The tutorial's demos, each judged by the same rule: every task once, the right results.
+pub struct ExecutorDemos;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutorDemo {
+    ThreadPool,
+    ProcessPool,
+    Map,
+    FetchParse,
+}
+
 /// The tutorial's 11 tasks; 3 under loom, whose search grows with every step.
 fn tasks<R: Runtime>() -> u64 {
     if R::EXHAUSTIVE { 3 } else { 11 }
@@ -180,21 +191,11 @@ fn fetch_parse_run<R: Runtime>(threads: usize) -> PoolReport {
     PoolReport(vec![format!("{pages} pages, each once parsed into db.txt")])
 }
 
-/// The tutorial's demos, each judged by the same rule: every task once, the right results.
-pub struct ExecutorDemos;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExecutorDemo {
-    ThreadPool,
-    ProcessPool,
-    Map,
-    FetchParse,
-}
-
 impl Lesson for ExecutorDemos {
     type Version = ExecutorDemo;
     type Outcome = PoolReport;
     const THREADS: Threads = Threads::shuttle(3).loom(2);
+    const CHECK_EXECUTIONS: usize = 3000;
 
     fn run<R: Runtime>(demo: ExecutorDemo, params: &Params) -> PoolReport {
         let run = match demo {

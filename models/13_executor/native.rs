@@ -8,8 +8,8 @@
 
 use super::future::TaskError;
 use super::process_pool::{Channel, Reply, Spawner, Task, execute};
-use super::thread_pool::panic_text;
 use crate::models::thread_vs_process::native::locate_program;
+use crate::runtime::panic_text;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};

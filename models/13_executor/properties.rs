@@ -205,22 +205,39 @@ pub enum PoolScenario {
     ShutdownReturnsEarly,
 }
 
+impl PoolScenario {
+    /// The flaw built into the pool that runs this scenario.
+    fn flaw(self) -> PoolFlaw {
+        match self {
+            PoolScenario::CancelRacesStart => PoolFlaw::CancelRacesStart,
+            PoolScenario::CallbackRacesCompletion => PoolFlaw::CallbackRacesCompletion,
+            PoolScenario::ShutdownReturnsEarly => PoolFlaw::ShutdownWaitsForQueue,
+            PoolScenario::Cancel
+            | PoolScenario::Callbacks
+            | PoolScenario::ShutdownWaits
+            | PoolScenario::ResultTimeout
+            | PoolScenario::Nested
+            | PoolScenario::NestedOneWorker => PoolFlaw::None,
+        }
+    }
+}
+
 impl Lesson for PoolContract {
     type Version = PoolScenario;
     type Outcome = PoolReport;
     const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(scenario: PoolScenario, _: &Params) -> PoolReport {
+        let flaw = scenario.flaw();
         match scenario {
-            PoolScenario::Cancel => cancel_against_start::<R>(PoolFlaw::None),
-            PoolScenario::CancelRacesStart => cancel_against_start::<R>(PoolFlaw::CancelRacesStart),
-            PoolScenario::Callbacks => callback_during_completion::<R>(PoolFlaw::None),
-            PoolScenario::CallbackRacesCompletion => {
-                callback_during_completion::<R>(PoolFlaw::CallbackRacesCompletion)
+            PoolScenario::Cancel | PoolScenario::CancelRacesStart => {
+                cancel_against_start::<R>(flaw)
             }
-            PoolScenario::ShutdownWaits => shutdown_then_count::<R>(PoolFlaw::None),
-            PoolScenario::ShutdownReturnsEarly => {
-                shutdown_then_count::<R>(PoolFlaw::ShutdownWaitsForQueue)
+            PoolScenario::Callbacks | PoolScenario::CallbackRacesCompletion => {
+                callback_during_completion::<R>(flaw)
+            }
+            PoolScenario::ShutdownWaits | PoolScenario::ShutdownReturnsEarly => {
+                shutdown_then_count::<R>(flaw)
             }
             PoolScenario::ResultTimeout => result_with_timeout::<R>(),
             PoolScenario::Nested => nested::<R>(2),

@@ -10,10 +10,9 @@
 use super::future::{Future, TaskError};
 use super::{PoolFlaw, SubmitError};
 use crate::models::queue::Fifo;
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, backend_finding, panic_text};
 use crate::sync::{AtomicUsize, Mutex};
 use crate::thread::{self, JoinHandle};
-use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -43,15 +42,16 @@ pub fn default_max_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get()) * 5
 }
 
-/// The pool's owner: `submit`, `map`, `shutdown`; dropping it is `shutdown(true)`.
-pub struct ThreadPool<R: Runtime> {
+/// A way in, for tasks that submit tasks: clones share the pool; dropping one does not shut
+/// anything down (a worker dropping the owner would have to join itself).
+pub struct PoolHandle<R: Runtime> {
     shared: Arc<PoolCore<R>>,
 }
 
-/// A second way in, for tasks that submit tasks: clones share the pool; dropping one does not
-/// shut anything down (a worker dropping the owner would have to join itself).
-pub struct PoolHandle<R: Runtime> {
-    shared: Arc<PoolCore<R>>,
+/// The pool's owner: a handle that also has `map` and `shutdown`; dropping it is
+/// `shutdown(true)`.
+pub struct ThreadPool<R: Runtime> {
+    handle: PoolHandle<R>,
 }
 
 impl<R: Runtime> Clone for PoolHandle<R> {
@@ -75,34 +75,33 @@ impl<R: Runtime> ThreadPool<R> {
 
     pub(crate) fn with_flaw(max_workers: usize, prefix: &str, flaw: PoolFlaw) -> Self {
         assert!(max_workers > 0, "max_workers must be greater than 0");
+        let shared = Arc::new(PoolCore {
+            state: Mutex::named(
+                "pool.state",
+                PoolState {
+                    shutdown: false,
+                    workers: Vec::new(),
+                    started: 0,
+                    idle: 0,
+                },
+            ),
+            queue: Fifo::new(0),
+            queued: AtomicUsize::named("pool.queued", 0),
+            max_workers,
+            prefix: prefix.to_owned(),
+            flaw,
+        });
         ThreadPool {
-            shared: Arc::new(PoolCore {
-                state: Mutex::named(
-                    "pool.state",
-                    PoolState {
-                        shutdown: false,
-                        workers: Vec::new(),
-                        started: 0,
-                        idle: 0,
-                    },
-                ),
-                queue: Fifo::new(0),
-                queued: AtomicUsize::named("pool.queued", 0),
-                max_workers,
-                prefix: prefix.to_owned(),
-                flaw,
-            }),
+            handle: PoolHandle { shared },
         }
     }
 
     pub fn max_workers(&self) -> usize {
-        self.shared.max_workers
+        self.handle.shared.max_workers
     }
 
     pub fn handle(&self) -> PoolHandle<R> {
-        PoolHandle {
-            shared: self.shared.clone(),
-        }
+        self.handle.clone()
     }
 
     pub fn submit<T, F>(&self, task: F) -> Result<Future<R, T>, SubmitError>
@@ -110,7 +109,7 @@ impl<R: Runtime> ThreadPool<R> {
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        submit(&self.shared, task)
+        self.handle.submit(task)
     }
 
     /// Submits every item at once (eagerly, as Python does) and returns the results lazily, in
@@ -128,7 +127,7 @@ impl<R: Runtime> ThreadPool<R> {
             .into_iter()
             .map(|item| {
                 let task = task.clone();
-                submit(&self.shared, move || task(item))
+                self.handle.submit(move || task(item))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(MapResults {
@@ -139,7 +138,7 @@ impl<R: Runtime> ThreadPool<R> {
     /// No new task is accepted from now on; queued tasks still run. With `wait`, returns only
     /// after every one has finished (and its callbacks have run). Calling it twice is harmless.
     pub fn shutdown(&self, wait: bool) {
-        let shared = &self.shared;
+        let shared = &self.handle.shared;
         let workers = {
             let mut state = shared.state.lock();
             if !state.shutdown {
@@ -177,7 +176,7 @@ impl<R: Runtime> Drop for ThreadPool<R> {
             return;
         }
         self.shutdown(true);
-        let workers = std::mem::take(&mut self.shared.state.lock().workers);
+        let workers = std::mem::take(&mut self.handle.shared.state.lock().workers);
         workers.into_iter().for_each(JoinHandle::join);
     }
 }
@@ -240,32 +239,14 @@ pub(crate) fn run_task<R: Runtime, T: Send + 'static>(
     }
     let result = catch_unwind(AssertUnwindSafe(task)).map_err(|payload| {
         let message = panic_text(&*payload);
-        if is_from_the_checker(&message) {
+        // A checker reports a deadlock or a step limit by panicking in whichever thread blocks
+        // last, which may be inside a task: that is the checker's verdict, not the task's error.
+        if backend_finding(&message).is_some() {
             std::panic::resume_unwind(payload);
         }
         TaskError::Panicked(message)
     });
     future.set_result(result);
-}
-
-/// The text of a panic's payload (a `&str` or a `String`, as `panic!` makes them).
-pub(super) fn panic_text(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "a panic with a non-text payload".to_owned()
-    }
-}
-
-/// Loom reports a deadlock (and both checkers a step limit) by panicking in whichever thread
-/// blocks last, which may be inside a task: that panic is the checker's verdict, not the task's
-/// error, and must unwind on out of the pool.
-fn is_from_the_checker(message: &str) -> bool {
-    message.starts_with("deadlock")
-        || message.contains("max_steps")
-        || message.contains("maximum number of branches")
 }
 
 /// A worker: takes tasks until it takes the sentinel, which it puts back for the others.

@@ -4,10 +4,10 @@
 //! raised anywhere else (the model, the facade, std on the model's behalf) is the model's.
 //!
 //! Where each panic was raised comes from the panic hook ([`note_site`]), kept per recorder so
-//! that checks running side by side (tests) do not mix them up. The messages are those of the
-//! versions `Cargo.toml` pins with `=`: shuttle 0.9.10 (its engine 0.1.8) and loom 0.7.3;
-//! `tests/models/backend_panics.rs` provokes each one.
+//! that checks running side by side (tests) do not mix them up. What the messages mean is
+//! [`backend_finding`]'s, the one place that reads them.
 
+use crate::runtime::{BackendFinding, backend_finding};
 use crate::trace::Recorder;
 use crate::util::lock_unpoisoned;
 use std::collections::HashMap;
@@ -36,20 +36,12 @@ pub(crate) fn cause(message: &str, site: Option<&str>) -> Cause {
     if from_backend == Some(false) {
         return Cause::Model;
     }
-    // shuttle: "deadlock! blocked tasks: [...]" and "deadlock! task main-thread(0) tried to
-    // acquire a Mutex it already holds"; loom: "deadlock; threads = [...]".
-    if message.starts_with("deadlock! ") || message.starts_with("deadlock; threads =") {
-        Cause::Deadlock
-    } else if message.starts_with("exceeded max_steps bound")
-        || message.starts_with("Model exceeded maximum number of branches")
-    {
-        Cause::StepLimit
-    } else if message.contains("did not exercise any concurrency") {
-        Cause::Sequential
-    } else if from_backend == Some(true) {
-        Cause::Backend
-    } else {
-        Cause::Model
+    match backend_finding(message) {
+        Some(BackendFinding::Deadlock) => Cause::Deadlock,
+        Some(BackendFinding::StepLimit) => Cause::StepLimit,
+        Some(BackendFinding::Sequential) => Cause::Sequential,
+        None if from_backend == Some(true) => Cause::Backend,
+        None => Cause::Model,
     }
 }
 

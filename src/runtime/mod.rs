@@ -23,12 +23,14 @@
 #[cfg(loom)]
 mod loom;
 mod native;
+mod panics;
 mod shuttle;
 mod std_shaped;
 
 #[cfg(loom)]
 pub use self::loom::Loom;
 pub use self::native::{Native, set_sleep_scale, sleep_scale};
+pub use self::panics::{BackendFinding, backend_finding, panic_text};
 pub use self::shuttle::Shuttle;
 
 use std::any::Any;

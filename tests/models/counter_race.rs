@@ -1,136 +1,92 @@
 //! counter-race: the lost update is found, explained and replayed; both fixes hold.
 
-use crate::support::{assert_holds, assert_violation, outcome_set, run, strings};
-use interleave::checker::{self, Mode};
+use crate::support::{
+    assert_classes, assert_holds, assert_holds_with, assert_lost_update, assert_outcomes,
+    assert_update_lost, assert_violation, check, outcome_set, run_variant,
+};
+use interleave::checker::Mode;
+use interleave::checker::{self, Failure, Report};
 use interleave::lesson::Class;
+use interleave::models::counter_race::{JOIN_EACH, LOCKED, UNLOCKED};
 use interleave::runtime::Backend;
+
+/// What `check` finds in the unlocked counter at the tutorial's scale (100 threads).
+fn unlocked_at_the_tutorials_scale() -> Failure {
+    assert_update_lost(&check(UNLOCKED, Backend::Shuttle, 100, None), "n")
+}
+
+/// `failure`'s replay token, run again: a lost update again, ending in the same outcome.
+fn assert_replays_the_same_outcome(failure: &Failure) -> Report {
+    let token = failure.replay.as_ref().expect("the failure is replayable");
+    let replayed = checker::replay(&UNLOCKED.variant(), token).expect("the token is valid");
+    let again = assert_violation(&replayed, "lost update");
+    assert_eq!(again.outcome, failure.outcome);
+    replayed
+}
 
 #[test]
 fn unlocked_loses_an_update_under_shuttle_at_the_tutorials_scale() {
-    let report = run(
-        "counter-race/unlocked",
-        Backend::Shuttle,
-        100,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_violation(&report, "lost update");
-    let outcome = failure.outcome.expect("the execution ran to the end");
-    assert_eq!(outcome.class, Class::Forbidden);
-    assert_ne!(outcome.text, "n = 0");
-    let lost = failure
-        .trace
-        .lost_update
-        .expect("the timeline pins the lost update");
-    assert_eq!(lost.var, "n");
+    let failure = unlocked_at_the_tutorials_scale();
+    assert_ne!(failure.outcome.as_ref().expect("an outcome").text, "n = 0");
+    let lost = assert_lost_update(&failure, "n");
     assert_ne!(lost.stale, lost.overwritten);
     assert_eq!(lost.events.len(), 4, "read, read, write, write");
 }
 
 #[test]
 fn the_replay_token_reproduces_the_same_final_value() {
-    let report = run(
-        "counter-race/unlocked",
-        Backend::Shuttle,
-        100,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_violation(&report, "lost update");
-    let token = failure.replay.expect("a shuttle failure is replayable");
-    let variant = interleave::models::find("counter-race/unlocked").unwrap();
-    let replayed = checker::replay(&variant, &token).expect("the token is valid");
+    let failure = unlocked_at_the_tutorials_scale();
+    let replayed = assert_replays_the_same_outcome(&failure);
     assert_eq!(replayed.executions, 1);
     let again = assert_violation(&replayed, "lost update");
-    assert_eq!(again.outcome, failure.outcome);
     assert_eq!(again.trace.lost_update, failure.trace.lost_update);
 }
 
 #[test]
 fn unlocked_sampled_outcomes_are_all_values_below_the_start() {
-    let report = run(
-        "counter-race/unlocked",
-        Backend::Shuttle,
-        3,
-        Mode::Outcomes,
-        None,
-    );
-    assert_eq!(outcome_set(&report), strings(&["n = 0", "n = 1", "n = 2"]));
-    for observed in report.outcomes.rows.keys() {
-        let expected = if observed.text == "n = 0" {
+    let report = run_variant(UNLOCKED, Backend::Shuttle, 3, Mode::Outcomes, None);
+    assert_outcomes(&report, &["n = 0", "n = 1", "n = 2"]);
+    assert_classes(&report, |text| {
+        if text == "n = 0" {
             Class::Acceptable
         } else {
             Class::Forbidden
-        };
-        assert_eq!(observed.class, expected, "{}", observed.text);
-    }
+        }
+    });
 }
 
 #[test]
 fn locked_holds_under_shuttle_with_100_threads() {
-    let report = run(
-        "counter-race/locked",
-        Backend::Shuttle,
-        100,
-        Mode::Check,
-        Some(200),
-    );
-    assert_holds(&report);
+    let report = check(LOCKED, Backend::Shuttle, 100, 200);
+    assert_holds_with(&report, &["n = 0"]);
     assert_eq!(report.executions, 200);
-    assert_eq!(outcome_set(&report), strings(&["n = 0"]));
 }
 
 #[test]
 fn join_each_holds_under_shuttle_with_100_threads() {
-    let report = run(
-        "counter-race/join-each",
-        Backend::Shuttle,
-        100,
-        Mode::Check,
-        Some(50),
-    );
+    let report = check(JOIN_EACH, Backend::Shuttle, 100, 50);
     assert_holds(&report);
     // Each thread is joined before the next starts: there is only one schedule to explore.
-    assert!(
-        report.bounds.contains("one schedule is all schedules"),
-        "{}",
-        report.bounds
-    );
-    let random = run(
-        "counter-race/join-each",
-        Backend::Shuttle,
-        100,
-        Mode::Outcomes,
-        Some(50),
-    );
+    let bounds = &report.bounds;
+    assert!(bounds.contains("one schedule is all schedules"), "{bounds}");
+    let random = run_variant(JOIN_EACH, Backend::Shuttle, 100, Mode::Outcomes, 50);
     assert_holds(&random);
     assert_eq!(random.executions, 50);
 }
 
 #[test]
 fn both_fixes_hold_natively() {
-    for id in ["counter-race/locked", "counter-race/join-each"] {
-        let report = run(id, Backend::Native, 20, Mode::Check, Some(3));
-        assert_holds(&report);
-        assert_eq!(outcome_set(&report), strings(&["n = 0"]));
+    for row in [LOCKED, JOIN_EACH] {
+        assert_holds_with(&check(row, Backend::Native, 20, 3), &["n = 0"]);
     }
 }
 
 #[test]
 fn native_unlocked_outcomes_stay_within_the_possible_set() {
-    let report = run(
-        "counter-race/unlocked",
-        Backend::Native,
-        20,
-        Mode::Outcomes,
-        Some(3),
-    );
+    let report = run_variant(UNLOCKED, Backend::Native, 20, Mode::Outcomes, 3);
     let possible: Vec<String> = (0..20).map(|n| format!("n = {n}")).collect();
-    assert!(
-        outcome_set(&report).iter().all(|o| possible.contains(o)),
-        "{:?}",
-        outcome_set(&report)
-    );
+    let seen = outcome_set(&report);
+    assert!(seen.iter().all(|o| possible.contains(o)), "{seen:?}");
 }
 
 #[test]
@@ -151,44 +107,28 @@ fn lock_vs_join_timing_keeps_the_fixes_correct_and_orders_the_costs() {
 #[cfg(loom)]
 mod under_loom {
     use super::*;
+    use crate::support::loom;
+    use interleave::checker::Mode;
 
     #[test]
     fn loom_unlocked_outcome_set_is_exactly_0_1_2() {
-        let report = run(
-            "counter-race/unlocked",
-            Backend::Loom,
-            3,
-            Mode::Outcomes,
-            None,
-        );
-        assert_eq!(outcome_set(&report), strings(&["n = 0", "n = 1", "n = 2"]));
-        let variant = interleave::models::find("counter-race/unlocked").unwrap();
-        let declared = variant.possible_outcomes(&report.params).unwrap();
-        assert_eq!(
-            report.outcomes.rows.keys().cloned().collect::<Vec<_>>(),
-            declared
-        );
+        let report = loom(UNLOCKED, Mode::Outcomes);
+        assert_outcomes(&report, &["n = 0", "n = 1", "n = 2"]);
+        let declared = UNLOCKED.variant().possible_outcomes(&report.params);
+        let seen: Vec<_> = report.outcomes.rows.keys().cloned().collect();
+        assert_eq!(Some(seen), declared);
     }
 
     #[test]
     fn loom_unlocked_check_is_violated_and_replayable() {
-        let report = run("counter-race/unlocked", Backend::Loom, 3, Mode::Check, None);
-        let failure = assert_violation(&report, "lost update");
-        let token = failure.replay.expect("loom failures are replayable");
-        let variant = interleave::models::find("counter-race/unlocked").unwrap();
-        let replayed = checker::replay(&variant, &token).unwrap();
-        assert_eq!(
-            assert_violation(&replayed, "lost update").outcome,
-            failure.outcome
-        );
+        let failure = assert_violation(&loom(UNLOCKED, Mode::Check), "lost update");
+        assert_replays_the_same_outcome(&failure);
     }
 
     #[test]
     fn loom_both_fixes_hold_exhaustively() {
-        for id in ["counter-race/locked", "counter-race/join-each"] {
-            let report = run(id, Backend::Loom, 3, Mode::Check, None);
-            assert_holds(&report);
-            assert_eq!(outcome_set(&report), strings(&["n = 0"]));
+        for row in [LOCKED, JOIN_EACH] {
+            assert_holds_with(&loom(row, Mode::Check), &["n = 0"]);
         }
     }
 }

@@ -2,175 +2,134 @@
 //! with the property it breaks, and the documented errors natively: submit after shutdown, a
 //! panicking task, a result timeout, a worker process that dies, hangs or answers garbage.
 
-use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant};
+use crate::support::{
+    assert_deadlock, assert_holds, assert_holds_with, assert_message, assert_violation, check,
+    outcome_set, run_variant,
+};
 use interleave::checker::Mode;
-use interleave::lesson::Variant;
+use interleave::lesson::Row;
 use interleave::models::executor::native::ProcessSpawner;
+use interleave::models::executor::properties::PoolContract;
 use interleave::models::executor::{
     ProcessPool, SubmitError, Task, TaskError, ThreadPool, broken, default_max_workers, demos,
     properties,
 };
 use interleave::runtime::{Backend, Native};
 use std::collections::BTreeSet;
+use std::fmt::Debug;
+use std::mem::discriminant;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-fn shuttle(variant: &Variant, threads: usize, executions: usize) -> interleave::checker::Report {
-    run_variant(
-        variant,
-        Backend::Shuttle,
-        threads,
-        Mode::Check,
-        Some(executions),
-    )
-}
+/// What each broken executor's check must report: the promise it breaks.
+const CANCEL_PROMISE: &str = "a successful cancel must mean it never runs";
+const CALLBACK_PROMISE: &str = "a callback must run exactly once";
+const SHUTDOWN_PROMISE: &str = "shutdown(wait=True) must return only after every task finished";
 
 #[test]
 fn the_demos_hold_every_task_once_results_in_order() {
-    for (demo, threads, executions) in [
-        (demos::THREAD_POOL.variant(), 3, 150),
-        (demos::PROCESS_POOL.variant(), 3, 100),
-        (demos::MAP.variant(), 3, 150),
-        (demos::FETCH_PARSE.variant(), 3, 150),
+    for (demo, executions) in [
+        (demos::THREAD_POOL, 150),
+        (demos::PROCESS_POOL, 100),
+        (demos::MAP, 150),
+        (demos::FETCH_PARSE, 150),
     ] {
-        let report = shuttle(&demo, threads, executions);
+        let report = check(demo, Backend::Shuttle, 3, executions);
         assert_holds(&report);
-        assert!(
-            outcome_set(&report).iter().all(|o| o.contains("each once")),
-            "{}: {:?}",
-            demo.id,
-            outcome_set(&report)
-        );
+        let seen = outcome_set(&report);
+        let each_once = seen.iter().all(|o| o.contains("each once"));
+        assert!(each_once, "{}: {seen:?}", demo.id);
     }
 }
 
 #[test]
 fn cancel_either_wins_before_the_start_or_fails_and_the_task_runs_once() {
-    assert_holds(&shuttle(&properties::CANCEL.variant(), 1, 500));
-    let report = run_variant(
-        &properties::CANCEL.variant(),
-        Backend::Shuttle,
-        1,
-        Mode::Outcomes,
-        Some(300),
-    );
-    assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        [
+    assert_holds(&check(properties::CANCEL, Backend::Shuttle, 1, 500));
+    assert_holds_with(
+        &run_variant(properties::CANCEL, Backend::Shuttle, 1, Mode::Outcomes, 300),
+        &[
             "cancel won: the task never ran, result() is CancelledError",
             "the task started first: cancel failed, result() is 7",
-        ]
+        ],
     );
 }
 
+/// Each callback runs exactly once, added during or after completion; `shutdown(wait=True)` waits
+/// for the queued tasks (and then refuses new ones); `result(timeout)` returns the value or a
+/// timeout error. Each holds, with exactly these outcomes.
 #[test]
-fn each_callback_runs_exactly_once_added_during_or_after_completion() {
-    let report = run_variant(
-        &properties::CALLBACKS.variant(),
-        Backend::Shuttle,
-        1,
-        Mode::Outcomes,
-        Some(500),
-    );
-    assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        [
-            "callback added during completion ran 1 time(s); callback added after completion ran 1 time(s)"
-        ]
-    );
-}
-
-#[test]
-fn shutdown_waits_for_queued_tasks_and_then_refuses_new_ones() {
-    let report = shuttle(&properties::SHUTDOWN_WAITS.variant(), 1, 500);
-    assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        ["shutdown(wait=True) returned after 2 of 2 tasks finished"]
-    );
-}
-
-#[test]
-fn result_with_a_timeout_returns_the_value_or_a_timeout_error() {
-    let report = run_variant(
-        &properties::RESULT_TIMEOUT.variant(),
-        Backend::Shuttle,
-        1,
-        Mode::Outcomes,
-        Some(300),
-    );
-    assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        [
-            "result(timeout) got 3",
-            "result(timeout) timed out, result() then got 3"
-        ]
-    );
+fn callbacks_shutdown_and_result_timeout_keep_their_promises() {
+    let cases: [(Row<PoolContract>, Mode, usize, &[&str]); 3] = [
+        (
+            properties::CALLBACKS,
+            Mode::Outcomes,
+            500,
+            &[
+                "callback added during completion ran 1 time(s); callback added after completion ran 1 time(s)",
+            ],
+        ),
+        (
+            properties::SHUTDOWN_WAITS,
+            Mode::Check,
+            500,
+            &["shutdown(wait=True) returned after 2 of 2 tasks finished"],
+        ),
+        (
+            properties::RESULT_TIMEOUT,
+            Mode::Outcomes,
+            300,
+            &[
+                "result(timeout) got 3",
+                "result(timeout) timed out, result() then got 3",
+            ],
+        ),
+    ];
+    for (row, mode, executions, expected) in cases {
+        let report = run_variant(row, Backend::Shuttle, 1, mode, executions);
+        assert_holds_with(&report, expected);
+    }
 }
 
 #[test]
 fn a_task_may_wait_on_a_task_it_submitted_while_a_worker_is_free() {
-    assert_holds(&shuttle(&properties::NESTED.variant(), 2, 300));
+    assert_holds(&check(properties::NESTED, Backend::Shuttle, 2, 300));
 }
 
 #[test]
 fn with_one_worker_a_task_waiting_on_its_own_subtask_deadlocks_as_documented() {
-    let failure = assert_deadlock(&shuttle(&properties::NESTED_ONE_WORKER.variant(), 1, 100));
-    assert!(
-        failure.message.contains("future.done"),
-        "{}",
-        failure.message
-    );
+    let report = check(properties::NESTED_ONE_WORKER, Backend::Shuttle, 1, 100);
+    assert_message(&assert_deadlock(&report), "future.done");
 }
 
 #[test]
 fn broken_cancel_racing_the_start_is_caught_a_cancelled_task_runs() {
-    let failure = assert_violation(
-        &shuttle(&broken::CANCEL_RACES_START.variant(), 1, 1000),
-        "a successful cancel must mean it never runs",
-    );
+    let report = check(broken::CANCEL_RACES_START, Backend::Shuttle, 1, 1000);
+    let failure = assert_violation(&report, CANCEL_PROMISE);
     assert!(failure.replay.is_some());
     assert!(!failure.trace.events.is_empty());
 }
 
 #[test]
 fn broken_callback_racing_completion_is_caught_running_never_or_twice() {
-    assert_violation(
-        &shuttle(&broken::CALLBACK_RACES_COMPLETION.variant(), 1, 1000),
-        "a callback must run exactly once",
-    );
-    let report = run_variant(
-        &broken::CALLBACK_RACES_COMPLETION.variant(),
-        Backend::Shuttle,
-        1,
-        Mode::Outcomes,
-        Some(500),
-    );
+    let racy = broken::CALLBACK_RACES_COMPLETION;
+    assert_violation(&check(racy, Backend::Shuttle, 1, 1000), CALLBACK_PROMISE);
+    let report = run_variant(racy, Backend::Shuttle, 1, Mode::Outcomes, 500);
     let counts: BTreeSet<String> = outcome_set(&report)
         .iter()
         .map(|o| o.split(';').next().unwrap_or_default().to_owned())
         .collect();
     for times in ["0", "2"] {
-        assert!(
-            counts.contains(&format!(
-                "callback added during completion ran {times} time(s)"
-            )),
-            "{counts:?}"
-        );
+        let during = format!("callback added during completion ran {times} time(s)");
+        assert!(counts.contains(&during), "{counts:?}");
     }
 }
 
 #[test]
 fn broken_shutdown_returning_before_queued_tasks_finish_is_caught() {
-    assert_violation(
-        &shuttle(&broken::SHUTDOWN_RETURNS_EARLY.variant(), 1, 1000),
-        "shutdown(wait=True) must return only after every task finished",
-    );
+    let report = check(broken::SHUTDOWN_RETURNS_EARLY, Backend::Shuttle, 1, 1000);
+    assert_violation(&report, SHUTDOWN_PROMISE);
 }
 
 // Natively: the documented errors.
@@ -273,6 +232,21 @@ fn spawner(reply_timeout: Duration) -> ProcessSpawner {
     }
 }
 
+/// The task failed with an error of `kind` (a dead worker, a panic) whose text says `says`.
+fn assert_task_failed<T: Debug>(
+    result: Result<T, TaskError>,
+    kind: fn(String) -> TaskError,
+    says: &str,
+) {
+    let expected = kind(String::new());
+    let error = result.err();
+    let text = match &error {
+        Some(error) if discriminant(error) == discriminant(&expected) => error.to_string(),
+        other => panic!("expected {expected:?}, got {other:?}"),
+    };
+    assert!(text.contains(says), "{text}");
+}
+
 #[test]
 fn the_process_pool_runs_tasks_in_distinct_worker_processes() {
     let mut pool = ProcessPool::<Native>::new(3, spawner(Duration::from_secs(30)));
@@ -308,17 +282,11 @@ fn a_worker_process_that_dies_panics_or_answers_garbage_gives_its_error_and_the_
     let after_garbage = pool.submit(Task::Square(5)).expect("open");
     let first = first.result(None).expect("answered");
     assert_eq!(first.value, 9);
-    match dies.result(None) {
-        Err(TaskError::WorkerDied(why)) => assert!(why.contains("exited"), "{why}"),
-        other => panic!("expected WorkerDied, got {other:?}"),
-    }
+    assert_task_failed(dies.result(None), TaskError::WorkerDied, "exited");
     let replaced = after_death.result(None).expect("a fresh worker");
     assert_eq!(replaced.value, 16);
     assert_ne!(replaced.pid, first.pid, "the dead worker was replaced");
-    match panics.result(None) {
-        Err(TaskError::Panicked(why)) => assert!(why.contains("on purpose"), "{why}"),
-        other => panic!("expected Panicked, got {other:?}"),
-    }
+    assert_task_failed(panics.result(None), TaskError::Panicked, "on purpose");
     assert!(matches!(garbage.result(None), Err(TaskError::BadReply(_))));
     assert_eq!(after_garbage.result(None).expect("answered").value, 25);
 }
@@ -329,10 +297,7 @@ fn a_worker_process_that_hangs_is_killed_after_the_reply_timeout() {
     let started = Instant::now();
     let hangs = pool.submit(Task::SleepMs(60_000)).expect("open");
     let next = pool.submit(Task::Square(2)).expect("open");
-    match hangs.result(None) {
-        Err(TaskError::WorkerDied(why)) => assert!(why.contains("killed"), "{why}"),
-        other => panic!("expected WorkerDied, got {other:?}"),
-    }
+    assert_task_failed(hangs.result(None), TaskError::WorkerDied, "killed");
     assert_eq!(next.result(None).expect("a fresh worker").value, 4);
     assert!(started.elapsed() < Duration::from_secs(10));
 }
@@ -352,66 +317,43 @@ fn a_missing_worker_binary_is_an_error_not_a_hang() {
 
 #[cfg(loom)]
 mod loom {
-    use crate::support::{
-        assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant,
-    };
-    use interleave::checker::Mode;
-    use interleave::lesson::Variant;
-    use interleave::models::executor::{broken, demos, properties};
-    use interleave::runtime::Backend;
-
-    fn loom(variant: Variant, threads: usize) -> interleave::checker::Report {
-        let report = run_variant(&variant, Backend::Loom, threads, Mode::Check, None);
-        eprintln!(
-            "{} [loom, {threads}]: {} after {} executions in {:?}",
-            variant.id,
-            report.verdict.name(),
-            report.executions,
-            report.elapsed
-        );
-        report
-    }
+    use super::*;
+    use crate::support::{assert_outcomes, loom};
 
     #[test]
     fn loom_executor_demos_hold() {
-        for (variant, threads) in [
-            (demos::THREAD_POOL.variant(), 2),
-            (demos::MAP.variant(), 2),
-            (demos::FETCH_PARSE.variant(), 2),
-            (demos::PROCESS_POOL.variant(), 1),
-            (properties::NESTED.variant(), 2),
+        for demo in [
+            demos::THREAD_POOL,
+            demos::MAP,
+            demos::FETCH_PARSE,
+            demos::PROCESS_POOL,
         ] {
-            assert_holds(&loom(variant, threads));
+            assert_holds(&loom(demo, Mode::Check));
         }
+        assert_holds(&loom(properties::NESTED, Mode::Check));
     }
 
     #[test]
     fn loom_executor_cancel_and_callbacks_hold_with_every_outcome() {
-        let cancel = loom(properties::CANCEL.variant(), 1);
-        assert_holds(&cancel);
-        assert_eq!(outcome_set(&cancel).len(), 2);
-        let callbacks = loom(properties::CALLBACKS.variant(), 1);
-        assert_holds(&callbacks);
-        assert_eq!(outcome_set(&callbacks).len(), 1);
-        assert_holds(&loom(properties::SHUTDOWN_WAITS.variant(), 1));
-        let timeout = loom(properties::RESULT_TIMEOUT.variant(), 1);
-        assert_eq!(outcome_set(&timeout), ["result(timeout) got 3"]);
+        for (row, outcomes) in [(properties::CANCEL, 2), (properties::CALLBACKS, 1)] {
+            let report = loom(row, Mode::Check);
+            assert_holds(&report);
+            assert_eq!(outcome_set(&report).len(), outcomes, "{}", row.id);
+        }
+        assert_holds(&loom(properties::SHUTDOWN_WAITS, Mode::Check));
+        let timeout = loom(properties::RESULT_TIMEOUT, Mode::Check);
+        assert_outcomes(&timeout, &["result(timeout) got 3"]);
     }
 
     #[test]
     fn loom_executor_broken_variants_are_caught() {
-        assert_violation(
-            &loom(broken::CANCEL_RACES_START.variant(), 1),
-            "a successful cancel must mean it never runs",
-        );
-        assert_violation(
-            &loom(broken::CALLBACK_RACES_COMPLETION.variant(), 1),
-            "a callback must run exactly once",
-        );
-        assert_violation(
-            &loom(broken::SHUTDOWN_RETURNS_EARLY.variant(), 1),
-            "shutdown(wait=True) must return only after every task finished",
-        );
-        assert_deadlock(&loom(properties::NESTED_ONE_WORKER.variant(), 1));
+        for (row, promise) in [
+            (broken::CANCEL_RACES_START, CANCEL_PROMISE),
+            (broken::CALLBACK_RACES_COMPLETION, CALLBACK_PROMISE),
+            (broken::SHUTDOWN_RETURNS_EARLY, SHUTDOWN_PROMISE),
+        ] {
+            assert_violation(&loom(row, Mode::Check), promise);
+        }
+        assert_deadlock(&loom(properties::NESTED_ONE_WORKER, Mode::Check));
     }
 }

@@ -1,15 +1,12 @@
 //! Every variant's declared verdict (holds / violation / deadlock) is what the checker finds,
 //! with the default budget and sizes: under shuttle in `cargo test`, under loom in the loom
 //! suite. One test per concept, so that a failure names it and the concepts run in parallel.
-//! A holding variant is sampled with at most [`EXECUTIONS`] here (a debug build is slow); the
-//! full default budget, seed after seed, is `tests/seed_sweep.rs`'s (release, in CI).
+//! A holding variant is sampled with at most `support::TEST_EXECUTIONS` here (a debug build is
+//! slow); the full default budget, seed after seed, is `tests/seed_sweep.rs`'s (release, in CI).
 
-use interleave::checker::{self, Budget, Mode};
+use interleave::checker::{self, Mode};
 use interleave::lesson::Concept;
 use interleave::runtime::Backend;
-
-/// Shuttle executions per variant at most, in a `cargo test`.
-const EXECUTIONS: usize = 1_000;
 
 fn check_concept(concept: Concept, backend: Backend) {
     let mut wrong = Vec::new();
@@ -17,8 +14,7 @@ fn check_concept(concept: Concept, backend: Backend) {
         let params = variant
             .params(backend, None)
             .expect("default sizes are valid");
-        let mut budget = Budget::for_variant(variant, backend, Mode::Check);
-        budget.executions = budget.executions.min(EXECUTIONS);
+        let budget = crate::support::test_budget(variant, backend, Mode::Check);
         let report = checker::check(variant, backend, &params, &budget, Mode::Check)
             .unwrap_or_else(|error| panic!("{}: {error}", variant.id));
         if report.verdict.kind() != variant.expect {

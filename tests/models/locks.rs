@@ -1,45 +1,47 @@
 //! Locks and deadlocks: double acquire, the RLock and its broken twins, noodle/fork, the ring.
 //! Each buggy variant's test pins what the checker reports; each fix's test that it holds.
 
-use crate::support::{assert_deadlock, assert_holds, assert_violation};
+use crate::support::{
+    assert_deadlock, assert_holds, assert_message, assert_replays_the_same_ring, assert_ring,
+    assert_violation, check, ring,
+};
 use interleave::checker::{self, Budget, Failure, Mode, Report};
 use interleave::lesson::{Lesson, Params, Row};
+use interleave::models::noodle_fork::NoodleFork;
+use interleave::models::rlock::RLockProperties;
 use interleave::models::{double_acquire, noodle_fork, philosophers, rlock};
 use interleave::runtime::Backend;
 use std::time::Duration;
 
-/// Runs `row` with the default budget for `backend`, adjusted by `tune`.
-fn check<L: Lesson>(
+const NOODLE_FORK_FIXES: [Row<NoodleFork>; 3] = [
+    noodle_fork::ONE_RLOCK,
+    noodle_fork::ORDERED,
+    noodle_fork::TRY_LOCK,
+];
+
+/// Each broken RLock (but the lost wake-up, a deadlock) and the property its check finds broken.
+const RLOCK_FLAWS: [(Row<RLockProperties>, &str); 3] = [
+    (rlock::NO_OWNER_CHECK, "only the owner releases"),
+    (rlock::IF_NOT_WHILE, "mutual exclusion"),
+    (rlock::FORGETS_COUNT, "reentrancy"),
+];
+
+/// A `check` of `row` with the default budget for `backend`, adjusted by `tune`.
+fn tuned<L: Lesson>(
     row: Row<L>,
     backend: Backend,
     threads: usize,
     tune: impl FnOnce(&mut Budget),
 ) -> Report {
     let variant = row.variant();
-    let mut budget = Budget::for_variant(&variant, backend, Mode::Check);
+    let mut budget = crate::support::test_budget(&variant, backend, Mode::Check);
     tune(&mut budget);
     checker::check(&variant, backend, &Params { threads }, &budget, Mode::Check)
         .expect("backend is built")
 }
 
-fn shuttle<L: Lesson>(row: Row<L>, threads: usize, executions: usize) -> Report {
-    check(row, Backend::Shuttle, threads, |b| {
-        b.executions = executions
-    })
-}
-
-/// The one-line wait-for ring of a deadlock.
-fn cycle(failure: &Failure) -> String {
-    interleave::report::cycle(&failure.trace)
-        .unwrap_or_else(|| panic!("no wait-for ring in {:?}", failure.trace.blocked))
-}
-
 fn assert_self_wait(failure: &Failure) {
-    assert!(
-        failure.message.contains("mutexA, a lock it already holds"),
-        "{}",
-        failure.message
-    );
+    assert_message(failure, "mutexA, a lock it already holds");
     let main = failure
         .trace
         .blocked
@@ -47,71 +49,56 @@ fn assert_self_wait(failure: &Failure) {
         .find(|b| b.waits_for == "mutexA")
         .expect("a thread waits for mutexA");
     assert_eq!(main.holds, ["mutexA"]);
-    assert!(cycle(failure).starts_with("self-deadlock:"));
+    assert!(ring(failure).starts_with("self-deadlock:"));
 }
 
-/// The noodle/fork ring: one diner holds the noodle and waits for the fork, another the reverse.
-fn assert_noodle_fork_ring(failure: &Failure) {
-    assert!(
-        failure.message.contains("2 threads wait in a ring"),
-        "{}",
-        failure.message
-    );
-    let cycle = cycle(failure);
-    assert!(cycle.contains("holds noodle, waits for fork"), "{cycle}");
-    assert!(cycle.contains("holds fork, waits for noodle"), "{cycle}");
+/// The noodle/fork ring: one diner holds the noodle and waits for the fork, another the reverse;
+/// and its replay token gives the same ring again.
+fn assert_noodle_fork_ring(report: &Report) {
+    let links = [
+        "holds noodle, waits for fork",
+        "holds fork, waits for noodle",
+    ];
+    let failure = assert_ring(report, 2, &links);
+    assert_replays_the_same_ring(noodle_fork::TWO_LOCKS, &failure);
 }
 
 #[test]
 fn double_acquire_lock_is_a_self_wait_shuttle() {
-    assert_self_wait(&assert_deadlock(&shuttle(double_acquire::LOCK, 1, 10)));
+    let report = check(double_acquire::LOCK, Backend::Shuttle, 1, 10);
+    assert_self_wait(&assert_deadlock(&report));
 }
 
 #[test]
 fn double_acquire_rlock_holds_shuttle() {
-    assert_holds(&shuttle(double_acquire::RLOCK, 1, 10));
+    assert_holds(&check(double_acquire::RLOCK, Backend::Shuttle, 1, 10));
 }
 
 #[test]
 fn double_acquire_lock_native_watchdog_moves_on() {
-    let report = check(double_acquire::LOCK, Backend::Native, 1, |b| {
+    let report = tuned(double_acquire::LOCK, Backend::Native, 1, |b| {
         b.watchdog = Duration::from_millis(200)
     });
     let failure = assert_deadlock(&report);
-    assert!(
-        failure.message.contains("deadlock likely"),
-        "{}",
-        failure.message
-    );
+    assert_message(&failure, "deadlock likely");
     assert_self_wait(&failure);
 }
 
 #[test]
 fn noodle_fork_two_locks_deadlock_has_a_cycle_and_replays_shuttle() {
-    let report = shuttle(noodle_fork::TWO_LOCKS, 6, 1_000);
-    let failure = assert_deadlock(&report);
-    assert_noodle_fork_ring(&failure);
+    let report = check(noodle_fork::TWO_LOCKS, Backend::Shuttle, 6, 1_000);
+    assert_noodle_fork_ring(&report);
     let text = interleave::report::verdict(&report);
     assert!(
-        text.contains("replay: cargo run --release -- replay noodle-fork/two-locks shuttle.6."),
+        text.contains("replay: cargo run --release -- replay noodle-fork/two-locks shuttle."),
         "{text}"
     );
-    let replayed = checker::replay(
-        &noodle_fork::TWO_LOCKS.variant(),
-        failure.replay.as_ref().expect("a token"),
-    )
-    .expect("the token fits");
-    assert_eq!(cycle(&assert_deadlock(&replayed)), cycle(&failure));
 }
 
 #[test]
 fn noodle_fork_fixes_hold_shuttle() {
-    for row in [
-        noodle_fork::ONE_RLOCK,
-        noodle_fork::ORDERED,
-        noodle_fork::TRY_LOCK,
-    ] {
-        assert_holds(&shuttle(row, 6, 300));
+    for row in NOODLE_FORK_FIXES {
+        assert_holds(&check(row, Backend::Shuttle, 6, 300));
     }
 }
 
@@ -119,7 +106,7 @@ fn noodle_fork_fixes_hold_shuttle() {
 /// the step bound (no livelock within it).
 #[test]
 fn noodle_fork_try_lock_does_not_livelock_within_the_step_bound_shuttle() {
-    let report = check(noodle_fork::TRY_LOCK, Backend::Shuttle, 2, |b| {
+    let report = tuned(noodle_fork::TRY_LOCK, Backend::Shuttle, 2, |b| {
         b.executions = 1_000;
         b.max_steps = 10_000;
     });
@@ -152,134 +139,89 @@ fn noodle_fork_native_timing_reports_the_deadlock_and_moves_on() {
             .contains("holds noodle, waits for fork"),
         "{text}"
     );
-    for fixed in [
-        noodle_fork::ONE_RLOCK,
-        noodle_fork::ORDERED,
-        noodle_fork::TRY_LOCK,
-    ] {
+    for fixed in NOODLE_FORK_FIXES {
         assert_eq!(row(fixed.id).note, "6 of 6 ate", "{text}");
     }
 }
 
 #[test]
 fn rlock_correct_holds_shuttle() {
-    assert_holds(&shuttle(rlock::CORRECT, 3, 500));
+    assert_holds(&check(rlock::CORRECT, Backend::Shuttle, 3, 500));
 }
 
+/// No owner check breaks "only the owner releases"; `if` for `while` breaks mutual exclusion;
+/// forgetting the count breaks reentrancy.
 #[test]
-fn rlock_no_owner_check_breaks_only_the_owner_releases_shuttle() {
-    assert_violation(
-        &shuttle(rlock::NO_OWNER_CHECK, 3, 1_000),
-        "only the owner releases",
-    );
-}
-
-#[test]
-fn rlock_if_not_while_breaks_mutual_exclusion_shuttle() {
-    assert_violation(&shuttle(rlock::IF_NOT_WHILE, 3, 1_000), "mutual exclusion");
+fn rlock_flaws_each_break_their_property_shuttle() {
+    for (flaw, property) in RLOCK_FLAWS {
+        assert_violation(&check(flaw, Backend::Shuttle, 3, 1_000), property);
+    }
 }
 
 #[test]
 fn rlock_lost_wakeup_breaks_no_lost_wake_up_shuttle() {
-    let failure = assert_deadlock(&shuttle(rlock::LOST_WAKEUP, 3, 1_000));
-    assert!(
-        failure
-            .message
-            .contains("a notify on rlock.freed that never comes"),
-        "{}",
-        failure.message
-    );
+    let failure = assert_deadlock(&check(rlock::LOST_WAKEUP, Backend::Shuttle, 3, 1_000));
+    assert_message(&failure, "a notify on rlock.freed that never comes");
     // The lock is free, yet a thread sleeps: the release's notify went to nobody.
     assert!(failure.trace.blocked.iter().all(|b| b.holds.is_empty()));
 }
 
 #[test]
-fn rlock_forgets_count_breaks_reentrancy_shuttle() {
-    assert_violation(&shuttle(rlock::FORGETS_COUNT, 3, 1_000), "reentrancy");
-}
-
-#[test]
 fn philosophers_naive_ring_of_five_shuttle() {
-    let failure = assert_deadlock(&shuttle(philosophers::NAIVE, 5, 1_000));
-    assert!(
-        failure.message.contains("5 threads wait in a ring"),
-        "{}",
-        failure.message
+    let report = check(philosophers::NAIVE, Backend::Shuttle, 5, 1_000);
+    assert_ring(
+        &report,
+        5,
+        &["philosopher-4 holds fork-4, waits for fork-0"],
     );
-    assert!(cycle(&failure).contains("philosopher-4 holds fork-4, waits for fork-0"));
 }
 
 #[test]
 fn philosophers_fixes_hold_shuttle() {
     for row in [philosophers::ORDERED, philosophers::FOOTMAN] {
-        assert_holds(&shuttle(row, 5, 300));
+        assert_holds(&check(row, Backend::Shuttle, 5, 300));
     }
 }
 
 #[cfg(loom)]
 mod loom {
     use super::*;
-
-    fn loom<L: Lesson>(row: Row<L>, threads: usize) -> Report {
-        check(row, Backend::Loom, threads, |_| {})
-    }
+    use crate::support::loom;
 
     #[test]
     fn double_acquire_loom() {
-        assert_self_wait(&assert_deadlock(&loom(double_acquire::LOCK, 1)));
-        assert_holds(&loom(double_acquire::RLOCK, 1));
+        assert_self_wait(&assert_deadlock(&loom(double_acquire::LOCK, Mode::Check)));
+        assert_holds(&loom(double_acquire::RLOCK, Mode::Check));
     }
 
     #[test]
     fn noodle_fork_two_locks_deadlock_replays_loom() {
-        let report = loom(noodle_fork::TWO_LOCKS, 2);
-        let failure = assert_deadlock(&report);
-        assert_noodle_fork_ring(&failure);
-        let replayed = checker::replay(
-            &noodle_fork::TWO_LOCKS.variant(),
-            failure.replay.as_ref().expect("a token"),
-        )
-        .expect("the token fits");
-        assert_eq!(cycle(&assert_deadlock(&replayed)), cycle(&failure));
+        assert_noodle_fork_ring(&loom(noodle_fork::TWO_LOCKS, Mode::Check));
     }
 
     #[test]
     fn noodle_fork_fixes_hold_loom() {
-        for row in [
-            noodle_fork::ONE_RLOCK,
-            noodle_fork::ORDERED,
-            noodle_fork::TRY_LOCK,
-        ] {
-            assert_holds(&loom(row, 2));
+        for row in NOODLE_FORK_FIXES {
+            assert_holds(&loom(row, Mode::Check));
         }
     }
 
     #[test]
     fn rlock_loom() {
-        assert_holds(&loom(rlock::CORRECT, 2));
-        assert_violation(&loom(rlock::NO_OWNER_CHECK, 2), "only the owner releases");
-        assert_violation(&loom(rlock::IF_NOT_WHILE, 2), "mutual exclusion");
-        let lost = assert_deadlock(&loom(rlock::LOST_WAKEUP, 2));
-        assert!(
-            lost.message
-                .contains("a notify on rlock.freed that never comes"),
-            "{}",
-            lost.message
-        );
-        assert_violation(&loom(rlock::FORGETS_COUNT, 2), "reentrancy");
+        assert_holds(&loom(rlock::CORRECT, Mode::Check));
+        for (flaw, property) in RLOCK_FLAWS {
+            assert_violation(&loom(flaw, Mode::Check), property);
+        }
+        let lost = assert_deadlock(&loom(rlock::LOST_WAKEUP, Mode::Check));
+        assert_message(&lost, "a notify on rlock.freed that never comes");
     }
 
     #[test]
     fn philosophers_loom() {
-        let failure = assert_deadlock(&loom(philosophers::NAIVE, 4));
-        assert!(
-            failure.message.contains("4 threads wait in a ring"),
-            "{}",
-            failure.message
-        );
-        assert_holds(&loom(philosophers::ORDERED, 4));
+        assert_ring(&loom(philosophers::NAIVE, Mode::Check), 4, &[]);
+        assert_holds(&loom(philosophers::ORDERED, Mode::Check));
         // The footman's semaphore multiplies the schedules: bound 2 keeps it to seconds.
-        assert_holds(&check(philosophers::FOOTMAN, Backend::Loom, 4, |b| {
+        assert_holds(&tuned(philosophers::FOOTMAN, Backend::Loom, 4, |b| {
             b.preemption_bound = 2
         }));
     }

@@ -2,11 +2,12 @@
 //! test), the isolated-worker models' outcome sets, the lost update under a GIL, and the shape
 //! of both timing tables (no timed assertions: only structure and correctness).
 
-use crate::support::{assert_holds, assert_violation, outcome_set, run_variant, strings};
+use crate::support::{assert_holds, assert_holds_with, assert_update_lost, check, run_variant};
 use interleave::checker::Mode;
-use interleave::lesson::Class;
+use interleave::lesson::Row;
+use interleave::models::gil;
 use interleave::models::thread_vs_process::native::{self, ChildError};
-use interleave::models::{gil, thread_vs_process};
+use interleave::models::thread_vs_process::{self, ThreadVsProcess};
 use interleave::runtime::Backend;
 use std::path::Path;
 use std::process::Command;
@@ -14,6 +15,13 @@ use std::process::Command;
 fn program() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_interleave"))
 }
+
+/// Each thread-vs-process model and its one outcome: a thread's write to `n` is the parent's, a
+/// process's is its own copy's.
+const WRITES: [(Row<ThreadVsProcess>, &str); 2] = [
+    (thread_vs_process::THREAD, "parent n = 0"),
+    (thread_vs_process::PROCESS, "parent n = 100, child n = 0, 0"),
+];
 
 #[test]
 fn a_thread_has_the_parents_pid_and_a_process_does_not() {
@@ -61,25 +69,13 @@ fn the_timing_table_shows_pids_n_and_both_costs() {
     assert_eq!(threads.label, "3 threads: start + join");
     assert_eq!(processes.label, "3 processes: start + join");
     let parent = std::process::id();
-    assert!(
-        threads.note.contains(&format!(
-            "= parent's {parent}; thread set n = 0, parent sees n = 0 (shared)"
-        )),
-        "{}",
-        threads.note
-    );
-    assert!(
-        processes.note.contains(&format!(
-            "!= parent's {parent}; child set its n = 0, parent sees n = 100 (not shared)"
-        )),
-        "{}",
-        processes.note
-    );
-    assert!(
-        timing.title.contains("thread:process = 1:"),
-        "{}",
-        timing.title
-    );
+    let says = |text: &str, part: &str| assert!(text.contains(part), "{text} lacks {part:?}");
+    let shared = format!("= parent's {parent}; thread set n = 0, parent sees n = 0 (shared)");
+    says(&threads.note, &shared);
+    let own =
+        format!("!= parent's {parent}; child set its n = 0, parent sees n = 100 (not shared)");
+    says(&processes.note, &own);
+    says(&timing.title, "thread:process = 1:");
 }
 
 #[test]
@@ -112,71 +108,30 @@ fn a_test_binary_finds_the_interleave_binary_beside_its_deps_directory() {
 
 #[test]
 fn models_thread_writes_are_shared_and_process_writes_are_not() {
-    let threads = run_variant(
-        &thread_vs_process::THREAD.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Outcomes,
-        Some(200),
-    );
-    assert_holds(&threads);
-    assert_eq!(outcome_set(&threads), strings(&["parent n = 0"]));
-    let processes = run_variant(
-        &thread_vs_process::PROCESS.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Outcomes,
-        Some(200),
-    );
-    assert_holds(&processes);
-    assert_eq!(
-        outcome_set(&processes),
-        strings(&["parent n = 100, child n = 0, 0"])
-    );
+    for (row, outcome) in WRITES {
+        assert_holds_with(
+            &run_variant(row, Backend::Shuttle, 2, Mode::Outcomes, 200),
+            &[outcome],
+        );
+    }
 }
 
 #[test]
 fn models_hold_natively_too() {
-    for variant in [
-        thread_vs_process::THREAD.variant(),
-        thread_vs_process::PROCESS.variant(),
-    ] {
-        assert_holds(&run_variant(
-            &variant,
-            Backend::Native,
-            2,
-            Mode::Check,
-            Some(3),
-        ));
+    for (row, _) in WRITES {
+        assert_holds(&check(row, Backend::Native, 2, 3));
     }
 }
 
 #[test]
 fn the_counter_race_under_a_gil_still_loses_an_update() {
-    let report = run_variant(
-        &gil::COUNTER_RACE.variant(),
-        Backend::Shuttle,
-        100,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_violation(&report, "lost update");
-    let outcome = failure.outcome.expect("ran to the end");
-    assert_eq!(outcome.class, Class::Forbidden);
-    assert!(failure.trace.lost_update.is_some());
+    assert_update_lost(&check(gil::COUNTER_RACE, Backend::Shuttle, 100, None), "n");
 }
 
 #[test]
 fn a_gil_switch_only_between_updates_loses_nothing() {
-    let report = run_variant(
-        &gil::SWITCH_BETWEEN_UPDATES.variant(),
-        Backend::Shuttle,
-        10,
-        Mode::Check,
-        Some(100),
-    );
-    assert_holds(&report);
-    assert_eq!(outcome_set(&report), strings(&["n = 0"]));
+    let report = check(gil::SWITCH_BETWEEN_UPDATES, Backend::Shuttle, 10, 100);
+    assert_holds_with(&report, &["n = 0"]);
 }
 
 #[test]
@@ -220,62 +175,26 @@ fn hash_sums_do_not_depend_on_the_split_or_the_gil() {
 #[cfg(loom)]
 mod under_loom {
     use super::*;
+    use crate::support::{assert_outcomes, assert_violation, loom};
+    use interleave::checker::Mode;
 
     #[test]
     fn loom_thread_and_process_outcome_sets_are_exact() {
-        let threads = run_variant(
-            &thread_vs_process::THREAD.variant(),
-            Backend::Loom,
-            2,
-            Mode::Outcomes,
-            None,
-        );
-        assert_holds(&threads);
-        assert_eq!(outcome_set(&threads), strings(&["parent n = 0"]));
-        let processes = run_variant(
-            &thread_vs_process::PROCESS.variant(),
-            Backend::Loom,
-            2,
-            Mode::Outcomes,
-            None,
-        );
-        assert_holds(&processes);
-        assert_eq!(
-            outcome_set(&processes),
-            strings(&["parent n = 100, child n = 0, 0"])
-        );
+        for (row, outcome) in WRITES {
+            assert_holds_with(&loom(row, Mode::Outcomes), &[outcome]);
+        }
     }
 
     #[test]
     fn loom_gil_counter_race_is_found_and_its_outcome_set_is_exact() {
-        let report = run_variant(
-            &gil::COUNTER_RACE.variant(),
-            Backend::Loom,
-            3,
-            Mode::Check,
-            None,
-        );
-        assert_violation(&report, "lost update");
-        let all = run_variant(
-            &gil::COUNTER_RACE.variant(),
-            Backend::Loom,
-            3,
-            Mode::Outcomes,
-            None,
-        );
-        assert_eq!(outcome_set(&all), strings(&["n = 0", "n = 1", "n = 2"]));
+        assert_violation(&loom(gil::COUNTER_RACE, Mode::Check), "lost update");
+        let all = loom(gil::COUNTER_RACE, Mode::Outcomes);
+        assert_outcomes(&all, &["n = 0", "n = 1", "n = 2"]);
     }
 
     #[test]
     fn loom_gil_switch_between_updates_holds() {
-        let report = run_variant(
-            &gil::SWITCH_BETWEEN_UPDATES.variant(),
-            Backend::Loom,
-            2,
-            Mode::Check,
-            None,
-        );
-        assert_holds(&report);
-        assert_eq!(outcome_set(&report), strings(&["n = 0"]));
+        let report = check(gil::SWITCH_BETWEEN_UPDATES, Backend::Loom, 2, None);
+        assert_holds_with(&report, &["n = 0"]);
     }
 }

@@ -1,11 +1,15 @@
 //! Queues (tutorial 5): the demos' orders and outcome sets, the core's properties under
 //! producers and consumers, and each broken variant caught with the property it breaks.
 
-use crate::support::{assert_deadlock, assert_holds, assert_violation, outcome_set, run_variant};
-use interleave::checker::{self, Budget, Mode};
+use crate::support::{
+    assert_deadlock_where, assert_holds, assert_holds_with, assert_lost_update, assert_violation,
+    check, outcome_set, run_variant,
+};
+use interleave::checker::{Mode, Report};
 use interleave::lesson::{Class, Expect, Lesson, Params, Row, Threads, Variant};
+use interleave::models::queue::broken::{self, QueueFlaws};
 use interleave::models::queue::demos::{self, FifoDemo, LifoDemo, PriorityDemo, TutorialQueue};
-use interleave::models::queue::{Empty, Fifo, broken, properties};
+use interleave::models::queue::{Empty, Fifo, properties};
 use interleave::runtime::{Backend, Native, Runtime};
 use std::time::Duration;
 
@@ -14,6 +18,19 @@ fn reachable<L: TutorialQueue>() -> Vec<String> {
         .into_iter()
         .map(|order| order.to_string())
         .collect()
+}
+
+/// Each demo holds, and `explore` sees exactly the orders one producer and one consumer can see.
+fn assert_demos_see_exactly_the_reachable_orders(explore: impl Fn(&Variant) -> Report) {
+    for (demo, orders) in [
+        (demos::FIFO.variant(), reachable::<FifoDemo>()),
+        (demos::LIFO.variant(), reachable::<LifoDemo>()),
+        (demos::PRIORITY.variant(), reachable::<PriorityDemo>()),
+    ] {
+        let report = explore(&demo);
+        assert_holds(&report);
+        assert_eq!(outcome_set(&report), orders, "{}", demo.id);
+    }
 }
 
 #[test]
@@ -56,72 +73,48 @@ fn one_producer_one_consumer_can_see_these_orders() {
 
 #[test]
 fn demos_hold_and_shuttle_sees_every_possible_order() {
-    for (demo, expected) in [
-        (demos::FIFO.variant(), reachable::<FifoDemo>()),
-        (demos::LIFO.variant(), reachable::<LifoDemo>()),
-        (demos::PRIORITY.variant(), reachable::<PriorityDemo>()),
-    ] {
-        assert_holds(&run_variant(
-            &demo,
-            Backend::Shuttle,
-            2,
-            Mode::Check,
-            Some(300),
-        ));
-        let outcomes = run_variant(&demo, Backend::Shuttle, 2, Mode::Outcomes, Some(500));
-        assert_holds(&outcomes);
-        assert_eq!(outcome_set(&outcomes), expected, "{}", demo.id);
-    }
+    assert_demos_see_exactly_the_reachable_orders(|demo| {
+        assert_holds(&check(demo, Backend::Shuttle, 2, 300));
+        run_variant(demo, Backend::Shuttle, 2, Mode::Outcomes, 500)
+    });
 }
 
 #[test]
 fn producers_and_consumers_lose_nothing_duplicate_nothing_reorder_nothing() {
     for threads in [2, 3, 4] {
-        let report = run_variant(
-            &properties::PRODUCERS_CONSUMERS.variant(),
+        let report = check(
+            properties::PRODUCERS_CONSUMERS,
             Backend::Shuttle,
             threads,
-            Mode::Check,
-            Some(500),
+            500,
         );
         assert_holds(&report);
-        assert_eq!(outcome_set(&report).len(), 1);
+        assert_eq!(outcome_set(&report).len(), 1, "{threads} threads");
     }
 }
 
 #[test]
 fn join_returns_only_after_every_task_done_and_an_extra_one_is_an_error() {
-    let report = run_variant(
-        &properties::JOIN.variant(),
-        Backend::Shuttle,
-        3,
-        Mode::Check,
-        Some(500),
-    );
-    assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        ["join returned with 3 of 3 items processed"]
-    );
+    let report = check(properties::JOIN, Backend::Shuttle, 3, 500);
+    assert_holds_with(&report, &["join returned with 3 of 3 items processed"]);
 }
 
 #[test]
 fn timed_get_and_put_return_with_an_item_or_a_timeout() {
     let report = run_variant(
-        &properties::TIMEOUT.variant(),
+        properties::TIMEOUT,
         Backend::Shuttle,
         2,
         Mode::Outcomes,
-        Some(500),
+        500,
     );
-    assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        [
+    assert_holds_with(
+        &report,
+        &[
             "get got 1, second put timed out, 0 left",
             "get got 1, second put went in, 1 left",
             "get timed out, second put timed out, 1 left",
-        ]
+        ],
     );
 }
 
@@ -153,28 +146,10 @@ const TIMEOUT_ALONE: Row<AloneWithATimeout> = Row::new(
     "get(timeout) with no producer at all",
 );
 
-fn check_alone(backend: Backend) -> checker::Report {
-    let budget = Budget {
-        executions: 50,
-        ..Budget::defaults(backend, Mode::Check)
-    };
-    let alone: Variant = TIMEOUT_ALONE.variant();
-    checker::check(
-        &alone,
-        backend,
-        &Params { threads: 1 },
-        &budget,
-        Mode::Check,
-    )
-    .expect("backend is built")
-}
-
 #[test]
 fn a_timed_get_on_a_queue_nobody_fills_returns_empty() {
     for backend in [Backend::Shuttle, Backend::Native] {
-        let report = check_alone(backend);
-        assert_holds(&report);
-        assert_eq!(outcome_set(&report), ["Err(Empty)"], "{backend:?}");
+        assert_holds_with(&check(TIMEOUT_ALONE, backend, 1, 50), &["Err(Empty)"]);
     }
     assert_eq!(
         Fifo::<Native, u32>::new(0).get(true, Some(Duration::ZERO)),
@@ -182,103 +157,39 @@ fn a_timed_get_on_a_queue_nobody_fills_returns_empty() {
     );
 }
 
+/// Checks that `fix` holds, then checks `bug` (the same queue with one flaw) to its failure.
+fn broken_and_fixed(bug: Row<QueueFlaws>, fix: Row<QueueFlaws>, threads: usize) -> Report {
+    assert_holds(&check(fix, Backend::Shuttle, threads, 500));
+    check(bug, Backend::Shuttle, threads, None)
+}
+
 #[test]
 fn if_instead_of_while_wakes_a_consumer_to_an_empty_queue() {
-    let report = run_variant(
-        &broken::IF_NOT_WHILE.variant(),
-        Backend::Shuttle,
-        3,
-        Mode::Check,
-        None,
-    );
+    let report = broken_and_fixed(broken::IF_NOT_WHILE, broken::WHILE, 3);
     let failure = assert_violation(&report, "get woke to an empty queue");
     assert!(failure.replay.is_some());
-    assert_holds(&run_variant(
-        &broken::WHILE.variant(),
-        Backend::Shuttle,
-        3,
-        Mode::Check,
-        Some(500),
-    ));
 }
 
 #[test]
 fn one_condvar_with_notify_one_loses_the_producers_wake_up() {
-    let report = run_variant(
-        &broken::ONE_CONDVAR.variant(),
-        Backend::Shuttle,
-        3,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_deadlock(&report);
-    assert!(
-        failure
-            .trace
-            .blocked
-            .iter()
-            .any(|b| b.waits_for.contains("not_empty")),
-        "{:?}",
-        failure.trace.blocked
-    );
-    assert_holds(&run_variant(
-        &broken::TWO_CONDVARS.variant(),
-        Backend::Shuttle,
-        3,
-        Mode::Check,
-        Some(500),
-    ));
+    let report = broken_and_fixed(broken::ONE_CONDVAR, broken::TWO_CONDVARS, 3);
+    assert_deadlock_where(&report, |b| b.waits_for.contains("not_empty"));
 }
 
 #[test]
 fn a_size_check_outside_the_lock_overfills_a_bounded_queue() {
-    let report = run_variant(
-        &broken::SIZE_CHECK_OUTSIDE_LOCK.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        None,
-    );
+    let fix = broken::SIZE_CHECK_UNDER_LOCK;
+    let report = broken_and_fixed(broken::SIZE_CHECK_OUTSIDE_LOCK, fix, 2);
     assert_violation(&report, "over capacity: 2 items in a queue of maxsize 1");
-    assert_holds(&run_variant(
-        &broken::SIZE_CHECK_UNDER_LOCK.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        Some(500),
-    ));
 }
 
 #[test]
 fn an_unprotected_task_counter_loses_an_update_and_join_hangs() {
-    let report = run_variant(
-        &broken::TASK_DONE_UNLOCKED.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_deadlock(&report);
-    assert!(
-        failure
-            .trace
-            .blocked
-            .iter()
-            .any(|b| b.thread == "main" && b.waits_for.contains("all_tasks_done"))
-    );
-    let lost = failure
-        .trace
-        .lost_update
-        .as_ref()
-        .expect("the timeline shows the lost update");
-    assert_eq!(lost.var, "unfinished");
-    assert_holds(&run_variant(
-        &broken::TASK_DONE_LOCKED.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        Some(500),
-    ));
+    let report = broken_and_fixed(broken::TASK_DONE_UNLOCKED, broken::TASK_DONE_LOCKED, 2);
+    let failure = assert_deadlock_where(&report, |b| {
+        b.thread == "main" && b.waits_for.contains("all_tasks_done")
+    });
+    assert_lost_update(&failure, "unfinished");
 }
 
 #[test]
@@ -290,46 +201,20 @@ fn natively_the_fixed_queues_hold() {
         properties::TIMEOUT.variant(),
         broken::TWO_CONDVARS.variant(),
     ] {
-        assert_holds(&run_variant(
-            &variant,
-            Backend::Native,
-            variant.threads,
-            Mode::Check,
-            Some(3),
-        ));
+        let threads = variant.threads;
+        assert_holds(&check(variant, Backend::Native, threads, 3));
     }
 }
 
 #[cfg(loom)]
 mod loom {
     use super::*;
-
-    fn exhaustive(variant: &Variant) -> interleave::checker::Report {
-        let report = run_variant(
-            variant,
-            Backend::Loom,
-            variant.loom_threads,
-            Mode::Outcomes,
-            None,
-        );
-        eprintln!(
-            "{}: {} loom executions in {:.2?}",
-            variant.id, report.executions, report.elapsed
-        );
-        report
-    }
+    use crate::support::{assert_deadlock, loom};
+    use interleave::checker::Mode;
 
     #[test]
     fn loom_demo_outcome_sets_are_exactly_the_reachable_orders() {
-        for (demo, expected) in [
-            (demos::FIFO.variant(), reachable::<FifoDemo>()),
-            (demos::LIFO.variant(), reachable::<LifoDemo>()),
-            (demos::PRIORITY.variant(), reachable::<PriorityDemo>()),
-        ] {
-            let report = exhaustive(&demo);
-            assert_holds(&report);
-            assert_eq!(outcome_set(&report), expected, "{}", demo.id);
-        }
+        assert_demos_see_exactly_the_reachable_orders(|demo| loom(demo, Mode::Outcomes));
     }
 
     #[test]
@@ -342,7 +227,7 @@ mod loom {
             broken::SIZE_CHECK_UNDER_LOCK.variant(),
             broken::TASK_DONE_LOCKED.variant(),
         ] {
-            let report = exhaustive(&variant);
+            let report = loom(&variant, Mode::Outcomes);
             assert_holds(&report);
             assert_eq!(outcome_set(&report).len(), 1, "{}", variant.id);
         }
@@ -351,34 +236,14 @@ mod loom {
     /// loom 0.7 has no clock: a timed wait is a plain wait, so only the no-timeout outcome exists.
     #[test]
     fn loom_timeouts_never_fire() {
-        let report = exhaustive(&properties::TIMEOUT.variant());
-        assert_holds(&report);
-        assert_eq!(
-            outcome_set(&report),
-            ["get got 1, second put went in, 1 left"]
-        );
-        assert_deadlock(&check_alone(Backend::Loom));
+        let report = loom(properties::TIMEOUT, Mode::Outcomes);
+        assert_holds_with(&report, &["get got 1, second put went in, 1 left"]);
+        assert_deadlock(&check(TIMEOUT_ALONE, Backend::Loom, 1, 50));
     }
 
     #[test]
     fn loom_finds_every_broken_queue() {
-        let check = |row: Row<broken::QueueFlaws>| {
-            let variant = row.variant();
-            let report = run_variant(
-                &variant,
-                Backend::Loom,
-                variant.loom_threads,
-                Mode::Check,
-                None,
-            );
-            eprintln!(
-                "{}: {} after {} loom executions",
-                variant.id,
-                report.verdict.name(),
-                report.executions
-            );
-            report
-        };
+        let check = |row: Row<QueueFlaws>| loom(row, Mode::Check);
         assert_violation(&check(broken::IF_NOT_WHILE), "get woke to an empty queue");
         assert_deadlock(&check(broken::ONE_CONDVAR));
         assert_violation(&check(broken::SIZE_CHECK_OUTSIDE_LOCK), "over capacity");

@@ -1,19 +1,18 @@
-//! The three queues, one thread, against reference models: a `VecDeque`, a `Vec`, and a
-//! `BinaryHeap` ordered by (priority, insertion sequence). proptest generates operation sequences
-//! (put / get, blocking or not, `task_done`, `join`) and a `maxsize`; every result and every
-//! `qsize` / `empty` / `full` must agree, and a failure is shrunk to a shortest sequence.
+//! The three queues, one thread, against a reference model: the items put and not yet got, in
+//! the order they were put, and for each queue the one thing that differs, which of them leaves
+//! next (FIFO the oldest, LIFO the newest, priority the oldest of the smallest priority). proptest
+//! generates operation sequences (put / get, blocking or not, `task_done`, `join`) and a
+//! `maxsize`; every result and every `qsize` / `empty` / `full` must agree, and a failure is
+//! shrunk to a shortest sequence. Every queue is put `(priority, step)` items, so that an item
+//! says where it came from.
 //!
 //! Runs are reproducible: a fixed RNG seed, no failure persistence files.
 
-use interleave::models::queue::store::Store;
-use interleave::models::queue::store::{FifoStore, LifoStore, PriorityStore};
+use interleave::models::queue::store::{FifoStore, LifoStore, PriorityStore, Store};
 use interleave::models::queue::{Empty, Full, Queue, TaskDoneTooMany};
 use interleave::runtime::Native;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-use std::fmt::Debug;
 use std::time::Duration;
 
 /// How a `put` or `get` is called. A blocking call the model says would wait for ever (nothing
@@ -48,101 +47,47 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// The obvious sequential implementation of each order.
-trait Reference: Default {
-    type Item: Clone + Debug + PartialEq;
-    fn item(priority: u8, value: u16) -> Self::Item;
-    fn push(&mut self, item: Self::Item);
-    fn pop(&mut self) -> Option<Self::Item>;
-    fn len(&self) -> usize;
+/// What every queue is put: `(priority, step)`. FIFO and LIFO ignore the priority.
+type Item = (u8, u16);
+
+/// Which of the waiting items (in the order they were put) a queue hands out next.
+type LeavesNext = fn(&[Item]) -> usize;
+
+fn oldest(_: &[Item]) -> usize {
+    0
 }
 
-#[derive(Default)]
-struct RefFifo(VecDeque<u16>);
-#[derive(Default)]
-struct RefLifo(Vec<u16>);
-#[derive(Default)]
-struct RefPriority {
-    heap: BinaryHeap<Reverse<(u8, u64, u16)>>,
-    sequence: u64,
+fn newest(waiting: &[Item]) -> usize {
+    waiting.len() - 1
 }
 
-impl Reference for RefFifo {
-    type Item = u16;
-    fn item(_: u8, value: u16) -> u16 {
-        value
-    }
-    fn push(&mut self, item: u16) {
-        self.0.push_back(item);
-    }
-    fn pop(&mut self) -> Option<u16> {
-        self.0.pop_front()
-    }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-}
-
-impl Reference for RefLifo {
-    type Item = u16;
-    fn item(_: u8, value: u16) -> u16 {
-        value
-    }
-    fn push(&mut self, item: u16) {
-        self.0.push(item);
-    }
-    fn pop(&mut self) -> Option<u16> {
-        self.0.pop()
-    }
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-}
-
-impl Reference for RefPriority {
-    type Item = (u8, u16);
-    fn item(priority: u8, value: u16) -> (u8, u16) {
-        (priority, value)
-    }
-    fn push(&mut self, (priority, value): (u8, u16)) {
-        self.heap.push(Reverse((priority, self.sequence, value)));
-        self.sequence += 1;
-    }
-    fn pop(&mut self) -> Option<(u8, u16)> {
-        self.heap
-            .pop()
-            .map(|Reverse((priority, _, value))| (priority, value))
-    }
-    fn len(&self) -> usize {
-        self.heap.len()
-    }
+/// The oldest of the items with the smallest priority (`min_by_key` keeps the first).
+fn oldest_of_the_smallest_priority(waiting: &[Item]) -> usize {
+    (0..waiting.len())
+        .min_by_key(|&i| waiting[i].0)
+        .expect("an item waits")
 }
 
 /// Runs `ops` on a real queue and on the model side by side, comparing every result.
-fn agree<S, M>(maxsize: usize, ops: &[Op]) -> Result<(), TestCaseError>
-where
-    S: Store<Item = M::Item>,
-    M: Reference,
-    M::Item: Send,
-{
+fn agree<S: Store<Item = Item>>(
+    maxsize: usize,
+    ops: &[Op],
+    leaves_next: LeavesNext,
+) -> Result<(), TestCaseError> {
     let queue = Queue::<Native, S>::new(maxsize);
-    let (mut model, mut unfinished) = (M::default(), 0usize);
+    let (mut model, mut unfinished) = (Vec::<Item>::new(), 0usize);
     let zero = Some(Duration::ZERO);
     for (step, &op) in ops.iter().enumerate() {
         let model_full = maxsize > 0 && model.len() >= maxsize;
         match op {
             Op::Put(priority, how) => {
-                let item = M::item(priority, step as u16);
+                let item = (priority, step as u16);
                 let got = match (how, model_full) {
-                    (How::Nowait, _) => queue.put_nowait(item.clone()),
-                    (How::Block, false) => queue.put(item.clone(), true, None),
-                    (How::Block, true) | (How::Timeout, _) => queue.put(item.clone(), true, zero),
+                    (How::Nowait, _) => queue.put_nowait(item),
+                    (How::Block, false) => queue.put(item, true, None),
+                    (How::Block, true) | (How::Timeout, _) => queue.put(item, true, zero),
                 };
-                let expected = if model_full {
-                    Err(Full(item.clone()))
-                } else {
-                    Ok(())
-                };
+                let expected = if model_full { Err(Full(item)) } else { Ok(()) };
                 prop_assert_eq!(got, expected, "step {}: {:?}", step, op);
                 if !model_full {
                     model.push(item);
@@ -150,12 +95,13 @@ where
                 }
             }
             Op::Get(how) => {
-                let got = match (how, model.len() == 0) {
+                let got = match (how, model.is_empty()) {
                     (How::Nowait, _) => queue.get_nowait(),
                     (How::Block, false) => queue.get(true, None),
                     (How::Block, true) | (How::Timeout, _) => queue.get(true, zero),
                 };
-                prop_assert_eq!(got, model.pop().ok_or(Empty), "step {}: {:?}", step, op);
+                let next = (!model.is_empty()).then(|| model.remove(leaves_next(&model)));
+                prop_assert_eq!(got, next.ok_or(Empty), "step {}: {:?}", step, op);
             }
             Op::TaskDone => {
                 let expected = if unfinished == 0 {
@@ -170,7 +116,7 @@ where
             Op::Join => {}
         }
         prop_assert_eq!(queue.qsize(), model.len(), "qsize after step {}", step);
-        prop_assert_eq!(queue.empty(), model.len() == 0, "empty after step {}", step);
+        prop_assert_eq!(queue.empty(), model.is_empty(), "empty after step {}", step);
         prop_assert_eq!(
             queue.full(),
             maxsize > 0 && model.len() >= maxsize,
@@ -194,17 +140,17 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn fifo_matches_a_vecdeque(maxsize in 0usize..4, ops in prop::collection::vec(op(), 0..40)) {
-        agree::<FifoStore<u16>, RefFifo>(maxsize, &ops)?;
+    fn fifo_hands_out_the_oldest_first(maxsize in 0usize..4, ops in prop::collection::vec(op(), 0..40)) {
+        agree::<FifoStore<Item>>(maxsize, &ops, oldest)?;
     }
 
     #[test]
-    fn lifo_matches_a_vec(maxsize in 0usize..4, ops in prop::collection::vec(op(), 0..40)) {
-        agree::<LifoStore<u16>, RefLifo>(maxsize, &ops)?;
+    fn lifo_hands_out_the_newest_first(maxsize in 0usize..4, ops in prop::collection::vec(op(), 0..40)) {
+        agree::<LifoStore<Item>>(maxsize, &ops, newest)?;
     }
 
     #[test]
-    fn priority_matches_a_heap_with_insertion_sequence(maxsize in 0usize..4, ops in prop::collection::vec(op(), 0..40)) {
-        agree::<PriorityStore<u8, u16>, RefPriority>(maxsize, &ops)?;
+    fn priority_hands_out_the_oldest_of_the_smallest_priority_first(maxsize in 0usize..4, ops in prop::collection::vec(op(), 0..40)) {
+        agree::<PriorityStore<u8, u16>>(maxsize, &ops, oldest_of_the_smallest_priority)?;
     }
 }

@@ -2,39 +2,93 @@
 
 #![allow(dead_code)]
 
-use interleave::checker::{self, Budget, Mode, Report, Verdict};
-use interleave::lesson::{Class, Params, Variant};
+use interleave::checker::{self, Budget, Failure, Mode, Report, Verdict};
+use interleave::lesson::{Class, Lesson, Params, Row, Variant};
 use interleave::runtime::Backend;
+use interleave::trace::{Blocked, LostUpdate};
 
-/// Runs `variant` on `backend` with the default budget (optionally fewer executions for speed).
-pub fn run_variant(
-    variant: &Variant,
-    backend: Backend,
-    threads: usize,
-    mode: Mode,
-    executions: Option<usize>,
-) -> Report {
-    let mut budget = Budget::for_variant(variant, backend, mode);
-    if let Some(executions) = executions {
-        budget.executions = executions;
-    }
-    checker::check(variant, backend, &Params { threads }, &budget, mode).expect("backend is built")
+/// What the run helpers take: a row constant, or a variant already built from one.
+pub trait IntoVariant {
+    fn into_variant(self) -> Variant;
 }
 
-/// Runs `id` on `backend` with the default budget (optionally fewer executions for speed).
-pub fn run(
-    id: &str,
+impl<L: Lesson> IntoVariant for Row<L> {
+    fn into_variant(self) -> Variant {
+        self.variant()
+    }
+}
+
+impl IntoVariant for Variant {
+    fn into_variant(self) -> Variant {
+        self
+    }
+}
+
+impl IntoVariant for &Variant {
+    fn into_variant(self) -> Variant {
+        self.clone()
+    }
+}
+
+/// Runs `variant` (a row or a variant) on `backend` with the default budget, or `executions` of
+/// them (a number, or `None` for the default).
+pub fn run_variant(
+    variant: impl IntoVariant,
     backend: Backend,
     threads: usize,
     mode: Mode,
-    executions: Option<usize>,
+    executions: impl Into<Option<usize>>,
 ) -> Report {
-    let variant = interleave::models::find(id).unwrap_or_else(|| panic!("no variant {id}"));
-    let mut budget = Budget::for_variant(&variant, backend, mode);
-    if let Some(executions) = executions {
+    let variant = variant.into_variant();
+    let mut budget = test_budget(&variant, backend, mode);
+    if let Some(executions) = executions.into() {
         budget.executions = executions;
     }
     checker::check(&variant, backend, &Params { threads }, &budget, mode).expect("backend is built")
+}
+
+/// Shuttle executions a test samples at most by default: a debug build is about ten times
+/// slower than the release build the command line's budgets are sized for. The full default
+/// budgets, seed after seed, are `tests/seed_sweep.rs`'s (release, in CI).
+pub const TEST_EXECUTIONS: usize = 1_000;
+
+/// The budget a test gives `variant`: a check samples what the tour does (a tenth of the
+/// command line's), at most [`TEST_EXECUTIONS`]; an outcome table gets the command line's.
+pub fn test_budget(variant: &Variant, backend: Backend, mode: Mode) -> Budget {
+    let mut budget = match mode {
+        Mode::Check => Budget::for_tour(variant, backend),
+        Mode::Outcomes => Budget::for_variant(variant, backend, mode),
+    };
+    if mode == Mode::Check {
+        budget.executions = budget.executions.min(TEST_EXECUTIONS);
+    }
+    budget
+}
+
+/// A `check` of `variant` on `backend`: the default budget, or `executions`.
+pub fn check(
+    variant: impl IntoVariant,
+    backend: Backend,
+    threads: usize,
+    executions: impl Into<Option<usize>>,
+) -> Report {
+    run_variant(variant, backend, threads, Mode::Check, executions)
+}
+
+/// An exhaustive loom run of `variant` at its loom thread count (and default budget), with what
+/// it cost on stderr.
+pub fn loom(variant: impl IntoVariant, mode: Mode) -> Report {
+    let variant = variant.into_variant();
+    let threads = variant.loom_threads;
+    let report = run_variant(&variant, Backend::Loom, threads, mode, None);
+    eprintln!(
+        "{} [loom, {threads} threads]: {} after {} executions in {:.2?}",
+        variant.id,
+        report.verdict.name(),
+        report.executions,
+        report.elapsed
+    );
+    report
 }
 
 /// The property holds in every execution explored, and every outcome is acceptable or interesting.
@@ -55,8 +109,38 @@ pub fn assert_holds(report: &Report) {
     );
 }
 
+/// The distinct outcomes seen are exactly `expected` (in any order).
+pub fn assert_outcomes(report: &Report, expected: &[&str]) {
+    let (id, backend) = (report.id, report.backend.name());
+    assert_eq!(
+        outcome_set(report),
+        strings(expected),
+        "{id} under {backend}"
+    );
+}
+
+/// The property holds, and the distinct outcomes seen are exactly `expected`.
+pub fn assert_holds_with(report: &Report, expected: &[&str]) {
+    assert_holds(report);
+    assert_outcomes(report, expected);
+}
+
+/// The distinct outcomes seen are exactly the ones `variant` declares possible.
+pub fn assert_declared_outcomes(report: &Report, variant: impl IntoVariant) {
+    let declared = declared(&variant.into_variant(), report.params.threads);
+    assert_eq!(outcome_set(report), declared, "{}", report.id);
+}
+
+/// Every outcome seen has the class `class_of` gives its text.
+pub fn assert_classes(report: &Report, class_of: impl Fn(&str) -> Class) {
+    for observed in report.outcomes.rows.keys() {
+        let expected = class_of(&observed.text);
+        assert_eq!(observed.class, expected, "{}: {}", report.id, observed.text);
+    }
+}
+
 /// A violation was found, and its message names what went wrong.
-pub fn assert_violation(report: &Report, message: &str) -> checker::Failure {
+pub fn assert_violation(report: &Report, message: &str) -> Failure {
     match &report.verdict {
         Verdict::Violated(failure) => {
             assert!(
@@ -76,7 +160,7 @@ pub fn assert_violation(report: &Report, message: &str) -> checker::Failure {
 }
 
 /// A deadlock was found; returns it for the test to inspect who holds and waits for what.
-pub fn assert_deadlock(report: &Report) -> checker::Failure {
+pub fn assert_deadlock(report: &Report) -> Failure {
     match &report.verdict {
         Verdict::Deadlock(failure) => failure.clone(),
         other => panic!(
@@ -86,6 +170,86 @@ pub fn assert_deadlock(report: &Report) -> checker::Failure {
             interleave::report::verdict(report)
         ),
     }
+}
+
+/// The failure's message says `text`.
+pub fn assert_message(failure: &Failure, text: &str) {
+    assert!(
+        failure.message.contains(text),
+        "message {:?} lacks {text:?}",
+        failure.message
+    );
+}
+
+/// A deadlock in which some blocked thread is as `stuck` says (who it is, what it waits for).
+pub fn assert_deadlock_where(report: &Report, stuck: impl Fn(&Blocked) -> bool) -> Failure {
+    let failure = assert_deadlock(report);
+    assert!(
+        failure.trace.blocked.iter().any(stuck),
+        "{}: {:?}",
+        report.id,
+        failure.trace.blocked
+    );
+    failure
+}
+
+/// The one-line wait-for ring of a deadlock.
+pub fn ring(failure: &Failure) -> String {
+    interleave::report::cycle(&failure.trace)
+        .unwrap_or_else(|| panic!("no wait-for ring in {:?}", failure.trace.blocked))
+}
+
+/// A deadlock of `size` threads waiting in a ring, and the ring shows each of `links`.
+pub fn assert_ring(report: &Report, size: usize, links: &[&str]) -> Failure {
+    let failure = assert_deadlock(report);
+    assert_message(&failure, &format!("{size} threads wait in a ring"));
+    let ring = ring(&failure);
+    for link in links {
+        assert!(ring.contains(link), "{}: {link:?} not in {ring}", report.id);
+    }
+    failure
+}
+
+/// `failure`'s replay token, run on `variant`, gives the same deadlock ring again.
+pub fn assert_replays_the_same_ring(variant: impl IntoVariant, failure: &Failure) -> Failure {
+    let token = failure.replay.as_ref().expect("a replay token");
+    let replayed = checker::replay(&variant.into_variant(), token).expect("the token fits");
+    let again = assert_deadlock(&replayed);
+    assert_eq!(ring(&again), ring(failure));
+    again
+}
+
+/// The failing execution's timeline pins an update lost on `var`.
+pub fn assert_lost_update(failure: &Failure, var: &str) -> LostUpdate {
+    let lost = failure
+        .trace
+        .lost_update
+        .clone()
+        .unwrap_or_else(|| panic!("no lost update in the timeline of: {}", failure.message));
+    assert_eq!(lost.var, var, "{lost:?}");
+    lost
+}
+
+/// A lost update on `var` was found: the execution ran to the end, with a forbidden outcome.
+pub fn assert_update_lost(report: &Report, var: &str) -> Failure {
+    let failure = assert_violation(report, "lost update");
+    let outcome = failure
+        .outcome
+        .as_ref()
+        .expect("the execution ran to the end");
+    assert_eq!(outcome.class, Class::Forbidden, "{}", outcome.text);
+    assert_lost_update(&failure, var);
+    failure
+}
+
+/// The outcomes `variant` declares possible with `threads` workers, as sorted texts.
+pub fn declared(variant: &Variant, threads: usize) -> Vec<String> {
+    let params = Params { threads };
+    let possible = variant.possible_outcomes(&params);
+    let possible = possible.unwrap_or_else(|| panic!("{} declares no outcomes", variant.id));
+    let mut texts: Vec<String> = possible.into_iter().map(|o| o.text).collect();
+    texts.sort();
+    texts
 }
 
 /// The distinct outcome texts, sorted.

@@ -1,25 +1,14 @@
 //! Threads: daemon exit ordering, both creation styles, start order, the thread registry.
 
-use crate::support::{assert_holds, assert_violation, outcome_set, run_variant};
+use crate::support::{
+    IntoVariant, assert_classes, assert_declared_outcomes, assert_holds, assert_holds_with,
+    assert_lost_update, assert_violation, check, declared, outcome_set, run_variant,
+};
+use interleave::checker::Failure;
 use interleave::checker::Mode;
-#[cfg(loom)]
-use interleave::checker::Verdict;
-use interleave::lesson::{Class, Params, Variant};
+use interleave::lesson::Class;
 use interleave::models::{daemon, start_order, thread_api, thread_create};
 use interleave::runtime::Backend;
-
-/// The outcomes the variant declares possible, as texts.
-fn declared(variant: &Variant, threads: usize) -> Vec<String> {
-    let params = Params { threads };
-    let mut texts: Vec<String> = variant
-        .possible_outcomes(&params)
-        .unwrap()
-        .into_iter()
-        .map(|o| o.text)
-        .collect();
-    texts.sort();
-    texts
-}
 
 #[test]
 fn daemon_example_2_declares_the_45_outputs_and_the_tutorials_is_one_of_them() {
@@ -35,75 +24,61 @@ fn daemon_example_2_declares_the_45_outputs_and_the_tutorials_is_one_of_them() {
 
 #[test]
 fn daemon_example_2_sampled_outputs_are_within_the_declared_set_and_classified() {
-    let report = run_variant(
-        &daemon::EXAMPLE_2.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Outcomes,
-        None,
-    );
+    let report = run_variant(daemon::EXAMPLE_2, Backend::Shuttle, 2, Mode::Outcomes, None);
     assert_holds(&report);
     let all = declared(&daemon::EXAMPLE_2.variant(), 2);
     let seen = outcome_set(&report);
     assert!(seen.iter().all(|o| all.contains(o)), "{seen:?}");
+    let spread = seen.len();
     assert!(
-        seen.len() >= 30,
-        "random scheduling spreads over the set: {}",
-        seen.len()
+        spread >= 30,
+        "random scheduling spreads over the set: {spread}"
     );
-    for observed in report.outcomes.rows.keys() {
-        let expected = if observed.text.contains("end123") {
+    assert_classes(&report, |text| {
+        if text.contains("end123") {
             Class::Interesting
         } else {
             Class::Acceptable
-        };
-        assert_eq!(observed.class, expected, "{}", observed.text);
-    }
+        }
+    });
 }
 
 #[test]
 fn daemon_example_1_sampled_outputs_are_its_six() {
-    let report = run_variant(
-        &daemon::EXAMPLE_1.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Outcomes,
-        None,
-    );
+    let report = run_variant(daemon::EXAMPLE_1, Backend::Shuttle, 2, Mode::Outcomes, None);
     assert_holds(&report);
-    assert_eq!(
-        outcome_set(&report),
-        declared(&daemon::EXAMPLE_1.variant(), 2)
-    );
+    assert_declared_outcomes(&report, daemon::EXAMPLE_1);
+}
+
+/// The failure `check` finds in a harness that exits without waiting for the non-daemon thread.
+fn exit_early_failure() -> Failure {
+    let report = check(daemon::EXIT_EARLY, Backend::Shuttle, 2, None);
+    assert_violation(&report, "end456 missing")
 }
 
 #[test]
 fn a_harness_that_exits_without_waiting_loses_end456() {
-    let report = run_variant(
-        &daemon::EXIT_EARLY.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_violation(&report, "end456 missing");
+    let failure = exit_early_failure();
     assert!(!failure.outcome.unwrap().text.contains("end456"));
     assert!(failure.replay.is_some());
 }
 
+/// Under shuttle and natively, `variant` holds with exactly the one outcome `expected`.
+fn assert_holds_on_both_with(
+    variant: impl IntoVariant,
+    threads: usize,
+    executions: usize,
+    expected: &str,
+) {
+    let variant = variant.into_variant();
+    for backend in [Backend::Shuttle, Backend::Native] {
+        assert_holds_with(&check(&variant, backend, threads, executions), &[expected]);
+    }
+}
+
 #[test]
 fn a_daemon_blocked_at_exit_is_stopped_not_a_deadlock() {
-    for backend in [Backend::Shuttle, Backend::Native] {
-        let report = run_variant(
-            &daemon::BLOCKED_SERVER.variant(),
-            backend,
-            2,
-            Mode::Check,
-            Some(200),
-        );
-        assert_holds(&report);
-        assert_eq!(outcome_set(&report), vec!["main done".to_owned()]);
-    }
+    assert_holds_on_both_with(daemon::BLOCKED_SERVER, 2, 200, "main done");
 }
 
 #[test]
@@ -123,28 +98,17 @@ fn daemon_examples_natively_print_what_the_tutorial_shows() {
 #[test]
 fn both_creation_styles_have_the_same_two_outputs() {
     for row in [thread_create::TARGET, thread_create::RUN_TRAIT] {
-        let variant = row.variant();
-        let report = run_variant(&variant, Backend::Shuttle, 1, Mode::Outcomes, Some(200));
+        let report = run_variant(row, Backend::Shuttle, 1, Mode::Outcomes, 200);
         assert_holds(&report);
-        assert_eq!(outcome_set(&report), declared(&variant, 1), "{}", row.id);
+        assert_declared_outcomes(&report, row);
     }
 }
 
 #[test]
 fn start_order_has_both_orders_for_threads_and_processes() {
     for row in [start_order::THREAD, start_order::PROCESS] {
-        let report = run_variant(
-            &row.variant(),
-            Backend::Shuttle,
-            1,
-            Mode::Outcomes,
-            Some(200),
-        );
-        assert_holds(&report);
-        assert_eq!(
-            outcome_set(&report),
-            vec!["hello | main".to_owned(), "main | hello".to_owned()]
-        );
+        let report = run_variant(row, Backend::Shuttle, 1, Mode::Outcomes, 200);
+        assert_holds_with(&report, &["hello | main", "main | hello"]);
     }
 }
 
@@ -172,151 +136,67 @@ fn start_order_histograms_count_every_native_run() {
 
 #[test]
 fn the_registry_keeps_its_promises_under_shuttle_and_natively() {
-    for backend in [Backend::Shuttle, Backend::Native] {
-        let report = run_variant(
-            &thread_api::REGISTRY.variant(),
-            backend,
-            3,
-            Mode::Check,
-            Some(300),
-        );
-        assert_holds(&report);
-        assert_eq!(
-            outcome_set(&report),
-            vec!["3 threads: MainThread, Thread-1, Thread-2, Thread-3".to_owned()]
-        );
-    }
+    let all = "3 threads: MainThread, Thread-1, Thread-2, Thread-3";
+    assert_holds_on_both_with(thread_api::REGISTRY, 3, 300, all);
 }
 
 #[test]
 fn a_registry_with_a_racy_live_count_is_caught_with_the_lost_update() {
-    let report = run_variant(
-        &thread_api::RACY_COUNT.variant(),
-        Backend::Shuttle,
-        3,
-        Mode::Check,
-        None,
-    );
+    let report = check(thread_api::RACY_COUNT, Backend::Shuttle, 3, None);
     let failure = assert_violation(&report, "lost update");
-    let lost = failure
-        .trace
-        .lost_update
-        .expect("the timeline pins the lost update");
-    assert_eq!(lost.var, "live threads");
+    assert_lost_update(&failure, "live threads");
 }
 
 #[cfg(loom)]
 mod under_loom {
     use super::*;
+    use crate::support::loom;
+    use interleave::checker::{Mode, Verdict};
 
     #[test]
     fn loom_daemon_example_2_outcome_set_is_exactly_the_45() {
-        let report = run_variant(
-            &daemon::EXAMPLE_2.variant(),
-            Backend::Loom,
-            2,
-            Mode::Outcomes,
-            None,
-        );
+        let report = loom(daemon::EXAMPLE_2, Mode::Outcomes);
         assert!(matches!(report.verdict, Verdict::Holds));
-        assert_eq!(
-            outcome_set(&report),
-            declared(&daemon::EXAMPLE_2.variant(), 2)
-        );
+        assert_declared_outcomes(&report, daemon::EXAMPLE_2);
     }
 
     #[test]
     fn loom_daemon_example_1_outcome_set_is_exactly_the_6() {
-        let report = run_variant(
-            &daemon::EXAMPLE_1.variant(),
-            Backend::Loom,
-            2,
-            Mode::Outcomes,
-            None,
-        );
-        assert_eq!(
-            outcome_set(&report),
-            declared(&daemon::EXAMPLE_1.variant(), 2)
-        );
+        let report = loom(daemon::EXAMPLE_1, Mode::Outcomes);
+        assert_declared_outcomes(&report, daemon::EXAMPLE_1);
     }
 
     #[test]
     fn loom_shuttle_samples_are_a_subset_of_the_loom_set() {
         for row in [daemon::EXAMPLE_1, daemon::EXAMPLE_2] {
-            let variant = row.variant();
-            let exhaustive = outcome_set(&run_variant(
-                &variant,
-                Backend::Loom,
-                2,
-                Mode::Outcomes,
-                None,
-            ));
-            let sampled = outcome_set(&run_variant(
-                &variant,
-                Backend::Shuttle,
-                2,
-                Mode::Outcomes,
-                Some(300),
-            ));
-            assert!(
-                sampled.iter().all(|o| exhaustive.contains(o)),
-                "{}: {sampled:?}",
-                row.id
-            );
+            let exhaustive = outcome_set(&loom(row, Mode::Outcomes));
+            let sampled = outcome_set(&run_variant(row, Backend::Shuttle, 2, Mode::Outcomes, 300));
+            let within = sampled.iter().all(|o| exhaustive.contains(o));
+            assert!(within, "{}: {sampled:?}", row.id);
         }
     }
 
     #[test]
     fn loom_exit_early_and_racy_count_are_caught_and_the_rest_hold() {
-        assert_violation(
-            &run_variant(
-                &daemon::EXIT_EARLY.variant(),
-                Backend::Loom,
-                2,
-                Mode::Check,
-                None,
-            ),
-            "end456 missing",
-        );
-        assert_violation(
-            &run_variant(
-                &thread_api::RACY_COUNT.variant(),
-                Backend::Loom,
-                2,
-                Mode::Check,
-                None,
-            ),
-            "lost update",
-        );
-        for (variant, threads) in [
-            (daemon::BLOCKED_SERVER.variant(), 2),
-            (thread_create::TARGET.variant(), 1),
-            (thread_create::RUN_TRAIT.variant(), 1),
-            (start_order::THREAD.variant(), 1),
-            (thread_api::REGISTRY.variant(), 2),
-        ] {
-            let report = run_variant(&variant, Backend::Loom, threads, Mode::Outcomes, None);
+        assert_violation(&loom(daemon::EXIT_EARLY, Mode::Check), "end456 missing");
+        assert_violation(&loom(thread_api::RACY_COUNT, Mode::Check), "lost update");
+        let creation = [thread_create::TARGET, thread_create::RUN_TRAIT].map(|row| row.variant());
+        let others = [
+            daemon::BLOCKED_SERVER.variant(),
+            start_order::THREAD.variant(),
+            thread_api::REGISTRY.variant(),
+        ];
+        for variant in creation.iter().chain(&others) {
+            let report = loom(variant, Mode::Outcomes);
             assert_holds(&report);
-            assert_eq!(
-                outcome_set(&report),
-                declared(&variant, threads),
-                "{}",
-                variant.id
-            );
+            assert_declared_outcomes(&report, variant);
         }
     }
 }
 
 #[test]
 fn a_short_failing_execution_is_shown_whole() {
-    let report = run_variant(
-        &daemon::EXIT_EARLY.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        None,
-    );
-    let failure = assert_violation(&report, "end456 missing");
+    let failure = exit_early_failure();
     let timeline = interleave::report::timeline(&failure.trace);
     let shown = format!("all {} events:", failure.trace.events.len());
     assert!(timeline.contains(&shown), "{timeline}");

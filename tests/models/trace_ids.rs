@@ -1,8 +1,8 @@
 //! The trace keeps identities, not names: two unnamed mutexes are two locks, and two threads
 //! with the same name (Python allows it) are two threads, in the deadlock ring and the report.
 
-use crate::support::{assert_deadlock, run_variant};
-use interleave::checker::{Failure, Mode};
+use crate::support::{assert_deadlock, assert_message, assert_replays_the_same_ring, check, ring};
+use interleave::checker::Failure;
 use interleave::lesson::{Class, Expect, Lesson, Params, Row};
 use interleave::runtime::{Backend, Native, Runtime};
 use interleave::sync::Mutex;
@@ -13,24 +13,23 @@ use std::sync::Arc;
 /// Two threads take two locks in opposite orders: the ring can close.
 struct OppositeOrders;
 
+/// The names the program gives its two locks and its two threads (`None`: the defaults, every
+/// mutex `lock`, the threads `Thread-1` and `Thread-2`).
 #[derive(Clone, Copy)]
-enum Version {
-    /// `Mutex::new`: both locks are called `lock`; the threads are `Thread-1` and `Thread-2`.
-    UnnamedLocks,
-    /// Locks `a` and `b`; both threads are called `worker`.
-    SameThreadNames,
+struct Names {
+    locks: [Option<&'static str>; 2],
+    threads: Option<&'static str>,
 }
 
 impl Lesson for OppositeOrders {
-    type Version = Version;
+    type Version = Names;
     type Outcome = String;
 
-    fn run<R: Runtime>(version: Version, _: &Params) -> String {
-        let (first, second) = match version {
-            Version::UnnamedLocks => (Mutex::<R, ()>::new(()), Mutex::<R, ()>::new(())),
-            Version::SameThreadNames => (Mutex::named("a", ()), Mutex::named("b", ())),
-        };
-        let locks = Arc::new([first, second]);
+    fn run<R: Runtime>(names: Names, _: &Params) -> String {
+        let locks = Arc::new(names.locks.map(|name| match name {
+            Some(name) => Mutex::<R, ()>::named(name, ()),
+            None => Mutex::new(()),
+        }));
         let workers: Vec<JoinHandle<R, ()>> = [(0, 1), (1, 0)]
             .into_iter()
             .map(|(one, other)| {
@@ -40,9 +39,9 @@ impl Lesson for OppositeOrders {
                     thread::yield_now::<R>();
                     let _other = locks[other].lock();
                 };
-                match version {
-                    Version::UnnamedLocks => thread::spawn::<R, _, _>(body),
-                    Version::SameThreadNames => thread::spawn_named::<R, _, _>("worker", body),
+                match names.threads {
+                    Some(name) => thread::spawn_named::<R, _, _>(name, body),
+                    None => thread::spawn::<R, _, _>(body),
                 }
             })
             .collect();
@@ -50,43 +49,41 @@ impl Lesson for OppositeOrders {
         "both finished".to_owned()
     }
 
-    fn classify(_: Version, _: &String, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Names, _: &String, _: &Params) -> (Class, &'static str) {
         (Class::Acceptable, "no deadlock this time")
     }
 }
 
+/// `Mutex::new`: both locks are called `lock`; the threads are `Thread-1` and `Thread-2`.
 const UNNAMED_LOCKS: Row<OppositeOrders> = Row::new(
     "trace-ids/unnamed-locks",
-    Version::UnnamedLocks,
+    Names {
+        locks: [None, None],
+        threads: None,
+    },
     Expect::Deadlock,
     "two unnamed mutexes taken in opposite orders",
 );
 
+/// Locks `a` and `b`; both threads are called `worker`.
 const SAME_THREAD_NAMES: Row<OppositeOrders> = Row::new(
     "trace-ids/same-thread-names",
-    Version::SameThreadNames,
+    Names {
+        locks: [Some("a"), Some("b")],
+        threads: Some("worker"),
+    },
     Expect::Deadlock,
     "two threads named worker take a and b in opposite orders",
 );
 
 fn deadlock(row: Row<OppositeOrders>, backend: Backend) -> Failure {
     let executions = (backend == Backend::Shuttle).then_some(1_000);
-    assert_deadlock(&run_variant(
-        &row.variant(),
-        backend,
-        2,
-        Mode::Check,
-        executions,
-    ))
+    assert_deadlock(&check(row, backend, 2, executions))
 }
 
 /// A ring of two distinct threads over two distinct locks, each holding one.
 fn assert_two_thread_ring(failure: &Failure) {
-    assert!(
-        failure.message.contains("2 threads wait in a ring"),
-        "{}",
-        failure.message
-    );
+    assert_message(failure, "2 threads wait in a ring");
     let ring = failure.trace.deadlock_cycle();
     assert_eq!(ring.len(), 2, "{:?}", failure.trace.blocked);
     assert_ne!(ring[0].thread.id, ring[1].thread.id);
@@ -105,7 +102,7 @@ fn assert_two_thread_ring(failure: &Failure) {
 fn two_unnamed_mutexes_are_two_locks_in_the_ring() {
     let failure = deadlock(UNNAMED_LOCKS, Backend::Shuttle);
     assert_two_thread_ring(&failure);
-    let cycle = interleave::report::cycle(&failure.trace).expect("a ring");
+    let cycle = ring(&failure);
     assert!(cycle.starts_with("cycle: "), "{cycle}");
     assert!(
         cycle.contains("Thread-1 holds lock, waits for lock")
@@ -113,29 +110,20 @@ fn two_unnamed_mutexes_are_two_locks_in_the_ring() {
         "{cycle}"
     );
     // Same name, different lock: no thread waits for a lock it holds itself.
-    let report = interleave::report::verdict(&run_variant(
-        &UNNAMED_LOCKS.variant(),
-        Backend::Shuttle,
-        2,
-        Mode::Check,
-        Some(1_000),
-    ));
-    assert!(!report.contains("already holds"), "{report}");
-    assert!(!report.contains("self-deadlock"), "{report}");
+    let report = check(UNNAMED_LOCKS, Backend::Shuttle, 2, 1_000);
+    let text = interleave::report::verdict(&report);
+    assert!(!text.contains("already holds"), "{text}");
+    assert!(!text.contains("self-deadlock"), "{text}");
 }
 
 #[test]
 fn two_threads_with_one_name_are_two_threads_in_the_ring() {
     let failure = deadlock(SAME_THREAD_NAMES, Backend::Shuttle);
     assert_two_thread_ring(&failure);
-    let workers: Vec<_> = failure
-        .trace
-        .blocked
-        .iter()
-        .filter(|b| b.thread == "worker")
-        .collect();
-    assert_eq!(workers.len(), 2, "{:?}", failure.trace.blocked);
-    let cycle = interleave::report::cycle(&failure.trace).expect("a ring");
+    let blocked = &failure.trace.blocked;
+    let workers = blocked.iter().filter(|b| b.thread == "worker").count();
+    assert_eq!(workers, 2, "{blocked:?}");
+    let cycle = ring(&failure);
     assert!(
         cycle.contains("worker holds a, waits for b")
             && cycle.contains("worker holds b, waits for a"),
@@ -153,18 +141,8 @@ fn two_threads_with_one_name_are_two_threads_in_the_ring() {
 #[test]
 fn the_replay_shows_the_same_ring() {
     let failure = deadlock(SAME_THREAD_NAMES, Backend::Shuttle);
-    let token = failure
-        .replay
-        .as_ref()
-        .expect("a shuttle failure is replayable");
-    let replayed =
-        interleave::checker::replay(&SAME_THREAD_NAMES.variant(), token).expect("the token fits");
-    let again = assert_deadlock(&replayed);
+    let again = assert_replays_the_same_ring(SAME_THREAD_NAMES, &failure);
     assert_eq!(again.trace.blocked, failure.trace.blocked);
-    assert_eq!(
-        interleave::report::cycle(&again.trace),
-        interleave::report::cycle(&failure.trace)
-    );
 }
 
 /// Natively each facade thread runs on its own OS thread, with the parent's recorder and an id

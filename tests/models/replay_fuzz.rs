@@ -115,3 +115,43 @@ fn a_token_for_another_model_is_refused() {
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
+
+/// A 100-thread failure is named in under 80 characters, and its token replays that failure:
+/// the same message and the same outcome.
+#[test]
+fn hundred_thread_failures_have_short_tokens_that_replay_them() {
+    use interleave::models::{gil, thread_api};
+    for variant in [
+        counter_race::UNLOCKED.variant(),
+        gil::COUNTER_RACE.variant(),
+        thread_api::RACY_COUNT.variant(),
+    ] {
+        let params = variant.params(Backend::Shuttle, Some(100)).unwrap();
+        let mut budget = Budget::for_variant(&variant, Backend::Shuttle, Mode::Check);
+        budget.executions = budget.executions.min(200);
+        let report =
+            checker::check(&variant, Backend::Shuttle, &params, &budget, Mode::Check).unwrap();
+        let failure = report
+            .verdict
+            .failure()
+            .unwrap_or_else(|| panic!("{}: the seeded bug is found with 100 threads", variant.id));
+        let token = failure.replay.clone().expect("shuttle failures replay");
+        let text = token.to_string();
+        assert!(
+            text.len() < 80,
+            "{}: {text} has {} characters",
+            variant.id,
+            text.len()
+        );
+        let replayed = checker::replay(&variant, &text.parse().unwrap()).unwrap();
+        let again = replayed.verdict.failure().expect("the failure reproduces");
+        assert_eq!(
+            replayed.verdict.kind(),
+            report.verdict.kind(),
+            "{}",
+            variant.id
+        );
+        assert_eq!(again.message, failure.message, "{}", variant.id);
+        assert_eq!(again.outcome, failure.outcome, "{}", variant.id);
+    }
+}

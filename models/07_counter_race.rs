@@ -114,7 +114,7 @@ impl Lesson for CounterRace {
     type Version = Version;
     type Outcome = Final;
     const THREADS: Threads = Threads::shuttle(100).loom(3);
-    const CHECK_EXECUTIONS: usize = 500;
+    const CHECK_EXECUTIONS: usize = 2_000;
 
     fn run<R: Runtime>(version: Version, params: &Params) -> Final {
         version.program::<R>(params.threads, RACE_SLEEPS)

@@ -128,6 +128,16 @@ impl<R: Runtime> RLock<R> {
 
     fn take(&self, state: &mut Ownership<R>, me: R::ThreadId) {
         let name = current_name::<R>();
+        // Mutual exclusion, checked where it breaks: a thread that stops waiting without looking
+        // again (`if-not-while`) may get here while another still owns the lock. Left unchecked,
+        // that theft shows later as a deadlock or not at all.
+        if state.count > 0 && state.owner != Some(me) {
+            panic!(
+                "mutual exclusion: {} took the lock {} still held",
+                name.as_deref().unwrap_or("a thread"),
+                state.owner_name.as_deref().unwrap_or("another thread")
+            );
+        }
         self.events.acquired::<R>();
         state.owner = Some(me);
         state.owner_name = name;

@@ -159,7 +159,7 @@ pub struct Row<L: Lesson> {
 }
 
 /// A `check`'s default budget under shuttle, for a small model: about a second on two cores.
-pub const DEFAULT_CHECK_EXECUTIONS: usize = 10_000;
+pub const DEFAULT_CHECK_EXECUTIONS: usize = 50_000;
 
 impl<L: Lesson> Clone for Row<L> {
     fn clone(&self) -> Self {

@@ -4,7 +4,8 @@
 //! correct code too). Prints, per bug, the executions to the first failure (median and max).
 //!
 //! Slow (about ten minutes on two cores, in release), so it is ignored by a plain `cargo test`;
-//! `ci/seed-sweep.sh` runs it.
+//! `ci/seed-sweep.sh` runs it and prints the table, which the test writes to
+//! `target/tmp/seed-sweep.txt` (shuttle's own chatter on stderr stays in the captured output).
 
 use interleave::checker::{self, Budget, Mode, Verdict};
 use interleave::lesson::Expect;
@@ -16,8 +17,11 @@ const HOLDS_SEEDS: u64 = 20;
 #[test]
 #[ignore = "slow: run by ci/seed-sweep.sh"]
 fn every_seeded_bug_is_found_on_every_seed_and_no_fix_fails() {
+    use std::fmt::Write;
     let mut problems = Vec::new();
-    println!(
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
         "{:<34} {:>8} {:>8}  (executions to the first failure, seeds 1..={BUG_SEEDS})",
         "variant", "median", "max"
     );
@@ -58,7 +62,8 @@ fn every_seeded_bug_is_found_on_every_seed_and_no_fix_fails() {
         }
         if variant.expect != Expect::Holds && !found.is_empty() {
             found.sort_unstable();
-            println!(
+            let _ = writeln!(
+                table,
                 "{:<34} {:>8} {:>8}",
                 variant.id,
                 found[found.len() / 2],
@@ -66,5 +71,7 @@ fn every_seeded_bug_is_found_on_every_seed_and_no_fix_fails() {
             );
         }
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("seed-sweep.txt");
+    std::fs::write(&path, &table).expect("the table is written");
+    assert!(problems.is_empty(), "{}\n{table}", problems.join("\n"));
 }

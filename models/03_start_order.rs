@@ -15,7 +15,10 @@
 
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
 use crate::models::thread_create::TwoLines;
-use crate::models::thread_vs_process::native::{CHILD_COMMAND, locate_program};
+use crate::models::thread_vs_process::native::{
+    CHILD_COMMAND, DEADLINE, FROM_PARENT, OwnedChild, PipeCut, REPLY_LIMIT, read_to_end_within,
+    this_program,
+};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::{Native, Runtime};
 use std::io::Write;
@@ -106,39 +109,51 @@ pub fn concept() -> Concept {
     .timing(timing)
 }
 
-/// One run with a real child process: both append a line to the same file, like two
-/// processes writing to one terminal, and the file says who came first.
-fn process_order(program: &Path, file: &Path) -> Result<Printed, String> {
-    std::fs::write(file, "").map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    let mut child = Command::new(program)
-        .args([
-            CHILD_COMMAND,
-            "append",
-            &file.display().to_string(),
-            "hello",
-        ])
+/// One run with a real child process: the child prints `hello` and the parent `main` into the
+/// same pipe, as two processes print to one terminal, and the pipe says who came first. (No
+/// file: nothing is left behind if the run is interrupted.) The child is bounded like every
+/// child ([`REPLY_LIMIT`], [`DEADLINE`]) and reaped on every path ([`OwnedChild`]).
+fn process_order(program: &Path) -> Result<Printed, String> {
+    let start = |e: std::io::Error| format!("cannot start {}: {e}", program.display());
+    let (mut printed, terminal) = std::io::pipe().map_err(start)?;
+    let mut main_end = terminal.try_clone().map_err(start)?;
+    let mut command = Command::new(program);
+    command
+        .args([CHILD_COMMAND, "print", "hello", FROM_PARENT])
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
-    append_line(file, "main")?;
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if !status.success() {
-        return Err(format!("the child failed: {status}"));
+        .stdout(terminal.try_clone().map_err(start)?)
+        .stderr(terminal);
+    let mut child = OwnedChild::spawn(command).map_err(start)?;
+    let deadline = Instant::now() + DEADLINE;
+    // This process holds the read end, so this write cannot meet a closed pipe.
+    main_end
+        .write_all(b"main\n")
+        .map_err(|e| format!("cannot print main: {e}"))?;
+    drop(main_end);
+    let text = match read_to_end_within(&mut printed, REPLY_LIMIT, deadline) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(PipeCut::TooMuch) => {
+            return Err(format!(
+                "the child printed more than {REPLY_LIMIT} bytes and was killed"
+            ));
+        }
+        Err(PipeCut::Late) => {
+            return Err(format!(
+                "the child had not finished within {DEADLINE:?} and was killed"
+            ));
+        }
+        Err(PipeCut::Failed(e)) => return Err(format!("cannot read the pipe: {e}")),
+    };
+    match child.wait_until(deadline) {
+        Ok(Some(status)) if status.success() => {
+            Ok(Printed(text.lines().map(str::to_owned).collect()))
+        }
+        Ok(Some(status)) => Err(format!("the child failed ({status}): {}", text.trim())),
+        Ok(None) => Err(format!(
+            "the child had not exited within {DEADLINE:?} and was killed"
+        )),
+        Err(e) => Err(format!("cannot wait for the child: {e}")),
     }
-    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-    Ok(Printed(text.lines().map(str::to_owned).collect()))
-}
-
-/// Appends `line` to `file` in one write (what the child does too).
-pub fn append_line(file: &Path, line: &str) -> Result<(), String> {
-    let mut handle = std::fs::OpenOptions::new()
-        .append(true)
-        .open(file)
-        .map_err(|e| format!("cannot open {}: {e}", file.display()))?;
-    handle
-        .write_all(format!("{line}\n").as_bytes())
-        .map_err(|e| e.to_string())
 }
 
 /// Runs `count` rounds of `one_run` and turns the orders seen into histogram rows.
@@ -159,9 +174,9 @@ fn histogram(
             },
             Err(error) => {
                 return vec![TimingRow {
-                    label: format!("{kind}: not measured"),
+                    label: kind.to_owned(),
                     seconds: 0.0,
-                    note: error,
+                    note: format!("not measured: {error}"),
                 }];
             }
         }
@@ -176,24 +191,32 @@ fn histogram(
         .collect()
 }
 
-/// The two histograms, threads then processes, side by side in one run.
+/// The two histograms, threads then processes, side by side in one run, with child processes of
+/// this very executable.
 pub fn timing() -> Timing {
-    let mut rows = histogram("threads", 1000, || Ok(hello_then_main::<Native>()));
-    match locate_program() {
-        Ok(program) => {
-            let file =
-                std::env::temp_dir().join(format!("interleave-start-order-{}", std::process::id()));
-            rows.extend(histogram("processes", 50, || {
-                process_order(&program, &file)
-            }));
-            let _ = std::fs::remove_file(&file);
+    match this_program() {
+        Ok(program) => measure(&program),
+        Err(error) => {
+            let mut rows = histogram("threads", 1000, || Ok(hello_then_main::<Native>()));
+            rows.push(TimingRow {
+                label: "processes".into(),
+                seconds: 0.0,
+                note: format!("not measured: {error}"),
+            });
+            table(rows)
         }
-        Err(error) => rows.push(TimingRow {
-            label: "processes: not measured".into(),
-            seconds: 0.0,
-            note: error.to_string(),
-        }),
     }
+}
+
+/// The two histograms, threads then processes, with child processes of `program` (a test
+/// binary passes `env!("CARGO_BIN_EXE_interleave")`).
+pub fn measure(program: &Path) -> Timing {
+    let mut rows = histogram("threads", 1000, || Ok(hello_then_main::<Native>()));
+    rows.extend(histogram("processes", 50, || process_order(program)));
+    table(rows)
+}
+
+fn table(rows: Vec<TimingRow>) -> Timing {
     Timing {
         title: "start order: who prints first, natively".to_owned(),
         setup: "seconds = mean wall time of one run (start, print, wait); the ratio compares it with the first row's"

@@ -190,7 +190,6 @@ impl<L: Lesson> Row<L> {
         }
     }
 
-
     pub const fn threads(mut self, threads: usize, loom_threads: usize) -> Self {
         self.threads = threads;
         self.loom_threads = loom_threads;

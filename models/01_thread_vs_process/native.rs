@@ -1,19 +1,26 @@
 //! Real OS processes: this binary re-executes itself with the hidden command `__child ROLE`, and
 //! the child answers on its stdout (the message channel) with one line of `key=value` words.
 //!
-//! Which binary: `INTERLEAVE_BIN` if set; else this executable when it is `interleave` itself
-//! (`cargo run`); else the `interleave` next to the directory this executable is in, because a
-//! cargo test binary lives in `target/<profile>/deps/` and the project's binary in
-//! `target/<profile>/`. Tests that can should pass `env!("CARGO_BIN_EXE_interleave")` to
-//! [`measure`] directly. A missing or foreign binary is a [`ChildError`], never a panic.
+//! Which binary: always this very executable, [`this_program`] (`std::env::current_exe()`),
+//! wherever it was copied to; nothing is guessed and no environment variable can swap it.
+//! (Code running inside a test binary passes `env!("CARGO_BIN_EXE_interleave")` to [`measure`],
+//! [`process_pid`] and the rest, which take the program as an argument.)
+//!
+//! A child is never trusted to behave. Its stdout and stderr share one pipe, read at most
+//! [`REPLY_LIMIT`] bytes ([`read_to_end_within`]); it has [`DEADLINE`] to answer and exit; and it
+//! is an [`OwnedChild`], killed if still running and always reaped, on every path out. A child
+//! that cannot start, dies, answers garbage, too much, or nothing in time is a [`ChildError`]
+//! and a "not measured" row in the table: never a panic, a hang, or unbounded memory.
 
 use super::START_N;
 use crate::lesson::{Timing, TimingRow};
 use crate::runtime::Native;
 use crate::thread;
 use std::fmt;
+use std::io::{self, Read};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -27,16 +34,50 @@ static ONE_DEMO: Mutex<()> = Mutex::new(());
 /// The hidden command a child is started with (not in the usage text: it is not for people).
 pub const CHILD_COMMAND: &str = "__child";
 
+/// The word a parent appends to every child's command line. This binary's hidden commands accept
+/// it (and do not need it); a program that is not this command line refuses it. That matters when
+/// the library runs inside a cargo test binary: re-executed, it would take `__child pid` for test
+/// name filters and run tests, maybe ones that start children again; it refuses an unknown
+/// option at once instead.
+pub const FROM_PARENT: &str = "--from-interleave";
+
+/// The words of a hidden command without the [`FROM_PARENT`] mark at their end.
+pub fn without_mark<'a, 'b>(args: &'a [&'b str]) -> &'a [&'b str] {
+    match args {
+        [rest @ .., last] if *last == FROM_PARENT => rest,
+        _ => args,
+    }
+}
+
 /// Threads and processes started (alternately) for the cost comparison.
 pub const ROUNDS: usize = 20;
+
+/// The most a child may say (stdout and stderr together; for a worker, one reply line): a few
+/// KiB, where a real answer is a few dozen bytes.
+pub const REPLY_LIMIT: usize = 4096;
+
+/// How long a child has to answer and exit before it is killed.
+pub const DEADLINE: Duration = Duration::from_secs(10);
 
 /// Why a child process could not do its part.
 #[derive(Debug)]
 pub enum ChildError {
+    /// There is no file at the program's path (this executable was deleted or replaced).
     NotFound(PathBuf),
-    Start(PathBuf, std::io::Error),
+    /// It could not be started.
+    Start(PathBuf, io::Error),
+    /// It exited unsuccessfully, after saying this.
     Failed(PathBuf, ExitStatus, String),
+    /// It exited successfully, but what it said is not a reply.
     BadReply(PathBuf, String),
+    /// It said more than [`REPLY_LIMIT`] bytes, and was killed.
+    TooMuch(PathBuf, ExitStatus),
+    /// It had not answered and exited by the deadline, and was killed.
+    Silent(PathBuf, Duration, ExitStatus),
+    /// Its pipe could not be read.
+    Read(PathBuf, io::Error),
+    /// It could not be waited for.
+    Wait(PathBuf, io::Error),
 }
 
 impl fmt::Display for ChildError {
@@ -44,16 +85,16 @@ impl fmt::Display for ChildError {
         match self {
             ChildError::NotFound(path) => write!(
                 f,
-                "no interleave binary at {} (build it with `cargo build`, or set INTERLEAVE_BIN)",
+                "no program file at {} to re-execute (deleted or replaced while running?)",
                 path.display()
             ),
             ChildError::Start(path, error) => write!(f, "cannot start {}: {error}", path.display()),
-            ChildError::Failed(path, status, stderr) => {
+            ChildError::Failed(path, status, said) => {
                 write!(
                     f,
                     "{} {CHILD_COMMAND} failed ({status}): {}",
                     path.display(),
-                    stderr.trim()
+                    said.trim()
                 )
             }
             ChildError::BadReply(path, reply) => write!(
@@ -61,18 +102,230 @@ impl fmt::Display for ChildError {
                 "{} is not an interleave binary that knows `{CHILD_COMMAND}` (it replied {reply:?})",
                 path.display()
             ),
+            ChildError::TooMuch(path, status) => write!(
+                f,
+                "{} {CHILD_COMMAND} said more than {REPLY_LIMIT} bytes and was killed ({status})",
+                path.display()
+            ),
+            ChildError::Silent(path, deadline, status) => write!(
+                f,
+                "{} {CHILD_COMMAND} had not answered and exited within {deadline:?} and was killed ({status})",
+                path.display()
+            ),
+            ChildError::Read(path, error) => {
+                write!(f, "cannot read what {} said: {error}", path.display())
+            }
+            ChildError::Wait(path, error) => {
+                write!(f, "cannot wait for {}: {error}", path.display())
+            }
         }
     }
 }
 
 impl std::error::Error for ChildError {}
 
+/// This very executable: the only program a child process is ever started from.
+pub fn this_program() -> Result<PathBuf, ChildError> {
+    std::env::current_exe().map_err(|error| ChildError::Start(PathBuf::from("this program"), error))
+}
+
+/// A child process this process answers for: when dropped, on any path (an early return, an
+/// error, a panic unwinding), it is killed if it still runs, and reaped either way: no zombie,
+/// no orphan left running.
+#[derive(Debug)]
+pub struct OwnedChild {
+    child: Child,
+}
+
+impl OwnedChild {
+    /// Starts `command`. Taking it by value drops it here, and with it this process's copies of
+    /// the pipe ends it was given, so that reading the other end sees end-of-file when the child
+    /// exits.
+    pub fn spawn(mut command: Command) -> io::Result<OwnedChild> {
+        command.spawn().map(|child| OwnedChild { child })
+    }
+
+    /// Its pid.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The child, for its pipes.
+    pub fn child_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+
+    /// Its exit status once it has exited, or `None` if it still runs at `deadline`. Polls: first
+    /// briefly without sleeping (a child that has just closed its stdout is exiting, and the
+    /// timing tables must not count a sleep), then with sleeps growing to 10 ms.
+    pub fn wait_until(&mut self, deadline: Instant) -> io::Result<Option<ExitStatus>> {
+        let spin_until = Instant::now() + Duration::from_millis(1);
+        let mut pause = Duration::from_micros(50);
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Some(status));
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            if now < spin_until {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(pause.min(deadline - now));
+                pause = (pause * 2).min(Duration::from_millis(10));
+            }
+        }
+    }
+
+    /// Kills it (if it still runs) and reaps it: its exit status.
+    pub fn kill_and_reap(&mut self) -> io::Result<ExitStatus> {
+        if let Some(status) = self.child.try_wait()? {
+            return Ok(status);
+        }
+        // It may exit on its own between the two calls: then kill fails harmlessly.
+        let _ = self.child.kill();
+        self.child.wait()
+    }
+}
+
+impl Drop for OwnedChild {
+    fn drop(&mut self) {
+        let _ = self.kill_and_reap();
+    }
+}
+
+/// Why reading a child's pipe stopped before its end.
+#[derive(Debug)]
+pub enum PipeCut {
+    /// More than the limit arrived.
+    TooMuch,
+    /// Nothing more arrived by the deadline.
+    Late,
+    Failed(io::Error),
+}
+
+/// Waits until `deadline` for `pipe` to have something, then reads what is there (at most up
+/// to one byte past `limit` in `buffer`, through [`Read::take`]). `Ok(0)` is end-of-file.
+pub fn read_some<P: Read + AsRawFd>(
+    pipe: &mut P,
+    buffer: &mut Vec<u8>,
+    limit: usize,
+    deadline: Instant,
+) -> Result<usize, PipeCut> {
+    if buffer.len() > limit {
+        return Err(PipeCut::TooMuch);
+    }
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(PipeCut::Late);
+        }
+        let mut ready = libc::pollfd {
+            fd: pipe.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let millis = left.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+        // SAFETY: one valid pollfd, and its count.
+        let polled = unsafe { libc::poll(&mut ready, 1, millis) };
+        if polled < 0 {
+            let error = io::Error::last_os_error();
+            if error.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(PipeCut::Failed(error));
+        }
+        if polled == 0 {
+            continue;
+        }
+        // Readable, closed or failed: a read now does not block.
+        let room = (limit + 1).saturating_sub(buffer.len()) as u64;
+        let mut chunk = [0u8; 1024];
+        match pipe.by_ref().take(room).read(&mut chunk) {
+            Ok(read) => {
+                buffer.extend_from_slice(&chunk[..read]);
+                return if buffer.len() > limit {
+                    Err(PipeCut::TooMuch)
+                } else {
+                    Ok(read)
+                };
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(PipeCut::Failed(error)),
+        }
+    }
+}
+
+/// Everything `pipe` carries until its end, if that is at most `limit` bytes by `deadline`.
+pub fn read_to_end_within<P: Read + AsRawFd>(
+    pipe: &mut P,
+    limit: usize,
+    deadline: Instant,
+) -> Result<Vec<u8>, PipeCut> {
+    let mut said = Vec::new();
+    while read_some(pipe, &mut said, limit, deadline)? > 0 {}
+    Ok(said)
+}
+
+/// Starts `program` with `args` (stdin empty, stdout and stderr into one pipe), reads what it
+/// says until it exits and waits for it, all bounded by [`REPLY_LIMIT`] and `within`: (its exit
+/// status, what it said). A child that breaks a bound is killed and reaped first.
+pub fn run_bounded(
+    program: &Path,
+    args: &[&str],
+    within: Duration,
+) -> Result<(ExitStatus, String), ChildError> {
+    if !program.is_file() {
+        return Err(ChildError::NotFound(program.to_owned()));
+    }
+    let start = |error| ChildError::Start(program.to_owned(), error);
+    let (mut said, to_parent) = io::pipe().map_err(start)?;
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(to_parent.try_clone().map_err(start)?)
+        .stderr(to_parent);
+    let mut child = OwnedChild::spawn(command).map_err(start)?;
+    let deadline = Instant::now() + within;
+    let killed = |child: &mut OwnedChild| {
+        child
+            .kill_and_reap()
+            .map_err(|error| ChildError::Wait(program.to_owned(), error))
+    };
+    let text = match read_to_end_within(&mut said, REPLY_LIMIT, deadline) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(PipeCut::TooMuch) => {
+            return Err(ChildError::TooMuch(program.to_owned(), killed(&mut child)?));
+        }
+        Err(PipeCut::Late) => {
+            return Err(ChildError::Silent(
+                program.to_owned(),
+                within,
+                killed(&mut child)?,
+            ));
+        }
+        Err(PipeCut::Failed(error)) => return Err(ChildError::Read(program.to_owned(), error)),
+    };
+    match child.wait_until(deadline) {
+        Ok(Some(status)) => Ok((status, text)),
+        Ok(None) => Err(ChildError::Silent(
+            program.to_owned(),
+            within,
+            killed(&mut child)?,
+        )),
+        Err(error) => Err(ChildError::Wait(program.to_owned(), error)),
+    }
+}
+
 /// The hidden command's body, run in the child: `pid` reports the pid; `set-n COPY` starts from
 /// the parent's value (what fork would have copied), runs the tutorial's `work` on this process's
-/// own `n` and reports it. Returns the exit code.
+/// own `n` and reports it; `print LINE` prints the line (for `time start-order`). Returns the
+/// exit code; anything else is refused with one line on stderr and code 2.
 pub fn child_main(args: &[&str]) -> i32 {
     let pid = std::process::id();
-    match args {
+    match without_mark(args) {
         ["pid"] => println!("pid={pid}"),
         ["set-n", copy] => {
             let Ok(copy) = copy.parse() else {
@@ -83,16 +336,18 @@ pub fn child_main(args: &[&str]) -> i32 {
             N.store(0, Ordering::SeqCst);
             println!("pid={pid} copy={copy} n={}", N.load(Ordering::SeqCst));
         }
-        ["append", file, line] => {
-            if let Err(error) =
-                crate::models::start_order::append_line(std::path::Path::new(file), line)
+        ["print", line] => {
+            // One write, like the parent's: the pipe keeps the two lines whole, in write order.
+            let mut out = std::io::stdout().lock();
+            if std::io::Write::write_all(&mut out, format!("{line}\n").as_bytes())
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .is_err()
             {
-                eprintln!("error: {error}");
                 return 1;
             }
         }
         _ => {
-            eprintln!("error: {CHILD_COMMAND} is internal; roles: pid, set-n N, append FILE LINE");
+            eprintln!("error: {CHILD_COMMAND} is internal; roles: pid, set-n N, print LINE");
             return 2;
         }
     }
@@ -106,24 +361,18 @@ pub struct ChildReply {
     pub n: Option<usize>,
 }
 
-fn run_child(program: &Path, args: &[&str]) -> Result<ChildReply, ChildError> {
-    if !program.is_file() {
-        return Err(ChildError::NotFound(program.to_owned()));
-    }
-    let output = Command::new(program)
-        .arg(CHILD_COMMAND)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|error| ChildError::Start(program.to_owned(), error))?;
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        return Err(ChildError::Failed(
-            program.to_owned(),
-            output.status,
-            stderr,
-        ));
+/// Runs `program __child ARGS` within `within` and parses its one-line reply.
+pub fn ask_child(
+    program: &Path,
+    args: &[&str],
+    within: Duration,
+) -> Result<ChildReply, ChildError> {
+    let mut words = vec![CHILD_COMMAND];
+    words.extend_from_slice(args);
+    words.push(FROM_PARENT);
+    let (status, text) = run_bounded(program, &words, within)?;
+    if !status.success() {
+        return Err(ChildError::Failed(program.to_owned(), status, text));
     }
     let field = |key: &str| {
         text.split_whitespace()
@@ -138,24 +387,6 @@ fn run_child(program: &Path, args: &[&str]) -> Result<ChildReply, ChildError> {
     }
 }
 
-/// The `interleave` binary to re-execute (see the module docs for the order it looks in).
-pub fn locate_program() -> Result<PathBuf, ChildError> {
-    if let Some(path) = std::env::var_os("INTERLEAVE_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let name = format!("interleave{}", std::env::consts::EXE_SUFFIX);
-    let exe =
-        std::env::current_exe().map_err(|error| ChildError::Start(PathBuf::from(&name), error))?;
-    if exe.file_name().is_some_and(|file| file == name.as_str()) {
-        return Ok(exe);
-    }
-    let beside_deps = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|dir| dir.join(&name));
-    beside_deps.ok_or(ChildError::NotFound(PathBuf::from(name)))
-}
-
 /// The pid a thread of this process sees.
 pub fn thread_pid() -> u32 {
     thread::spawn::<Native, _, _>(std::process::id).join()
@@ -163,7 +394,7 @@ pub fn thread_pid() -> u32 {
 
 /// The pid a child process reports.
 pub fn process_pid(program: &Path) -> Result<u32, ChildError> {
-    run_child(program, &["pid"]).map(|reply| reply.pid)
+    ask_child(program, &["pid"], DEADLINE).map(|reply| reply.pid)
 }
 
 /// `n = 100`, a thread runs `work`, join: the parent's `n` afterwards.
@@ -179,29 +410,52 @@ pub fn n_after_process(program: &Path) -> Result<(usize, usize), ChildError> {
     let _one = ONE_DEMO.lock().unwrap_or_else(|p| p.into_inner());
     N.store(START_N, Ordering::SeqCst);
     let copy = N.load(Ordering::SeqCst).to_string();
-    let reply = run_child(program, &["set-n", &copy])?;
+    let reply = ask_child(program, &["set-n", &copy], DEADLINE)?;
     let child = reply.n.ok_or_else(|| {
         ChildError::BadReply(program.to_owned(), format!("pid={} without n", reply.pid))
     })?;
     Ok((child, N.load(Ordering::SeqCst)))
 }
 
-/// The pids and the global `n` for threads and for processes, then `rounds` threads and
-/// `rounds` processes started and joined alternately (so both see the same machine load).
-pub fn measure(program: &Path, rounds: usize) -> Result<Timing, ChildError> {
+/// What the processes showed: their pids, the child's `n` and the parent's, and their cost.
+struct ProcessFacts {
+    pids: [u32; 2],
+    child_n: usize,
+    parent_n: usize,
+    cost: Duration,
+}
+
+/// The table, and why the processes' row is not measured (if it is not): the pids and the global
+/// `n` for threads and for processes, then `rounds` threads and `rounds` processes started and
+/// joined alternately (so both see the same machine load). The first child that fails stops the
+/// processes' part; the threads' is measured regardless.
+fn measure_rows(program: &Path, rounds: usize) -> (Timing, Option<ChildError>) {
+    let rounds = rounds.max(1);
     let parent = std::process::id();
     let thread_pids = [thread_pid(), thread_pid()];
-    let process_pids = [process_pid(program)?, process_pid(program)?];
     let thread_n = n_after_thread();
-    let (child_n, parent_n) = n_after_process(program)?;
-    let (mut thread_cost, mut process_cost) = (Duration::ZERO, Duration::ZERO);
-    for _ in 0..rounds.max(1) {
+    let mut processes = (|| -> Result<ProcessFacts, ChildError> {
+        let pids = [process_pid(program)?, process_pid(program)?];
+        let (child_n, parent_n) = n_after_process(program)?;
+        Ok(ProcessFacts {
+            pids,
+            child_n,
+            parent_n,
+            cost: Duration::ZERO,
+        })
+    })();
+    let mut thread_cost = Duration::ZERO;
+    for _ in 0..rounds {
         let started = Instant::now();
         thread_pid();
         thread_cost += started.elapsed();
-        let started = Instant::now();
-        process_pid(program)?;
-        process_cost += started.elapsed();
+        if let Ok(facts) = &mut processes {
+            let started = Instant::now();
+            match process_pid(program) {
+                Ok(_) => facts.cost += started.elapsed(),
+                Err(error) => processes = Err(error),
+            }
+        }
     }
     let same = |pids: &[u32]| {
         if pids.iter().all(|&p| p == parent) {
@@ -210,47 +464,77 @@ pub fn measure(program: &Path, rounds: usize) -> Result<Timing, ChildError> {
             "!="
         }
     };
-    let each = |cost: Duration| cost / rounds.max(1) as u32;
-    let ratio = process_cost.as_secs_f64() / thread_cost.as_secs_f64().max(f64::MIN_POSITIVE);
-    let rows = vec![
-        TimingRow {
-            label: format!("{rounds} threads: start + join"),
-            seconds: thread_cost.as_secs_f64(),
-            note: format!(
-                "{:?} each; pids {thread_pids:?} {} parent's {parent}; thread set n = 0, parent sees n = {thread_n} (shared)",
-                each(thread_cost),
-                same(&thread_pids)
-            ),
-        },
-        TimingRow {
-            label: format!("{rounds} processes: start + join"),
-            seconds: process_cost.as_secs_f64(),
-            note: format!(
-                "{:?} each; pids {process_pids:?} {} parent's {parent}; child set its n = {child_n}, parent sees n = {parent_n} (not shared)",
-                each(process_cost),
-                same(&process_pids)
-            ),
-        },
-    ];
-    Ok(Timing {
+    let each = |cost: Duration| cost / rounds as u32;
+    let mut rows = vec![TimingRow {
+        label: format!("{rounds} threads: start + join"),
+        seconds: thread_cost.as_secs_f64(),
+        note: format!(
+            "{:?} each; pids {thread_pids:?} {} parent's {parent}; thread set n = 0, parent sees n = {thread_n} (shared)",
+            each(thread_cost),
+            same(&thread_pids)
+        ),
+    }];
+    let label = format!("{rounds} processes: start + join");
+    let (ratio, failure) = match processes {
+        Ok(facts) => {
+            rows.push(TimingRow {
+                label,
+                seconds: facts.cost.as_secs_f64(),
+                note: format!(
+                    "{:?} each; pids {:?} {} parent's {parent}; child set its n = {}, parent sees n = {} (not shared)",
+                    each(facts.cost),
+                    facts.pids,
+                    same(&facts.pids),
+                    facts.child_n,
+                    facts.parent_n
+                ),
+            });
+            let ratio = facts.cost.as_secs_f64() / thread_cost.as_secs_f64().max(f64::MIN_POSITIVE);
+            (format!("1:{ratio:.0}"), None)
+        }
+        Err(error) => {
+            rows.push(TimingRow {
+                label,
+                seconds: 0.0,
+                note: format!("not measured: {error}"),
+            });
+            ("1:?".to_owned(), Some(error))
+        }
+    };
+    let timing = Timing {
         title: format!(
-            "thread vs process: pid, the global n, start + join cost (thread:process = 1:{ratio:.0})"
+            "thread vs process: pid, the global n, start + join cost (thread:process = {ratio})"
         ),
         setup: format!(
             "a process is this binary re-executed ({} {CHILD_COMMAND}), replying on its stdout; n starts at {START_N}",
             program.display()
         ),
         rows,
-    })
+    };
+    (timing, failure)
 }
 
-/// The native table for `time thread-vs-process`; if no child can be started, says why.
+/// The table of [`measure_rows`], or the first child's failure.
+pub fn measure(program: &Path, rounds: usize) -> Result<Timing, ChildError> {
+    match measure_rows(program, rounds) {
+        (timing, None) => Ok(timing),
+        (_, Some(error)) => Err(error),
+    }
+}
+
+/// The table of [`measure_rows`] whatever happens: a failed child is a "not measured" row.
+pub fn measure_table(program: &Path, rounds: usize) -> Timing {
+    measure_rows(program, rounds).0
+}
+
+/// The native table for `time thread-vs-process`, with children of this very executable.
 pub fn timing() -> Timing {
-    locate_program()
-        .and_then(|program| measure(&program, ROUNDS))
-        .unwrap_or_else(|error| Timing {
+    match this_program() {
+        Ok(program) => measure_table(&program, ROUNDS),
+        Err(error) => Timing {
             title: "thread vs process: not measured".to_owned(),
             setup: format!("error: {error}"),
             rows: Vec::new(),
-        })
+        },
+    }
 }

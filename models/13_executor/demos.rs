@@ -195,7 +195,7 @@ impl Lesson for ExecutorDemos {
     type Version = ExecutorDemo;
     type Outcome = PoolReport;
     const THREADS: Threads = Threads::shuttle(3).loom(2);
-    const CHECK_EXECUTIONS: usize = 3000;
+    const CHECK_EXECUTIONS: usize = 15_000;
 
     fn run<R: Runtime>(demo: ExecutorDemo, params: &Params) -> PoolReport {
         let run = match demo {
@@ -253,18 +253,66 @@ fn seconds(started: Instant) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-/// `time executor`: both demos natively (who ran what), then start-up and per-task cost.
-pub fn timing() -> Timing {
-    let spawner = match ProcessSpawner::locate() {
-        Ok(spawner) => spawner,
-        Err(error) => {
-            return Timing {
-                title: "executor: not measured".to_owned(),
-                setup: format!("error: {error}"),
-                rows: Vec::new(),
-            };
+/// Each future's answer, in order. At the first failure the futures after it are cancelled (a
+/// broken worker would fail each in turn, one reply timeout apiece) and the failure is the
+/// answer, as the "not measured" note of its row.
+fn answers<T: Clone + Send + 'static>(futures: &[Future<Native, T>]) -> Result<Vec<T>, String> {
+    let mut answers = Vec::with_capacity(futures.len());
+    for (index, future) in futures.iter().enumerate() {
+        match future.result(None) {
+            Ok(answer) => answers.push(answer),
+            Err(error) => {
+                for later in &futures[index + 1..] {
+                    later.cancel();
+                }
+                return Err(format!(
+                    "not measured: task {} of {} failed: {error}",
+                    index + 1,
+                    futures.len()
+                ));
+            }
         }
-    };
+    }
+    Ok(answers)
+}
+
+/// The process pool demo natively: `tasks` squares on 3 worker processes, every answer or the
+/// first failure.
+fn process_pool_answers(spawner: &ProcessSpawner, tasks: u64) -> Result<Vec<WorkerAnswer>, String> {
+    let mut pool = ProcessPool::<Native>::new(3, spawner.clone());
+    let futures: Vec<Future<Native, WorkerAnswer>> = (0..tasks)
+        .map(|n| pool.submit(Task::Square(n)).expect("the pool is open"))
+        .collect();
+    let answered = answers(&futures);
+    pool.shutdown(true);
+    answered
+}
+
+/// "1:N", the second cost in units of the first, or why there is no ratio.
+fn ratio(thread: f64, process: &Result<f64, String>) -> String {
+    match process {
+        Ok(process) => format!("1:{:.0}", process / thread.max(f64::MIN_POSITIVE)),
+        Err(_) => "not measured".to_owned(),
+    }
+}
+
+/// `time executor`: both demos natively (who ran what), then start-up and per-task cost, with
+/// worker processes of this very executable.
+pub fn timing() -> Timing {
+    match ProcessSpawner::this_program() {
+        Ok(spawner) => measure(&spawner),
+        Err(error) => Timing {
+            title: "executor: not measured".to_owned(),
+            setup: format!("error: {error}"),
+            rows: Vec::new(),
+        },
+    }
+}
+
+/// The executor table with worker processes from `spawner`. A worker that cannot start, dies,
+/// answers garbage, too much or too late makes its row "not measured: <why>"; the other rows are
+/// measured regardless (a dead worker is replaced).
+pub fn measure(spawner: &ProcessSpawner) -> Timing {
     let mut rows = Vec::new();
     let started = Instant::now();
     let results = thread_pool_demo::<Native>(3, 11);
@@ -278,29 +326,40 @@ pub fn timing() -> Timing {
         ),
     });
     let started = Instant::now();
-    let done = process_pool_demo(ProcessPool::<Native>::new(3, spawner.clone()), 11);
+    let demo = process_pool_answers(spawner, 11);
+    let demo_seconds = seconds(started);
     rows.push(TimingRow {
         label: "process pool demo: 11 tasks, 3 worker processes".to_owned(),
-        seconds: seconds(started),
-        note: format!(
-            "parent pid {}; worker pids {}",
-            std::process::id(),
-            tally(done.iter().map(|d| format!("pid {}", d.pid)))
+        seconds: if demo.is_ok() { demo_seconds } else { 0.0 },
+        note: demo.map_or_else(
+            |why| why,
+            |done| {
+                format!(
+                    "parent pid {}; worker pids {}",
+                    std::process::id(),
+                    tally(done.iter().map(|d| format!("pid {}", d.pid)))
+                )
+            },
         ),
     });
     // Start-up: a fresh pool and its first result, alternately, averaged over a few rounds.
-    let (mut thread_start, mut process_start) = (0.0, 0.0);
+    let mut thread_start = 0.0;
+    let mut process_start: Result<f64, String> = Ok(0.0);
     for _ in 0..START_ROUNDS {
         let started = Instant::now();
         let pool = ThreadPool::<Native>::new(3, "ThreadPoolExecutor");
         pool.submit(|| 0).expect("open").result(None).expect("ok");
         thread_start += seconds(started) / START_ROUNDS as f64;
         drop(pool);
-        let started = Instant::now();
-        let processes = ProcessPool::<Native>::new(3, spawner.clone());
-        let first = processes.submit(Task::Square(0)).expect("open");
-        first.result(None).expect("the worker answers");
-        process_start += seconds(started) / START_ROUNDS as f64;
+        if let Ok(total) = &mut process_start {
+            let started = Instant::now();
+            let processes = ProcessPool::<Native>::new(3, spawner.clone());
+            let first = processes.submit(Task::Square(0)).expect("open");
+            match answers(&[first]) {
+                Ok(_) => *total += seconds(started) / START_ROUNDS as f64,
+                Err(why) => process_start = Err(why),
+            }
+        }
     }
     let pool = ThreadPool::<Native>::new(3, "ThreadPoolExecutor");
     let mut processes = ProcessPool::<Native>::new(3, spawner.clone());
@@ -314,11 +373,18 @@ pub fn timing() -> Timing {
     let futures: Vec<_> = (0..TINY_TASKS)
         .map(|n| processes.submit(Task::Square(n)).expect("open"))
         .collect();
-    futures.iter().for_each(|f| drop(f.result(None)));
-    let process_tasks = seconds(started);
+    let process_tasks = answers(&futures).map(|_| seconds(started));
     processes.shutdown(true);
     pool.shutdown(true);
     let per = |total: f64| format!("{:.1} us per task", total * 1e6 / TINY_TASKS as f64);
+    let measured = |result: &Result<f64, String>, note: &dyn Fn(f64) -> String| match result {
+        Ok(seconds) => (*seconds, note(*seconds)),
+        Err(why) => (0.0, why.clone()),
+    };
+    let (start_seconds, start_note) = measured(&process_start, &|_| {
+        "one process started, request and reply lines".to_owned()
+    });
+    let (tasks_seconds, tasks_note) = measured(&process_tasks, &per);
     rows.extend([
         TimingRow {
             label: format!(
@@ -331,8 +397,8 @@ pub fn timing() -> Timing {
             label: format!(
                 "process pool start-up (3 workers, first result; mean of {START_ROUNDS})"
             ),
-            seconds: process_start,
-            note: "one process started, request and reply lines".to_owned(),
+            seconds: start_seconds,
+            note: start_note,
         },
         TimingRow {
             label: format!("thread pool: {TINY_TASKS} tiny tasks"),
@@ -341,16 +407,15 @@ pub fn timing() -> Timing {
         },
         TimingRow {
             label: format!("process pool: {TINY_TASKS} tiny tasks"),
-            seconds: process_tasks,
-            note: per(process_tasks),
+            seconds: tasks_seconds,
+            note: tasks_note,
         },
     ]);
-    let ratio = |process: f64, thread: f64| process / thread.max(f64::MIN_POSITIVE);
     Timing {
         title: format!(
-            "executor: thread pool vs process pool (start-up 1:{:.0}, per task 1:{:.0})",
-            ratio(process_start, thread_start),
-            ratio(process_tasks, thread_tasks)
+            "executor: thread pool vs process pool (start-up {}, per task {})",
+            ratio(thread_start, &process_start),
+            ratio(thread_tasks, &process_tasks)
         ),
         setup: format!(
             "worker processes are {} {} (tasks and results as text lines)",

@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod backend_panics;
+mod children;
 mod cli;
 mod counter_race;
 mod executor;

@@ -96,17 +96,6 @@ fn a_missing_binary_is_a_clear_error() {
 }
 
 #[test]
-fn a_test_binary_finds_the_interleave_binary_beside_its_deps_directory() {
-    let found = native::locate_program().expect("a path");
-    if std::env::var_os("INTERLEAVE_BIN").is_none() {
-        assert_eq!(
-            found.canonicalize().unwrap(),
-            program().canonicalize().unwrap()
-        );
-    }
-}
-
-#[test]
 fn models_thread_writes_are_shared_and_process_writes_are_not() {
     for (row, outcome) in WRITES {
         assert_holds_with(

@@ -114,7 +114,9 @@ fn start_order_has_both_orders_for_threads_and_processes() {
 
 #[test]
 fn start_order_histograms_count_every_native_run() {
-    let timing = interleave::models::start_order::timing();
+    let timing = interleave::models::start_order::measure(std::path::Path::new(env!(
+        "CARGO_BIN_EXE_interleave"
+    )));
     let counted = |kind: &str| -> usize {
         timing
             .rows

@@ -111,6 +111,12 @@ fn check_environment() -> Result<(), Usage> {
 
 fn run(args: &[String]) -> Result<i32, Usage> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
+    // Hidden (not in USAGE): a concept's child process, this binary re-executed.
+    if let [command, rest @ ..] = words.as_slice()
+        && let Some(child) = child_command(command)
+    {
+        return Ok((child.main)(rest));
+    }
     match words.as_slice() {
         [] | ["tour"] => Ok(tour()),
         ["list"] => {
@@ -138,10 +144,6 @@ fn run(args: &[String]) -> Result<i32, Usage> {
             Err(usage(format!(
                 "{command}: missing or extra arguments (`interleave help` shows the usage)"
             )))
-        }
-        // Hidden (not in USAGE): a concept's child process, this binary re-executed.
-        [command, rest @ ..] if child_command(command).is_some() => {
-            Ok(child_command(command).map_or(2, |child| (child.main)(rest)))
         }
         [other, ..] => Err(usage(format!(
             "unknown command {other:?} (`interleave help` shows the usage)"

@@ -15,9 +15,10 @@
 //! the one reported, and the counts are the same on every run with the same seed and jobs.
 
 use super::backend_panic::{self, Cause};
-use super::{CheckError, Failure, Mode, OutcomeTable, ReplayToken, Report, Verdict, panic_message};
+use super::{CheckError, Failure, Mode, OutcomeTable, ReplayToken, Report, Verdict};
 use crate::lesson::{Class, Observed, Params, RunFn, Variant};
 use crate::runtime::Backend;
+use crate::runtime::panic_text;
 use crate::trace::{self, Recorder, Trace};
 use crate::util::lock_unpoisoned;
 use std::any::Any;
@@ -138,7 +139,6 @@ pub(super) struct Execution {
     run: RunFn,
     params: Params,
     stop_at_forbidden: bool,
-    forbidden_seen: AtomicBool,
     job: usize,
     search: Arc<Search>,
 }
@@ -153,7 +153,6 @@ impl Execution {
             run,
             params: params.clone(),
             stop_at_forbidden: mode == Mode::Check,
-            forbidden_seen: AtomicBool::new(false),
             job,
             search: search.clone(),
         })
@@ -166,17 +165,14 @@ impl Execution {
         let forbidden =
             lock_unpoisoned(&self.tally).finish(observed, || self.recorder().snapshot());
         self.search.finished.fetch_add(1, Ordering::Relaxed);
-        if forbidden {
-            self.forbidden_seen.store(true, Ordering::SeqCst);
-            if self.stop_at_forbidden {
-                self.search.found(self.job, index);
-            }
+        if forbidden && self.stop_at_forbidden {
+            self.search.found(self.job, index);
         }
     }
 
     /// Runs one execution only to get past it (a replay walks to its target): counted,
     /// nothing kept.
-    pub fn skip(&self) {
+    fn skip(&self) {
         self.run_model();
         lock_unpoisoned(&self.tally).skip();
     }
@@ -191,11 +187,30 @@ impl Execution {
 
     /// Executions of this job counted so far.
     pub fn executions(&self) -> usize {
-        lock_unpoisoned(&self.tally).executions
+        lock_unpoisoned(&self.tally).executions()
     }
 
     pub fn forbidden_seen(&self) -> bool {
-        self.forbidden_seen.load(Ordering::SeqCst)
+        lock_unpoisoned(&self.tally).first_forbidden.is_some()
+    }
+
+    /// One step of a search, or of a replay walking to execution `replay_to`: an execution
+    /// before the target is run only to get past it. Returns whether this was the target.
+    pub fn step(&self, replay_to: Option<usize>) -> bool {
+        match replay_to {
+            Some(target) if self.executions() + 1 < target => {
+                self.skip();
+                false
+            }
+            Some(_) => {
+                self.once();
+                true
+            }
+            None => {
+                self.once();
+                false
+            }
+        }
     }
 
     /// Whether the job must not start another execution: a `check` is done at its first
@@ -231,7 +246,7 @@ impl JobResult {
     fn stop_index(&self, mode: Mode) -> Option<usize> {
         match self.ending {
             Ending::Finished => self.forbidden_index().filter(|_| mode == Mode::Check),
-            Ending::Panicked(_) | Ending::Stalled(_) => Some(self.tally.executions + 1),
+            Ending::Panicked(_) | Ending::Stalled(_) => Some(self.tally.executions() + 1),
         }
     }
 
@@ -376,13 +391,15 @@ pub(super) fn explore<E: Explorer>(
                     {
                         message = format!("{message}; {why}");
                     }
-                    let mut found =
-                        failure(message, result.trace.clone(), None, Which::Failing(index));
-                    found.replay = None;
-                    Verdict::Deadlock(found)
+                    Verdict::Deadlock(failure(
+                        message,
+                        result.trace.clone(),
+                        None,
+                        Which::Failing(index),
+                    ))
                 }
                 Ending::Panicked(payload) => {
-                    let message = panic_message(&*payload);
+                    let message = panic_text(&*payload);
                     let trace = result.trace.clone();
                     match backend_panic::cause(&message, result.site.as_deref()) {
                         Cause::Model => {
@@ -455,7 +472,6 @@ struct Tally {
     /// Per execution, its outcome's index in `distinct` ([`SKIPPED`] for one run only to get
     /// past it).
     log: Vec<u32>,
-    executions: usize,
     first_forbidden: Option<(usize, Observed, Trace)>,
 }
 
@@ -464,10 +480,9 @@ const SKIPPED: u32 = u32::MAX;
 impl Tally {
     /// Counts one finished execution; returns whether it was forbidden.
     fn finish(&mut self, observed: Observed, trace: impl FnOnce() -> Trace) -> bool {
-        self.executions += 1;
         let forbidden = observed.class == Class::Forbidden;
         if forbidden && self.first_forbidden.is_none() {
-            self.first_forbidden = Some((self.executions, observed.clone(), trace()));
+            self.first_forbidden = Some((self.executions() + 1, observed.clone(), trace()));
         }
         let next = self.distinct.len() as u32;
         let number = *self
@@ -482,8 +497,12 @@ impl Tally {
     }
 
     fn skip(&mut self) {
-        self.executions += 1;
         self.log.push(SKIPPED);
+    }
+
+    /// Executions counted, run to the end or only to get past them.
+    fn executions(&self) -> usize {
+        self.log.len()
     }
 
     /// The outcome of every execution, in order (`None` where skipped).

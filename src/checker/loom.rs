@@ -82,14 +82,8 @@ mod explorer {
                     if execution.should_stop() {
                         std::panic::resume_unwind(Box::new(Done));
                     }
-                    let index = execution.executions() + 1;
-                    match replay {
-                        Some(target) if index < target => execution.skip(),
-                        Some(_) => {
-                            execution.once();
-                            std::panic::resume_unwind(Box::new(Done));
-                        }
-                        None => execution.once(),
+                    if execution.step(replay) {
+                        std::panic::resume_unwind(Box::new(Done));
                     }
                 })
             }));

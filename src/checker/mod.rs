@@ -163,6 +163,15 @@ pub fn default_jobs() -> usize {
 }
 
 impl Budget {
+    /// Executions a job may run in all: the budget's count, or no limit when time bounds it.
+    pub(crate) fn execution_limit(&self) -> usize {
+        if self.time.is_some() {
+            usize::MAX
+        } else {
+            self.executions
+        }
+    }
+
     /// Refuses what no backend can run: no executions, no jobs, a bound loom cannot count.
     pub fn validate(&self) -> Result<(), CheckError> {
         let bad = |why: String| Err(CheckError::BadBudget(why));
@@ -456,5 +465,3 @@ fn install_quiet_panic_hook() {
         }));
     });
 }
-
-pub(crate) use crate::runtime::panic_text as panic_message;

@@ -90,11 +90,7 @@ pub(super) fn check(
     search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
     let explorer = NativeExplorer {
-        executions: if budget.time.is_some() {
-            usize::MAX
-        } else {
-            budget.executions
-        },
+        executions: budget.execution_limit(),
         watchdog: budget.watchdog,
     };
     super::explore::explore(variant, params, mode, &explorer, search)

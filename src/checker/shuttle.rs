@@ -205,9 +205,8 @@ impl Explorer for ShuttleExplorer {
         let runner = Runner::new(recording, config);
         let body = {
             let (execution, replay_to) = (execution.clone(), self.replay_to);
-            move || match replay_to {
-                Some(target) if execution.executions() + 1 < target => execution.skip(),
-                _ => execution.once(),
+            move || {
+                execution.step(replay_to);
             }
         };
         match catch_unwind(AssertUnwindSafe(|| runner.run(body))) {
@@ -290,11 +289,7 @@ pub(super) fn check(
         strategy: budget.strategy,
         seed: budget.seed,
     };
-    let executions = if budget.time.is_some() {
-        usize::MAX
-    } else {
-        budget.executions
-    };
+    let executions = budget.execution_limit();
     let jobs = budget.jobs.clamp(1, executions.max(1));
     let mut explorer = explorer(variant, params, source, jobs);
     explorer.executions = executions;

@@ -13,6 +13,7 @@
 //! - `join-each`: start a thread, then wait for it before starting the next. Also correct, but
 //!   everything is serial, sleeps included: the timing table shows what that costs.
 
+use crate::gate::exercises::counter::Counter;
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, Shared};
@@ -62,49 +63,112 @@ const RACE_SLEEPS: Sleeps = Sleeps {
     inside: Duration::from_millis(100),
 };
 
-fn decrement<R: Runtime>(n: &Shared<R, usize>, sleeps: Sleeps) {
-    let temp = n.load();
-    thread::sleep::<R>(sleeps.inside);
-    n.store(temp - 1);
+/// The tutorial's `n`, unprotected: `temp = n; sleep; n = temp - 1`. As the `counter`
+/// exercise sees it, a broken [`Counter`].
+pub struct Unlocked<R: Runtime> {
+    n: Shared<R, usize>,
+    inside: Duration,
 }
 
-/// Every thread started at once: each sleeps, then decrements, under one lock if `locked`.
-fn all_at_once<R: Runtime>(threads: usize, sleeps: Sleeps, locked: bool) -> Final {
-    let n = Arc::new(Shared::<R, usize>::named("n", threads));
-    let lock = Arc::new(locked.then(|| Mutex::<R, ()>::named("lock", ())));
+/// `n` with one lock around the read and the write: a correct [`Counter`].
+pub struct Locked<R: Runtime> {
+    n: Unlocked<R>,
+    lock: Mutex<R, ()>,
+}
+
+impl<R: Runtime> Unlocked<R> {
+    fn with_sleep(start: usize, inside: Duration) -> Self {
+        Unlocked {
+            n: Shared::named("n", start),
+            inside,
+        }
+    }
+}
+
+impl<R: Runtime> Counter<R> for Unlocked<R> {
+    fn new(start: usize) -> Self {
+        Unlocked::with_sleep(start, RACE_SLEEPS.inside)
+    }
+
+    fn decrement(&self) {
+        let temp = self.n.load();
+        thread::sleep::<R>(self.inside);
+        self.n.store(temp - 1);
+    }
+
+    fn value(&self) -> usize {
+        self.n.load()
+    }
+}
+
+impl<R: Runtime> Locked<R> {
+    fn with_sleep(start: usize, inside: Duration) -> Self {
+        Locked {
+            n: Unlocked::with_sleep(start, inside),
+            lock: Mutex::named("lock", ()),
+        }
+    }
+}
+
+impl<R: Runtime> Counter<R> for Locked<R> {
+    fn new(start: usize) -> Self {
+        Locked::with_sleep(start, RACE_SLEEPS.inside)
+    }
+
+    fn decrement(&self) {
+        let _held = self.lock.lock();
+        self.n.decrement();
+    }
+
+    fn value(&self) -> usize {
+        let _held = self.lock.lock();
+        self.n.value()
+    }
+}
+
+/// Every thread started at once: each sleeps, then decrements `n`.
+fn all_at_once<R: Runtime>(threads: usize, before: Duration, n: impl Counter<R>) -> Final {
+    let n = Arc::new(n);
     let workers: Vec<JoinHandle<R, ()>> = (0..threads)
         .map(|_| {
-            let (n, lock) = (n.clone(), lock.clone());
+            let n = n.clone();
             thread::spawn::<R, _, _>(move || {
-                thread::sleep::<R>(sleeps.before);
-                let _held = (*lock).as_ref().map(Mutex::lock);
-                decrement(&n, sleeps);
+                thread::sleep::<R>(before);
+                n.decrement();
             })
         })
         .collect();
     workers.into_iter().for_each(JoinHandle::join);
-    Final(n.load())
+    Final(n.value())
 }
 
 fn join_each<R: Runtime>(threads: usize, sleeps: Sleeps) -> Final {
-    let n = Arc::new(Shared::<R, usize>::named("n", threads));
+    let n = Arc::new(Unlocked::<R>::with_sleep(threads, sleeps.inside));
     for _ in 0..threads {
         let n = n.clone();
         thread::spawn::<R, _, _>(move || {
             thread::sleep::<R>(sleeps.before);
-            decrement(&n, sleeps);
+            n.decrement();
         })
         .join();
     }
-    Final(n.load())
+    Final(n.value())
 }
 
 impl Version {
     /// This version's program: `threads` threads, each `temp = n; sleep; n = temp - 1`.
     fn program<R: Runtime>(self, threads: usize, sleeps: Sleeps) -> Final {
         match self {
-            Version::Unlocked => all_at_once::<R>(threads, sleeps, false),
-            Version::Locked => all_at_once::<R>(threads, sleeps, true),
+            Version::Unlocked => all_at_once(
+                threads,
+                sleeps.before,
+                Unlocked::<R>::with_sleep(threads, sleeps.inside),
+            ),
+            Version::Locked => all_at_once(
+                threads,
+                sleeps.before,
+                Locked::<R>::with_sleep(threads, sleeps.inside),
+            ),
             Version::JoinEach => join_each::<R>(threads, sleeps),
         }
     }

@@ -17,6 +17,14 @@ const LANE_WIDTH: usize = 26;
 
 /// The verdict line, then (for a failure) its explanation, timeline and replay command.
 pub fn verdict(report: &Report) -> String {
+    verdict_with(report, &|token| {
+        replay_command(report.backend, report.id, token)
+    })
+}
+
+/// [`verdict`], with the replay line made by `replay` from the token (the gate replays a
+/// submission, not a lesson).
+pub fn verdict_with(report: &Report, replay: &dyn Fn(&str) -> String) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -27,7 +35,7 @@ pub fn verdict(report: &Report) -> String {
         what_was_shown(report)
     );
     if let Some(failure) = report.verdict.failure() {
-        out.push_str(&explain(report, failure));
+        out.push_str(&explain(report, failure, replay));
     }
     out
 }
@@ -61,7 +69,7 @@ fn what_was_shown(report: &Report) -> String {
     }
 }
 
-fn explain(report: &Report, failure: &Failure) -> String {
+fn explain(report: &Report, failure: &Failure, replay: &dyn Fn(&str) -> String) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -96,11 +104,7 @@ fn explain(report: &Report, failure: &Failure) -> String {
     }
     out.push_str(&timeline(trace));
     if let Some(token) = &failure.replay {
-        let _ = writeln!(
-            out,
-            "  replay: {}",
-            replay_command(report.backend, report.id, &token.to_string())
-        );
+        let _ = writeln!(out, "  replay: {}", replay(&token.to_string()));
     } else if report.backend == Backend::Native {
         let _ = writeln!(
             out,
@@ -158,33 +162,7 @@ pub fn replay_command(backend: Backend, id: &str, token: &str) -> String {
 /// The events that explain the failure, one lane per thread where few threads are involved.
 pub fn timeline(trace: &Trace) -> String {
     let mut out = String::new();
-    let (indices, heading): (Vec<usize>, String) = match &trace.lost_update {
-        Some(lost) => (
-            lost.events.clone(),
-            format!(
-                "lost update: {} wrote {} over {}'s write, from a value read before it",
-                lost.stale, lost.var, lost.overwritten
-            ),
-        ),
-        None if !trace.deadlock_cycle().is_empty() => ring_events(trace),
-        None => {
-            let start = if trace.events.len() <= WHOLE_TIMELINE {
-                0
-            } else {
-                trace.events.len() - TAIL_EVENTS
-            };
-            let heading = if start > 0 {
-                format!(
-                    "last {} of {} events:",
-                    trace.events.len() - start,
-                    trace.events.len()
-                )
-            } else {
-                format!("all {} events:", trace.events.len())
-            };
-            ((start..trace.events.len()).collect(), heading)
-        }
-    };
+    let (indices, heading) = explaining_events(trace);
     if indices.is_empty() {
         return out;
     }
@@ -199,6 +177,10 @@ pub fn timeline(trace: &Trace) -> String {
             threads.push(event.thread);
         }
     }
+    let at = |event: &Event| match event.at {
+        Some(at) => format!("  @ {}:{}", at.file(), at.line()),
+        None => String::new(),
+    };
     if threads.len() <= MAX_LANES {
         let mut header = format!("  {:>6}  ", "step");
         for thread in &threads {
@@ -211,22 +193,27 @@ pub fn timeline(trace: &Trace) -> String {
         let _ = writeln!(out, "{}", header.trim_end());
         for (index, event) in &events {
             let lane = threads.iter().position(|t| *t == event.thread).unwrap_or(0);
-            let _ = writeln!(
-                out,
-                "  {:>6}  {}{}",
-                index + 1,
-                " ".repeat(lane * LANE_WIDTH),
-                action(trace, &event.action)
-            );
+            let text = format!("{}", action(trace, &event.action));
+            let line = match event.at {
+                Some(_) => format!(
+                    "{}{:<LANE_WIDTH$}{}",
+                    " ".repeat(lane * LANE_WIDTH),
+                    text,
+                    " ".repeat((threads.len() - 1 - lane) * LANE_WIDTH)
+                ),
+                None => format!("{}{text}", " ".repeat(lane * LANE_WIDTH)),
+            };
+            let _ = writeln!(out, "  {:>6}  {line}{}", index + 1, at(event));
         }
     } else {
         for (index, event) in &events {
             let _ = writeln!(
                 out,
-                "  {:>6}  {:<14} {}",
+                "  {:>6}  {:<14} {}{}",
                 index + 1,
                 trace.thread_name(event.thread),
-                action(trace, &event.action)
+                action(trace, &event.action),
+                at(event)
             );
         }
     }
@@ -256,6 +243,38 @@ pub fn timeline(trace: &Trace) -> String {
         );
     }
     out
+}
+
+/// The events that explain a failure (indices into the timeline) and a heading that says which:
+/// a lost update's four, a deadlock ring's formation, or the whole or last part of a run.
+pub fn explaining_events(trace: &Trace) -> (Vec<usize>, String) {
+    match &trace.lost_update {
+        Some(lost) => (
+            lost.events.clone(),
+            format!(
+                "lost update: {} wrote {} over {}'s write, from a value read before it",
+                lost.stale, lost.var, lost.overwritten
+            ),
+        ),
+        None if !trace.deadlock_cycle().is_empty() => ring_events(trace),
+        None => {
+            let start = if trace.events.len() <= WHOLE_TIMELINE {
+                0
+            } else {
+                trace.events.len() - TAIL_EVENTS
+            };
+            let heading = if start > 0 {
+                format!(
+                    "last {} of {} events:",
+                    trace.events.len() - start,
+                    trace.events.len()
+                )
+            } else {
+                format!("all {} events:", trace.events.len())
+            };
+            ((start..trace.events.len()).collect(), heading)
+        }
+    }
 }
 
 /// How a deadlock's ring formed: every event of the ring's threads from the moment the first of
@@ -295,6 +314,10 @@ fn names<Id>(named: &[Named<Id>]) -> Vec<&str> {
 }
 
 /// An event's action in words, its threads and objects named from the trace's tables.
+pub fn action_text(trace: &Trace, action: &Action) -> String {
+    ActionText { trace, action }.to_string()
+}
+
 fn action<'a>(trace: &'a Trace, action: &'a Action) -> ActionText<'a> {
     ActionText { trace, action }
 }
@@ -342,6 +365,7 @@ impl fmt::Display for ActionText<'_> {
             Action::Read { var, value } => write!(f, "read  {} = {value}", object(*var)),
             Action::Write { var, value } => write!(f, "write {} = {value}", object(*var)),
             Action::Print { line } => write!(f, "prints {line:?}"),
+            Action::Note { text } => write!(f, "{text}"),
             Action::Exit => write!(f, "exits the program"),
             Action::StoppedAtExit => write!(f, "stopped by the exit"),
         }

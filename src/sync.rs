@@ -41,6 +41,7 @@ impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
     }
 
     /// Blocks until the lock is free; locking it again in the same thread deadlocks.
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, R, T> {
         exit_point::<R>();
         let me = current_tid::<R>();
@@ -59,6 +60,7 @@ impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
     }
 
     /// `None` when another holder has it (or this thread does).
+    #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T>> {
         exit_point::<R>();
         let inner = R::try_lock(&self.inner);
@@ -123,11 +125,13 @@ impl<R: Runtime> Condvar<R> {
         }
     }
 
+    #[track_caller]
     pub fn wait<'a, T: Send + 'static>(&self, guard: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
         self.wait_inner(guard, None).0
     }
 
     /// Waits until `condition` is false, re-checking after every wake-up.
+    #[track_caller]
     pub fn wait_while<'a, T: Send + 'static>(
         &self,
         mut guard: MutexGuard<'a, R, T>,
@@ -145,6 +149,7 @@ impl<R: Runtime> Condvar<R> {
     /// run for as long as the scheduler likes, the lock is taken again and the wait reports a
     /// timeout. A caller that re-checks its condition (as it must) sees every order a real timer
     /// allows; no notification is needed to end the wait.
+    #[track_caller]
     pub fn wait_timeout<'a, T: Send + 'static>(
         &self,
         guard: MutexGuard<'a, R, T>,
@@ -153,6 +158,7 @@ impl<R: Runtime> Condvar<R> {
         self.wait_inner(guard, Some(timeout))
     }
 
+    #[track_caller]
     fn wait_inner<'a, T: Send + 'static>(
         &self,
         mut guard: MutexGuard<'a, R, T>,
@@ -221,6 +227,7 @@ impl<R: Runtime> Condvar<R> {
         (exit_point_releasing::<R, _>(guard), timed_out)
     }
 
+    #[track_caller]
     pub fn notify_one(&self) {
         exit_point::<R>();
         if let Some(me) = current_tid::<R>() {
@@ -235,6 +242,7 @@ impl<R: Runtime> Condvar<R> {
         R::notify_one(&self.inner);
     }
 
+    #[track_caller]
     pub fn notify_all(&self) {
         exit_point::<R>();
         if let Some(me) = current_tid::<R>() {
@@ -274,6 +282,7 @@ impl<R: Runtime> AtomicUsize<R> {
         }
     }
 
+    #[track_caller]
     pub fn load(&self) -> usize {
         exit_point::<R>();
         let value = R::load(&self.inner);
@@ -283,6 +292,7 @@ impl<R: Runtime> AtomicUsize<R> {
         value
     }
 
+    #[track_caller]
     pub fn store(&self, value: usize) {
         exit_point::<R>();
         R::store(&self.inner, value);
@@ -291,6 +301,7 @@ impl<R: Runtime> AtomicUsize<R> {
         }
     }
 
+    #[track_caller]
     pub fn fetch_add(&self, value: usize) -> usize {
         exit_point::<R>();
         let old = R::fetch_add(&self.inner, value);
@@ -298,6 +309,7 @@ impl<R: Runtime> AtomicUsize<R> {
         old
     }
 
+    #[track_caller]
     pub fn fetch_sub(&self, value: usize) -> usize {
         exit_point::<R>();
         let old = R::fetch_sub(&self.inner, value);
@@ -305,6 +317,7 @@ impl<R: Runtime> AtomicUsize<R> {
         old
     }
 
+    #[track_caller]
     pub fn compare_exchange(&self, current: usize, new: usize) -> Result<usize, usize> {
         exit_point::<R>();
         let result = R::compare_exchange(&self.inner, current, new);
@@ -319,6 +332,7 @@ impl<R: Runtime> AtomicUsize<R> {
         result
     }
 
+    #[track_caller]
     fn record_update(&self, old: usize, new: usize) {
         if let Some(me) = current_tid::<R>() {
             trace::update(me, self.id, format!("{old} -> {new}"));
@@ -342,6 +356,7 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
         }
     }
 
+    #[track_caller]
     pub fn load(&self) -> T {
         exit_point::<R>();
         let cell = R::lock(&self.cell);
@@ -352,6 +367,7 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
         value
     }
 
+    #[track_caller]
     pub fn store(&self, value: T) {
         exit_point::<R>();
         let mut cell = R::lock(&self.cell);
@@ -376,6 +392,7 @@ impl LockEvents {
     }
 
     /// The calling thread now holds the lock (once more, for a reentrant lock).
+    #[track_caller]
     pub fn acquired<R: Runtime>(&self) {
         if let Some(me) = current_tid::<R>() {
             trace::acquired(me, self.id);
@@ -383,6 +400,7 @@ impl LockEvents {
     }
 
     /// The calling thread gave up one hold of the lock.
+    #[track_caller]
     pub fn released<R: Runtime>(&self) {
         if let Some(me) = current_tid::<R>() {
             trace::released(me, self.id);

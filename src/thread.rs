@@ -24,6 +24,7 @@ pub fn python_name(number: usize) -> String {
 }
 
 /// Starts a thread named `Thread-N`, numbered as Python numbers them.
+#[track_caller]
 pub fn spawn<R, F, T>(body: F) -> JoinHandle<R, T>
 where
     R: Runtime,
@@ -33,6 +34,7 @@ where
     spawn_named::<R, F, T>(python_name(trace::next_thread_number()), body)
 }
 
+#[track_caller]
 pub fn spawn_named<R, F, T>(name: impl Into<String>, body: F) -> JoinHandle<R, T>
 where
     R: Runtime,
@@ -71,6 +73,7 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
         &self.name
     }
 
+    #[track_caller]
     pub fn join(self) -> T {
         exit_point::<R>();
         let me = current_tid::<R>().zip(self.tid);
@@ -103,12 +106,14 @@ pub fn current_name<R: Runtime>() -> Option<String> {
 }
 
 /// Sleeps for `duration` in the tutorial's time (see [`crate::runtime`] for each backend).
+#[track_caller]
 pub fn sleep<R: Runtime>(duration: Duration) {
     exit_point::<R>();
     R::sleep(duration);
     exit_point::<R>();
 }
 
+#[track_caller]
 pub fn yield_now<R: Runtime>() {
     exit_point::<R>();
     R::yield_now();
@@ -116,8 +121,19 @@ pub fn yield_now<R: Runtime>() {
 
 /// Puts a line the calling thread printed into the timeline (a program's own output goes
 /// through `program::Program::print`; this is for models that keep their own).
+#[track_caller]
 pub fn record_print<R: Runtime>(line: impl Into<String>) {
     if let Some(me) = current_tid::<R>() {
         trace::printed(me, line.into());
+    }
+}
+
+/// Puts a step of the calling thread's own into the timeline, in its words: a primitive built
+/// over the facade (a student's lock, say) can say `"took the ticket"` where the facade alone
+/// would show only the mutex it used. Not a scheduling point.
+#[track_caller]
+pub fn note<R: Runtime>(text: impl Into<String>) {
+    if let Some(me) = current_tid::<R>() {
+        trace::record(me, Action::Note { text: text.into() });
     }
 }

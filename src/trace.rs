@@ -17,6 +17,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Deref;
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -40,6 +41,22 @@ const MAX_EVENTS: usize = 50_000;
 pub struct Event {
     pub thread: Tid,
     pub action: Action,
+    /// Where the operation was called, when locations are recorded (see [`record_locations`]).
+    pub at: Option<&'static Location<'static>>,
+}
+
+static LOCATIONS: AtomicBool = AtomicBool::new(false);
+
+/// Record, with every event, the source line that called the facade (the gate turns this on, so
+/// a student's counterexample points at the student's own lines). Off, timelines are as before.
+pub fn record_locations(on: bool) {
+    LOCATIONS.store(on, Ordering::Relaxed);
+}
+
+/// The facade's caller, through every `#[track_caller]` frame between.
+#[track_caller]
+fn caller() -> Option<&'static Location<'static>> {
+    LOCATIONS.load(Ordering::Relaxed).then(Location::caller)
 }
 
 /// What a thread did; objects and threads by id (a report names them from the trace's tables).
@@ -87,6 +104,10 @@ pub enum Action {
     },
     Print {
         line: String,
+    },
+    /// A step a model names itself ([`crate::thread::note`]).
+    Note {
+        text: String,
     },
     /// The program exited: daemons stop at their next operation.
     Exit,
@@ -336,12 +357,17 @@ fn with_state<T: Default>(body: impl FnOnce(&mut State) -> T) -> T {
 }
 
 impl State {
-    fn push(&mut self, thread: Tid, action: Action) -> Option<usize> {
+    fn push(
+        &mut self,
+        thread: Tid,
+        action: Action,
+        at: Option<&'static Location<'static>>,
+    ) -> Option<usize> {
         if self.trace.events.len() >= MAX_EVENTS {
             self.trace.events_dropped += 1;
             return None;
         }
-        self.trace.events.push(Event { thread, action });
+        self.trace.events.push(Event { thread, action, at });
         Some(self.trace.events.len() - 1)
     }
 
@@ -406,9 +432,11 @@ impl Recorder {
     }
 }
 
+#[track_caller]
 pub fn record(thread: Tid, action: Action) {
+    let at = caller();
     with_state(|state| {
-        state.push(thread, action);
+        state.push(thread, action, at);
     });
 }
 
@@ -458,17 +486,21 @@ pub fn end_wait(thread: Tid) {
 }
 
 /// `thread` now holds `lock` (once more, for a reentrant lock).
+#[track_caller]
 pub fn acquired(thread: Tid, lock: ObjId) {
+    let at = caller();
     with_state(|state| {
         state.acquire(thread, lock);
-        state.push(thread, Action::Acquire { lock });
+        state.push(thread, Action::Acquire { lock }, at);
     });
 }
 
+#[track_caller]
 pub fn released(thread: Tid, lock: ObjId) {
+    let at = caller();
     with_state(|state| {
         state.release(lock);
-        state.push(thread, Action::Release { lock });
+        state.push(thread, Action::Release { lock }, at);
     });
 }
 
@@ -482,10 +514,12 @@ pub fn acquired_silently(thread: Tid, lock: ObjId) {
     with_state(|state| state.acquire(thread, lock));
 }
 
+#[track_caller]
 pub fn read(thread: Tid, var: ObjId, value: String) {
+    let at = caller();
     with_state(|state| {
         let version = state.writes.get(&var).map_or(0, Vec::len);
-        if let Some(event) = state.push(thread, Action::Read { var, value }) {
+        if let Some(event) = state.push(thread, Action::Read { var, value }, at) {
             state.reads.insert((thread, var), (version, event));
         }
     });
@@ -493,9 +527,11 @@ pub fn read(thread: Tid, var: ObjId, value: String) {
 
 /// Records a write; a write computed from a read that another thread's write has since
 /// overtaken is the first lost update of the execution.
+#[track_caller]
 pub fn write(thread: Tid, var: ObjId, value: String) {
+    let at = caller();
     with_state(|state| {
-        let event = state.push(thread, Action::Write { var, value });
+        let event = state.push(thread, Action::Write { var, value }, at);
         let read = state.reads.remove(&(thread, var));
         let writes = state.writes.entry(var).or_default();
         if let (None, Some((version, read_event))) = (&state.trace.lost_update, read)
@@ -527,9 +563,11 @@ pub fn write(thread: Tid, var: ObjId, value: String) {
 }
 
 /// An indivisible read-modify-write: it overtakes other threads' reads but is never stale itself.
+#[track_caller]
 pub fn update(thread: Tid, var: ObjId, value: String) {
+    let at = caller();
     with_state(|state| {
-        let event = state.push(thread, Action::Write { var, value });
+        let event = state.push(thread, Action::Write { var, value }, at);
         state.reads.remove(&(thread, var));
         state.writes.entry(var).or_default().push(Write {
             event,
@@ -540,9 +578,11 @@ pub fn update(thread: Tid, var: ObjId, value: String) {
 }
 
 /// A line `thread` printed: into the output and the timeline.
+#[track_caller]
 pub fn printed(thread: Tid, line: String) {
+    let at = caller();
     with_state(|state| {
         state.trace.output.push(line.clone());
-        state.push(thread, Action::Print { line });
+        state.push(thread, Action::Print { line }, at);
     });
 }

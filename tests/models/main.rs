@@ -10,6 +10,7 @@ mod cli;
 mod counter_race;
 mod executor;
 mod expectations;
+mod gate_builtins;
 mod locks;
 mod processes;
 mod queue;

@@ -1,0 +1,165 @@
+//! Grading in this process: each property checked, its report turned into a [`PropertyResult`].
+//! The child process of a submission runs this ([`super::child`]); the tests run it directly on
+//! the project's own implementations.
+
+use super::Property;
+use super::report::{
+    Counterexample, Coverage, CoverageKind, Location, PropertyResult, Status, Step,
+};
+use crate::checker::{self, Budget, Mode, Report, Strategy, Verdict};
+use crate::report::{action_text, explaining_events, verdict_with};
+use crate::runtime::Backend;
+use std::time::Instant;
+
+/// Shuttle jobs per search: fixed, not one per core, so that a submission gets the same
+/// counterexample on a laptop and on a CI runner.
+pub const JOBS: usize = 2;
+
+/// Loom's preemption bound for a property that does not set its own.
+pub const PREEMPTION_BOUND: usize = 3;
+
+/// Stands for the replay command in a counterexample's text, until the supervisor, which knows
+/// the submission's path, writes the command in.
+pub const REPLAY_MARK: &str = "{replay}";
+
+/// A property's own seed: derived from its exercise and name, so every property of every
+/// submission is searched the same way on every run.
+pub fn property_seed(exercise: &str, property: &str) -> u64 {
+    format!("{exercise}/{property}")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// The budget a property is checked with: set here in full, so that no environment variable
+/// changes a grade.
+pub fn budget(exercise: &str, property: &Property, backend: Backend, seed: Option<u64>) -> Budget {
+    let mut budget = Budget::defaults(backend, Mode::Check);
+    budget.executions = property.variant.check_executions;
+    budget.seed = seed.unwrap_or_else(|| property_seed(exercise, property.name));
+    budget.strategy = Strategy::Portfolio;
+    budget.preemption_bound = property
+        .variant
+        .loom_preemption_bound
+        .unwrap_or(PREEMPTION_BOUND);
+    budget.max_steps = 100_000;
+    budget.jobs = JOBS;
+    budget.time = None;
+    budget
+}
+
+/// Checks one property on one backend.
+pub fn grade(
+    exercise: &str,
+    property: &Property,
+    backend: Backend,
+    seed: Option<u64>,
+) -> PropertyResult {
+    let started = Instant::now();
+    let variant = &property.variant;
+    let mut result = PropertyResult {
+        property: property.name.to_owned(),
+        statement: property.statement.to_owned(),
+        backend: backend.name().to_owned(),
+        status: Status::Error,
+        finding: None,
+        message: None,
+        coverage: None,
+        counterexample: None,
+        elapsed_ms: 0,
+    };
+    let outcome = variant
+        .params(backend, None)
+        .map_err(|refused| refused.to_string())
+        .and_then(|params| {
+            let budget = budget(exercise, property, backend, seed);
+            checker::check(variant, backend, &params, &budget, Mode::Check)
+                .map(|report| (report, budget))
+                .map_err(|error| error.to_string())
+        });
+    match outcome {
+        Ok((report, budget)) => fill(&mut result, &report, &budget),
+        Err(error) => result.message = Some(error),
+    }
+    result.elapsed_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
+    let exhaustive = report.exhaustive && !report.interrupted;
+    result.coverage = Some(Coverage {
+        kind: if exhaustive {
+            CoverageKind::Exhaustive
+        } else {
+            CoverageKind::Sampled
+        },
+        executions: report.executions as u64,
+        threads: report.params.threads as u32,
+        seed: (report.backend == Backend::Shuttle).then_some(budget.seed),
+        strategy: (report.backend == Backend::Shuttle).then(|| budget.strategy.describe()),
+        preemption_bound: (report.backend == Backend::Loom)
+            .then_some(budget.preemption_bound as u32),
+    });
+    let Some(failure) = report.verdict.failure() else {
+        result.status = if report.interrupted {
+            Status::Timeout
+        } else {
+            Status::Pass
+        };
+        return;
+    };
+    result.status = Status::Fail;
+    result.finding = Some(
+        match report.verdict {
+            Verdict::Deadlock(_) => "deadlock",
+            Verdict::StepLimit(_) => "step-limit",
+            _ => "violation",
+        }
+        .to_owned(),
+    );
+    result.message = Some(failure.message.clone());
+    let trace = &failure.trace;
+    let (indices, _) = explaining_events(trace);
+    let timeline = indices
+        .iter()
+        .filter_map(|&i| trace.events.get(i).map(|event| (i, event)))
+        .map(|(i, event)| Step {
+            step: i as u64 + 1,
+            thread: trace.thread_name(event.thread).into_owned(),
+            action: action_text(trace, &event.action),
+            location: event.at.map(|at| Location {
+                file: at.file().to_owned(),
+                line: at.line(),
+            }),
+        })
+        .collect();
+    result.counterexample = Some(Counterexample {
+        execution: failure.execution as u64,
+        timeline,
+        text: verdict_with(report, &|_| REPLAY_MARK.to_owned()),
+        replay: failure
+            .replay
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        replay_command: String::new(),
+    });
+}
+
+/// Every property on every backend, in order.
+pub fn grade_all(
+    exercise: &str,
+    properties: &[Property],
+    backends: &[Backend],
+    seed: Option<u64>,
+) -> Vec<PropertyResult> {
+    properties
+        .iter()
+        .flat_map(|property| {
+            backends
+                .iter()
+                .map(move |&backend| grade(exercise, property, backend, seed))
+        })
+        .collect()
+}

@@ -1,0 +1,1 @@
+//! The harness crate a submission is compiled in.

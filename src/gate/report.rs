@@ -1,0 +1,200 @@
+//! The gate's report, as JSON: the one source every other format (text, JUnit, GitHub
+//! annotations, Gradescope) is made from. Its schema is `gate/report.schema.json`; a change
+//! that is not backward compatible bumps [`SCHEMA`].
+
+use serde::{Deserialize, Serialize};
+
+/// The schema's name and version, written into every report.
+pub const SCHEMA: &str = "interleave-gate/1";
+
+/// A grading run: one exercise, one or many submissions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateReport {
+    pub schema: String,
+    /// The version of interleave that graded.
+    pub interleave: String,
+    pub exercise: String,
+    /// `shuttle`, `loom`, or both, in that order.
+    pub backends: Vec<String>,
+    /// The `--seed` that overrode every property's own seed, if one did.
+    pub seed_override: Option<u64>,
+    pub submissions: Vec<SubmissionReport>,
+    pub summary: Summary,
+}
+
+/// What happened to a submission, or to one property of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Every required property holds (for a property: it holds).
+    Pass,
+    /// A property fails: a violation, a deadlock, or a step limit, with a counterexample.
+    Fail,
+    /// The submission ran past the wall-clock limit; no verdict on what did not finish.
+    Timeout,
+    /// Refused before running: it did not compile, or broke the gate's rules.
+    Rejected,
+    /// The grader failed (a checker's own error, a child that died): never a pass.
+    Error,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Timeout => "timeout",
+            Status::Rejected => "rejected",
+            Status::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionReport {
+    /// The path as it was given on the command line (or `builtin:NAME`).
+    pub submission: String,
+    pub status: Status,
+    /// Why it was rejected or could not be graded (compiler errors, the rule it broke).
+    pub message: Option<String>,
+    /// Where the message points, in the submission, if anywhere.
+    pub location: Option<Location>,
+    pub properties: Vec<PropertyResult>,
+    /// What the submission printed while it ran (untrusted, cut to a few KiB).
+    pub output: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropertyResult {
+    pub property: String,
+    pub statement: String,
+    pub backend: String,
+    pub status: Status,
+    /// For a failure: `violation`, `deadlock` or `step-limit`.
+    pub finding: Option<String>,
+    /// For a failure, the property's own message; for an error, what failed.
+    pub message: Option<String>,
+    pub coverage: Option<Coverage>,
+    pub counterexample: Option<Counterexample>,
+    pub elapsed_ms: u64,
+}
+
+/// What a verdict rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coverage {
+    /// `exhaustive`: every execution up to the preemption bound (loom); `sampled`: so many
+    /// executions from a seed (shuttle), which shows no more than it ran.
+    pub kind: CoverageKind,
+    pub executions: u64,
+    pub threads: u32,
+    pub seed: Option<u64>,
+    pub strategy: Option<String>,
+    pub preemption_bound: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverageKind {
+    Exhaustive,
+    Sampled,
+}
+
+/// The failing execution: its timeline and how to run exactly it again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counterexample {
+    /// 1-based index of the failing execution in the search.
+    pub execution: u64,
+    /// The events that explain the failure, in order.
+    pub timeline: Vec<Step>,
+    /// The failure as the text report prints it.
+    pub text: String,
+    /// The replay token.
+    pub replay: String,
+    /// A command that re-runs exactly this execution and prints its timeline.
+    pub replay_command: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// 1-based position in the execution's whole timeline.
+    pub step: u64,
+    pub thread: String,
+    pub action: String,
+    /// Where in the submission (or the exercise) the operation was called.
+    pub location: Option<Location>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub submissions: u64,
+    pub pass: u64,
+    pub fail: u64,
+    pub timeout: u64,
+    pub rejected: u64,
+    pub error: u64,
+}
+
+impl Summary {
+    pub fn of(submissions: &[SubmissionReport]) -> Summary {
+        let mut summary = Summary {
+            submissions: submissions.len() as u64,
+            ..Summary::default()
+        };
+        for submission in submissions {
+            *match submission.status {
+                Status::Pass => &mut summary.pass,
+                Status::Fail => &mut summary.fail,
+                Status::Timeout => &mut summary.timeout,
+                Status::Rejected => &mut summary.rejected,
+                Status::Error => &mut summary.error,
+            } += 1;
+        }
+        summary
+    }
+}
+
+impl SubmissionReport {
+    /// A submission's status from its properties': any error is an error, then any timeout,
+    /// then any failure; no property at all is an error (nothing was shown).
+    pub fn status_of(properties: &[PropertyResult]) -> Status {
+        if properties.is_empty() {
+            return Status::Error;
+        }
+        [Status::Error, Status::Timeout, Status::Fail]
+            .into_iter()
+            .find(|status| properties.iter().any(|p| p.status == *status))
+            .unwrap_or(Status::Pass)
+    }
+}
+
+impl GateReport {
+    /// The command's exit code: 4 the grader failed, 3 a submission was rejected, 1 a property
+    /// failed or timed out, 0 every property of every submission holds.
+    pub fn exit_code(&self) -> i32 {
+        let has = |status| self.submissions.iter().any(|s| s.status == status);
+        if has(Status::Error) {
+            4
+        } else if has(Status::Rejected) {
+            3
+        } else if has(Status::Fail) || has(Status::Timeout) {
+            1
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Every exercise's own implementations, graded in this process by the gate's properties: the
+//! reference passes every property, the starter and each lesson's broken variant fail the
+//! property they are built to fail (and only a failure, never an error, counts).
+
+use interleave::gate::grade::grade_all;
+use interleave::gate::report::Status;
+use interleave::runtime::Backend;
+
+fn backend() -> Backend {
+    if cfg!(loom) {
+        Backend::Loom
+    } else {
+        Backend::Shuttle
+    }
+}
+
+#[test]
+fn every_builtin_gets_its_intended_verdict() {
+    for exercise in interleave::gate::exercises() {
+        for builtin in (exercise.builtins)() {
+            let results = grade_all(exercise.name, &(builtin.properties)(), &[backend()], None);
+            let who = format!("{} {}", exercise.name, builtin.name);
+            for result in &results {
+                assert_ne!(
+                    result.status,
+                    Status::Error,
+                    "{who}: {} errored: {:?}",
+                    result.property,
+                    result.message
+                );
+            }
+            let failed: Vec<&str> = results
+                .iter()
+                .filter(|r| r.status == Status::Fail)
+                .map(|r| r.property.as_str())
+                .collect();
+            match builtin.fails {
+                None => assert!(failed.is_empty(), "{who} should pass, failed {failed:?}"),
+                Some(property) => assert!(
+                    failed.contains(&property),
+                    "{who} should fail {property}, failed {failed:?}"
+                ),
+            }
+            for result in results.iter().filter(|r| r.status == Status::Fail) {
+                let example = result.counterexample.as_ref().expect("a counterexample");
+                assert!(!example.replay.is_empty(), "{who}: no replay token");
+                assert!(!example.timeline.is_empty(), "{who}: empty timeline");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_exercise_has_a_reference_and_a_starter() {
+    let exercises = interleave::gate::exercises();
+    for exercise in &exercises {
+        assert!(exercise.builtin("reference").is_some(), "{}", exercise.name);
+        let starter = exercise.builtin("starter").expect("a starter");
+        assert!(
+            starter.fails.is_some(),
+            "{}: the starter must fail",
+            exercise.name
+        );
+        assert!(
+            exercise.starter.contains("pub type Submission"),
+            "{}",
+            exercise.name
+        );
+        assert!(
+            exercise.reference.contains("pub type Submission"),
+            "{}",
+            exercise.name
+        );
+    }
+}

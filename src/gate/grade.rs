@@ -32,12 +32,43 @@ pub fn property_seed(exercise: &str, property: &str) -> u64 {
         })
 }
 
+/// How a grading run differs from the defaults.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Shuttle, loom, or both, in that order.
+    pub backends: Vec<Backend>,
+    /// Every property's seed, instead of its own.
+    pub seed: Option<u64>,
+    /// Shuttle executions per property, instead of the property's own budget (the project's
+    /// debug-build tests use fewer; the gate never sets it).
+    pub executions: Option<usize>,
+}
+
+impl Settings {
+    pub fn on(backend: Backend) -> Settings {
+        Settings {
+            backends: vec![backend],
+            seed: None,
+            executions: None,
+        }
+    }
+}
+
 /// The budget a property is checked with: set here in full, so that no environment variable
 /// changes a grade.
-pub fn budget(exercise: &str, property: &Property, backend: Backend, seed: Option<u64>) -> Budget {
+pub fn budget(
+    exercise: &str,
+    property: &Property,
+    backend: Backend,
+    settings: &Settings,
+) -> Budget {
     let mut budget = Budget::defaults(backend, Mode::Check);
-    budget.executions = property.variant.check_executions;
-    budget.seed = seed.unwrap_or_else(|| property_seed(exercise, property.name));
+    budget.executions = settings
+        .executions
+        .unwrap_or(property.variant.check_executions);
+    budget.seed = settings
+        .seed
+        .unwrap_or_else(|| property_seed(exercise, property.name));
     budget.strategy = Strategy::Portfolio;
     budget.preemption_bound = property
         .variant
@@ -54,7 +85,7 @@ pub fn grade(
     exercise: &str,
     property: &Property,
     backend: Backend,
-    seed: Option<u64>,
+    settings: &Settings,
 ) -> PropertyResult {
     let started = Instant::now();
     let variant = &property.variant;
@@ -73,7 +104,7 @@ pub fn grade(
         .params(backend, None)
         .map_err(|refused| refused.to_string())
         .and_then(|params| {
-            let budget = budget(exercise, property, backend, seed);
+            let budget = budget(exercise, property, backend, settings);
             checker::check(variant, backend, &params, &budget, Mode::Check)
                 .map(|report| (report, budget))
                 .map_err(|error| error.to_string())
@@ -151,15 +182,15 @@ fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
 pub fn grade_all(
     exercise: &str,
     properties: &[Property],
-    backends: &[Backend],
-    seed: Option<u64>,
+    settings: &Settings,
 ) -> Vec<PropertyResult> {
     properties
         .iter()
         .flat_map(|property| {
-            backends
+            settings
+                .backends
                 .iter()
-                .map(move |&backend| grade(exercise, property, backend, seed))
+                .map(move |&backend| grade(exercise, property, backend, settings))
         })
         .collect()
 }

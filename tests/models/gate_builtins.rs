@@ -2,7 +2,7 @@
 //! reference passes every property, the starter and each lesson's broken variant fail the
 //! property they are built to fail (and only a failure, never an error, counts).
 
-use interleave::gate::grade::grade_all;
+use interleave::gate::grade::{Settings, grade_all};
 use interleave::gate::report::Status;
 use interleave::runtime::Backend;
 
@@ -18,7 +18,11 @@ fn backend() -> Backend {
 fn every_builtin_gets_its_intended_verdict() {
     for exercise in interleave::gate::exercises() {
         for builtin in (exercise.builtins)() {
-            let results = grade_all(exercise.name, &(builtin.properties)(), &[backend()], None);
+            let settings = Settings {
+                executions: Some(crate::gate_support::TEST_EXECUTIONS),
+                ..Settings::on(backend())
+            };
+            let results = grade_all(exercise.name, &(builtin.properties)(), &settings);
             let who = format!("{} {}", exercise.name, builtin.name);
             for result in &results {
                 assert_ne!(

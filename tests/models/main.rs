@@ -11,6 +11,8 @@ mod counter_race;
 mod executor;
 mod expectations;
 mod gate_builtins;
+mod gate_corpus_counter;
+mod gate_support;
 mod locks;
 mod processes;
 mod queue;

@@ -1,0 +1,104 @@
+//! Grading the project's own submissions in this process: each corpus file under `tests/gate/`
+//! says on its first line what it must get (`//! expect: pass` or `//! expect: fail PROPERTY`),
+//! and [`corpus!`] makes it an implementation the exercise's properties can check.
+
+use interleave::gate::Property;
+use interleave::gate::grade::{Settings, grade_all};
+use interleave::gate::report::Status;
+use interleave::runtime::Backend;
+
+/// Shuttle executions per property in these debug-build tests (the gate itself checks each
+/// property with its own, larger budget; `ci/gate.sh` grades the corpus that way).
+pub const TEST_EXECUTIONS: usize = 1_000;
+
+/// The property a corpus file must fail (`None`: it must pass every one).
+pub fn expected(source: &str) -> Result<Option<&str>, String> {
+    let first = source.lines().next().unwrap_or_default();
+    match first.strip_prefix("//! expect: ").map(str::trim) {
+        Some("pass") => Ok(None),
+        Some(rest) => rest
+            .strip_prefix("fail ")
+            .map(|property| Some(property.trim()))
+            .ok_or_else(|| format!("bad expect line: {first:?}")),
+        None => Err(format!("no `//! expect:` first line: {first:?}")),
+    }
+}
+
+/// Grades one implementation on `backend` and asserts its intended verdict: a pass on every
+/// property, or a failure (with a counterexample) on the named one; never an error.
+pub fn assert_graded_as(
+    exercise: &str,
+    name: &str,
+    source: &str,
+    properties: &[Property],
+    backend: Backend,
+) {
+    let wanted = expected(source).unwrap_or_else(|why| panic!("{name}: {why}"));
+    if let Some(property) = wanted {
+        assert!(
+            properties.iter().any(|p| p.name == property),
+            "{name}: {exercise} has no property {property}"
+        );
+    }
+    let settings = Settings {
+        executions: Some(TEST_EXECUTIONS),
+        ..Settings::on(backend)
+    };
+    let results = grade_all(exercise, properties, &settings);
+    let failed: Vec<&str> = results
+        .iter()
+        .filter(|r| r.status != Status::Pass)
+        .map(|r| r.property.as_str())
+        .collect();
+    for result in &results {
+        assert!(
+            matches!(result.status, Status::Pass | Status::Fail),
+            "{exercise}/{name}: {} is {:?}: {:?}",
+            result.property,
+            result.status,
+            result.message
+        );
+        if result.status == Status::Fail {
+            let example = result.counterexample.as_ref().expect("a counterexample");
+            assert!(!example.timeline.is_empty() && !example.replay.is_empty());
+        }
+    }
+    match wanted {
+        None => assert!(
+            failed.is_empty(),
+            "{exercise}/{name} should pass; failed {failed:?}"
+        ),
+        Some(property) => assert!(
+            failed.contains(&property),
+            "{exercise}/{name} should fail {property}; failed {failed:?}"
+        ),
+    }
+}
+
+/// Declares corpus files as modules and lists them with their source and the exercise's
+/// properties over each: `corpus!(counter: fetch_sub = "../gate/counter/fetch_sub.rs", ...)`.
+macro_rules! corpus {
+    ($exercise:ident: $($file:ident = $path:literal),* $(,)?) => {
+        $(
+            #[path = $path]
+            #[allow(dead_code)]
+            mod $file;
+        )*
+
+        /// Every corpus file: its name, its source, the properties over it.
+        pub fn corpus() -> Vec<(&'static str, &'static str, Vec<interleave::gate::Property>)> {
+            vec![$({
+                struct Plugged;
+                impl interleave::gate::exercises::$exercise::Plug for Plugged {
+                    type Submission<R: interleave::runtime::Runtime> = $file::Submission<R>;
+                }
+                (
+                    stringify!($file),
+                    include_str!($path),
+                    interleave::gate::exercises::$exercise::properties::<Plugged>(),
+                )
+            }),*]
+        }
+    };
+}
+pub(crate) use corpus;

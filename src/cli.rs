@@ -1,8 +1,10 @@
-//! The command line: `tour` (no arguments), `list`, `check`, `outcomes`, `replay`, `time`.
+//! The command line: `tour` (no arguments), `list`, `check`, `outcomes`, `replay`, `time`, and
+//! the gate's `exercises`, `starter`, `grade` (see [`crate::gate::command`] for their exit codes).
 //! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
 //! 3 a checker error (the backend itself failed: no verdict on the model).
 
 use crate::checker::{self, Budget, CheckError, Mode, Progress, ReplayToken, Report, Verdict};
+use crate::gate;
 use crate::lesson::{Timing, TimingRow, TimingSource, Variant, WatchedRuns};
 use crate::models;
 use crate::report;
@@ -13,7 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | outcomes ID [OPTIONS] | replay ID TOKEN | time CONCEPT]
   OPTIONS: --backend shuttle|loom|native  --threads N  --executions N  --seed S  --preemption-bound P
            --jobs N (shuttle: worker threads, default one per core)  --time SECONDS (explore this long instead)
-  ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.";
+  ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.
+the grading gate:
+";
 
 /// Writes to stdout; a write that fails (a full disk, a closed descriptor) ends the process
 /// with one line on stderr and exit code 3. (A reader that went away ends it quietly: SIGPIPE.)
@@ -128,16 +132,36 @@ fn run(args: &[String]) -> Result<i32, Usage> {
             Ok(0)
         }
         ["help" | "--help" | "-h"] => {
-            sayln!("{USAGE}");
+            sayln!("{USAGE}{}", gate::command::USAGE);
             Ok(0)
         }
         ["check", id, options @ ..] => check_command(id, options, Mode::Check),
         ["outcomes", id, options @ ..] => check_command(id, options, Mode::Outcomes),
         ["replay", id, token] => replay_command(id, token),
         ["time", concept] => time_command(concept),
+        ["exercises"] => {
+            say!("{}", gate::command::list());
+            Ok(0)
+        }
+        ["starter", exercise] => {
+            gate_result(gate::command::starter(exercise, None).map(|t| (t, 0)))
+        }
+        ["starter", exercise, dir] => {
+            gate_result(gate::command::starter(exercise, Some(dir)).map(|t| (t, 0)))
+        }
+        ["grade", exercise, rest @ ..] => gate_result(gate::command::grade(exercise, rest)),
         [command, ..]
             if [
-                "tour", "list", "help", "check", "outcomes", "replay", "time",
+                "tour",
+                "list",
+                "help",
+                "check",
+                "outcomes",
+                "replay",
+                "time",
+                "exercises",
+                "starter",
+                "grade",
             ]
             .contains(command) =>
         {
@@ -148,6 +172,17 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         [other, ..] => Err(usage(format!(
             "unknown command {other:?} (`interleave help` shows the usage)"
         ))),
+    }
+}
+
+/// A gate command's text and exit code, or its one-line refusal.
+fn gate_result(result: Result<(String, i32), gate::command::Refused>) -> Result<i32, Usage> {
+    match result {
+        Ok((text, code)) => {
+            say!("{text}");
+            Ok(code)
+        }
+        Err(gate::command::Refused(message, code)) => Err(Usage(message, code)),
     }
 }
 

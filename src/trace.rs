@@ -53,10 +53,20 @@ pub fn record_locations(on: bool) {
     LOCATIONS.store(on, Ordering::Relaxed);
 }
 
-/// The facade's caller, through every `#[track_caller]` frame between.
+/// The facade's caller, through every `#[track_caller]` frame between; none for the facade's
+/// own bookkeeping (a thread's finish, recorded inside `thread::spawn`).
 #[track_caller]
 fn caller() -> Option<&'static Location<'static>> {
-    LOCATIONS.load(Ordering::Relaxed).then(Location::caller)
+    if !LOCATIONS.load(Ordering::Relaxed) {
+        return None;
+    }
+    let at = Location::caller();
+    let facade = file!().strip_suffix("trace.rs").unwrap_or_default();
+    let internal = at
+        .file()
+        .strip_prefix(facade)
+        .is_some_and(|rest| !rest.starts_with("gate"));
+    (!internal).then_some(at)
 }
 
 /// What a thread did; objects and threads by id (a report names them from the trace's tables).

@@ -15,7 +15,7 @@ mod shuttle;
 mod token;
 
 pub use self::explore::Search as Progress;
-pub use self::token::ReplayToken;
+pub use self::token::{ReplayToken, tag as token_tag};
 
 use crate::lesson::{Class, Expect, Observed, Params, Variant};
 use crate::runtime::Backend;

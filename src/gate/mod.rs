@@ -9,10 +9,13 @@
 //! ([`child`]); the JSON [`report`] is what every other format is made from.
 
 pub mod child;
+pub mod command;
 pub mod exercises;
+pub mod formats;
 pub mod grade;
 pub mod harness;
 pub mod report;
+pub mod run;
 
 use crate::lesson::Variant;
 

@@ -1,0 +1,224 @@
+//! The gate's commands: `exercises`, `starter EXERCISE [DIR]`, `grade EXERCISE PATH... [OPTIONS]`.
+//! Exit codes of `grade`: 0 every property of every submission holds, 1 a property fails or
+//! times out, 2 a usage error, 3 a submission was rejected (did not compile, broke a rule),
+//! 4 the grader itself failed.
+
+use super::formats::{self, Format};
+use super::run::{self, DEFAULT_LIMIT, Options};
+use super::{Exercise, exercises};
+use crate::runtime::Backend;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+pub const USAGE: &str = "  interleave exercises
+  interleave starter EXERCISE [DIR]
+  interleave grade EXERCISE PATH... [--backend shuttle|loom|both] [--format text|json|junit|github|gradescope]
+                   [--out FILE] [--seed S] [--timeout SECONDS] [--replay TOKEN]";
+
+/// What went wrong, and the exit code that says so.
+pub struct Refused(pub String, pub i32);
+
+fn usage(message: impl Into<String>) -> Refused {
+    Refused(message.into(), 2)
+}
+
+fn find(name: &str) -> Result<Exercise, Refused> {
+    exercises::find(name).ok_or_else(|| {
+        usage(format!(
+            "unknown exercise {name:?}; the exercises are: {}",
+            exercises::names().join(", ")
+        ))
+    })
+}
+
+/// `interleave exercises`: one per line, name and statement.
+pub fn list() -> String {
+    exercises::all()
+        .iter()
+        .map(|e| format!("{:<16} {}\n", e.name, e.statement))
+        .collect()
+}
+
+/// `interleave starter EXERCISE [DIR]`: writes `submission.rs` and `README.md` into DIR
+/// (default: a folder named after the exercise); never overwrites.
+pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
+    let exercise = find(name)?;
+    let dir = Path::new(dir.unwrap_or(exercise.name));
+    let files = [
+        ("submission.rs", exercise.starter),
+        ("README.md", exercise.readme),
+    ];
+    for (file, _) in &files {
+        if dir.join(file).exists() {
+            return Err(Refused(
+                format!(
+                    "{} exists already; starter never overwrites (choose another folder)",
+                    dir.join(file).display()
+                ),
+                2,
+            ));
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Refused(format!("cannot create {}: {e}", dir.display()), 2))?;
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text)
+            .map_err(|e| Refused(format!("cannot write {}: {e}", dir.join(file).display()), 2))?;
+    }
+    let file = dir.join("submission.rs");
+    Ok(format!(
+        "wrote {} and {}\ngrade it with: interleave grade {} {}\n",
+        file.display(),
+        dir.join("README.md").display(),
+        exercise.name,
+        file.display()
+    ))
+}
+
+/// The longest wall-clock limit accepted: a day.
+const MAX_TIMEOUT_SECONDS: u64 = 86_400;
+
+struct GradeOptions {
+    paths: Vec<String>,
+    options: Options,
+    format: Format,
+    out: Option<String>,
+    replay: Option<String>,
+}
+
+fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
+    let mut parsed = GradeOptions {
+        paths: Vec::new(),
+        options: Options {
+            backends: vec![Backend::Shuttle],
+            seed: None,
+            limit: DEFAULT_LIMIT,
+        },
+        format: Format::Text,
+        out: None,
+        replay: None,
+    };
+    let mut words = words.iter();
+    while let Some(&word) = words.next() {
+        if !word.starts_with("--") {
+            parsed.paths.push(word.to_owned());
+            continue;
+        }
+        let value = words
+            .next()
+            .copied()
+            .ok_or_else(|| usage(format!("{word} needs a value")))?;
+        match word {
+            "--backend" => {
+                parsed.options.backends = match value {
+                    "shuttle" => vec![Backend::Shuttle],
+                    "loom" => vec![Backend::Loom],
+                    "both" => vec![Backend::Shuttle, Backend::Loom],
+                    other => {
+                        return Err(usage(format!(
+                            "unknown backend {other:?} for grade (shuttle|loom|both)"
+                        )));
+                    }
+                };
+                if parsed.options.backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
+                    return Err(usage(
+                        "this binary was built without loom; grade under loom with: \
+                         RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- grade ...",
+                    ));
+                }
+            }
+            "--format" => {
+                parsed.format = Format::parse(value).ok_or_else(|| {
+                    usage(format!("unknown format {value:?} ({})", Format::NAMES))
+                })?;
+            }
+            "--out" => parsed.out = Some(value.to_owned()),
+            "--seed" => {
+                parsed.options.seed = Some(value.parse().map_err(|_| {
+                    usage(format!(
+                        "--seed {value:?} is not a whole number in 0..=2^64-1"
+                    ))
+                })?);
+            }
+            "--timeout" => {
+                let seconds: u64 = value
+                    .parse()
+                    .ok()
+                    .filter(|s| (1..=MAX_TIMEOUT_SECONDS).contains(s))
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--timeout {value:?} is not a whole number of seconds in 1..={MAX_TIMEOUT_SECONDS}"
+                        ))
+                    })?;
+                parsed.options.limit = Duration::from_secs(seconds);
+            }
+            "--replay" => parsed.replay = Some(value.to_owned()),
+            other => return Err(usage(format!("unknown option {other:?} for grade"))),
+        }
+    }
+    if parsed.paths.is_empty() {
+        return Err(usage(
+            "grade needs at least one PATH (a .rs file or a folder with src/lib.rs)",
+        ));
+    }
+    if parsed.format == Format::Gradescope && parsed.paths.len() > 1 {
+        return Err(usage(
+            "--format gradescope grades one submission (Gradescope runs once per student)",
+        ));
+    }
+    if parsed.replay.is_some() && (parsed.paths.len() > 1 || parsed.options.backends.len() > 1) {
+        return Err(usage("--replay takes one PATH and one backend"));
+    }
+    Ok(parsed)
+}
+
+/// `interleave grade ...`: what to print on stdout, and the exit code.
+pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
+    let exercise = find(name)?;
+    let parsed = parse(words)?;
+    if let Some(token) = &parsed.replay {
+        return match run::replay(&exercise, &parsed.paths[0], &parsed.options, token) {
+            Ok((text, failed)) => Ok((text, i32::from(failed))),
+            Err(refusal) => Err(Refused(
+                refusal.message,
+                match refusal.status {
+                    super::report::Status::Error => 4,
+                    _ => 2,
+                },
+            )),
+        };
+    }
+    let watching = std::io::stderr().is_terminal();
+    let total = parsed.paths.len();
+    let mut done = 0;
+    let report = run::grade(
+        &exercise,
+        &parsed.paths,
+        &parsed.options,
+        &mut |submission| {
+            done += 1;
+            if watching && total > 1 {
+                eprintln!(
+                    "[{done}/{total}] {} {}",
+                    submission.submission,
+                    submission.status.name()
+                );
+            }
+        },
+    );
+    let rendered = formats::render(&report, parsed.format);
+    let shown = match &parsed.out {
+        Some(file) => {
+            std::fs::write(file, &rendered)
+                .map_err(|e| Refused(format!("cannot write {file}: {e}"), 4))?;
+            if parsed.format == Format::Text {
+                formats::summary_text(&report)
+            } else {
+                formats::text(&report)
+            }
+        }
+        None => rendered,
+    };
+    Ok((shown, report.exit_code()))
+}

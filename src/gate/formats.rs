@@ -1,0 +1,374 @@
+//! Every format the gate writes, each made from the JSON report alone: text for people, JSON
+//! (the source of truth), JUnit XML, GitHub Actions annotations, Gradescope's `results.json`.
+
+use super::report::{GateReport, Location, PropertyResult, Status, SubmissionReport};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::fmt::Write;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Github,
+    Gradescope,
+}
+
+impl Format {
+    pub const NAMES: &'static str = "text|json|junit|github|gradescope";
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Some(match name {
+            "text" => Format::Text,
+            "json" => Format::Json,
+            "junit" => Format::Junit,
+            "github" => Format::Github,
+            "gradescope" => Format::Gradescope,
+            _ => return None,
+        })
+    }
+}
+
+/// The report in `format`.
+pub fn render(report: &GateReport, format: Format) -> String {
+    match format {
+        Format::Text => text(report),
+        Format::Json => json(report),
+        Format::Junit => junit(report),
+        Format::Github => github(report),
+        Format::Gradescope => gradescope(report),
+    }
+}
+
+pub fn json(report: &GateReport) -> String {
+    serde_json::to_string_pretty(report).expect("a report serializes") + "\n"
+}
+
+fn coverage(result: &PropertyResult) -> String {
+    let Some(coverage) = &result.coverage else {
+        return String::new();
+    };
+    match (coverage.seed, coverage.preemption_bound) {
+        (_, Some(bound)) if result.status == Status::Pass => format!(
+            "all {} executions, exhaustive up to preemption bound {bound}",
+            coverage.executions
+        ),
+        (Some(seed), _) if result.status == Status::Pass => format!(
+            "no failure in {} sampled executions, seed {seed}",
+            coverage.executions
+        ),
+        (seed, _) => format!(
+            "execution {}{}",
+            result
+                .counterexample
+                .as_ref()
+                .map_or(coverage.executions, |c| c.execution),
+            seed.map(|seed| format!(", seed {seed}"))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+/// One submission in text: a verdict line, then a line per property, failures explained.
+pub fn submission_text(submission: &SubmissionReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} ({:.1} s)",
+        submission.submission,
+        submission.status.name().to_uppercase(),
+        submission.elapsed_ms as f64 / 1000.0
+    );
+    if let Some(message) = &submission.message {
+        for line in message.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    for result in &submission.properties {
+        let detail = match (&result.counterexample, result.status) {
+            (_, Status::Pass) => coverage(result),
+            (Some(_), _) => format!(
+                "{} found in {}",
+                result.finding.as_deref().unwrap_or("failure"),
+                coverage(result)
+            ),
+            (None, _) => result.message.clone().unwrap_or_default(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<8} {:<28} [{}] {detail}",
+            result.status.name(),
+            result.property,
+            result.backend,
+        );
+        if let Some(example) = &result.counterexample {
+            for line in example.text.lines().skip(1) {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    if let Some(output) = &submission.output {
+        let _ = writeln!(out, "  the submission printed:");
+        for line in output.lines().take(20) {
+            let _ = writeln!(out, "  | {line}");
+        }
+    }
+    out
+}
+
+pub fn summary_text(report: &GateReport) -> String {
+    let s = &report.summary;
+    format!(
+        "{} {} submission{} [{}]: {} pass, {} fail, {} timeout, {} rejected, {} error\n",
+        report.exercise,
+        s.submissions,
+        if s.submissions == 1 { "" } else { "s" },
+        report.backends.join("+"),
+        s.pass,
+        s.fail,
+        s.timeout,
+        s.rejected,
+        s.error
+    )
+}
+
+pub fn text(report: &GateReport) -> String {
+    let mut out: String = report.submissions.iter().map(submission_text).collect();
+    out.push_str(&summary_text(report));
+    out
+}
+
+/// One testsuite per submission, one testcase per property and backend.
+pub fn junit(report: &GateReport) -> String {
+    let mut junit = Report::new(format!("interleave grade {}", report.exercise));
+    for submission in &report.submissions {
+        let mut suite = TestSuite::new(submission.submission.clone());
+        let cases: Vec<(String, Status, Option<String>, String, u64)> =
+            if submission.properties.is_empty() {
+                report
+                    .backends
+                    .iter()
+                    .flat_map(|backend| {
+                        super::find_exercise(&report.exercise)
+                            .map(|e| e.properties())
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(move |p| {
+                                (
+                                    format!("{} [{backend}]", p.name),
+                                    submission.status,
+                                    submission.message.clone(),
+                                    String::new(),
+                                    0,
+                                )
+                            })
+                    })
+                    .collect()
+            } else {
+                submission
+                    .properties
+                    .iter()
+                    .map(|r| {
+                        (
+                            format!("{} [{}]", r.property, r.backend),
+                            r.status,
+                            r.message.clone(),
+                            r.counterexample
+                                .as_ref()
+                                .map(|c| c.text.clone())
+                                .unwrap_or_default(),
+                            r.elapsed_ms,
+                        )
+                    })
+                    .collect()
+            };
+        for (name, status, message, detail, ms) in cases {
+            let status = match status {
+                Status::Pass => TestCaseStatus::success(),
+                other => {
+                    let kind = match other {
+                        Status::Error | Status::Rejected => NonSuccessKind::Error,
+                        _ => NonSuccessKind::Failure,
+                    };
+                    let mut status = TestCaseStatus::non_success(kind);
+                    status.set_type(other.name());
+                    if let Some(message) = message {
+                        status.set_message(message);
+                    }
+                    if !detail.is_empty() {
+                        status.set_description(detail);
+                    }
+                    status
+                }
+            };
+            let mut case = TestCase::new(name, status);
+            case.set_classname(format!("{}.{}", report.exercise, submission.submission));
+            case.set_time(Duration::from_millis(ms));
+            suite.add_test_case(case);
+        }
+        if let Some(output) = &submission.output {
+            suite.set_system_out(output.clone());
+        }
+        junit.add_test_suite(suite);
+    }
+    junit.to_string().expect("a JUnit report serializes") + "\n"
+}
+
+/// The most annotations written: GitHub shows ten per step anyway.
+pub const MAX_ANNOTATIONS: usize = 10;
+
+/// Escapes text for a workflow command's message (GitHub's own rules).
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes text for a workflow command's property (file, title).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Where a failing submission should be annotated: the line it was refused at, or the first
+/// step of a failing property's timeline in the submission's own files.
+pub fn annotation_location(
+    submission: &SubmissionReport,
+    result: Option<&PropertyResult>,
+) -> Location {
+    if let Some(location) = &submission.location {
+        return location.clone();
+    }
+    let own = result
+        .and_then(|r| r.counterexample.as_ref())
+        .and_then(|c| {
+            c.timeline
+                .iter()
+                .filter_map(|step| step.location.as_ref())
+                .find(|l| {
+                    l.file == submission.submission || l.file.starts_with(&submission.submission)
+                })
+        });
+    own.cloned().unwrap_or(Location {
+        file: submission.submission.clone(),
+        line: 1,
+    })
+}
+
+/// GitHub Actions: the text report, with workflow commands stopped while it prints (student
+/// text cannot issue any), then at most [`MAX_ANNOTATIONS`] `::error` lines.
+pub fn github(report: &GateReport) -> String {
+    let stop = stop_token(report);
+    let mut out = format!("::stop-commands::{stop}\n");
+    out.push_str(&text(report));
+    let _ = writeln!(out, "::{stop}::");
+    let mut annotations = Vec::new();
+    for submission in &report.submissions {
+        let failing: Vec<&PropertyResult> = submission
+            .properties
+            .iter()
+            .filter(|r| r.status != Status::Pass)
+            .collect();
+        if failing.is_empty() && submission.status != Status::Pass {
+            annotations.push((
+                annotation_location(submission, None),
+                format!("{} {}", submission.submission, submission.status.name()),
+                submission.message.clone().unwrap_or_default(),
+            ));
+        }
+        for result in failing {
+            annotations.push((
+                annotation_location(submission, Some(result)),
+                format!(
+                    "{} [{}] {}",
+                    result.property,
+                    result.backend,
+                    result.status.name()
+                ),
+                format!(
+                    "{}{}",
+                    result.message.clone().unwrap_or_default(),
+                    result
+                        .counterexample
+                        .as_ref()
+                        .map(|c| format!("\nreplay: {}", c.replay_command))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    for (location, title, message) in annotations.into_iter().take(MAX_ANNOTATIONS) {
+        let _ = writeln!(
+            out,
+            "::error file={},line={},title={}::{}",
+            escape_property(&location.file),
+            location.line,
+            escape_property(&title),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+/// A token no submission can know in advance: fresh randomness from the system.
+fn stop_token(report: &GateReport) -> String {
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+    if read.is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes[..16].copy_from_slice(&(nanos ^ (report.submissions.len() as u128)).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Gradescope's `results.json` for one submission: a point per property and backend.
+pub fn gradescope(report: &GateReport) -> String {
+    let submission = report.submissions.first();
+    let tests: Vec<serde_json::Value> = submission
+        .map(|s| {
+            s.properties
+                .iter()
+                .map(|r| {
+                    let mut output = r.message.clone().unwrap_or_default();
+                    if let Some(example) = &r.counterexample {
+                        output = example.text.clone();
+                    }
+                    serde_json::json!({
+                        "name": format!("{} [{}]", r.property, r.backend),
+                        "score": if r.status == Status::Pass { 1 } else { 0 },
+                        "max_score": 1,
+                        "status": if r.status == Status::Pass { "passed" } else { "failed" },
+                        "output": format!("{}\n{}", r.statement, output),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let max = report.backends.len().saturating_mul(
+        super::find_exercise(&report.exercise)
+            .map(|e| e.properties().len())
+            .unwrap_or(0),
+    );
+    let score: usize = submission.map_or(0, |s| {
+        s.properties
+            .iter()
+            .filter(|r| r.status == Status::Pass)
+            .count()
+    });
+    let output = submission
+        .map(|s| match (&s.message, s.status) {
+            (Some(message), _) => format!("{}: {message}", s.status.name()),
+            (None, status) => format!("{}: {score} of {max} properties hold", status.name()),
+        })
+        .unwrap_or_default();
+    let results = serde_json::json!({
+        "score": score,
+        "max_score": max,
+        "output": output,
+        "tests": tests,
+    });
+    serde_json::to_string_pretty(&results).expect("results serialize") + "\n"
+}

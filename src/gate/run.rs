@@ -1,0 +1,338 @@
+//! Grading submissions: each read, built in its harness and run in a child process of its own,
+//! then gathered into one [`GateReport`].
+
+use super::Exercise;
+use super::child::{Args, BUILTIN_COMMAND, Message};
+use super::grade::REPLAY_MARK;
+use super::harness::{Harness, Refusal, Run, Submission, results_of};
+use super::report::{GateReport, Location, SCHEMA, Status, SubmissionReport, Summary};
+use crate::runtime::Backend;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How a grading run was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub backends: Vec<Backend>,
+    pub seed: Option<u64>,
+    /// Wall-clock time one submission may run for, all its properties together.
+    pub limit: Duration,
+}
+
+/// The default wall-clock limit per submission.
+pub const DEFAULT_LIMIT: Duration = Duration::from_secs(300);
+
+/// A submission named `builtin:NAME` is one of the project's own implementations.
+pub const BUILTIN_PREFIX: &str = "builtin:";
+
+/// Where a submission's binary is, and how to start it.
+enum Runnable {
+    Harness(PathBuf),
+    Builtin(String),
+    Refused(Refusal),
+}
+
+/// Builds (or finds) what runs `path`.
+fn prepare(
+    exercise: &Exercise,
+    path: &str,
+    harness: &Result<Harness, String>,
+) -> (Runnable, Option<Submission>) {
+    if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
+        return match exercise.builtin(name) {
+            Some(_) => (Runnable::Builtin(name.to_owned()), None),
+            None => (
+                Runnable::Refused(Refusal {
+                    status: Status::Rejected,
+                    message: format!(
+                        "{} has no implementation {name:?}; it has: {}",
+                        exercise.name,
+                        (exercise.builtins)()
+                            .iter()
+                            .map(|b| b.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    location: None,
+                }),
+                None,
+            ),
+        };
+    }
+    let submission = match Submission::read(path) {
+        Ok(submission) => submission,
+        Err(refusal) => return (Runnable::Refused(refusal), None),
+    };
+    let harness = match harness {
+        Ok(harness) => harness,
+        Err(message) => {
+            return (
+                Runnable::Refused(Refusal {
+                    status: Status::Error,
+                    message: message.clone(),
+                    location: None,
+                }),
+                Some(submission),
+            );
+        }
+    };
+    match harness.build(exercise, &submission) {
+        Ok(binary) => (Runnable::Harness(binary), Some(submission)),
+        Err(refusal) => (Runnable::Refused(refusal), Some(submission)),
+    }
+}
+
+fn start(
+    runnable: &Runnable,
+    exercise: &Exercise,
+    args: &Args,
+    limit: Duration,
+) -> Result<Run, Refusal> {
+    match runnable {
+        Runnable::Harness(binary) => Ok(super::harness::run_child(binary, &args.to_words(), limit)),
+        Runnable::Builtin(name) => {
+            let exe = std::env::current_exe().map_err(|e| Refusal {
+                status: Status::Error,
+                message: format!("cannot find this program to re-run it: {e}"),
+                location: None,
+            })?;
+            let mut words = vec![
+                BUILTIN_COMMAND.to_owned(),
+                exercise.name.to_owned(),
+                name.clone(),
+            ];
+            words.extend(args.to_words());
+            Ok(super::harness::run_child(&exe, &words, limit))
+        }
+        Runnable::Refused(refusal) => Err(refusal.clone()),
+    }
+}
+
+/// Grades every path, in order; `each` sees each submission's report as it is made.
+pub fn grade(
+    exercise: &Exercise,
+    paths: &[String],
+    options: &Options,
+    each: &mut dyn FnMut(&SubmissionReport),
+) -> GateReport {
+    let harness = Harness::locate(options.backends.contains(&Backend::Loom));
+    let submissions: Vec<SubmissionReport> = paths
+        .iter()
+        .map(|path| {
+            let report = grade_one(exercise, path, &harness, options);
+            each(&report);
+            report
+        })
+        .collect();
+    GateReport {
+        schema: SCHEMA.to_owned(),
+        interleave: env!("CARGO_PKG_VERSION").to_owned(),
+        exercise: exercise.name.to_owned(),
+        backends: options
+            .backends
+            .iter()
+            .map(|b| b.name().to_owned())
+            .collect(),
+        seed_override: options.seed,
+        summary: Summary::of(&submissions),
+        submissions,
+    }
+}
+
+fn grade_one(
+    exercise: &Exercise,
+    path: &str,
+    harness: &Result<Harness, String>,
+    options: &Options,
+) -> SubmissionReport {
+    let started = Instant::now();
+    let (runnable, submission) = prepare(exercise, path, harness);
+    let args = Args {
+        backends: options.backends.clone(),
+        seed: options.seed,
+        replay: None,
+    };
+    let refused = |refusal: Refusal| SubmissionReport {
+        submission: path.to_owned(),
+        status: refusal.status,
+        message: Some(refusal.message),
+        location: refusal.location,
+        properties: Vec::new(),
+        output: None,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    };
+    let run = match start(&runnable, exercise, &args, options.limit) {
+        Ok(run) => run,
+        Err(refusal) => return refused(refusal),
+    };
+    let expected: Vec<(String, String, String)> = exercise
+        .properties()
+        .iter()
+        .flat_map(|p| {
+            options.backends.iter().map(|b| {
+                (
+                    p.name.to_owned(),
+                    p.statement.to_owned(),
+                    b.name().to_owned(),
+                )
+            })
+        })
+        .collect();
+    let mut properties = match results_of(&run, &expected) {
+        Ok(properties) => properties,
+        Err(message) => {
+            return refused(Refusal {
+                status: Status::Error,
+                message,
+                location: None,
+            });
+        }
+    };
+    let paths = Paths::new(path, submission.as_ref(), harness);
+    for result in &mut properties {
+        if let Some(example) = &mut result.counterexample {
+            for step in &mut example.timeline {
+                if let Some(location) = &mut step.location {
+                    location.file = paths.map(&location.file);
+                }
+            }
+            example.replay_command =
+                replay_command(exercise.name, path, &result.backend, &example.replay);
+            example.text = paths
+                .map_text(&example.text)
+                .replace(REPLAY_MARK, &example.replay_command);
+        }
+    }
+    let output = run.output.trim();
+    SubmissionReport {
+        submission: path.to_owned(),
+        status: SubmissionReport::status_of(&properties),
+        message: None,
+        location: None,
+        properties,
+        output: (!output.is_empty()).then(|| output.to_owned()),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// Re-runs one failing execution of a submission; its text, and whether it failed.
+pub fn replay(
+    exercise: &Exercise,
+    path: &str,
+    options: &Options,
+    token: &str,
+) -> Result<(String, bool), Refusal> {
+    let harness = Harness::locate(options.backends.contains(&Backend::Loom));
+    let (runnable, submission) = prepare(exercise, path, &harness);
+    let args = Args {
+        backends: options.backends.clone(),
+        seed: None,
+        replay: Some(token.to_owned()),
+    };
+    let run = start(&runnable, exercise, &args, options.limit)?;
+    let paths = Paths::new(path, submission.as_ref(), &harness);
+    for message in &run.messages {
+        match message {
+            Message::Replay { text, failed } => {
+                let command =
+                    replay_command(exercise.name, path, options.backends[0].name(), token);
+                return Ok((paths.map_text(text).replace(REPLAY_MARK, &command), *failed));
+            }
+            Message::Refused { message } => {
+                return Err(Refusal {
+                    status: Status::Rejected,
+                    message: message.clone(),
+                    location: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    Err(Refusal {
+        status: Status::Error,
+        message: match run.status {
+            None => "the replay ran past the wall-clock limit".to_owned(),
+            Some(_) => "the submission's process ended before the replay reported".to_owned(),
+        },
+        location: None,
+    })
+}
+
+/// The command that replays a counterexample of `path`.
+pub fn replay_command(exercise: &str, path: &str, backend: &str, token: &str) -> String {
+    let backend = if backend == "loom" {
+        " --backend loom"
+    } else {
+        ""
+    };
+    format!(
+        "interleave grade {exercise} {}{backend} --replay {token}",
+        shell_word(path)
+    )
+}
+
+/// `word` as one shell word.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// How the paths a child reports (the harness's, interleave's own) read for the student.
+struct Paths<'a> {
+    submission: Option<&'a Submission>,
+    source: Option<String>,
+}
+
+impl<'a> Paths<'a> {
+    fn new(
+        _path: &str,
+        submission: Option<&'a Submission>,
+        harness: &Result<Harness, String>,
+    ) -> Paths<'a> {
+        Paths {
+            submission,
+            source: harness
+                .as_ref()
+                .ok()
+                .map(|h| format!("{}/", h.source.display())),
+        }
+    }
+
+    fn map(&self, file: &str) -> String {
+        if let Some(original) = self.submission.and_then(|s| s.original_path(file)) {
+            return original;
+        }
+        match &self.source {
+            Some(source) => file
+                .strip_prefix(source.as_str())
+                .unwrap_or(file)
+                .to_owned(),
+            None => file.to_owned(),
+        }
+    }
+
+    /// Every `@ file:line` in a text report, mapped as [`Paths::map`] maps the file.
+    fn map_text(&self, text: &str) -> String {
+        text.lines()
+            .map(|line| match line.rsplit_once("  @ ") {
+                Some((before, at)) => match at.rsplit_once(':') {
+                    Some((file, number)) => format!("{before}  @ {}:{number}", self.map(file)),
+                    None => line.to_owned(),
+                },
+                None => line.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + if text.ends_with('\n') { "\n" } else { "" }
+    }
+}
+
+/// A submission's location for an annotation: where it was refused, or the first step of a
+/// failing property's timeline that is in the submission's own files.
+pub fn submission_location(report: &SubmissionReport) -> Option<Location> {
+    report.location.clone()
+}

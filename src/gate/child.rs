@@ -26,7 +26,7 @@ pub enum Message {
         backend: String,
     },
     Result {
-        result: PropertyResult,
+        result: Box<PropertyResult>,
     },
     /// A replayed execution, as text, and whether it failed.
     Replay {
@@ -47,6 +47,8 @@ pub struct Args {
     pub backends: Vec<Backend>,
     pub seed: Option<u64>,
     pub replay: Option<String>,
+    /// Check only this property.
+    pub property: Option<String>,
 }
 
 impl Args {
@@ -61,6 +63,9 @@ impl Args {
         if let Some(token) = &self.replay {
             words.extend(["--replay".to_owned(), token.clone()]);
         }
+        if let Some(property) = &self.property {
+            words.extend(["--property".to_owned(), property.clone()]);
+        }
         words
     }
 
@@ -69,6 +74,7 @@ impl Args {
             backends: Vec::new(),
             seed: None,
             replay: None,
+            property: None,
         };
         let mut words = words.iter();
         while let Some(word) = words.next() {
@@ -94,6 +100,7 @@ impl Args {
                     args.seed = Some(seed.parse().map_err(|_| format!("bad seed {seed:?}"))?);
                 }
                 "--replay" => args.replay = Some(value()?),
+                "--property" => args.property = Some(value()?),
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
@@ -152,6 +159,10 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
         }
     };
     crate::trace::record_locations(true);
+    let properties: Vec<Property> = properties
+        .into_iter()
+        .filter(|p| args.property.as_ref().is_none_or(|only| only == p.name))
+        .collect();
     if let Some(token) = &args.replay {
         match replay(&properties, token) {
             Ok((text, failed)) => send(&mut channel, &Message::Replay { text, failed }),
@@ -176,7 +187,12 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
                     },
                 );
                 let result = grade::grade(exercise, property, backend, &settings);
-                send(&mut channel, &Message::Result { result });
+                send(
+                    &mut channel,
+                    &Message::Result {
+                        result: Box::new(result),
+                    },
+                );
             }
         }
     }

@@ -14,7 +14,7 @@ use std::time::Duration;
 pub const USAGE: &str = "  interleave exercises
   interleave starter EXERCISE [DIR]
   interleave grade EXERCISE PATH... [--backend shuttle|loom|both] [--format text|json|junit|github|gradescope]
-                   [--out FILE] [--seed S] [--timeout SECONDS] [--replay TOKEN]";
+                   [--out FILE] [--seed S] [--timeout SECONDS] [--property NAME] [--replay TOKEN]";
 
 /// What went wrong, and the exit code that says so.
 pub struct Refused(pub String, pub i32);
@@ -94,6 +94,7 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
             backends: vec![Backend::Shuttle],
             seed: None,
             limit: DEFAULT_LIMIT,
+            property: None,
         },
         format: Format::Text,
         out: None,
@@ -154,6 +155,7 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
                 parsed.options.limit = Duration::from_secs(seconds);
             }
             "--replay" => parsed.replay = Some(value.to_owned()),
+            "--property" => parsed.options.property = Some(value.to_owned()),
             other => return Err(usage(format!("unknown option {other:?} for grade"))),
         }
     }
@@ -177,6 +179,16 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
 pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
     let exercise = find(name)?;
     let parsed = parse(words)?;
+    if let Some(property) = &parsed.options.property {
+        let names: Vec<&str> = exercise.properties().iter().map(|p| p.name).collect();
+        if !names.contains(&property.as_str()) {
+            return Err(usage(format!(
+                "{} has no property {property:?}; its properties are: {}",
+                exercise.name,
+                names.join(", ")
+            )));
+        }
+    }
     if let Some(token) = &parsed.replay {
         return match run::replay(&exercise, &parsed.paths[0], &parsed.options, token) {
             Ok((text, failed)) => Ok((text, i32::from(failed))),

@@ -557,7 +557,7 @@ pub fn results_of(
         .messages
         .iter()
         .filter_map(|m| match m {
-            Message::Result { result } => Some(result.clone()),
+            Message::Result { result } => Some((**result).clone()),
             _ => None,
         })
         .collect();

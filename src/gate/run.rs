@@ -5,7 +5,7 @@ use super::Exercise;
 use super::child::{Args, BUILTIN_COMMAND, Message};
 use super::grade::REPLAY_MARK;
 use super::harness::{Harness, Refusal, Run, Submission, results_of};
-use super::report::{GateReport, Location, SCHEMA, Status, SubmissionReport, Summary};
+use super::report::{GateReport, SCHEMA, Status, SubmissionReport, Summary};
 use crate::runtime::Backend;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -17,6 +17,8 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Wall-clock time one submission may run for, all its properties together.
     pub limit: Duration,
+    /// Check only this property (it must be one of the exercise's).
+    pub property: Option<String>,
 }
 
 /// The default wall-clock limit per submission.
@@ -151,6 +153,7 @@ fn grade_one(
         backends: options.backends.clone(),
         seed: options.seed,
         replay: None,
+        property: options.property.clone(),
     };
     let refused = |refusal: Refusal| SubmissionReport {
         submission: path.to_owned(),
@@ -168,6 +171,7 @@ fn grade_one(
     let expected: Vec<(String, String, String)> = exercise
         .properties()
         .iter()
+        .filter(|p| options.property.as_ref().is_none_or(|only| only == p.name))
         .flat_map(|p| {
             options.backends.iter().map(|b| {
                 (
@@ -228,6 +232,7 @@ pub fn replay(
         backends: options.backends.clone(),
         seed: None,
         replay: Some(token.to_owned()),
+        property: None,
     };
     let run = start(&runnable, exercise, &args, options.limit)?;
     let paths = Paths::new(path, submission.as_ref(), &harness);
@@ -329,10 +334,4 @@ impl<'a> Paths<'a> {
             .join("\n")
             + if text.ends_with('\n') { "\n" } else { "" }
     }
-}
-
-/// A submission's location for an annotation: where it was refused, or the first step of a
-/// failing property's timeline that is in the submission's own files.
-pub fn submission_location(report: &SubmissionReport) -> Option<Location> {
-    report.location.clone()
 }

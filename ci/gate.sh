@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The grading gate, as a course's CI runs it (release binary, real harness builds, child
+# processes):
+# - every file of the corpus under tests/gate/EXERCISE/ gets the verdict its first line names
+#   (`//! expect: pass` or `//! expect: fail PROPERTY`), and each broken one fails that property
+#   again on 20 other seeds (--seed 1..20, that property only);
+# - every exercise's reference passes, and the lessons' variants get their intended verdicts,
+#   under loom too (a loom build; builtin: implementations need no harness build), and one
+#   compiled submission is graded under loom.
+# Cost: ~2 min of harness builds when cold (the library once per target), then seconds per file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=target/release/interleave
+export INTERLEAVE_GATE_DIR="$PWD/target/interleave-gate"
+failures=0
+for dir in tests/gate/*/; do
+  exercise=$(basename "$dir")
+  for file in "$dir"*.rs; do
+    expect=$(head -n1 "$file" | sed -n 's|^//! expect: ||p')
+    set +e
+    out=$("$bin" grade "$exercise" "$file" --format json)
+    code=$?
+    set -e
+    status=$(printf '%s' "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin)["submissions"][0]; print(r["status"], *[p["property"] for p in r["properties"] if p["status"]!="pass"])')
+    case "$expect" in
+      pass) want_code=0 ;;
+      fail\ *) want_code=1 ;;
+      *) echo "FAIL $file: bad expect line"; failures=$((failures+1)); continue ;;
+    esac
+    property=${expect#fail }
+    if [ "$code" != "$want_code" ] || { [ "$want_code" = 1 ] && ! grep -qw -- "$property" <<<"$status"; }; then
+      echo "FAIL $file: expected '$expect', got exit $code ($status)"
+      failures=$((failures+1))
+      continue
+    fi
+    reruns=""
+    if [ "$want_code" = 1 ]; then
+      for seed in $(seq 1 20); do
+        set +e
+        "$bin" grade "$exercise" "$file" --property "$property" --seed "$seed" >/dev/null
+        code=$?
+        set -e
+        if [ "$code" != 1 ]; then
+          echo "FAIL $file: seed $seed gave exit $code, not a failure of $property"
+          failures=$((failures+1))
+        fi
+      done
+      reruns=" (and on seeds 1..20)"
+    fi
+    echo "ok   $file: $status$reruns"
+  done
+done
+
+RUSTFLAGS="--cfg loom" cargo build --release --quiet --target-dir target/loom
+loom=target/loom/release/interleave
+for exercise in $("$bin" exercises | awk '{print $1}'); do
+  set +e
+  "$loom" grade "$exercise" builtin:reference --backend loom >/dev/null
+  code=$?
+  set -e
+  if [ "$code" != 0 ]; then
+    echo "FAIL $exercise reference under loom: exit $code"
+    failures=$((failures+1))
+  else
+    echo "ok   $exercise reference holds under loom (exhaustive)"
+  fi
+done
+set +e
+"$loom" grade counter tests/gate/counter/lock_per_call.rs --backend loom >/dev/null
+code=$?
+set -e
+if [ "$code" != 1 ]; then
+  echo "FAIL a compiled submission under loom: exit $code, expected 1"
+  failures=$((failures+1))
+else
+  echo "ok   tests/gate/counter/lock_per_call.rs fails under loom (compiled with --cfg loom)"
+fi
+
+if [ "$failures" != 0 ]; then
+  echo "$failures gate check(s) failed"
+  exit 1
+fi
+echo "every gate check passed"

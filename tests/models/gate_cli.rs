@@ -1,0 +1,350 @@
+//! The gate's command line, run as a user runs it: exercises, starter, grade, its formats and
+//! exit codes (0 pass, 1 fail, 2 usage, 3 rejected, 4 grader error).
+
+use interleave::gate::formats;
+use interleave::gate::report::{
+    Counterexample, GateReport, PropertyResult, SCHEMA, Status, Step, SubmissionReport, Summary,
+};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn interleave(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(args)
+        .env_remove("INTERLEAVE_SEED")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("gate-cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn json_report(output: &Output) -> GateReport {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not a report ({e}): {}", stdout(output)))
+}
+
+fn without_times(mut report: GateReport) -> GateReport {
+    for submission in &mut report.submissions {
+        submission.elapsed_ms = 0;
+        for property in &mut submission.properties {
+            property.elapsed_ms = 0;
+            if let Some(example) = &mut property.counterexample {
+                // The text's first line says how long the search took.
+                example.text = example.text.lines().skip(1).collect::<Vec<_>>().join("\n");
+            }
+        }
+    }
+    report
+}
+
+#[test]
+fn exercises_lists_each_exercise_with_its_statement() {
+    let output = interleave(&["exercises"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for exercise in interleave::gate::exercises() {
+        let line = text
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(exercise.name))
+            .unwrap_or_else(|| panic!("{} missing: {text}", exercise.name));
+        assert!(line.contains(exercise.statement), "{line}");
+    }
+}
+
+#[test]
+fn every_starter_compiles_in_the_harness_and_fails_unchanged() {
+    for exercise in interleave::gate::exercises() {
+        let dir = scratch(&format!("starter-{}", exercise.name));
+        let dir_text = dir.to_str().unwrap();
+        let output = interleave(&["starter", exercise.name, dir_text]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(dir.join("README.md").is_file());
+        let again = interleave(&["starter", exercise.name, dir_text]);
+        assert_eq!(again.status.code(), Some(2), "starter must not overwrite");
+        assert!(
+            stderr(&again).contains("exists already"),
+            "{}",
+            stderr(&again)
+        );
+        let file = dir.join("submission.rs");
+        let graded = interleave(&[
+            "grade",
+            exercise.name,
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            graded.status.code(),
+            Some(1),
+            "{}: {}{}",
+            exercise.name,
+            stdout(&graded),
+            stderr(&graded)
+        );
+        let report = json_report(&graded);
+        let starter = exercise.builtin("starter").expect("a starter");
+        let failed = report.submissions[0]
+            .properties
+            .iter()
+            .find(|p| Some(p.property.as_str()) == starter.fails)
+            .expect("the starter's property is reported");
+        assert_eq!(failed.status, Status::Fail, "{failed:?}");
+        let example = failed.counterexample.as_ref().expect("a counterexample");
+        let file_text = file.to_str().unwrap();
+        assert!(
+            example
+                .timeline
+                .iter()
+                .any(|s| s.location.as_ref().is_some_and(|l| l.file == file_text)),
+            "the timeline points at the student's file: {:?}",
+            example.timeline
+        );
+        // The replay command in the report re-runs exactly that execution.
+        let replayed = interleave(&[
+            "grade",
+            exercise.name,
+            file_text,
+            "--property",
+            &failed.property,
+            "--replay",
+            &example.replay,
+        ]);
+        assert_eq!(replayed.status.code(), Some(1), "{}", stderr(&replayed));
+        assert!(
+            stdout(&replayed).contains(&example.replay),
+            "{}",
+            stdout(&replayed)
+        );
+    }
+}
+
+#[test]
+fn json_validates_against_the_documented_schema_and_grades_are_repeatable() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../src/gate/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a schema");
+    let args = [
+        "grade",
+        "counter",
+        "builtin:starter",
+        "builtin:reference",
+        "builtin:nope",
+        "--format",
+        "json",
+    ];
+    let first = interleave(&args);
+    assert_eq!(
+        first.status.code(),
+        Some(3),
+        "a rejected submission decides the exit code"
+    );
+    let value: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let report = json_report(&first);
+    assert_eq!(report.schema, SCHEMA);
+    let statuses: Vec<Status> = report.submissions.iter().map(|s| s.status).collect();
+    assert_eq!(statuses, [Status::Fail, Status::Pass, Status::Rejected]);
+    assert_eq!(
+        report.summary,
+        Summary {
+            submissions: 3,
+            pass: 1,
+            fail: 1,
+            timeout: 0,
+            rejected: 1,
+            error: 0
+        }
+    );
+    let second = interleave(&args);
+    assert_eq!(without_times(report), without_times(json_report(&second)));
+}
+
+#[test]
+fn junit_has_one_testcase_per_property() {
+    let output = interleave(&["grade", "counter", "builtin:starter", "--format", "junit"]);
+    assert_eq!(output.status.code(), Some(1));
+    let xml = stdout(&output);
+    let document = roxmltree::Document::parse(&xml).expect("JUnit output is XML");
+    let cases: Vec<_> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let properties = interleave::gate::find_exercise("counter")
+        .unwrap()
+        .properties();
+    assert_eq!(cases.len(), properties.len());
+    let failures = document
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .count();
+    assert_eq!(failures, 1, "{xml}");
+}
+
+#[test]
+fn usage_errors_exit_2_with_one_line() {
+    for args in [
+        vec!["grade", "nope", "x.rs"],
+        vec!["grade", "counter"],
+        vec!["grade", "counter", "x.rs", "--format", "yaml"],
+        vec!["grade", "counter", "x.rs", "--seed", "-1"],
+        vec!["grade", "counter", "x.rs", "--timeout", "0"],
+        vec!["grade", "counter", "x.rs", "--property", "nope"],
+        vec!["grade", "counter", "a.rs", "b.rs", "--format", "gradescope"],
+        vec!["grade", "counter", "x.rs", "--bogus", "1"],
+        vec!["starter", "nope"],
+    ] {
+        let output = interleave(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            stderr(&output).lines().count(),
+            1,
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    if !cfg!(loom) {
+        let output = interleave(&["grade", "counter", "x.rs", "--backend", "loom"]);
+        assert_eq!(output.status.code(), Some(2));
+    }
+}
+
+#[test]
+fn a_submission_that_does_not_compile_is_rejected_with_its_line() {
+    let dir = scratch("rejected");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.rs");
+    std::fs::write(&file, "pub type Submission<R> = NoSuchType<R>;\n").unwrap();
+    let output = interleave(&[
+        "grade",
+        "counter",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report = json_report(&output);
+    let submission = &report.submissions[0];
+    assert_eq!(submission.status, Status::Rejected);
+    assert!(
+        submission
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("did not compile")
+    );
+    let location = submission.location.as_ref().expect("the error's line");
+    assert_eq!(
+        (location.file.as_str(), location.line),
+        (file.to_str().unwrap(), 1)
+    );
+    let missing = dir.join("missing.rs");
+    let output = interleave(&["grade", "counter", missing.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3));
+}
+
+fn failing(property: usize, message: &str) -> PropertyResult {
+    PropertyResult {
+        property: format!("property-{property}"),
+        statement: "holds".to_owned(),
+        backend: "shuttle".to_owned(),
+        status: Status::Fail,
+        finding: Some("violation".to_owned()),
+        message: Some(message.to_owned()),
+        coverage: None,
+        counterexample: Some(Counterexample {
+            execution: 1,
+            timeline: vec![Step {
+                step: 1,
+                thread: "Thread-1".to_owned(),
+                action: "read n = 1".to_owned(),
+                location: Some(interleave::gate::report::Location {
+                    file: "student/lock.rs".to_owned(),
+                    line: 7,
+                }),
+            }],
+            text: "the text".to_owned(),
+            replay: "token".to_owned(),
+            replay_command: "interleave grade x student/lock.rs --replay token".to_owned(),
+        }),
+        elapsed_ms: 0,
+    }
+}
+
+#[test]
+fn github_annotations_are_at_most_ten_and_student_text_cannot_issue_commands() {
+    let hostile = "oops\n::error file=x.rs,line=1::PASS\n::set-output name=grade::100";
+    let submissions = vec![SubmissionReport {
+        submission: "student/lock.rs".to_owned(),
+        status: Status::Fail,
+        message: None,
+        location: None,
+        properties: (0..15).map(|i| failing(i, hostile)).collect(),
+        output: Some("::error::fake\n::add-mask::x".to_owned()),
+        elapsed_ms: 0,
+    }];
+    let report = GateReport {
+        schema: SCHEMA.to_owned(),
+        interleave: "0".to_owned(),
+        exercise: "counter".to_owned(),
+        backends: vec!["shuttle".to_owned()],
+        seed_override: None,
+        summary: Summary::of(&submissions),
+        submissions,
+    };
+    let out = formats::github(&report);
+    let lines: Vec<&str> = out.lines().collect();
+    let stop = lines[0]
+        .strip_prefix("::stop-commands::")
+        .expect("commands stopped first");
+    assert!(stop.len() >= 32, "an unguessable token");
+    let resume = lines
+        .iter()
+        .position(|l| *l == format!("::{stop}::"))
+        .expect("commands resumed");
+    let annotations: Vec<&&str> = lines[resume + 1..]
+        .iter()
+        .filter(|l| l.starts_with("::"))
+        .collect();
+    assert_eq!(annotations.len(), formats::MAX_ANNOTATIONS);
+    assert_eq!(
+        lines[resume + 1..].len(),
+        annotations.len(),
+        "nothing else after the annotations"
+    );
+    for annotation in annotations {
+        assert!(
+            annotation.starts_with("::error file=student/lock.rs,line=7,title="),
+            "{annotation}"
+        );
+        assert!(!annotation.contains('\n'));
+        let message = annotation.splitn(3, "::").nth(2).expect("a message");
+        assert!(
+            message.starts_with("oops%0A::error"),
+            "escaped onto one line: {message}"
+        );
+    }
+}

@@ -9,10 +9,17 @@
 //!   runs never (copied too early, looked too early) or twice (copied, and looked too late).
 //! - `executor/shutdown-returns-early`: `shutdown(wait=True)` waits until the queue is empty,
 //!   which means every task was *taken*, not *finished*.
+//!
+//! Each flawed pool is also a type ([`CancelRacesStartPool`], …): a broken [`Executor`] for the
+//! `thread-pool` exercise, whose properties run these same scenarios.
 
-use super::PoolReport;
 use super::properties::{PoolContract, PoolScenario};
+use super::thread_pool::ThreadPool;
+use super::{Future, PoolFlaw, PoolReport, SubmitError};
+use crate::gate::exercises::thread_pool::{Executor, Task};
 use crate::lesson::{Class, Expect, Row};
+use crate::runtime::Runtime;
+use std::marker::PhantomData;
 
 /// With the flaw, a `cancel` that returned true and a task that ran anyway end in one line that
 /// says so; the other outcomes are the property's own.
@@ -44,3 +51,59 @@ pub const SHUTDOWN_RETURNS_EARLY: Row<PoolContract> = Row::new(
     "BROKEN: shutdown(wait=True) waits for an empty queue, not for the workers: a task still runs",
 )
 .max_threads(1);
+
+/// Which [`PoolFlaw`] a [`Flawed`] pool has built in.
+pub trait Flaw: Send + Sync + 'static {
+    const FLAW: PoolFlaw;
+}
+
+/// The lesson's pool with a flaw built in, as the `thread-pool` exercise sees it: a broken
+/// [`Executor`], which the exercise's properties catch as the rows above do.
+pub struct Flawed<R: Runtime, F: Flaw> {
+    pool: ThreadPool<R>,
+    _flaw: PhantomData<F>,
+}
+
+impl<R: Runtime, F: Flaw> Executor<R> for Flawed<R, F> {
+    type Future = Future<R, usize>;
+
+    fn new(max_workers: usize) -> Self {
+        Flawed {
+            pool: ThreadPool::with_flaw(max_workers, "pool", F::FLAW),
+            _flaw: PhantomData,
+        }
+    }
+
+    fn submit(&self, task: Task) -> Result<Future<R, usize>, SubmitError> {
+        self.pool.submit(task)
+    }
+
+    fn shutdown(&self, wait: bool) {
+        self.pool.shutdown(wait);
+    }
+}
+
+/// [`PoolFlaw::CancelRacesStart`].
+pub struct CancelRacesStart;
+impl Flaw for CancelRacesStart {
+    const FLAW: PoolFlaw = PoolFlaw::CancelRacesStart;
+}
+
+/// [`PoolFlaw::CallbackRacesCompletion`].
+pub struct CallbackRacesCompletion;
+impl Flaw for CallbackRacesCompletion {
+    const FLAW: PoolFlaw = PoolFlaw::CallbackRacesCompletion;
+}
+
+/// [`PoolFlaw::ShutdownWaitsForQueue`].
+pub struct ShutdownWaitsForQueue;
+impl Flaw for ShutdownWaitsForQueue {
+    const FLAW: PoolFlaw = PoolFlaw::ShutdownWaitsForQueue;
+}
+
+/// The pool of `executor/cancel-races-start`.
+pub type CancelRacesStartPool<R> = Flawed<R, CancelRacesStart>;
+/// The pool of `executor/callback-races-completion`.
+pub type CallbackRacesCompletionPool<R> = Flawed<R, CallbackRacesCompletion>;
+/// The pool of `executor/shutdown-returns-early`.
+pub type ShutdownReturnsEarlyPool<R> = Flawed<R, ShutdownWaitsForQueue>;

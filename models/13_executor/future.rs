@@ -8,6 +8,7 @@
 //! correct code, and the checkers find the gap.
 
 use super::PoolFlaw;
+use crate::gate::exercises::thread_pool::{self as exercise, CancelledError};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex};
 use std::fmt;
@@ -242,6 +243,30 @@ impl<R: Runtime, T: Send + 'static> Future<R, T> {
         for callback in callbacks {
             callback(self);
         }
+    }
+}
+
+/// As the `thread-pool` exercise sees it: a future of a `usize` task, with the exercise's
+/// contract (which is this future's).
+impl<R: Runtime> exercise::Future for Future<R, usize> {
+    fn result(&self) -> Result<usize, CancelledError> {
+        match Future::result(self, None) {
+            Ok(value) => Ok(value),
+            Err(TaskError::Cancelled) => Err(CancelledError),
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    fn done(&self) -> bool {
+        Future::done(self)
+    }
+
+    fn cancel(&self) -> bool {
+        Future::cancel(self)
+    }
+
+    fn add_done_callback(&self, callback: exercise::Callback<Self>) {
+        Future::add_done_callback(self, callback);
     }
 }
 

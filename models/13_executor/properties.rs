@@ -1,8 +1,10 @@
 //! The contract, one scenario per rule, each small enough for loom (one or two workers, one or
-//! two tasks). The same scenarios run the flawed pools in [`super::broken`].
+//! two tasks). The same scenarios run the flawed pools in [`super::broken`]. The first three are
+//! generic over any [`Executor`]: the `thread-pool` exercise checks a student's pool with them.
 
 use super::thread_pool::ThreadPool;
-use super::{PoolFlaw, PoolReport, SubmitError, TaskError, broken};
+use super::{PoolReport, SubmitError, TaskError, broken};
+use crate::gate::exercises::thread_pool::{CancelledError, Executor, Future as _};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
@@ -16,36 +18,72 @@ fn lines(items: &[&str]) -> PoolReport {
 pub(super) const CANCEL_WON: &str = "cancel won: the task never ran, result() is CancelledError";
 pub(super) const START_WON: &str = "the task started first: cancel failed, result() is 7";
 
+/// The value of [`cancel_race`]'s task.
+const CANCELLED_TASK_VALUE: usize = 7;
+
+/// What main saw in [`cancel_race`], once `shutdown(true)` had returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CancelSeen {
+    pub cancelled: bool,
+    pub runs: usize,
+    pub result: Result<usize, CancelledError>,
+}
+
+impl CancelSeen {
+    /// Whether `cancel` and `result` agree: a successful cancel gives `CancelledError`, a failed
+    /// one the task's value. (How often the task had run by then is the report's business.)
+    pub fn agree(&self) -> bool {
+        if self.cancelled {
+            self.runs == 0 && self.result == Err(CancelledError)
+        } else {
+            self.result == Ok(CANCELLED_TASK_VALUE)
+        }
+    }
+
+    pub fn report(&self) -> PoolReport {
+        match (self.cancelled, self.runs, self.result) {
+            (true, 0, Err(CancelledError)) => lines(&[CANCEL_WON]),
+            (false, 1, Ok(CANCELLED_TASK_VALUE)) => lines(&[START_WON]),
+            (cancelled, runs, result) => PoolReport(vec![format!(
+                "cancel() = {cancelled}, ran {runs} time(s), result() = {result:?}"
+            )]),
+        }
+    }
+}
+
 /// One worker, one task, and `cancel` from main racing with the worker's start.
-pub(super) fn cancel_against_start<R: Runtime>(flaw: PoolFlaw) -> PoolReport {
-    let pool = ThreadPool::<R>::with_flaw(1, "pool", flaw);
+pub fn cancel_race<R: Runtime, P: Executor<R>>() -> CancelSeen {
+    let pool = P::new(1);
     let runs = Arc::new(AtomicUsize::<R>::named("task runs", 0));
     let future = {
         let runs = runs.clone();
-        pool.submit(move || {
+        pool.submit(Box::new(move || {
             runs.fetch_add(1);
-            7
-        })
+            CANCELLED_TASK_VALUE
+        }))
         .expect("the pool is open")
     };
     let cancelled = future.cancel();
     pool.shutdown(true);
     let runs = runs.load();
-    let result = future.result(None);
+    let result = future.result();
     assert!(
         !(cancelled && runs > 0),
-        "cancel() returned true, yet the task ran {runs} time(s): a successful cancel must mean it never runs"
+        "cancelled never runs: cancel() returned true, yet the task ran {runs} time(s): a successful cancel must mean it never runs"
     );
-    match (cancelled, runs, result) {
-        (true, 0, Err(TaskError::Cancelled)) => lines(&[CANCEL_WON]),
-        (false, 1, Ok(7)) => lines(&[START_WON]),
-        (cancelled, runs, result) => PoolReport(vec![format!(
-            "cancel() = {cancelled}, ran {runs} time(s), result() = {result:?}"
-        )]),
+    CancelSeen {
+        cancelled,
+        runs,
+        result,
     }
 }
 
-fn cancel_classify(outcome: &PoolReport) -> (Class, &'static str) {
+/// [`cancel_race`], as the lesson reports it.
+fn cancel_against_start<R: Runtime, P: Executor<R>>() -> PoolReport {
+    cancel_race::<R, P>().report()
+}
+
+pub fn cancel_classify(outcome: &PoolReport) -> (Class, &'static str) {
     match outcome.0.as_slice() {
         [line] if line == CANCEL_WON || line == START_WON => {
             (Class::Acceptable, "ran exactly once unless cancelled")
@@ -56,29 +94,36 @@ fn cancel_classify(outcome: &PoolReport) -> (Class, &'static str) {
 
 /// One task; main adds a callback while the worker may be finishing it, then (after `result`)
 /// adds another to the finished future. Each callback counts its runs.
-pub(super) fn callback_during_completion<R: Runtime>(flaw: PoolFlaw) -> PoolReport {
-    let pool = ThreadPool::<R>::with_flaw(1, "pool", flaw);
-    let future = pool.submit(|| 5).expect("the pool is open");
+pub fn callback_during_completion<R: Runtime, P: Executor<R>>() -> PoolReport {
+    let pool = P::new(1);
+    let future = pool.submit(Box::new(|| 5)).expect("the pool is open");
     let during = Arc::new(AtomicUsize::<R>::named("callback runs", 0));
     {
         let during = during.clone();
-        future.add_done_callback(move |f| {
-            assert!(f.done(), "a callback ran before its future was done");
+        future.add_done_callback(Box::new(move |f: &P::Future| {
+            assert!(
+                f.done(),
+                "callback exactly once: a callback ran before its future was done"
+            );
             during.fetch_add(1);
-        });
+        }));
     }
-    assert_eq!(future.result(None), Ok(5));
+    let result = future.result();
+    assert!(
+        result == Ok(5),
+        "callback exactly once: result() gave {result:?}, not the task's Ok(5)"
+    );
     let after = Arc::new(AtomicUsize::<R>::named("late callback runs", 0));
     {
         let after = after.clone();
-        future.add_done_callback(move |_| {
+        future.add_done_callback(Box::new(move |_: &P::Future| {
             after.fetch_add(1);
-        });
+        }));
     }
-    assert_eq!(
-        after.load(),
-        1,
-        "a callback added after completion must run at once, in the adding thread"
+    let late = after.load();
+    assert!(
+        late == 1,
+        "callback exactly once: a callback added after completion must run at once, in the adding thread (it ran {late} time(s))"
     );
     pool.shutdown(true);
     PoolReport(vec![
@@ -93,7 +138,7 @@ pub(super) fn callback_during_completion<R: Runtime>(flaw: PoolFlaw) -> PoolRepo
     ])
 }
 
-pub(super) fn callbacks_classify(outcome: &PoolReport) -> (Class, &'static str) {
+pub fn callbacks_classify(outcome: &PoolReport) -> (Class, &'static str) {
     if outcome
         .0
         .iter()
@@ -106,30 +151,30 @@ pub(super) fn callbacks_classify(outcome: &PoolReport) -> (Class, &'static str) 
 }
 
 /// One worker, two tasks (so one is queued), `shutdown(true)`: how many had finished by then.
-pub(super) fn shutdown_then_count<R: Runtime>(flaw: PoolFlaw) -> PoolReport {
-    let pool = ThreadPool::<R>::with_flaw(1, "pool", flaw);
+pub fn shutdown_then_count<R: Runtime, P: Executor<R>>() -> PoolReport {
+    let pool = P::new(1);
     let finished = Arc::new(AtomicUsize::<R>::named("finished", 0));
     for _ in 0..2 {
         let finished = finished.clone();
-        pool.submit(move || {
+        pool.submit(Box::new(move || {
             finished.fetch_add(1);
-        })
+            0
+        }))
         .expect("the pool is open");
     }
     pool.shutdown(true);
     let seen = finished.load();
-    let refused = pool.submit(|| ()).err();
-    assert_eq!(
-        refused,
-        Some(SubmitError::Shutdown),
-        "submit after shutdown must be refused"
+    let refused = pool.submit(Box::new(|| 0)).err();
+    assert!(
+        refused == Some(SubmitError::Shutdown),
+        "shutdown waits: submit after shutdown must be refused (it gave {refused:?})"
     );
     PoolReport(vec![format!(
         "shutdown(wait=True) returned after {seen} of 2 tasks finished"
     )])
 }
 
-pub(super) fn shutdown_classify(outcome: &PoolReport) -> (Class, &'static str) {
+pub fn shutdown_classify(outcome: &PoolReport) -> (Class, &'static str) {
     match outcome.0.as_slice() {
         [line] if line.contains("after 2 of 2") => {
             (Class::Acceptable, "shutdown waited for every task")
@@ -186,7 +231,7 @@ const NESTED_GOT: &str = "outer task got Ok(20)";
 /// The contract's scenarios, each run with the real pool or with a flaw built in.
 pub struct PoolContract;
 
-/// Which scenario, and which pool runs it: the real one, or one with a [`PoolFlaw`].
+/// Which scenario, and which pool runs it: the real one, or one with a [`super::PoolFlaw`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolScenario {
     Cancel,
@@ -197,29 +242,12 @@ pub enum PoolScenario {
     Nested,
     /// The same with the only worker.
     NestedOneWorker,
-    /// [`PoolScenario::Cancel`] with [`PoolFlaw::CancelRacesStart`].
+    /// [`PoolScenario::Cancel`] with [`super::PoolFlaw::CancelRacesStart`].
     CancelRacesStart,
-    /// [`PoolScenario::Callbacks`] with [`PoolFlaw::CallbackRacesCompletion`].
+    /// [`PoolScenario::Callbacks`] with [`super::PoolFlaw::CallbackRacesCompletion`].
     CallbackRacesCompletion,
-    /// [`PoolScenario::ShutdownWaits`] with [`PoolFlaw::ShutdownWaitsForQueue`].
+    /// [`PoolScenario::ShutdownWaits`] with [`super::PoolFlaw::ShutdownWaitsForQueue`].
     ShutdownReturnsEarly,
-}
-
-impl PoolScenario {
-    /// The flaw built into the pool that runs this scenario.
-    fn flaw(self) -> PoolFlaw {
-        match self {
-            PoolScenario::CancelRacesStart => PoolFlaw::CancelRacesStart,
-            PoolScenario::CallbackRacesCompletion => PoolFlaw::CallbackRacesCompletion,
-            PoolScenario::ShutdownReturnsEarly => PoolFlaw::ShutdownWaitsForQueue,
-            PoolScenario::Cancel
-            | PoolScenario::Callbacks
-            | PoolScenario::ShutdownWaits
-            | PoolScenario::ResultTimeout
-            | PoolScenario::Nested
-            | PoolScenario::NestedOneWorker => PoolFlaw::None,
-        }
-    }
 }
 
 impl Lesson for PoolContract {
@@ -228,16 +256,18 @@ impl Lesson for PoolContract {
     const THREADS: Threads = Threads::same(1);
 
     fn run<R: Runtime>(scenario: PoolScenario, _: &Params) -> PoolReport {
-        let flaw = scenario.flaw();
         match scenario {
-            PoolScenario::Cancel | PoolScenario::CancelRacesStart => {
-                cancel_against_start::<R>(flaw)
+            PoolScenario::Cancel => cancel_against_start::<R, ThreadPool<R>>(),
+            PoolScenario::CancelRacesStart => {
+                cancel_against_start::<R, broken::CancelRacesStartPool<R>>()
             }
-            PoolScenario::Callbacks | PoolScenario::CallbackRacesCompletion => {
-                callback_during_completion::<R>(flaw)
+            PoolScenario::Callbacks => callback_during_completion::<R, ThreadPool<R>>(),
+            PoolScenario::CallbackRacesCompletion => {
+                callback_during_completion::<R, broken::CallbackRacesCompletionPool<R>>()
             }
-            PoolScenario::ShutdownWaits | PoolScenario::ShutdownReturnsEarly => {
-                shutdown_then_count::<R>(flaw)
+            PoolScenario::ShutdownWaits => shutdown_then_count::<R, ThreadPool<R>>(),
+            PoolScenario::ShutdownReturnsEarly => {
+                shutdown_then_count::<R, broken::ShutdownReturnsEarlyPool<R>>()
             }
             PoolScenario::ResultTimeout => result_with_timeout::<R>(),
             PoolScenario::Nested => nested::<R>(2),

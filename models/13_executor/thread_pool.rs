@@ -9,6 +9,7 @@
 
 use super::future::{Future, TaskError};
 use super::{PoolFlaw, SubmitError};
+use crate::gate::exercises::thread_pool::{Executor, Task};
 use crate::models::queue::Fifo;
 use crate::runtime::{Runtime, backend_finding, panic_text};
 use crate::sync::{AtomicUsize, Mutex};
@@ -158,6 +159,23 @@ impl<R: Runtime> ThreadPool<R> {
             return wait_until_nothing_is_queued(shared);
         }
         workers.into_iter().for_each(JoinHandle::join);
+    }
+}
+
+/// As the `thread-pool` exercise sees it: an executor of `usize` tasks, named `pool_0`, ….
+impl<R: Runtime> Executor<R> for ThreadPool<R> {
+    type Future = Future<R, usize>;
+
+    fn new(max_workers: usize) -> Self {
+        ThreadPool::new(max_workers, "pool")
+    }
+
+    fn submit(&self, task: Task) -> Result<Future<R, usize>, SubmitError> {
+        ThreadPool::submit(self, task)
+    }
+
+    fn shutdown(&self, wait: bool) {
+        ThreadPool::shutdown(self, wait);
     }
 }
 

@@ -1,0 +1,185 @@
+//! expect: fail cancelled-never-runs
+//! A flag for cancelled and a flag for running: the worker checks one, cancel checks the other.
+
+use interleave::gate::exercises::thread_pool::{
+    Callback, CancelledError, Executor, Future, SubmitError, Task,
+};
+use interleave::runtime::Runtime;
+use interleave::sync::{Condvar, Mutex, Shared};
+use interleave::thread::{self, JoinHandle};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+enum Stage {
+    Pending,
+    Running,
+    Done(Result<usize, CancelledError>),
+}
+
+/// The callbacks waiting for the future to be done.
+type Waiting<R> = Vec<Callback<Fut<R>>>;
+
+struct Inner<R: Runtime> {
+    state: Mutex<R, (Stage, Waiting<R>)>,
+    done: Condvar<R>,
+    cancelled: Shared<R, bool>,
+    running: Shared<R, bool>,
+}
+
+pub struct Fut<R: Runtime>(Arc<Inner<R>>);
+
+impl<R: Runtime> Fut<R> {
+    fn new() -> Self {
+        Fut(Arc::new(Inner {
+            state: Mutex::named("future", (Stage::Pending, Vec::new())),
+            done: Condvar::named("future.done"),
+            cancelled: Shared::named("cancelled", false),
+            running: Shared::named("running", false),
+        }))
+    }
+
+    fn start(&self) -> bool {
+        if self.0.cancelled.load() {
+            return false;
+        }
+        self.0.running.store(true);
+        self.0.state.lock().0 = Stage::Running;
+        true
+    }
+
+    fn settle(&self, outcome: Result<usize, CancelledError>) {
+        let callbacks = {
+            let mut state = self.0.state.lock();
+            state.0 = Stage::Done(outcome);
+            self.0.done.notify_all();
+            std::mem::take(&mut state.1)
+        };
+        for callback in callbacks {
+            callback(self);
+        }
+    }
+}
+
+impl<R: Runtime> Future for Fut<R> {
+    fn result(&self) -> Result<usize, CancelledError> {
+        let state = self.0.state.lock();
+        let state = self
+            .0
+            .done
+            .wait_while(state, |state| !matches!(state.0, Stage::Done(_)));
+        match state.0 {
+            Stage::Done(outcome) => outcome,
+            _ => unreachable!(),
+        }
+    }
+
+    fn done(&self) -> bool {
+        matches!(self.0.state.lock().0, Stage::Done(_))
+    }
+
+    fn cancel(&self) -> bool {
+        if self.0.running.load() || self.done() {
+            return self.0.cancelled.load();
+        }
+        self.0.cancelled.store(true);
+        self.settle(Err(CancelledError));
+        true
+    }
+
+    fn add_done_callback(&self, callback: Callback<Self>) {
+        let mut state = self.0.state.lock();
+        if matches!(state.0, Stage::Done(_)) {
+            drop(state);
+            callback(self);
+        } else {
+            state.1.push(callback);
+        }
+    }
+}
+
+struct Jobs<R: Runtime> {
+    queue: VecDeque<(Task, Fut<R>)>,
+    shutdown: bool,
+    workers: Vec<JoinHandle<R, ()>>,
+}
+
+struct Core<R: Runtime> {
+    jobs: Mutex<R, Jobs<R>>,
+    work: Condvar<R>,
+}
+
+pub struct Pool<R: Runtime> {
+    shared: Arc<Core<R>>,
+    max_workers: usize,
+}
+
+fn work<R: Runtime>(shared: &Core<R>) {
+    loop {
+        let (task, future) = {
+            let jobs = shared.jobs.lock();
+            let mut jobs = shared
+                .work
+                .wait_while(jobs, |jobs| jobs.queue.is_empty() && !jobs.shutdown);
+            match jobs.queue.pop_front() {
+                Some(job) => job,
+                None => return,
+            }
+        };
+        if future.start() {
+            future.settle(Ok(task()));
+        }
+    }
+}
+
+impl<R: Runtime> Executor<R> for Pool<R> {
+    type Future = Fut<R>;
+
+    fn new(max_workers: usize) -> Self {
+        Pool {
+            shared: Arc::new(Core {
+                jobs: Mutex::named(
+                    "jobs",
+                    Jobs {
+                        queue: VecDeque::new(),
+                        shutdown: false,
+                        workers: Vec::new(),
+                    },
+                ),
+                work: Condvar::named("work"),
+            }),
+            max_workers,
+        }
+    }
+
+    fn submit(&self, task: Task) -> Result<Fut<R>, SubmitError> {
+        let mut jobs = self.shared.jobs.lock();
+        if jobs.shutdown {
+            return Err(SubmitError::Shutdown);
+        }
+        let future = Fut::new();
+        jobs.queue.push_back((task, Fut(future.0.clone())));
+        self.shared.work.notify_one();
+        if jobs.workers.len() < self.max_workers {
+            let shared = self.shared.clone();
+            let worker = thread::spawn::<R, _, _>(move || work(&shared));
+            jobs.workers.push(worker);
+        }
+        Ok(future)
+    }
+
+    fn shutdown(&self, wait: bool) {
+        let workers = {
+            let mut jobs = self.shared.jobs.lock();
+            jobs.shutdown = true;
+            self.shared.work.notify_all();
+            if wait {
+                std::mem::take(&mut jobs.workers)
+            } else {
+                Vec::new()
+            }
+        };
+        workers.into_iter().for_each(JoinHandle::join);
+    }
+}
+
+pub type Submission<R> = Pool<R>;

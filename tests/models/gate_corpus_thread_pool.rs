@@ -1,0 +1,29 @@
+//! The `thread-pool` exercise's corpus: six ways students get it wrong, one way to get it right.
+
+use crate::gate_support::{assert_graded_as, corpus};
+use interleave::runtime::Backend;
+
+corpus!(thread_pool:
+    worker_exits_when_idle = "../gate/thread-pool/worker_exits_when_idle.rs",
+    if_not_while = "../gate/thread-pool/if_not_while.rs",
+    shutdown_drops_queue = "../gate/thread-pool/shutdown_drops_queue.rs",
+    cancel_checks_flag = "../gate/thread-pool/cancel_checks_flag.rs",
+    callback_check_then_add = "../gate/thread-pool/callback_check_then_add.rs",
+    callbacks_under_lock = "../gate/thread-pool/callbacks_under_lock.rs",
+    sentinels = "../gate/thread-pool/sentinels.rs",
+);
+
+#[test]
+fn thread_pool_corpus_gets_its_intended_verdicts() {
+    for (name, source, properties) in corpus() {
+        assert_graded_as("thread-pool", name, source, &properties, Backend::Shuttle);
+    }
+}
+
+#[cfg(loom)]
+#[test]
+fn loom_thread_pool_corpus_gets_its_intended_verdicts() {
+    for (name, source, properties) in corpus() {
+        assert_graded_as("thread-pool", name, source, &properties, Backend::Loom);
+    }
+}

@@ -6,21 +6,24 @@ use interleave::gate::grade::{Settings, grade_all};
 use interleave::gate::report::Status;
 use interleave::runtime::Backend;
 
-fn backend() -> Backend {
-    if cfg!(loom) {
-        Backend::Loom
-    } else {
-        Backend::Shuttle
-    }
-}
-
 #[test]
 fn every_builtin_gets_its_intended_verdict() {
+    builtins_get_their_intended_verdicts(Backend::Shuttle);
+}
+
+/// Exhaustive: every builtin's verdict under loom, up to each property's preemption bound.
+#[cfg(loom)]
+#[test]
+fn loom_every_builtin_gets_its_intended_verdict() {
+    builtins_get_their_intended_verdicts(Backend::Loom);
+}
+
+fn builtins_get_their_intended_verdicts(backend: Backend) {
     for exercise in interleave::gate::exercises() {
         for builtin in (exercise.builtins)() {
             let settings = Settings {
                 executions: Some(crate::gate_support::TEST_EXECUTIONS),
-                ..Settings::on(backend())
+                ..Settings::on(backend)
             };
             let results = grade_all(exercise.name, &(builtin.properties)(), &settings);
             let who = format!("{} {}", exercise.name, builtin.name);

@@ -13,6 +13,7 @@ mod expectations;
 mod gate_builtins;
 mod gate_cli;
 mod gate_corpus_counter;
+mod gate_corpus_rlock;
 mod gate_corpus_thread_pool;
 mod gate_support;
 mod locks;

@@ -13,13 +13,18 @@
 //! ```
 
 pub mod counter;
+pub mod rlock;
 pub mod thread_pool;
 
 use super::Exercise;
 
 /// Every exercise, in the tutorial's order.
 pub fn all() -> Vec<Exercise> {
-    vec![counter::exercise(), thread_pool::exercise()]
+    vec![
+        counter::exercise(),
+        rlock::exercise(),
+        thread_pool::exercise(),
+    ]
 }
 
 pub fn find(name: &str) -> Option<Exercise> {

@@ -11,6 +11,7 @@ mod counter_race;
 mod executor;
 mod expectations;
 mod gate_builtins;
+mod gate_corpus_bounded_queue;
 mod gate_corpus_counter;
 mod gate_support;
 mod locks;

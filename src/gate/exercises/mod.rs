@@ -12,13 +12,14 @@
 //! interleave::gate::child::main("counter", interleave::gate::exercises::counter::properties::<Plugged>())
 //! ```
 
+pub mod bounded_queue;
 pub mod counter;
 
 use super::Exercise;
 
 /// Every exercise, in the tutorial's order.
 pub fn all() -> Vec<Exercise> {
-    vec![counter::exercise()]
+    vec![counter::exercise(), bounded_queue::exercise()]
 }
 
 pub fn find(name: &str) -> Option<Exercise> {

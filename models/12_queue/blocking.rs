@@ -3,6 +3,7 @@
 //! `all_tasks_done`, all on the one lock).
 
 use super::store::{FifoStore, LifoStore, PriorityStore, Store};
+use crate::gate::exercises::bounded_queue::BoundedQueue;
 use crate::runtime::{Runtime, sleep_scale};
 use crate::sync::{Condvar, Mutex, MutexGuard};
 use std::fmt;
@@ -213,6 +214,33 @@ impl<R: Runtime, S: Store> Queue<R, S> {
                 Some(state)
             }
         }
+    }
+}
+
+/// The core as the `bounded-queue` exercise sees it: a correct [`BoundedQueue`] of `usize` items.
+impl<R: Runtime> BoundedQueue<R> for Fifo<R, usize> {
+    fn new(maxsize: usize) -> Self {
+        Queue::new(maxsize)
+    }
+
+    fn put(&self, item: usize, block: bool, timeout: Option<Duration>) -> Result<(), Full<usize>> {
+        Queue::put(self, item, block, timeout)
+    }
+
+    fn get(&self, block: bool, timeout: Option<Duration>) -> Result<usize, Empty> {
+        Queue::get(self, block, timeout)
+    }
+
+    fn qsize(&self) -> usize {
+        Queue::qsize(self)
+    }
+
+    fn task_done(&self) -> Result<(), TaskDoneTooMany> {
+        Queue::task_done(self)
+    }
+
+    fn join(&self) {
+        Queue::join(self)
     }
 }
 

@@ -2,79 +2,227 @@
 //! small enough for loom in which the checkers catch it. Each bug's row is followed by its fix's,
 //! run through the same scenario.
 
-use super::blocking::{Fifo, Full};
+use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
 use super::store::Store;
+use crate::gate::exercises::bounded_queue::BoundedQueue;
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex, Shared};
 use crate::thread::{self, JoinHandle};
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
-/// BUG: `if` instead of `while`. A woken consumer takes it for granted that an item is there, but
-/// between the notification and re-taking the lock another consumer may have taken it.
-fn get_with_if<R: Runtime>(queue: &Fifo<R, u32>) -> u32 {
-    let mut state = queue.state.lock();
-    if state.items.is_empty() {
-        state = queue.not_empty.wait(state);
+// Each flaw is a queue of its own, a [`BoundedQueue`] as the `bounded-queue` exercise sees it:
+// the core with one method replaced. A timed wait in a replaced method waits like an untimed one
+// (time is not what these bugs are about).
+
+/// BUG: `get` waits under an `if` instead of a `while`.
+pub struct IfNotWhile<R: Runtime>(Fifo<R, usize>);
+
+/// BUG: `get` and `put` share one condition variable, with `notify_one`.
+pub struct OneCondvar<R: Runtime>(Fifo<R, usize>);
+
+/// BUG: `put_nowait` checks for room, drops the lock, and locks again to put.
+pub struct SizeCheckOutsideLock<R: Runtime>(Fifo<R, usize>);
+
+impl<R: Runtime> IfNotWhile<R> {
+    /// BUG: `if` instead of `while`. A woken consumer takes it for granted that an item is there,
+    /// but between the notification and re-taking the lock another consumer may have taken it.
+    fn get_with_if(&self) -> usize {
+        let queue = &self.0;
+        let mut state = queue.state.lock();
+        if state.items.is_empty() {
+            state = queue.not_empty.wait(state);
+        }
+        let item = state.items.pop().expect(
+            "get woke to an empty queue: `if` instead of `while`, another consumer took the item",
+        );
+        queue.not_full.notify_one();
+        item
     }
-    let item = state.items.pop().expect(
-        "get woke to an empty queue: `if` instead of `while`, another consumer took the item",
-    );
-    queue.not_full.notify_one();
-    item
 }
 
-/// BUG: one condition variable (`not_empty`) for "an item arrived" and "room appeared", with
-/// `notify_one`: a consumer's notification meant for the blocked producer can wake the other
-/// consumer instead, which finds nothing and waits again. The producer is never woken.
-fn put_one_condvar<R: Runtime>(queue: &Fifo<R, u32>, item: u32) {
-    let mut state = queue.state.lock();
-    while state.is_full(queue.maxsize) {
-        state = queue.not_empty.wait(state);
+impl<R: Runtime> BoundedQueue<R> for IfNotWhile<R> {
+    fn new(maxsize: usize) -> Self {
+        IfNotWhile(Fifo::new(maxsize))
     }
-    state.push(item, queue.maxsize);
-    queue.not_empty.notify_one();
+
+    fn put(&self, item: usize, block: bool, timeout: Option<Duration>) -> Result<(), Full<usize>> {
+        self.0.put(item, block, timeout)
+    }
+
+    fn get(&self, block: bool, timeout: Option<Duration>) -> Result<usize, Empty> {
+        match block {
+            true => Ok(self.get_with_if()),
+            false => self.0.get(block, timeout),
+        }
+    }
+
+    fn qsize(&self) -> usize {
+        self.0.qsize()
+    }
+
+    fn task_done(&self) -> Result<(), TaskDoneTooMany> {
+        self.0.task_done()
+    }
+
+    fn join(&self) {
+        self.0.join()
+    }
 }
 
-fn get_one_condvar<R: Runtime>(queue: &Fifo<R, u32>) -> u32 {
-    let mut state = queue.state.lock();
-    while state.items.is_empty() {
-        state = queue.not_empty.wait(state);
+impl<R: Runtime> OneCondvar<R> {
+    /// BUG: one condition variable (`not_empty`) for "an item arrived" and "room appeared", with
+    /// `notify_one`: a consumer's notification meant for the blocked producer can wake the other
+    /// consumer instead, which finds nothing and waits again. The producer is never woken.
+    fn put_one_condvar(&self, item: usize, block: bool) -> Result<(), Full<usize>> {
+        let queue = &self.0;
+        let mut state = queue.state.lock();
+        while state.is_full(queue.maxsize) {
+            if !block {
+                return Err(Full(item));
+            }
+            state = queue.not_empty.wait(state);
+        }
+        state.push(item, queue.maxsize);
+        queue.not_empty.notify_one();
+        Ok(())
     }
-    let item = state.items.pop().expect("not empty");
-    queue.not_empty.notify_one();
-    item
+
+    fn get_one_condvar(&self, block: bool) -> Result<usize, Empty> {
+        let queue = &self.0;
+        let mut state = queue.state.lock();
+        while state.items.is_empty() {
+            if !block {
+                return Err(Empty);
+            }
+            state = queue.not_empty.wait(state);
+        }
+        let item = state.items.pop().expect("not empty");
+        queue.not_empty.notify_one();
+        Ok(item)
+    }
 }
 
-/// BUG: the size checked, then the lock dropped and taken again to put: two producers both see
-/// room for one. (`full()` takes the lock, but only for the check.)
-fn put_nowait_check_outside<R: Runtime>(queue: &Fifo<R, u32>, item: u32) -> Result<(), Full<u32>> {
-    if queue.full() {
-        return Err(Full(item));
+impl<R: Runtime> BoundedQueue<R> for OneCondvar<R> {
+    fn new(maxsize: usize) -> Self {
+        OneCondvar(Fifo::new(maxsize))
     }
-    queue.state.lock().push(item, queue.maxsize);
-    queue.not_empty.notify_one();
-    Ok(())
+
+    fn put(&self, item: usize, block: bool, _: Option<Duration>) -> Result<(), Full<usize>> {
+        self.put_one_condvar(item, block)
+    }
+
+    fn get(&self, block: bool, _: Option<Duration>) -> Result<usize, Empty> {
+        self.get_one_condvar(block)
+    }
+
+    fn qsize(&self) -> usize {
+        self.0.qsize()
+    }
+
+    fn task_done(&self) -> Result<(), TaskDoneTooMany> {
+        self.0.task_done()
+    }
+
+    fn join(&self) {
+        self.0.join()
+    }
+}
+
+impl<R: Runtime> SizeCheckOutsideLock<R> {
+    /// BUG: the size checked, then the lock dropped and taken again to put: two producers both
+    /// see room for one. (`full()` takes the lock, but only for the check.)
+    fn put_nowait_check_outside(&self, item: usize) -> Result<(), Full<usize>> {
+        let queue = &self.0;
+        if queue.full() {
+            return Err(Full(item));
+        }
+        queue.state.lock().push(item, queue.maxsize);
+        queue.not_empty.notify_one();
+        Ok(())
+    }
+}
+
+impl<R: Runtime> BoundedQueue<R> for SizeCheckOutsideLock<R> {
+    fn new(maxsize: usize) -> Self {
+        SizeCheckOutsideLock(Fifo::new(maxsize))
+    }
+
+    fn put(&self, item: usize, block: bool, timeout: Option<Duration>) -> Result<(), Full<usize>> {
+        match block {
+            false => self.put_nowait_check_outside(item),
+            true => self.0.put(item, block, timeout),
+        }
+    }
+
+    fn get(&self, block: bool, timeout: Option<Duration>) -> Result<usize, Empty> {
+        self.0.get(block, timeout)
+    }
+
+    fn qsize(&self) -> usize {
+        self.0.qsize()
+    }
+
+    fn task_done(&self) -> Result<(), TaskDoneTooMany> {
+        self.0.task_done()
+    }
+
+    fn join(&self) {
+        self.0.join()
+    }
 }
 
 /// BUG: the count of unfinished tasks kept beside the queue, read and written outside any lock.
 /// Two `task_done`s can both read 2 and both write 1: `join` then waits for ever.
-struct UnlockedTasks<R: Runtime> {
-    queue: Fifo<R, u32>,
+pub struct UnlockedTasks<R: Runtime> {
+    queue: Fifo<R, usize>,
     unfinished: Shared<R, usize>,
     done_lock: Mutex<R, ()>,
     all_tasks_done: Condvar<R>,
 }
 
-impl<R: Runtime> UnlockedTasks<R> {
-    fn task_done(&self) {
-        let left = self.unfinished.load().saturating_sub(1);
+impl<R: Runtime> BoundedQueue<R> for UnlockedTasks<R> {
+    fn new(maxsize: usize) -> Self {
+        UnlockedTasks {
+            queue: Fifo::new(maxsize),
+            unfinished: Shared::named("unfinished", 0),
+            done_lock: Mutex::named("done_lock", ()),
+            all_tasks_done: Condvar::named("all_tasks_done"),
+        }
+    }
+
+    /// Counts the item unfinished, then puts it (and counts it back out if it did not go in).
+    fn put(&self, item: usize, block: bool, timeout: Option<Duration>) -> Result<(), Full<usize>> {
+        self.unfinished.store(self.unfinished.load() + 1);
+        let put = self.queue.put(item, block, timeout);
+        if put.is_err() {
+            self.unfinished.store(self.unfinished.load() - 1);
+        }
+        put
+    }
+
+    fn get(&self, block: bool, timeout: Option<Duration>) -> Result<usize, Empty> {
+        self.queue.get(block, timeout)
+    }
+
+    fn qsize(&self) -> usize {
+        self.queue.qsize()
+    }
+
+    fn task_done(&self) -> Result<(), TaskDoneTooMany> {
+        let seen = self.unfinished.load();
+        if seen == 0 {
+            return Err(TaskDoneTooMany);
+        }
+        let left = seen - 1;
         self.unfinished.store(left);
         if left == 0 {
             let _held = self.done_lock.lock();
             self.all_tasks_done.notify_all();
         }
+        Ok(())
     }
 
     fn join(&self) {
@@ -103,34 +251,35 @@ fn spawn_all<R: Runtime, T: Send + 'static>(bodies: Vec<Box<dyn FnOnce() -> T + 
     handles.into_iter().map(JoinHandle::join).collect()
 }
 
-/// One producer puts two items into a queue of `maxsize`; two consumers get one each.
-fn one_producer_two_consumers<R: Runtime>(
-    maxsize: usize,
-    put: fn(&Fifo<R, u32>, u32),
-    get: fn(&Fifo<R, u32>) -> u32,
-) -> ThreadsGot {
-    let queue = Arc::new(Fifo::<R, u32>::new(maxsize));
+/// One producer puts two items into a queue of `maxsize`; two consumers get one each. (The
+/// `bounded-queue` exercise's `nothing-lost-or-duplicated` runs it over a student's queue.)
+pub fn one_producer_two_consumers<R: Runtime, Q: BoundedQueue<R>>(maxsize: usize) -> ThreadsGot {
+    let queue = Arc::new(Q::new(maxsize));
     let (q1, q2, q3) = (queue.clone(), queue.clone(), queue.clone());
-    let mut got: Vec<u32> = spawn_all::<R, Vec<u32>>(vec![
-        Box::new(move || vec![get(&q1)]),
-        Box::new(move || vec![get(&q2)]),
+    let mut got: Vec<usize> = spawn_all::<R, Vec<usize>>(vec![
         Box::new(move || {
-            put(&q3, 1);
-            put(&q3, 2);
+            vec![
+                q1.get(true, None)
+                    .expect("a blocking get without timeout returns an item"),
+            ]
+        }),
+        Box::new(move || {
+            vec![
+                q2.get(true, None)
+                    .expect("a blocking get without timeout returns an item"),
+            ]
+        }),
+        Box::new(move || {
+            q3.put(1, true, None)
+                .expect("a blocking put without timeout succeeds");
+            q3.put(2, true, None)
+                .expect("a blocking put without timeout succeeds");
             vec![]
         }),
     ])
     .concat();
     got.sort();
     ThreadsGot(got.iter().map(|item| format!("got {item}")).collect())
-}
-
-fn put_core<R: Runtime>(queue: &Fifo<R, u32>, item: u32) {
-    queue.put(item, true, None).expect("blocking put");
-}
-
-fn get_core<R: Runtime>(queue: &Fifo<R, u32>) -> u32 {
-    queue.get(true, None).expect("blocking get")
 }
 
 fn each_once(outcome: &ThreadsGot) -> (Class, &'static str) {
@@ -146,17 +295,13 @@ fn each_once(outcome: &ThreadsGot) -> (Class, &'static str) {
     }
 }
 
-/// `threads` producers each `put_nowait` once into a queue of maxsize 1; `checked_apart` puts
-/// with the broken check.
-fn producers_put_nowait<R: Runtime>(threads: usize, checked_apart: bool) -> ThreadsGot {
-    let queue = Arc::new(Fifo::<R, u32>::new(1));
-    let bodies = (0..threads as u32)
+/// `threads` producers each `put_nowait` once into a queue of maxsize 1.
+fn producers_put_nowait<R: Runtime, Q: BoundedQueue<R>>(threads: usize) -> ThreadsGot {
+    let queue = Arc::new(Q::new(1));
+    let bodies = (0..threads)
         .map(|item| {
             let queue = queue.clone();
-            Box::new(move || match checked_apart {
-                false => queue.put_nowait(item).is_ok(),
-                true => put_nowait_check_outside(&queue, item).is_ok(),
-            }) as Box<dyn FnOnce() -> bool + Send>
+            Box::new(move || queue.put_nowait(item).is_ok()) as Box<dyn FnOnce() -> bool + Send>
         })
         .collect();
     let accepted = spawn_all::<R, bool>(bodies)
@@ -183,23 +328,17 @@ fn task_done_locked<R: Runtime>() -> ThreadsGot {
 
 /// The same with the count of unfinished tasks outside the lock.
 fn task_done_unlocked<R: Runtime>() -> ThreadsGot {
-    let tasks = Arc::new(UnlockedTasks::<R> {
-        queue: Fifo::new(0),
-        unfinished: Shared::named("unfinished", 0),
-        done_lock: Mutex::named("done_lock", ()),
-        all_tasks_done: Condvar::named("all_tasks_done"),
-    });
+    let tasks = Arc::new(UnlockedTasks::<R>::new(0));
     // The items go in before the workers start, so only the two `task_done`s race.
     for item in 0..2 {
-        tasks.unfinished.store(tasks.unfinished.load() + 1);
-        tasks.queue.put(item, true, None).expect("unbounded");
+        tasks.put(item, true, None).expect("unbounded");
     }
     let handles: Vec<JoinHandle<R, ()>> = (0..2)
         .map(|_| {
             let tasks = tasks.clone();
             thread::spawn::<R, _, _>(move || {
-                tasks.queue.get(true, None).expect("blocking get");
-                tasks.task_done();
+                tasks.get(true, None).expect("blocking get");
+                tasks.task_done().expect("one task_done per item got");
             })
         })
         .collect();
@@ -239,14 +378,16 @@ impl Lesson for QueueFlaws {
 
     fn run<R: Runtime>(version: QueueVersion, params: &Params) -> ThreadsGot {
         match version {
-            QueueVersion::IfNotWhile => one_producer_two_consumers::<R>(0, put_core, get_with_if),
-            QueueVersion::While => one_producer_two_consumers::<R>(0, put_core, get_core),
-            QueueVersion::OneCondvar => {
-                one_producer_two_consumers::<R>(1, put_one_condvar, get_one_condvar)
+            QueueVersion::IfNotWhile => one_producer_two_consumers::<R, IfNotWhile<R>>(0),
+            QueueVersion::While => one_producer_two_consumers::<R, Fifo<R, usize>>(0),
+            QueueVersion::OneCondvar => one_producer_two_consumers::<R, OneCondvar<R>>(1),
+            QueueVersion::TwoCondvars => one_producer_two_consumers::<R, Fifo<R, usize>>(1),
+            QueueVersion::SizeCheckOutsideLock => {
+                producers_put_nowait::<R, SizeCheckOutsideLock<R>>(params.threads)
             }
-            QueueVersion::TwoCondvars => one_producer_two_consumers::<R>(1, put_core, get_core),
-            QueueVersion::SizeCheckOutsideLock => producers_put_nowait::<R>(params.threads, true),
-            QueueVersion::SizeCheckUnderLock => producers_put_nowait::<R>(params.threads, false),
+            QueueVersion::SizeCheckUnderLock => {
+                producers_put_nowait::<R, Fifo<R, usize>>(params.threads)
+            }
             QueueVersion::TaskDoneUnlocked => task_done_unlocked::<R>(),
             QueueVersion::TaskDoneLocked => task_done_locked::<R>(),
         }

@@ -23,6 +23,10 @@
 //! [`properties`] show the core under producers and consumers, and [`demos`] are the tutorial's
 //! three examples with their outcome sets for one producer and one consumer.
 //!
+//! The core over `usize` items and each broken queue are implementations of the `bounded-queue`
+//! exercise's [`BoundedQueue`](crate::gate::exercises::bounded_queue::BoundedQueue), so the
+//! exercise's properties check them too, and the scenarios here are written over that trait.
+//!
 //! Not modelled everywhere: under loom a timed wait never times out (loom 0.7 has no clock), so
 //! there `get(timeout)` behaves as a plain blocking `get`; under shuttle the facade lets a timed
 //! wait end at any point (see [`crate::sync::Condvar::wait_timeout`]).

@@ -1,6 +1,7 @@
 //! The core queue under producers and consumers: what must hold in every interleaving.
 
 use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
+use crate::gate::exercises::bounded_queue::BoundedQueue;
 use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
@@ -117,16 +118,25 @@ fn judge(producers: usize, received: &[Vec<(usize, usize)>]) -> Delivery {
 /// `threads` workers, half producers (rounded up) and the rest consumers, at least one of each,
 /// over a FIFO of `maxsize` 1: producers block while it is full, consumers while it is empty.
 fn producers_consumers<R: Runtime>(threads: usize) -> Delivery {
+    producers_consumers_over::<R, Fifo<R, usize>>(threads, 1)
+}
+
+/// The same program over any [`BoundedQueue`] of `maxsize` (the `bounded-queue` exercise's
+/// `no-deadlock` runs it over a student's queue). An item is `producer * ITEMS + item`.
+pub fn producers_consumers_over<R: Runtime, Q: BoundedQueue<R>>(
+    threads: usize,
+    maxsize: usize,
+) -> Delivery {
     let producers = threads.div_ceil(2).max(1);
     let consumers = (threads - producers.min(threads)).max(1);
-    let queue = Arc::new(Fifo::<R, (usize, usize)>::new(1));
+    let queue = Arc::new(Q::new(maxsize));
     let putting: Vec<JoinHandle<R, ()>> = (0..producers)
         .map(|producer| {
             let queue = queue.clone();
             thread::spawn::<R, _, _>(move || {
                 for item in 0..ITEMS {
                     queue
-                        .put((producer, item), true, None)
+                        .put(producer * ITEMS + item, true, None)
                         .expect("a blocking put without timeout succeeds");
                 }
             })
@@ -142,9 +152,10 @@ fn producers_consumers<R: Runtime>(threads: usize) -> Delivery {
             thread::spawn::<R, _, _>(move || {
                 (0..share)
                     .map(|_| {
-                        queue
+                        let got = queue
                             .get(true, None)
-                            .expect("a blocking get without timeout succeeds")
+                            .expect("a blocking get without timeout succeeds");
+                        (got / ITEMS, got % ITEMS)
                     })
                     .collect()
             })
@@ -194,7 +205,13 @@ impl JoinSaw {
 
 /// Main puts one item per worker; each worker gets one, counts it processed, marks it done.
 pub(super) fn join_after_task_done<R: Runtime>(workers: usize) -> JoinSaw {
-    let queue = Arc::new(Fifo::<R, usize>::new(0));
+    join_after_task_done_over::<R, Fifo<R, usize>>(workers)
+}
+
+/// The same program over any unbounded [`BoundedQueue`] (the `bounded-queue` exercise's
+/// `join-waits-for-task-done` runs it over a student's queue).
+pub fn join_after_task_done_over<R: Runtime, Q: BoundedQueue<R>>(workers: usize) -> JoinSaw {
+    let queue = Arc::new(Q::new(0));
     let processed = Arc::new(AtomicUsize::<R>::named("processed", 0));
     let handles: Vec<JoinHandle<R, ()>> = (0..workers)
         .map(|_| {

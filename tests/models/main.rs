@@ -12,6 +12,7 @@ mod executor;
 mod expectations;
 mod gate_builtins;
 mod gate_cli;
+mod gate_corpus_bounded_queue;
 mod gate_corpus_counter;
 mod gate_corpus_rlock;
 mod gate_corpus_thread_pool;

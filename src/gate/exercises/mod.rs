@@ -12,6 +12,7 @@
 //! interleave::gate::child::main("counter", interleave::gate::exercises::counter::properties::<Plugged>())
 //! ```
 
+pub mod bounded_queue;
 pub mod counter;
 pub mod rlock;
 pub mod thread_pool;
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Exercise> {
     vec![
         counter::exercise(),
         rlock::exercise(),
+        bounded_queue::exercise(),
         thread_pool::exercise(),
     ]
 }

@@ -1,0 +1,31 @@
+//! The `bounded-queue` exercise's corpus: six ways students get it wrong, two ways to get it
+//! right.
+
+use crate::gate_support::{assert_graded_as, corpus};
+use interleave::runtime::Backend;
+
+corpus!(bounded_queue:
+    never_waits = "../gate/bounded-queue/never_waits.rs",
+    try_lock_nowait = "../gate/bounded-queue/try_lock_nowait.rs",
+    signal_lock = "../gate/bounded-queue/signal_lock.rs",
+    short_critical_section = "../gate/bounded-queue/short_critical_section.rs",
+    join_until_empty = "../gate/bounded-queue/join_until_empty.rs",
+    peek_then_pop = "../gate/bounded-queue/peek_then_pop.rs",
+    one_condvar_notify_all = "../gate/bounded-queue/one_condvar_notify_all.rs",
+    ring_buffer = "../gate/bounded-queue/ring_buffer.rs",
+);
+
+#[test]
+fn bounded_queue_corpus_gets_its_intended_verdicts() {
+    for (name, source, properties) in corpus() {
+        assert_graded_as("bounded-queue", name, source, &properties, Backend::Shuttle);
+    }
+}
+
+#[cfg(loom)]
+#[test]
+fn loom_bounded_queue_corpus_gets_its_intended_verdicts() {
+    for (name, source, properties) in corpus() {
+        assert_graded_as("bounded-queue", name, source, &properties, Backend::Loom);
+    }
+}

@@ -12,6 +12,7 @@ mod executor;
 mod expectations;
 mod gate_builtins;
 mod gate_corpus_counter;
+mod gate_corpus_philosophers;
 mod gate_support;
 mod locks;
 mod processes;

@@ -13,12 +13,13 @@
 //! ```
 
 pub mod counter;
+pub mod philosophers;
 
 use super::Exercise;
 
 /// Every exercise, in the tutorial's order.
 pub fn all() -> Vec<Exercise> {
-    vec![counter::exercise()]
+    vec![counter::exercise(), philosophers::exercise()]
 }
 
 pub fn find(name: &str) -> Option<Exercise> {

@@ -18,13 +18,20 @@
 //!
 //! Threads are spawned in the tutorial's order, `eat1-nezha, eat2-nezha, eat1-egon, ...`: six
 //! natively and under shuttle, two under loom (its limit is five threads, main included).
+//!
+//! Each version is a [`TableManners`] of the `philosophers` exercise ([`TwoLocks`],
+//! [`OneRLock`], [`Ordered`], [`TryLock`]): the noodle is fork 0 and the fork fork 1, `eat1`
+//! sits at seat 0 and `eat2` at seat 1, and the exercise's properties check them round bigger
+//! tables too (even seats eat like `eat1`, odd ones nap like `eat2`).
 
 use super::rlock::RLock;
+use crate::gate::exercises::philosophers::{Fork, TableManners};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, WatchedRuns};
 use crate::runtime::{Runtime, sleep_scale};
-use crate::sync::{AtomicUsize, Mutex};
+use crate::sync::AtomicUsize;
 use crate::thread::{self, JoinHandle};
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -68,126 +75,128 @@ pub enum Version {
     TryLock,
 }
 
-/// Two separate locks, and the count of meals.
-pub struct TwoLockTable<R: Runtime> {
-    noodle: Mutex<R, ()>,
-    fork: Mutex<R, ()>,
-    meals: AtomicUsize<R>,
+/// `eat2`, the diner who naps between the first lock and the second. At a table for two, seat
+/// 0 is `eat1` and seat 1 is `eat2`; round a bigger table (the `philosophers` exercise) even
+/// seats eat like `eat1` and odd seats like `eat2`.
+fn naps(seat: usize) -> bool {
+    seat % 2 == 1
 }
 
-/// One reentrant lock for both, as the tutorial's `fork_lock = noodle_lock = RLock()`.
-pub struct OneLockTable<R: Runtime> {
+/// Two locks, each diner takes their left one first: `eat1` the noodle, then the fork; `eat2`
+/// the fork, a nap, then the noodle. As the `philosophers` exercise sees it, manners that
+/// deadlock.
+pub struct TwoLocks<R: Runtime>(PhantomData<R>);
+
+/// The tutorial's fix, `fork_lock = noodle_lock = RLock()`: one reentrant lock for the whole
+/// table, acquired once for each utensil, so whoever has one has both.
+pub struct OneRLock<R: Runtime> {
     both: RLock<R>,
-    meals: AtomicUsize<R>,
 }
 
-fn meals<R: Runtime>() -> AtomicUsize<R> {
-    AtomicUsize::named("meals", 0)
+/// Two locks in one global order: the noodle (the lower-numbered) before the fork.
+pub struct Ordered<R: Runtime>(PhantomData<R>);
+
+/// Take one, try the other; on failure put the first back, back off, and start over.
+pub struct TryLock<R: Runtime>(PhantomData<R>);
+
+impl<R: Runtime> TableManners<R> for TwoLocks<R> {
+    fn new(_seats: usize) -> Self {
+        TwoLocks(PhantomData)
+    }
+
+    fn dine(&self, seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
+        let _left = left.lock();
+        if naps(seat) {
+            thread::sleep::<R>(NAP);
+        }
+        let _right = right.lock();
+        eat();
+    }
 }
 
-/// Spawns `threads` diners alternating `eat1`, `eat2` over the tutorial's names; counts meals.
-fn dinner<R: Runtime, T: Send + Sync + 'static>(
-    threads: usize,
-    table: T,
-    eat: [fn(&T); 2],
-    meals: fn(&T) -> usize,
-) -> DinersAte {
-    let table = Arc::new(table);
+impl<R: Runtime> TableManners<R> for OneRLock<R> {
+    fn new(_seats: usize) -> Self {
+        OneRLock {
+            both: RLock::named("noodle+fork"),
+        }
+    }
+
+    fn dine(&self, seat: usize, _left: &Fork<R>, _right: &Fork<R>, eat: impl FnOnce()) {
+        self.both.acquire(); // the first utensil
+        if naps(seat) {
+            thread::sleep::<R>(NAP);
+        }
+        self.both.acquire(); // the second: the same lock, owned already
+        eat();
+        self.both.release().expect("owner");
+        self.both.release().expect("owner");
+    }
+}
+
+impl<R: Runtime> TableManners<R> for Ordered<R> {
+    fn new(_seats: usize) -> Self {
+        Ordered(PhantomData)
+    }
+
+    fn dine(&self, seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
+        let (first, second) = if left.number() < right.number() {
+            (left, right)
+        } else {
+            (right, left)
+        };
+        let _first = first.lock();
+        if naps(seat) {
+            thread::sleep::<R>(NAP);
+        }
+        let _second = second.lock();
+        eat();
+    }
+}
+
+impl<R: Runtime> TableManners<R> for TryLock<R> {
+    fn new(_seats: usize) -> Self {
+        TryLock(PhantomData)
+    }
+
+    /// Holds `left`, tries `right`; on failure lets `left` go, backs off, and starts over.
+    fn dine(&self, seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
+        let nap = if naps(seat) { NAP } else { Duration::ZERO };
+        let (_held, _other) = loop {
+            let held = left.lock();
+            thread::sleep::<R>(nap);
+            if let Some(other) = right.try_lock() {
+                break (held, other);
+            }
+            drop(held);
+            thread::sleep::<R>(BACK_OFF);
+            // A back-off is a spin as far as loom is concerned: it must let the others run.
+            thread::yield_now::<R>();
+        };
+        eat();
+    }
+}
+
+/// Spawns `threads` diners alternating `eat1` (seat 0: the noodle on its left, the fork on its
+/// right) and `eat2` (seat 1: the other way round) over the tutorial's names; counts meals.
+fn dinner<R: Runtime, T: TableManners<R>>(threads: usize) -> DinersAte {
+    let utensils = Arc::new([Fork::named(0, "noodle"), Fork::named(1, "fork")]);
+    let meals = Arc::new(AtomicUsize::<R>::named("meals", 0));
+    let table = Arc::new(T::new(2));
     let diners: Vec<JoinHandle<R, ()>> = (0..threads)
         .map(|i| {
-            let (table, eat) = (table.clone(), eat[i % 2]);
-            let name = format!("eat{}-{}", i % 2 + 1, DINERS[(i / 2) % DINERS.len()]);
-            thread::spawn_named::<R, _, _>(name, move || eat(&table))
+            let (utensils, meals, table) = (utensils.clone(), meals.clone(), table.clone());
+            let seat = i % 2;
+            let name = format!("eat{}-{}", seat + 1, DINERS[(i / 2) % DINERS.len()]);
+            thread::spawn_named::<R, _, _>(name, move || {
+                let (left, right) = (&utensils[seat], &utensils[1 - seat]);
+                table.dine(seat, left, right, || {
+                    meals.fetch_add(1);
+                })
+            })
         })
         .collect();
     diners.into_iter().for_each(JoinHandle::join);
-    DinersAte(meals(&table), threads)
-}
-
-fn two_lock_table<R: Runtime>() -> TwoLockTable<R> {
-    TwoLockTable {
-        noodle: Mutex::named("noodle", ()),
-        fork: Mutex::named("fork", ()),
-        meals: meals(),
-    }
-}
-
-fn two_locks_eat1<R: Runtime>(t: &TwoLockTable<R>) {
-    let _noodle = t.noodle.lock();
-    let _fork = t.fork.lock();
-    t.meals.fetch_add(1);
-}
-
-fn two_locks_eat2<R: Runtime>(t: &TwoLockTable<R>) {
-    let _fork = t.fork.lock();
-    thread::sleep::<R>(NAP);
-    let _noodle = t.noodle.lock();
-    t.meals.fetch_add(1);
-}
-
-fn one_rlock_eat1<R: Runtime>(t: &OneLockTable<R>) {
-    t.both.acquire(); // "noodle"
-    t.both.acquire(); // "fork": the same lock, owned already
-    t.meals.fetch_add(1);
-    t.both.release().expect("owner");
-    t.both.release().expect("owner");
-}
-
-fn one_rlock_eat2<R: Runtime>(t: &OneLockTable<R>) {
-    t.both.acquire(); // "fork"
-    thread::sleep::<R>(NAP);
-    t.both.acquire(); // "noodle"
-    t.meals.fetch_add(1);
-    t.both.release().expect("owner");
-    t.both.release().expect("owner");
-}
-
-/// Both diners follow the global order: noodle, then fork (eat2 still naps in between).
-fn ordered_eat2<R: Runtime>(t: &TwoLockTable<R>) {
-    let _noodle = t.noodle.lock();
-    thread::sleep::<R>(NAP);
-    let _fork = t.fork.lock();
-    t.meals.fetch_add(1);
-}
-
-/// Holds `first`, tries `second`; on failure lets `first` go, backs off, and starts over.
-fn try_both<R: Runtime>(
-    t: &TwoLockTable<R>,
-    first: &Mutex<R, ()>,
-    second: &Mutex<R, ()>,
-    nap: Duration,
-) {
-    loop {
-        let held = first.lock();
-        thread::sleep::<R>(nap);
-        if let Some(_other) = second.try_lock() {
-            t.meals.fetch_add(1);
-            return;
-        }
-        drop(held);
-        thread::sleep::<R>(BACK_OFF);
-        // A back-off is a spin as far as loom is concerned: it must let the others run.
-        thread::yield_now::<R>();
-    }
-}
-
-fn try_lock_eat1<R: Runtime>(t: &TwoLockTable<R>) {
-    try_both(t, &t.noodle, &t.fork, Duration::ZERO);
-}
-
-fn try_lock_eat2<R: Runtime>(t: &TwoLockTable<R>) {
-    try_both(t, &t.fork, &t.noodle, NAP);
-}
-
-fn one_lock_table<R: Runtime>() -> OneLockTable<R> {
-    OneLockTable {
-        both: RLock::named("noodle+fork"),
-        meals: meals(),
-    }
-}
-
-fn two_lock_dinner<R: Runtime>(threads: usize, eat: [fn(&TwoLockTable<R>); 2]) -> DinersAte {
-    dinner::<R, _>(threads, two_lock_table::<R>(), eat, |t| t.meals.load())
+    DinersAte(meals.load(), threads)
 }
 
 impl Lesson for NoodleFork {
@@ -198,21 +207,10 @@ impl Lesson for NoodleFork {
     fn run<R: Runtime>(version: Version, params: &Params) -> DinersAte {
         let threads = params.threads;
         match version {
-            Version::TwoLocks => {
-                two_lock_dinner::<R>(threads, [two_locks_eat1::<R>, two_locks_eat2::<R>])
-            }
-            Version::OneRLock => dinner::<R, _>(
-                threads,
-                one_lock_table::<R>(),
-                [one_rlock_eat1::<R>, one_rlock_eat2::<R>],
-                |t| t.meals.load(),
-            ),
-            Version::Ordered => {
-                two_lock_dinner::<R>(threads, [two_locks_eat1::<R>, ordered_eat2::<R>])
-            }
-            Version::TryLock => {
-                two_lock_dinner::<R>(threads, [try_lock_eat1::<R>, try_lock_eat2::<R>])
-            }
+            Version::TwoLocks => dinner::<R, TwoLocks<R>>(threads),
+            Version::OneRLock => dinner::<R, OneRLock<R>>(threads),
+            Version::Ordered => dinner::<R, Ordered<R>>(threads),
+            Version::TryLock => dinner::<R, TryLock<R>>(threads),
         }
     }
 

@@ -14,12 +14,17 @@
 //!   reach, so no circular wait either, and nobody's order changes.
 //!
 //! Five or more threads under shuttle and natively; four under loom (five with main).
+//!
+//! Each rule is a [`TableManners`] of the `philosophers` exercise ([`LeftThenRight`],
+//! [`LowerFirst`], [`Footman`]), which the exercise's properties check too.
 
 use super::noodle_fork::DinersAte;
+use crate::gate::exercises::philosophers::{Fork, TableManners};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Condvar, Mutex};
 use crate::thread::{self, JoinHandle};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,15 +32,6 @@ const NAP: Duration = Duration::from_millis(100);
 
 /// `N` philosophers around one table, each under the same rule.
 pub struct Philosophers;
-
-/// The round table: a fork between each pair, the meals eaten, and the footman's seats.
-struct RoundTable<R: Runtime> {
-    forks: Vec<Mutex<R, ()>>,
-    meals: AtomicUsize<R>,
-    /// Free seats, for the footman.
-    seats: Mutex<R, usize>,
-    seat_freed: Condvar<R>,
-}
 
 /// The rule every philosopher follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,50 +44,95 @@ pub enum Version {
     Footman,
 }
 
-fn philosopher<R: Runtime>(table: &RoundTable<R>, i: usize, rule: Version) {
-    let n = table.forks.len();
-    let (left, right) = (i, (i + 1) % n);
-    let (first, second) = match rule {
-        Version::LowerFirst => (left.min(right), left.max(right)),
-        _ => (left, right),
-    };
-    if rule == Version::Footman {
-        let mut seats = table
-            .seat_freed
-            .wait_while(table.seats.lock(), |free| *free == 0);
-        *seats -= 1;
+/// Left fork, a nap, right fork: the ring can close. As the `philosophers` exercise sees it,
+/// manners that deadlock.
+pub struct LeftThenRight<R: Runtime>(PhantomData<R>);
+
+/// The lower-numbered fork, a nap, the other one.
+pub struct LowerFirst<R: Runtime>(PhantomData<R>);
+
+/// Left then right, but only once the footman gives a seat: at most `N - 1` are seated at once
+/// (a counting semaphore over the facade's Mutex and Condvar).
+pub struct Footman<R: Runtime> {
+    /// Free seats.
+    seats: Mutex<R, usize>,
+    seat_freed: Condvar<R>,
+}
+
+/// Takes `first`, naps, takes `second`, eats; puts both down.
+fn two_forks<R: Runtime>(first: &Fork<R>, second: &Fork<R>, eat: impl FnOnce()) {
+    let _first = first.lock();
+    thread::sleep::<R>(NAP);
+    let _second = second.lock();
+    eat();
+}
+
+impl<R: Runtime> TableManners<R> for LeftThenRight<R> {
+    fn new(_seats: usize) -> Self {
+        LeftThenRight(PhantomData)
     }
-    {
-        let _first = table.forks[first].lock();
-        thread::sleep::<R>(NAP);
-        let _second = table.forks[second].lock();
-        table.meals.fetch_add(1);
-    }
-    if rule == Version::Footman {
-        *table.seats.lock() += 1;
-        table.seat_freed.notify_one();
+
+    fn dine(&self, _seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
+        two_forks(left, right, eat);
     }
 }
 
-fn dine<R: Runtime>(n: usize, rule: Version) -> DinersAte {
-    let table = Arc::new(RoundTable::<R> {
-        forks: (0..n)
-            .map(|i| Mutex::named(&format!("fork-{i}"), ()))
+impl<R: Runtime> TableManners<R> for LowerFirst<R> {
+    fn new(_seats: usize) -> Self {
+        LowerFirst(PhantomData)
+    }
+
+    fn dine(&self, _seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
+        if left.number() < right.number() {
+            two_forks(left, right, eat);
+        } else {
+            two_forks(right, left, eat);
+        }
+    }
+}
+
+impl<R: Runtime> TableManners<R> for Footman<R> {
+    fn new(seats: usize) -> Self {
+        Footman {
+            seats: Mutex::named("seats", seats.saturating_sub(1).max(1)),
+            seat_freed: Condvar::named("seat-freed"),
+        }
+    }
+
+    fn dine(&self, _seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
+        {
+            let mut seats = self
+                .seat_freed
+                .wait_while(self.seats.lock(), |free| *free == 0);
+            *seats -= 1;
+        }
+        two_forks(left, right, eat);
+        *self.seats.lock() += 1;
+        self.seat_freed.notify_one();
+    }
+}
+
+/// `n` philosophers round the table, each dining once under manners `T`.
+fn dine<R: Runtime, T: TableManners<R>>(n: usize) -> DinersAte {
+    let forks: Arc<Vec<Fork<R>>> = Arc::new(
+        (0..n)
+            .map(|i| Fork::named(i, &format!("fork-{i}")))
             .collect(),
-        meals: AtomicUsize::named("meals", 0),
-        seats: Mutex::named("seats", n.saturating_sub(1).max(1)),
-        seat_freed: Condvar::named("seat-freed"),
-    });
+    );
+    let meals = Arc::new(AtomicUsize::<R>::named("meals", 0));
+    let table = Arc::new(T::new(n));
     let handles: Vec<JoinHandle<R, ()>> = (0..n)
         .map(|i| {
-            let table = table.clone();
+            let (forks, meals, table) = (forks.clone(), meals.clone(), table.clone());
             thread::spawn_named::<R, _, _>(format!("philosopher-{i}"), move || {
-                philosopher(&table, i, rule)
+                table.dine(i, &forks[i], &forks[(i + 1) % n], || {
+                    meals.fetch_add(1);
+                })
             })
         })
         .collect();
     handles.into_iter().for_each(JoinHandle::join);
-    DinersAte(table.meals.load(), n)
+    DinersAte(meals.load(), n)
 }
 
 impl Lesson for Philosophers {
@@ -100,7 +141,12 @@ impl Lesson for Philosophers {
     const THREADS: Threads = Threads::shuttle(5).loom(4);
 
     fn run<R: Runtime>(rule: Version, params: &Params) -> DinersAte {
-        dine::<R>(params.threads.max(2), rule)
+        let n = params.threads.max(2);
+        match rule {
+            Version::LeftThenRight => dine::<R, LeftThenRight<R>>(n),
+            Version::LowerFirst => dine::<R, LowerFirst<R>>(n),
+            Version::Footman => dine::<R, Footman<R>>(n),
+        }
     }
 
     fn classify(_: Version, outcome: &DinersAte, _: &Params) -> (Class, &'static str) {

@@ -16,6 +16,7 @@ pub mod bounded_queue;
 pub mod counter;
 pub mod rlock;
 pub mod thread_pool;
+pub mod philosophers;
 
 use super::Exercise;
 
@@ -25,6 +26,7 @@ pub fn all() -> Vec<Exercise> {
         counter::exercise(),
         rlock::exercise(),
         bounded_queue::exercise(),
+        philosophers::exercise(),
         thread_pool::exercise(),
     ]
 }

@@ -14,9 +14,9 @@
 
 pub mod bounded_queue;
 pub mod counter;
+pub mod philosophers;
 pub mod rlock;
 pub mod thread_pool;
-pub mod philosophers;
 
 use super::Exercise;
 

@@ -54,7 +54,7 @@ pub fn record_locations(on: bool) {
 }
 
 /// The facade's caller, through every `#[track_caller]` frame between; none for the facade's
-/// own bookkeeping (a thread's finish, recorded inside `thread::spawn`).
+/// own bookkeeping (a thread's finish, recorded inside `thread::spawn`) or a call from std.
 #[track_caller]
 fn caller() -> Option<&'static Location<'static>> {
     if !LOCATIONS.load(Ordering::Relaxed) {
@@ -66,7 +66,10 @@ fn caller() -> Option<&'static Location<'static>> {
         .file()
         .strip_prefix(facade)
         .is_some_and(|rest| !rest.starts_with("gate"));
-    (!internal).then_some(at)
+    // A facade function passed by value (`for_each(JoinHandle::join)`) is called from std's
+    // closure shims, whose lines say nothing to the model's reader.
+    let std_shim = at.file().starts_with("/rustc/");
+    (!internal && !std_shim).then_some(at)
 }
 
 /// What a thread did; objects and threads by id (a report names them from the trace's tables).

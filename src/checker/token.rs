@@ -42,9 +42,7 @@ pub enum Schedule {
 
 /// Six hex digits that tell models apart (FNV-1a of the id).
 pub fn tag(id: &str) -> String {
-    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = crate::util::fnv1a(id.as_bytes());
     format!("{:06x}", (hash ^ (hash >> 24)) & 0xff_ffff)
 }
 

@@ -25,11 +25,7 @@ pub const REPLAY_MARK: &str = "{replay}";
 /// A property's own seed: derived from its exercise and name, so every property of every
 /// submission is searched the same way on every run.
 pub fn property_seed(exercise: &str, property: &str) -> u64 {
-    format!("{exercise}/{property}")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
+    crate::util::fnv1a(format!("{exercise}/{property}").as_bytes())
 }
 
 /// How a grading run differs from the defaults.

@@ -9,7 +9,7 @@
 //! so the library is compiled once and a second submission compiles only its own code.
 
 use super::Exercise;
-use super::child::{Args, Message};
+use super::child::Message;
 use super::report::{Location, PropertyResult, Status};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -124,11 +124,10 @@ impl Submission {
 
     /// A stable digest of the submission's files, naming its harness crate.
     pub fn digest(&self, exercise: &str) -> String {
-        let mut hash = 0xcbf2_9ce4_8422_2325u64;
+        let mut hash = crate::util::Fnv1a::new();
+        // Each part ends with a byte UTF-8 never holds, so no two lists of parts hash alike.
         let mut eat = |bytes: &[u8]| {
-            for byte in bytes.iter().chain([0xffu8].iter()) {
-                hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
-            }
+            hash.eat(bytes).eat(&[0xff]);
         };
         eat(exercise.as_bytes());
         eat(env!("CARGO_PKG_VERSION").as_bytes());
@@ -136,7 +135,7 @@ impl Submission {
             eat(path.to_string_lossy().as_bytes());
             eat(text.as_bytes());
         }
-        format!("{hash:016x}")
+        format!("{:016x}", hash.finish())
     }
 
     /// The student's name for a harness path (`src/submission.rs` → the file as given).
@@ -333,11 +332,6 @@ impl Harness {
             Err(String::from_utf8_lossy(&output.stderr).into_owned())
         }
     }
-
-    /// Runs a built harness with `args`, within `limit` of wall-clock time.
-    pub fn run(&self, binary: &Path, args: &Args, limit: Duration) -> Run {
-        run_child(binary, &args.to_words(), limit)
-    }
 }
 
 /// The harness's `main.rs`: the student's files as a module, plugged into the exercise.
@@ -395,15 +389,7 @@ fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -
             lines.push(line);
         }
     }
-    let mut message: String = lines.join("\n");
-    if message.len() > MAX_TEXT {
-        let mut cut = MAX_TEXT;
-        while !message.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        message.truncate(cut);
-        message.push_str("\n…");
-    }
+    let message = cut_text(&lines.join("\n"));
     if theirs {
         Refusal {
             status: Status::Rejected,

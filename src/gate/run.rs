@@ -192,7 +192,7 @@ fn grade_one(
             });
         }
     };
-    let paths = Paths::new(path, submission.as_ref(), harness);
+    let paths = Paths::new(submission.as_ref(), harness);
     for result in &mut properties {
         if let Some(example) = &mut result.counterexample {
             for step in &mut example.timeline {
@@ -235,7 +235,7 @@ pub fn replay(
         property: None,
     };
     let run = start(&runnable, exercise, &args, options.limit)?;
-    let paths = Paths::new(path, submission.as_ref(), &harness);
+    let paths = Paths::new(submission.as_ref(), &harness);
     for message in &run.messages {
         match message {
             Message::Replay { text, failed } => {
@@ -293,11 +293,7 @@ struct Paths<'a> {
 }
 
 impl<'a> Paths<'a> {
-    fn new(
-        _path: &str,
-        submission: Option<&'a Submission>,
-        harness: &Result<Harness, String>,
-    ) -> Paths<'a> {
+    fn new(submission: Option<&'a Submission>, harness: &Result<Harness, String>) -> Paths<'a> {
         Paths {
             submission,
             source: harness

@@ -1,21 +1,7 @@
 //! The command line's contract: exit codes 0 / 1 / 2, one-line errors, replay commands that work.
 
+use crate::support::{interleave, stderr, stdout};
 use std::process::{Command, Output};
-
-fn interleave(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 #[test]
 fn list_prints_every_variant_id() {

@@ -1,28 +1,13 @@
 //! The gate's command line, run as a user runs it: exercises, starter, grade, its formats and
 //! exit codes (0 pass, 1 fail, 2 usage, 3 rejected, 4 grader error).
 
+use crate::support::{interleave, stderr, stdout};
 use interleave::gate::formats;
 use interleave::gate::report::{
     Counterexample, GateReport, PropertyResult, SCHEMA, Status, Step, SubmissionReport, Summary,
 };
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn interleave(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args(args)
-        .env_remove("INTERLEAVE_SEED")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use std::process::Output;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))

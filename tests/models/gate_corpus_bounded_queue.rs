@@ -1,10 +1,9 @@
 //! The `bounded-queue` exercise's corpus: six ways students get it wrong, two ways to get it
 //! right.
 
-use crate::gate_support::{assert_graded_as, corpus};
-use interleave::runtime::Backend;
+use crate::gate_support::corpus;
 
-corpus!(bounded_queue:
+corpus!(bounded_queue, "bounded-queue":
     never_waits = "../gate/bounded-queue/never_waits.rs",
     try_lock_nowait = "../gate/bounded-queue/try_lock_nowait.rs",
     signal_lock = "../gate/bounded-queue/signal_lock.rs",
@@ -14,18 +13,3 @@ corpus!(bounded_queue:
     one_condvar_notify_all = "../gate/bounded-queue/one_condvar_notify_all.rs",
     ring_buffer = "../gate/bounded-queue/ring_buffer.rs",
 );
-
-#[test]
-fn bounded_queue_corpus_gets_its_intended_verdicts() {
-    for (name, source, properties) in corpus() {
-        assert_graded_as("bounded-queue", name, source, &properties, Backend::Shuttle);
-    }
-}
-
-#[cfg(loom)]
-#[test]
-fn loom_bounded_queue_corpus_gets_its_intended_verdicts() {
-    for (name, source, properties) in corpus() {
-        assert_graded_as("bounded-queue", name, source, &properties, Backend::Loom);
-    }
-}

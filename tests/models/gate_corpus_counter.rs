@@ -1,27 +1,11 @@
 //! The `counter` exercise's corpus: four ways students get it wrong, one way to get it right.
 
-use crate::gate_support::{assert_graded_as, corpus};
-use interleave::runtime::Backend;
+use crate::gate_support::corpus;
 
-corpus!(counter:
+corpus!(counter, "counter":
     atomic_load_store = "../gate/counter/atomic_load_store.rs",
     lock_per_call = "../gate/counter/lock_per_call.rs",
     lock_around_read = "../gate/counter/lock_around_read.rs",
     crossed_locks = "../gate/counter/crossed_locks.rs",
     fetch_sub = "../gate/counter/fetch_sub.rs",
 );
-
-#[test]
-fn counter_corpus_gets_its_intended_verdicts() {
-    for (name, source, properties) in corpus() {
-        assert_graded_as("counter", name, source, &properties, Backend::Shuttle);
-    }
-}
-
-#[cfg(loom)]
-#[test]
-fn loom_counter_corpus_gets_its_intended_verdicts() {
-    for (name, source, properties) in corpus() {
-        assert_graded_as("counter", name, source, &properties, Backend::Loom);
-    }
-}

@@ -1,9 +1,8 @@
 //! The `thread-pool` exercise's corpus: six ways students get it wrong, one way to get it right.
 
-use crate::gate_support::{assert_graded_as, corpus};
-use interleave::runtime::Backend;
+use crate::gate_support::corpus;
 
-corpus!(thread_pool:
+corpus!(thread_pool, "thread-pool":
     worker_exits_when_idle = "../gate/thread-pool/worker_exits_when_idle.rs",
     if_not_while = "../gate/thread-pool/if_not_while.rs",
     shutdown_drops_queue = "../gate/thread-pool/shutdown_drops_queue.rs",
@@ -12,18 +11,3 @@ corpus!(thread_pool:
     callbacks_under_lock = "../gate/thread-pool/callbacks_under_lock.rs",
     sentinels = "../gate/thread-pool/sentinels.rs",
 );
-
-#[test]
-fn thread_pool_corpus_gets_its_intended_verdicts() {
-    for (name, source, properties) in corpus() {
-        assert_graded_as("thread-pool", name, source, &properties, Backend::Shuttle);
-    }
-}
-
-#[cfg(loom)]
-#[test]
-fn loom_thread_pool_corpus_gets_its_intended_verdicts() {
-    for (name, source, properties) in corpus() {
-        assert_graded_as("thread-pool", name, source, &properties, Backend::Loom);
-    }
-}

@@ -76,10 +76,11 @@ pub fn assert_graded_as(
     }
 }
 
-/// Declares corpus files as modules and lists them with their source and the exercise's
-/// properties over each: `corpus!(counter: fetch_sub = "../gate/counter/fetch_sub.rs", ...)`.
+/// Declares corpus files as modules, lists them with their source and the exercise's properties
+/// over each, and tests that each gets its intended verdict (under shuttle, and under loom in the
+/// loom suite): `corpus!(counter, "counter": fetch_sub = "../gate/counter/fetch_sub.rs", ...)`.
 macro_rules! corpus {
-    ($exercise:ident: $($file:ident = $path:literal),* $(,)?) => {
+    ($module:ident, $exercise:literal: $($file:ident = $path:literal),* $(,)?) => {
         $(
             #[path = $path]
             #[allow(dead_code)]
@@ -90,15 +91,42 @@ macro_rules! corpus {
         pub fn corpus() -> Vec<(&'static str, &'static str, Vec<interleave::gate::Property>)> {
             vec![$({
                 struct Plugged;
-                impl interleave::gate::exercises::$exercise::Plug for Plugged {
+                impl interleave::gate::exercises::$module::Plug for Plugged {
                     type Submission<R: interleave::runtime::Runtime> = $file::Submission<R>;
                 }
                 (
                     stringify!($file),
                     include_str!($path),
-                    interleave::gate::exercises::$exercise::properties::<Plugged>(),
+                    interleave::gate::exercises::$module::properties::<Plugged>(),
                 )
             }),*]
+        }
+
+        #[test]
+        fn corpus_gets_its_intended_verdicts() {
+            for (name, source, properties) in corpus() {
+                $crate::gate_support::assert_graded_as(
+                    $exercise,
+                    name,
+                    source,
+                    &properties,
+                    interleave::runtime::Backend::Shuttle,
+                );
+            }
+        }
+
+        #[cfg(loom)]
+        #[test]
+        fn loom_corpus_gets_its_intended_verdicts() {
+            for (name, source, properties) in corpus() {
+                $crate::gate_support::assert_graded_as(
+                    $exercise,
+                    name,
+                    source,
+                    &properties,
+                    interleave::runtime::Backend::Loom,
+                );
+            }
         }
     };
 }

@@ -262,3 +262,19 @@ pub fn strings(items: &[&str]) -> Vec<String> {
     items.sort();
     items
 }
+
+/// The command line, run as a user runs it.
+pub fn interleave(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}

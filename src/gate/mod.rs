@@ -8,6 +8,22 @@
 //! compiled in a harness crate the gate owns ([`harness`]) and graded in a child process
 //! ([`child`]); the JSON [`report`] is what every other format is made from.
 
+/// A [`Builtin`] over `$submission` (a type naming `R`): the plug the harness writes for a
+/// student's file, made here for one of the project's own implementations.
+macro_rules! builtin {
+    ($module:ident, $name:expr, $submission:ty, $fails:expr $(,)?) => {{
+        struct Plugged;
+        impl $crate::gate::exercises::$module::Plug for Plugged {
+            type Submission<R: $crate::runtime::Runtime> = $submission;
+        }
+        $crate::gate::Builtin {
+            name: $name,
+            properties: $crate::gate::exercises::$module::properties::<Plugged>,
+            fails: $fails,
+        }
+    }};
+}
+
 pub mod child;
 pub mod command;
 pub mod exercises;

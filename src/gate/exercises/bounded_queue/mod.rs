@@ -10,7 +10,7 @@
 //! each, a `maxsize` of 1 or 2): every seeded bug shows in a few steps, so shuttle finds it from
 //! any seed and loom's exhaustive search stays short.
 
-use crate::gate::{Builtin, Exercise, Property};
+use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::models::queue::broken::one_producer_two_consumers;
 use crate::models::queue::properties::{join_after_task_done_over, producers_consumers_over};
@@ -360,44 +360,9 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
-struct Reference;
-impl Plug for Reference {
-    type Submission<R: Runtime> = reference::Submission<R>;
-}
-
-struct Starter;
-impl Plug for Starter {
-    type Submission<R: Runtime> = starter::Submission<R>;
-}
-
 /// The lesson's core queue (`queue/while`, `queue/two-condvars`, `queue/size-check-under-lock`,
-/// `queue/task-done-locked` all run it).
-struct LessonCore;
-impl Plug for LessonCore {
-    type Submission<R: Runtime> = crate::models::queue::Fifo<R, usize>;
-}
-
-struct LessonIfNotWhile;
-impl Plug for LessonIfNotWhile {
-    type Submission<R: Runtime> = crate::models::queue::broken::IfNotWhile<R>;
-}
-
-struct LessonOneCondvar;
-impl Plug for LessonOneCondvar {
-    type Submission<R: Runtime> = crate::models::queue::broken::OneCondvar<R>;
-}
-
-struct LessonSizeCheckOutsideLock;
-impl Plug for LessonSizeCheckOutsideLock {
-    type Submission<R: Runtime> = crate::models::queue::broken::SizeCheckOutsideLock<R>;
-}
-
-struct LessonTaskDoneUnlocked;
-impl Plug for LessonTaskDoneUnlocked {
-    type Submission<R: Runtime> = crate::models::queue::broken::UnlockedTasks<R>;
-}
-
 pub fn exercise() -> Exercise {
+    use crate::models::queue::{Fifo, broken};
     Exercise {
         name: "bounded-queue",
         statement: "Python's queue.Queue (tutorial 5): put/get with block and timeout, \
@@ -409,56 +374,41 @@ pub fn exercise() -> Exercise {
         module: "bounded_queue",
         builtins: || {
             vec![
-                Builtin {
-                    name: "reference",
-                    properties: properties::<Reference>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "starter",
-                    properties: properties::<Starter>,
-                    fails: Some("nothing-lost-or-duplicated"),
-                },
-                Builtin {
-                    name: "queue/if-not-while",
-                    properties: properties::<LessonIfNotWhile>,
-                    fails: Some("nothing-lost-or-duplicated"),
-                },
-                Builtin {
-                    name: "queue/while",
-                    properties: properties::<LessonCore>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "queue/one-condvar",
-                    properties: properties::<LessonOneCondvar>,
-                    fails: Some("no-deadlock"),
-                },
-                Builtin {
-                    name: "queue/two-condvars",
-                    properties: properties::<LessonCore>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "queue/size-check-outside-lock",
-                    properties: properties::<LessonSizeCheckOutsideLock>,
-                    fails: Some("capacity"),
-                },
-                Builtin {
-                    name: "queue/size-check-under-lock",
-                    properties: properties::<LessonCore>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "queue/task-done-unlocked",
-                    properties: properties::<LessonTaskDoneUnlocked>,
-                    fails: Some("join-waits-for-task-done"),
-                },
-                Builtin {
-                    name: "queue/task-done-locked",
-                    properties: properties::<LessonCore>,
-                    fails: None,
-                },
+                builtin!(bounded_queue, "reference", reference::Submission<R>, None),
+                builtin!(
+                    bounded_queue,
+                    "starter",
+                    starter::Submission<R>,
+                    Some("nothing-lost-or-duplicated")
+                ),
+                builtin!(
+                    bounded_queue,
+                    "queue/if-not-while",
+                    broken::IfNotWhile<R>,
+                    Some("nothing-lost-or-duplicated")
+                ),
+                builtin!(bounded_queue, "queue/while", Fifo<R, usize>, None),
+                builtin!(
+                    bounded_queue,
+                    "queue/one-condvar",
+                    broken::OneCondvar<R>,
+                    Some("no-deadlock")
+                ),
+                builtin!(bounded_queue, "queue/two-condvars", Fifo<R, usize>, None),
+                builtin!(
+                    bounded_queue,
+                    "queue/size-check-outside-lock",
+                    broken::SizeCheckOutsideLock<R>,
+                    Some("capacity")
+                ),
+                builtin!(bounded_queue, "queue/size-check-under-lock", Fifo<R, usize>, None),
+                builtin!(
+                    bounded_queue,
+                    "queue/task-done-unlocked",
+                    broken::UnlockedTasks<R>,
+                    Some("join-waits-for-task-done")
+                ),
+                builtin!(bounded_queue, "queue/task-done-locked", Fifo<R, usize>, None),
             ]
         },
     }

@@ -4,7 +4,7 @@
 //! started at minus the number of decrements. The starter file is the tutorial's own code
 //! (`temp = n; n = temp - 1`), which loses updates; the lesson `counter-race` shows why.
 
-use crate::gate::{Builtin, Exercise, Property};
+use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::thread::{self, JoinHandle};
@@ -125,26 +125,6 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
-struct Reference;
-impl Plug for Reference {
-    type Submission<R: Runtime> = reference::Submission<R>;
-}
-
-struct Starter;
-impl Plug for Starter {
-    type Submission<R: Runtime> = starter::Submission<R>;
-}
-
-struct LessonUnlocked;
-impl Plug for LessonUnlocked {
-    type Submission<R: Runtime> = crate::models::counter_race::Unlocked<R>;
-}
-
-struct LessonLocked;
-impl Plug for LessonLocked {
-    type Submission<R: Runtime> = crate::models::counter_race::Locked<R>;
-}
-
 pub fn exercise() -> Exercise {
     Exercise {
         name: "counter",
@@ -155,26 +135,25 @@ pub fn exercise() -> Exercise {
         module: "counter",
         builtins: || {
             vec![
-                Builtin {
-                    name: "reference",
-                    properties: properties::<Reference>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "starter",
-                    properties: properties::<Starter>,
-                    fails: Some("no-lost-update"),
-                },
-                Builtin {
-                    name: "counter-race/unlocked",
-                    properties: properties::<LessonUnlocked>,
-                    fails: Some("no-lost-update"),
-                },
-                Builtin {
-                    name: "counter-race/locked",
-                    properties: properties::<LessonLocked>,
-                    fails: None,
-                },
+                builtin!(counter, "reference", reference::Submission<R>, None),
+                builtin!(
+                    counter,
+                    "starter",
+                    starter::Submission<R>,
+                    Some("no-lost-update")
+                ),
+                builtin!(
+                    counter,
+                    "counter-race/unlocked",
+                    crate::models::counter_race::Unlocked<R>,
+                    Some("no-lost-update")
+                ),
+                builtin!(
+                    counter,
+                    "counter-race/locked",
+                    crate::models::counter_race::Locked<R>,
+                    None
+                ),
             ]
         },
     }

@@ -8,7 +8,7 @@
 //! ring can close; the lessons `noodle-fork` (a table for two) and `philosophers` show why, and
 //! their variants are implementations of the same trait.
 
-use crate::gate::{Builtin, Exercise, Property};
+use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Mutex, MutexGuard};
@@ -284,38 +284,6 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
-struct Reference;
-impl Plug for Reference {
-    type Submission<R: Runtime> = reference::Submission<R>;
-}
-
-struct Starter;
-impl Plug for Starter {
-    type Submission<R: Runtime> = starter::Submission<R>;
-}
-
-/// The lessons' variants, as plugs.
-macro_rules! lesson_plugs {
-    ($($plug:ident = $path:path),* $(,)?) => {
-        $(
-            struct $plug;
-            impl Plug for $plug {
-                type Submission<R: Runtime> = $path;
-            }
-        )*
-    };
-}
-
-lesson_plugs!(
-    NoodleTwoLocks = crate::models::noodle_fork::TwoLocks<R>,
-    NoodleOneRLock = crate::models::noodle_fork::OneRLock<R>,
-    NoodleOrdered = crate::models::noodle_fork::Ordered<R>,
-    NoodleTryLock = crate::models::noodle_fork::TryLock<R>,
-    PhilosophersNaive = crate::models::philosophers::LeftThenRight<R>,
-    PhilosophersOrdered = crate::models::philosophers::LowerFirst<R>,
-    PhilosophersFootman = crate::models::philosophers::Footman<R>,
-);
-
 pub fn exercise() -> Exercise {
     Exercise {
         name: "philosophers",
@@ -327,51 +295,55 @@ pub fn exercise() -> Exercise {
         module: "philosophers",
         builtins: || {
             vec![
-                Builtin {
-                    name: "reference",
-                    properties: properties::<Reference>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "starter",
-                    properties: properties::<Starter>,
-                    fails: Some("no-deadlock"),
-                },
-                Builtin {
-                    name: "noodle-fork/two-locks",
-                    properties: properties::<NoodleTwoLocks>,
-                    fails: Some("no-deadlock"),
-                },
-                Builtin {
-                    name: "noodle-fork/one-rlock",
-                    properties: properties::<NoodleOneRLock>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "noodle-fork/ordered",
-                    properties: properties::<NoodleOrdered>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "noodle-fork/try-lock",
-                    properties: properties::<NoodleTryLock>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "philosophers/naive",
-                    properties: properties::<PhilosophersNaive>,
-                    fails: Some("no-deadlock"),
-                },
-                Builtin {
-                    name: "philosophers/ordered",
-                    properties: properties::<PhilosophersOrdered>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "philosophers/footman",
-                    properties: properties::<PhilosophersFootman>,
-                    fails: None,
-                },
+                builtin!(philosophers, "reference", reference::Submission<R>, None),
+                builtin!(
+                    philosophers,
+                    "starter",
+                    starter::Submission<R>,
+                    Some("no-deadlock")
+                ),
+                builtin!(
+                    philosophers,
+                    "noodle-fork/two-locks",
+                    crate::models::noodle_fork::TwoLocks<R>,
+                    Some("no-deadlock")
+                ),
+                builtin!(
+                    philosophers,
+                    "noodle-fork/one-rlock",
+                    crate::models::noodle_fork::OneRLock<R>,
+                    None
+                ),
+                builtin!(
+                    philosophers,
+                    "noodle-fork/ordered",
+                    crate::models::noodle_fork::Ordered<R>,
+                    None
+                ),
+                builtin!(
+                    philosophers,
+                    "noodle-fork/try-lock",
+                    crate::models::noodle_fork::TryLock<R>,
+                    None
+                ),
+                builtin!(
+                    philosophers,
+                    "philosophers/naive",
+                    crate::models::philosophers::LeftThenRight<R>,
+                    Some("no-deadlock")
+                ),
+                builtin!(
+                    philosophers,
+                    "philosophers/ordered",
+                    crate::models::philosophers::LowerFirst<R>,
+                    None
+                ),
+                builtin!(
+                    philosophers,
+                    "philosophers/footman",
+                    crate::models::philosophers::Footman<R>,
+                    None
+                ),
             ]
         },
     }

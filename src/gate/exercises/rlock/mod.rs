@@ -15,7 +15,7 @@
 //!   threads) always finishes, and leaves the lock free;
 //! - `spurious-wakeups`: a waiter that wakes while the lock is still taken waits again.
 
-use crate::gate::{Builtin, Exercise, Property};
+use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::AtomicUsize;
@@ -432,32 +432,8 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
-struct Reference;
-impl Plug for Reference {
-    type Submission<R: Runtime> = reference::Submission<R>;
-}
-
-struct Starter;
-impl Plug for Starter {
-    type Submission<R: Runtime> = starter::Submission<R>;
-}
-
-/// The lesson's lock, correct or with one of its flaws built in.
-struct LessonLock<const FLAW: usize>;
-impl<const FLAW: usize> Plug for LessonLock<FLAW> {
-    type Submission<R: Runtime> = crate::models::rlock::Flawed<R, FLAW>;
-}
-
-fn lesson<const FLAW: usize>(name: &'static str, fails: Option<&'static str>) -> Builtin {
-    Builtin {
-        name,
-        properties: properties::<LessonLock<FLAW>>,
-        fails,
-    }
-}
-
 pub fn exercise() -> Exercise {
-    use crate::models::rlock::Version;
+    use crate::models::rlock::{Flawed, Version};
     Exercise {
         name: "rlock",
         statement: "the tutorial's 4.2 RLock: a reentrant lock with an owner and a depth, that only its owner releases",
@@ -467,32 +443,37 @@ pub fn exercise() -> Exercise {
         module: "rlock",
         builtins: || {
             vec![
-                Builtin {
-                    name: "reference",
-                    properties: properties::<Reference>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "starter",
-                    properties: properties::<Starter>,
-                    fails: Some("reentrancy"),
-                },
-                lesson::<{ Version::Correct as usize }>("rlock/correct", None),
-                lesson::<{ Version::NoOwnerCheck as usize }>(
+                builtin!(rlock, "reference", reference::Submission<R>, None),
+                builtin!(rlock, "starter", starter::Submission<R>, Some("reentrancy")),
+                builtin!(
+                    rlock,
+                    "rlock/correct",
+                    Flawed<R, { Version::Correct as usize }>,
+                    None
+                ),
+                builtin!(
+                    rlock,
                     "rlock/no-owner-check",
-                    Some("only-owner-releases"),
+                    Flawed<R, { Version::NoOwnerCheck as usize }>,
+                    Some("only-owner-releases")
                 ),
-                lesson::<{ Version::IfNotWhile as usize }>(
+                builtin!(
+                    rlock,
                     "rlock/if-not-while",
-                    Some("mutual-exclusion"),
+                    Flawed<R, { Version::IfNotWhile as usize }>,
+                    Some("mutual-exclusion")
                 ),
-                lesson::<{ Version::LostWakeup as usize }>(
+                builtin!(
+                    rlock,
                     "rlock/lost-wakeup",
-                    Some("no-lost-wakeup"),
+                    Flawed<R, { Version::LostWakeup as usize }>,
+                    Some("no-lost-wakeup")
                 ),
-                lesson::<{ Version::ForgetsCount as usize }>(
+                builtin!(
+                    rlock,
                     "rlock/forgets-count",
-                    Some("reentrancy"),
+                    Flawed<R, { Version::ForgetsCount as usize }>,
+                    Some("reentrancy")
                 ),
             ]
         },

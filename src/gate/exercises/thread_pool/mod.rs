@@ -7,7 +7,7 @@
 //!
 //! Items are `usize`: a task is `Box<dyn FnOnce() -> usize + Send>`, a result a `usize`.
 
-use crate::gate::{Builtin, Exercise, Property};
+use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::models::executor::properties::{
     callback_during_completion, callbacks_classify, cancel_race, shutdown_classify,
@@ -328,36 +328,6 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
-struct Reference;
-impl Plug for Reference {
-    type Submission<R: Runtime> = reference::Submission<R>;
-}
-
-struct Starter;
-impl Plug for Starter {
-    type Submission<R: Runtime> = starter::Submission<R>;
-}
-
-struct LessonPool;
-impl Plug for LessonPool {
-    type Submission<R: Runtime> = crate::models::executor::ThreadPool<R>;
-}
-
-struct LessonCancelRacesStart;
-impl Plug for LessonCancelRacesStart {
-    type Submission<R: Runtime> = broken::CancelRacesStartPool<R>;
-}
-
-struct LessonCallbackRacesCompletion;
-impl Plug for LessonCallbackRacesCompletion {
-    type Submission<R: Runtime> = broken::CallbackRacesCompletionPool<R>;
-}
-
-struct LessonShutdownReturnsEarly;
-impl Plug for LessonShutdownReturnsEarly {
-    type Submission<R: Runtime> = broken::ShutdownReturnsEarlyPool<R>;
-}
-
 pub fn exercise() -> Exercise {
     Exercise {
         name: "thread-pool",
@@ -368,36 +338,37 @@ pub fn exercise() -> Exercise {
         module: "thread_pool",
         builtins: || {
             vec![
-                Builtin {
-                    name: "reference",
-                    properties: properties::<Reference>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "starter",
-                    properties: properties::<Starter>,
-                    fails: Some("shutdown-waits"),
-                },
-                Builtin {
-                    name: "executor/thread-pool",
-                    properties: properties::<LessonPool>,
-                    fails: None,
-                },
-                Builtin {
-                    name: "executor/cancel-races-start",
-                    properties: properties::<LessonCancelRacesStart>,
-                    fails: Some("cancelled-never-runs"),
-                },
-                Builtin {
-                    name: "executor/callback-races-completion",
-                    properties: properties::<LessonCallbackRacesCompletion>,
-                    fails: Some("callback-exactly-once"),
-                },
-                Builtin {
-                    name: "executor/shutdown-returns-early",
-                    properties: properties::<LessonShutdownReturnsEarly>,
-                    fails: Some("shutdown-waits"),
-                },
+                builtin!(thread_pool, "reference", reference::Submission<R>, None),
+                builtin!(
+                    thread_pool,
+                    "starter",
+                    starter::Submission<R>,
+                    Some("shutdown-waits")
+                ),
+                builtin!(
+                    thread_pool,
+                    "executor/thread-pool",
+                    crate::models::executor::ThreadPool<R>,
+                    None
+                ),
+                builtin!(
+                    thread_pool,
+                    "executor/cancel-races-start",
+                    broken::CancelRacesStartPool<R>,
+                    Some("cancelled-never-runs")
+                ),
+                builtin!(
+                    thread_pool,
+                    "executor/callback-races-completion",
+                    broken::CallbackRacesCompletionPool<R>,
+                    Some("callback-exactly-once")
+                ),
+                builtin!(
+                    thread_pool,
+                    "executor/shutdown-returns-early",
+                    broken::ShutdownReturnsEarlyPool<R>,
+                    Some("shutdown-waits")
+                ),
             ]
         },
     }

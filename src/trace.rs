@@ -53,6 +53,17 @@ pub fn record_locations(on: bool) {
     LOCATIONS.store(on, Ordering::Relaxed);
 }
 
+/// The most threads one execution may start while locations are recorded (in the gate's child,
+/// where a thread started in a loop would otherwise run the model checker out of memory).
+pub const GATE_THREAD_LIMIT: usize = 64;
+
+/// [`GATE_THREAD_LIMIT`] when the gate grades (locations recorded), else no limit.
+pub fn thread_limit() -> Option<usize> {
+    LOCATIONS
+        .load(Ordering::Relaxed)
+        .then_some(GATE_THREAD_LIMIT)
+}
+
 /// The facade's caller, through every `#[track_caller]` frame between; none for the facade's
 /// own bookkeeping (a thread's finish, recorded inside `thread::spawn`) or a call from std.
 #[track_caller]

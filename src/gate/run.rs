@@ -65,6 +65,9 @@ fn prepare(
         Ok(submission) => submission,
         Err(refusal) => return (Runnable::Refused(refusal), None),
     };
+    if let Some(refusal) = screened(&submission) {
+        return (Runnable::Refused(refusal), Some(submission));
+    }
     let harness = match harness {
         Ok(harness) => harness,
         Err(message) => {
@@ -82,6 +85,48 @@ fn prepare(
         Ok(binary) => (Runnable::Harness(binary), Some(submission)),
         Err(refusal) => (Runnable::Refused(refusal), Some(submission)),
     }
+}
+
+/// The most breaches a refusal lists.
+const BREACHES_SHOWN: usize = 5;
+
+/// The static screen's refusal of a submission, pointing at its first breach, if it breaks a rule.
+fn screened(submission: &Submission) -> Option<Refusal> {
+    let files: Vec<(String, String)> = submission
+        .files
+        .iter()
+        .map(|(path, text)| {
+            let harness_path = format!("src/{}", path.display());
+            let shown = submission
+                .original_path(&harness_path)
+                .unwrap_or(harness_path);
+            (shown, text.clone())
+        })
+        .collect();
+    let breaches = super::screen::screen(&files);
+    let first = breaches.first()?;
+    let mut message = format!(
+        "refused by the gate's rules before compiling ({} breach{}):",
+        breaches.len(),
+        if breaches.len() == 1 { "" } else { "es" }
+    );
+    for breach in breaches.iter().take(BREACHES_SHOWN) {
+        message.push_str(&format!(
+            "\n{}:{}: {}",
+            breach.file, breach.line, breach.rule
+        ));
+    }
+    if breaches.len() > BREACHES_SHOWN {
+        message.push_str(&format!("\n… and {} more", breaches.len() - BREACHES_SHOWN));
+    }
+    Some(Refusal {
+        status: Status::Rejected,
+        message,
+        location: Some(super::report::Location {
+            file: first.file.clone(),
+            line: first.line,
+        }),
+    })
 }
 
 fn start(

@@ -17,6 +17,7 @@ mod gate_corpus_counter;
 mod gate_corpus_philosophers;
 mod gate_corpus_rlock;
 mod gate_corpus_thread_pool;
+mod gate_hostile;
 mod gate_support;
 mod locks;
 mod processes;

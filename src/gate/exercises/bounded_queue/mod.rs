@@ -24,9 +24,9 @@ use std::time::Duration;
 
 pub mod history;
 #[path = "reference.rs"]
-pub mod reference;
+pub(crate) mod reference;
 #[path = "starter.rs"]
-pub mod starter;
+pub(crate) mod starter;
 
 use history::{How, Op, Recorder};
 

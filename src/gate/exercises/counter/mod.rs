@@ -13,9 +13,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 #[path = "reference.rs"]
-pub mod reference;
+pub(crate) mod reference;
 #[path = "starter.rs"]
-pub mod starter;
+pub(crate) mod starter;
 
 /// What a student implements: a counter that threads decrement at once.
 pub trait Counter<R: Runtime>: Send + Sync + 'static {

@@ -18,9 +18,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 #[path = "reference.rs"]
-pub mod reference;
+pub(crate) mod reference;
 #[path = "starter.rs"]
-pub mod starter;
+pub(crate) mod starter;
 
 /// A fork on the table: a lock with a number. Philosopher `i`'s left fork is fork `i`, their
 /// right fork is fork `i + 1 mod n`.

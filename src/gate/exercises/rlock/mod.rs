@@ -25,9 +25,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 #[path = "reference.rs"]
-pub mod reference;
+pub(crate) mod reference;
 #[path = "starter.rs"]
-pub mod starter;
+pub(crate) mod starter;
 
 /// `release` by a thread that does not hold the lock: Python's `RuntimeError`.
 #[derive(Clone, Debug, PartialEq, Eq)]

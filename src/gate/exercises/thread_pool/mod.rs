@@ -23,9 +23,9 @@ use std::sync::Arc;
 pub use crate::models::executor::SubmitError;
 
 #[path = "reference.rs"]
-pub mod reference;
+pub(crate) mod reference;
 #[path = "starter.rs"]
-pub mod starter;
+pub(crate) mod starter;
 
 /// A task: Python's `fn` with its arguments bound in, returning a number.
 pub type Task = Box<dyn FnOnce() -> usize + Send>;

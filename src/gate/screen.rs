@@ -1,0 +1,456 @@
+//! The gate's static screen: every token of a submission, macro bodies and attributes included,
+//! walked before it is compiled. A submission must reach threads, locks and atomics through the
+//! facade, where the checker can see them and switch threads; anything that could go around it,
+//! or around the gate (its files, its process, its environment, the results channel), is
+//! refused here with its file and line.
+//!
+//! Tokens, not text: a rule holds however the code is spaced, commented or wrapped in a
+//! `macro_rules!`, since a macro can only paste tokens that are written somewhere in the source.
+//! Paths are checked against an allow-list, so a module this list does not name is refused
+//! rather than missed.
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use std::str::FromStr;
+
+/// One rule broken: where, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breach {
+    /// The file as the submission names it (`submission.rs`, `submission/lib.rs`, …).
+    pub file: String,
+    pub line: u32,
+    pub rule: String,
+}
+
+/// Paths into the standard library a submission may use: data structures, traits and plain
+/// helpers that share nothing between threads behind the checker's back. The same modules under
+/// `core::` and `alloc::`. A path is allowed when one of these is a prefix of it.
+const STD_ALLOWED: &[&[&str]] = &[
+    &["any"],
+    &["array"],
+    &["borrow"],
+    &["boxed"],
+    &["cell"],
+    &["char"],
+    &["cmp"],
+    &["collections"],
+    &["convert"],
+    &["default"],
+    &["error"],
+    &["fmt"],
+    &["future"],
+    &["hash"],
+    &["hint"],
+    &["iter"],
+    &["marker"],
+    &["mem"],
+    &["num"],
+    &["ops"],
+    &["option"],
+    &["pin"],
+    &["rc"],
+    &["result"],
+    &["slice"],
+    &["str"],
+    &["string"],
+    &["sync", "Arc"],
+    &["sync", "Weak"],
+    &["task"],
+    &["time"],
+    &["vec"],
+    &["u8"],
+    &["u16"],
+    &["u32"],
+    &["u64"],
+    &["u128"],
+    &["usize"],
+    &["i8"],
+    &["i16"],
+    &["i32"],
+    &["i64"],
+    &["i128"],
+    &["isize"],
+    &["f32"],
+    &["f64"],
+];
+
+/// Paths into interleave a submission may use: the facade and its exercise's trait.
+const INTERLEAVE_ALLOWED: &[&[&str]] = &[
+    &["sync"],
+    &["thread"],
+    &["runtime", "Runtime"],
+    &["gate", "exercises"],
+];
+
+/// Macros that read files or the environment, write assembly, or make state the checker cannot
+/// see (`thread_local!`: the model's threads share one OS thread, so a thread-local is a global
+/// the checker never switches on).
+const MACROS_REFUSED: &[(&str, &str)] = &[
+    ("include", "reads a file at compile time"),
+    ("include_str", "reads a file at compile time"),
+    ("include_bytes", "reads a file at compile time"),
+    ("env", "reads the environment at compile time"),
+    ("option_env", "reads the environment at compile time"),
+    ("asm", "is assembly"),
+    ("global_asm", "is assembly"),
+    ("naked_asm", "is assembly"),
+    (
+        "thread_local",
+        "makes state the checker cannot see (the model's threads share one OS thread)",
+    ),
+    ("concat_idents", "makes names the screen cannot read"),
+];
+
+/// Attributes a submission may write; every other one (`path`, `no_mangle`, `link`,
+/// `export_name`, `cfg_attr`, `global_allocator`, …) is refused.
+const ATTRIBUTES_ALLOWED: &[&str] = &[
+    "allow",
+    "clippy",
+    "cfg",
+    "cold",
+    "default",
+    "deny",
+    "deprecated",
+    "derive",
+    "doc",
+    "expect",
+    "forbid",
+    "ignore",
+    "inline",
+    "macro_export",
+    "must_use",
+    "non_exhaustive",
+    "repr",
+    "rustfmt",
+    "should_panic",
+    "test",
+    "track_caller",
+    "warn",
+];
+
+/// Walks every file of a submission; the breaches found, in file and line order.
+pub fn screen(files: &[(String, String)]) -> Vec<Breach> {
+    let mut breaches = Vec::new();
+    for (file, text) in files {
+        let mut found = Vec::new();
+        match TokenStream::from_str(text) {
+            Ok(stream) => walk(&stream.into_iter().collect::<Vec<_>>(), &mut found),
+            Err(error) => found.push((
+                error.span().start().line as u32,
+                format!("does not read as Rust tokens ({error})"),
+            )),
+        }
+        // Spans of every parse live in a thread-local map; a class of submissions must not grow it.
+        proc_macro2::extra::invalidate_current_thread_spans();
+        found.sort();
+        found.dedup();
+        breaches.extend(found.into_iter().map(|(line, rule)| Breach {
+            file: file.clone(),
+            line,
+            rule,
+        }));
+    }
+    breaches
+}
+
+fn line_of(token: &TokenTree) -> u32 {
+    token.span().start().line as u32
+}
+
+/// An identifier's name, `r#name` read as `name`.
+fn name_of(token: &TokenTree) -> Option<String> {
+    match token {
+        TokenTree::Ident(ident) => {
+            let name = ident.to_string();
+            Some(name.strip_prefix("r#").map(str::to_owned).unwrap_or(name))
+        }
+        _ => None,
+    }
+}
+
+fn is_punct(token: Option<&TokenTree>, c: char) -> bool {
+    matches!(token, Some(TokenTree::Punct(p)) if p.as_char() == c)
+}
+
+/// `::` starting at `tokens[at]`.
+fn is_path_sep(tokens: &[TokenTree], at: usize) -> bool {
+    matches!(tokens.get(at), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint)
+        && is_punct(tokens.get(at + 1), ':')
+}
+
+/// A root name used as a plain variable or field (`core: u8`, `core = 1`, `core.len()`,
+/// `f(core)`), which no `use` or path can be.
+fn is_plain_name(next: Option<&TokenTree>) -> bool {
+    matches!(next, Some(TokenTree::Punct(p))
+        if (p.as_char() == ':' && p.spacing() == Spacing::Alone) || "=.)".contains(p.as_char()))
+}
+
+fn walk(tokens: &[TokenTree], found: &mut Vec<(u32, String)>) {
+    for (at, token) in tokens.iter().enumerate() {
+        let before = at.checked_sub(1).and_then(|b| tokens.get(b));
+        match token {
+            TokenTree::Group(group) => {
+                walk(&group.stream().into_iter().collect::<Vec<_>>(), found);
+            }
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let mut next = at + 1;
+                if is_punct(tokens.get(next), '!') {
+                    next += 1;
+                }
+                if let Some(TokenTree::Group(group)) = tokens.get(next)
+                    && group.delimiter() == Delimiter::Bracket
+                {
+                    check_attribute(group.stream(), line_of(token), found);
+                }
+            }
+            TokenTree::Ident(_) => {
+                // `$name` in a macro is the macro's own variable, not a path.
+                if is_punct(before, '$') {
+                    continue;
+                }
+                let name = name_of(token).unwrap_or_default();
+                let line = line_of(token);
+                match name.as_str() {
+                    "unsafe" => found.push((
+                        line,
+                        "`unsafe` code: the gate runs only safe Rust, which cannot reach \
+                         around the facade"
+                            .to_owned(),
+                    )),
+                    "extern" => found.push((
+                        line,
+                        "`extern` (crates, functions, blocks): a submission uses \
+                         interleave's facade and the standard library's allowed modules only"
+                            .to_owned(),
+                    )),
+                    "std" | "core" | "alloc" | "interleave"
+                        if !is_punct(before, '.')
+                            && !is_punct(before, '\'')
+                            && !is_plain_name(tokens.get(at + 1)) =>
+                    {
+                        check_root(tokens, at, &name, found);
+                    }
+                    _ => {}
+                }
+                if let Some((_, why)) = MACROS_REFUSED.iter().find(|(m, _)| *m == name)
+                    && matches!(tokens.get(at + 1), Some(TokenTree::Punct(p))
+                        if p.as_char() == '!' && p.spacing() == Spacing::Alone)
+                {
+                    found.push((line, format!("`{name}!` {why}")));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_attribute(content: TokenStream, line: u32, found: &mut Vec<(u32, String)>) {
+    let first = content.into_iter().next();
+    let name = first.as_ref().and_then(name_of);
+    match name {
+        Some(name) if ATTRIBUTES_ALLOWED.contains(&name.as_str()) => {}
+        Some(name) => found.push((
+            line,
+            format!(
+                "the attribute `#[{name}]` is not one a submission may use \
+                 (allowed: derive, allow/warn/deny, doc, inline, cfg, test, repr, …)"
+            ),
+        )),
+        None => found.push((
+            line,
+            "an attribute whose name the screen cannot read (made by a macro?)".to_owned(),
+        )),
+    }
+}
+
+/// Checks every path that starts at the root name `tokens[at]` (`std`, `core`, `alloc`,
+/// `interleave`), `use` groups included, against the allow-list.
+fn check_root(tokens: &[TokenTree], at: usize, root: &str, found: &mut Vec<(u32, String)>) {
+    let line = line_of(&tokens[at]);
+    let allowed: &[&[&str]] = if root == "interleave" {
+        INTERLEAVE_ALLOWED
+    } else {
+        STD_ALLOWED
+    };
+    let mut paths = Vec::new();
+    extend_path(&tokens[at + 1..], &mut Vec::new(), &mut paths);
+    for path in paths {
+        let shown = std::iter::once(root)
+            .chain(path.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join("::");
+        let mut path: Vec<&str> = path.iter().map(String::as_str).collect();
+        if path.last() == Some(&"self") {
+            path.pop();
+        }
+        let ok = allowed
+            .iter()
+            .any(|prefix| path.len() >= prefix.len() && path[..prefix.len()] == **prefix);
+        if ok {
+            continue;
+        }
+        let rule = if path.is_empty() {
+            format!(
+                "`{root}` on its own (renamed, re-exported or imported whole): name the \
+                 allowed item itself, e.g. `{}`",
+                if root == "interleave" {
+                    "interleave::sync::Mutex"
+                } else {
+                    "std::collections::VecDeque"
+                }
+            )
+        } else if root == "interleave" {
+            format!(
+                "`{shown}`: a submission uses interleave's facade (`interleave::sync`, \
+                 `interleave::thread`, `interleave::runtime::Runtime`) and its exercise's trait \
+                 (`interleave::gate::exercises`) only"
+            )
+        } else {
+            format!(
+                "`{shown}` goes around the facade or the gate: use `interleave::sync` and \
+                 `interleave::thread` for locks, atomics and threads; files, processes, the \
+                 network and the environment are not a submission's to touch"
+            )
+        };
+        found.push((line, rule));
+    }
+}
+
+/// The paths that `tokens` (what follows a root name, or a segment) continue `prefix` with:
+/// `::a::b` gives `[.., a, b]`, `::{a, b::c}` gives one path per member, `::*` gives `*`.
+fn extend_path(tokens: &[TokenTree], prefix: &mut Vec<String>, paths: &mut Vec<Vec<String>>) {
+    let mut at = 0;
+    let start = prefix.len();
+    while is_path_sep(tokens, at) {
+        match tokens.get(at + 2) {
+            Some(TokenTree::Ident(_)) => {
+                prefix.push(name_of(&tokens[at + 2]).unwrap_or_default());
+                at += 3;
+            }
+            Some(TokenTree::Punct(p)) if p.as_char() == '*' => {
+                prefix.push("*".to_owned());
+                break;
+            }
+            Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
+                let members: Vec<TokenTree> = group.stream().into_iter().collect();
+                for member in members.split(|t| is_punct(Some(t), ',')) {
+                    extend_member(member, prefix, paths);
+                }
+                prefix.truncate(start);
+                return;
+            }
+            // `::<T>` (turbofish) or anything else ends the path.
+            _ => break,
+        }
+    }
+    paths.push(prefix.clone());
+    prefix.truncate(start);
+}
+
+/// One member of a `use` group: `a`, `a::b`, `self`, `*`, `a::{…}`, `{…}`, each maybe `as x`.
+fn extend_member(member: &[TokenTree], prefix: &mut Vec<String>, paths: &mut Vec<Vec<String>>) {
+    let start = prefix.len();
+    match member.first() {
+        None => return,
+        Some(TokenTree::Ident(_)) => prefix.push(name_of(&member[0]).unwrap_or_default()),
+        Some(TokenTree::Punct(p)) if p.as_char() == '*' => prefix.push("*".to_owned()),
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => {
+            let members: Vec<TokenTree> = group.stream().into_iter().collect();
+            for inner in members.split(|t| is_punct(Some(t), ',')) {
+                extend_member(inner, prefix, paths);
+            }
+            return;
+        }
+        // Anything else in a group is not a path the screen can read: refuse it as the bare root.
+        Some(_) => {}
+    }
+    extend_path(&member[1..], prefix, paths);
+    prefix.truncate(start);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str) -> Vec<(u32, String)> {
+        screen(&[("submission.rs".to_owned(), text.to_owned())])
+            .into_iter()
+            .map(|b| (b.line, b.rule))
+            .collect()
+    }
+
+    fn lines(text: &str) -> Vec<u32> {
+        rules(text).into_iter().map(|(line, _)| line).collect()
+    }
+
+    #[test]
+    fn the_facade_and_plain_std_pass() {
+        let text = "use interleave::sync::{Condvar, Mutex};\nuse interleave::runtime::Runtime;\n\
+                    use interleave::gate::exercises::counter::Counter;\nuse interleave::thread::{self, JoinHandle};\n\
+                    use std::collections::VecDeque;\nuse std::sync::Arc;\nuse std::{mem, marker::PhantomData};\n\
+                    /// A doc comment naming std::process is text.\n#[derive(Debug)]\nstruct S { core: u8 }\n\
+                    fn f(s: S) -> u8 { let x = std::mem::take(&mut 1); s.core + x + std::u8::MAX }\n\
+                    macro_rules! m { ($t:ty) => { Vec::<$t>::new() } }\n// std::process::exit(0) in a comment\n";
+        assert_eq!(rules(text), vec![]);
+    }
+
+    #[test]
+    fn going_around_the_facade_is_refused_with_its_line() {
+        assert_eq!(lines("fn f() {}\nuse std::sync::Mutex;"), vec![2]);
+        assert_eq!(
+            lines("use std::{collections::VecDeque,\n sync::atomic::AtomicUsize};"),
+            vec![1]
+        );
+        assert_eq!(lines("use core::sync::atomic::AtomicU8;"), vec![1]);
+        assert_eq!(lines("fn f() {\n  std::thread::spawn(|| {});\n}"), vec![2]);
+        assert_eq!(lines("use std::sync::*;"), vec![1]);
+        assert_eq!(lines("use std::sync::{self};"), vec![1]);
+        assert_eq!(lines("use std as s;"), vec![1]);
+        assert_eq!(lines("use ::std::process;"), vec![1]);
+        assert_eq!(lines("use {std::fs};"), vec![1]);
+        assert_eq!(
+            lines("fn f() { r#std::net::TcpStream::connect(\"x\"); }"),
+            vec![1]
+        );
+        assert_eq!(lines("use interleave::runtime::Native;"), vec![1]);
+        assert_eq!(lines("use interleave::gate::child;"), vec![1]);
+        assert_eq!(lines("use interleave;"), vec![1]);
+    }
+
+    #[test]
+    fn keywords_macros_and_attributes_are_refused_inside_macros_too() {
+        assert_eq!(lines("fn f() {\n unsafe { }\n}"), vec![2]);
+        assert_eq!(
+            lines("macro_rules! m { () => { extern crate std; } }\nm!();"),
+            vec![1, 1]
+        );
+        assert_eq!(
+            lines("const X: &str = include_str!(\"/etc/passwd\");"),
+            vec![1]
+        );
+        assert_eq!(lines("const X: &str = env!(\"HOME\");"), vec![1]);
+        assert_eq!(lines("thread_local! { static X: u8 = 0; }"), vec![1]);
+        assert_eq!(lines("#[path = \"/etc/x.rs\"]\nmod x;"), vec![1]);
+        assert_eq!(lines("\n#[no_mangle]\nfn f() {}"), vec![2]);
+        assert_eq!(lines("#[cfg_attr(all(), no_mangle)]\nfn f() {}"), vec![1]);
+        assert_eq!(lines("#[doc = include_str!(\"x\")]\nfn f() {}"), vec![1]);
+        assert_eq!(
+            lines("macro_rules! m { ($a:meta) => { #[$a] fn f() {} } }"),
+            vec![1]
+        );
+        assert_eq!(
+            lines("fn f(env: u8) -> bool { env != 1 }"),
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn unreadable_text_is_refused_with_its_line() {
+        let found = rules("fn f() {\n  let s = \"open;\n}\n");
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].1.contains("does not read as Rust tokens"),
+            "{found:?}"
+        );
+        assert_eq!(lines("fn f() {\n}\n}"), vec![3]);
+    }
+}

@@ -32,6 +32,7 @@ pub mod grade;
 pub mod harness;
 pub mod report;
 pub mod run;
+pub mod shard;
 
 use crate::lesson::Variant;
 

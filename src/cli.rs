@@ -1,5 +1,5 @@
 //! The command line: `tour` (no arguments), `list`, `check`, `outcomes`, `replay`, `time`, and
-//! the gate's `exercises`, `starter`, `grade` (see [`crate::gate::command`] for their exit codes).
+//! the gate's `exercises`, `starter`, `grade`, `merge-reports` (see [`crate::gate::command`] for their exit codes).
 //! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
 //! 3 a checker error (the backend itself failed: no verdict on the model).
 
@@ -150,6 +150,7 @@ fn run(args: &[String]) -> Result<i32, Usage> {
             gate_result(gate::command::starter(exercise, Some(dir)).map(|t| (t, 0)))
         }
         ["grade", exercise, rest @ ..] => gate_result(gate::command::grade(exercise, rest)),
+        ["merge-reports", rest @ ..] => gate_result(gate::command::merge_reports(rest)),
         [command, ..]
             if [
                 "tour",

@@ -1,10 +1,13 @@
-//! The gate's commands: `exercises`, `starter EXERCISE [DIR]`, `grade EXERCISE PATH... [OPTIONS]`.
-//! Exit codes of `grade`: 0 every property of every submission holds, 1 a property fails or
-//! times out, 2 a usage error, 3 a submission was rejected (did not compile, broke a rule),
-//! 4 the grader itself failed.
+//! The gate's commands: `exercises`, `starter EXERCISE [DIR]`, `grade EXERCISE PATH... [OPTIONS]`,
+//! `merge-reports REPORT.json... [OPTIONS]` (a class graded in shards, see [`super::shard`]).
+//! Exit codes of `grade` and `merge-reports`: 0 every property of every submission holds,
+//! 1 a property fails or times out, 2 a usage error, 3 a submission was rejected (did not
+//! compile, broke a rule), 4 the grader itself failed.
 
 use super::formats::{self, Format};
+use super::report::{GateReport, Shard};
 use super::run::{self, DEFAULT_LIMIT, Options};
+use super::shard;
 use super::{Exercise, exercises};
 use crate::runtime::Backend;
 use std::io::IsTerminal;
@@ -14,7 +17,9 @@ use std::time::Duration;
 pub const USAGE: &str = "  interleave exercises
   interleave starter EXERCISE [DIR]
   interleave grade EXERCISE PATH... [--backend shuttle|loom|both] [--format text|json|junit|github|gradescope]
-                   [--out FILE] [--seed S] [--timeout SECONDS] [--property NAME] [--replay TOKEN]";
+                   [--out FILE] [--seed S] [--timeout SECONDS] [--property NAME] [--replay TOKEN]
+                   [--shard K/N]
+  interleave merge-reports REPORT.json... [--format text|json|junit|github] [--out FILE]";
 
 /// What went wrong, and the exit code that says so.
 pub struct Refused(pub String, pub i32);
@@ -85,6 +90,7 @@ struct GradeOptions {
     format: Format,
     out: Option<String>,
     replay: Option<String>,
+    shard: Option<Shard>,
 }
 
 fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
@@ -99,6 +105,7 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
         format: Format::Text,
         out: None,
         replay: None,
+        shard: None,
     };
     let mut words = words.iter();
     while let Some(&word) = words.next() {
@@ -156,12 +163,26 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
             }
             "--replay" => parsed.replay = Some(value.to_owned()),
             "--property" => parsed.options.property = Some(value.to_owned()),
+            "--shard" => {
+                parsed.shard =
+                    Some(Shard::parse(value).ok_or_else(|| usage(shard::bad_shard(value)))?);
+            }
             other => return Err(usage(format!("unknown option {other:?} for grade"))),
         }
     }
     if parsed.paths.is_empty() {
         return Err(usage(
             "grade needs at least one PATH (a .rs file or a folder with src/lib.rs)",
+        ));
+    }
+    if parsed.shard.is_some() && parsed.replay.is_some() {
+        return Err(usage(
+            "--replay re-runs one submission's execution; it takes no --shard",
+        ));
+    }
+    if parsed.shard.is_some() && parsed.format == Format::Gradescope {
+        return Err(usage(
+            "--format gradescope grades one student; it takes no --shard",
         ));
     }
     if parsed.format == Format::Gradescope && parsed.paths.len() > 1 {
@@ -201,33 +222,90 @@ pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
             )),
         };
     }
+    let paths: Vec<String> = parsed
+        .paths
+        .iter()
+        .filter(|path| parsed.shard.is_none_or(|shard| shard.holds(path)))
+        .cloned()
+        .collect();
     let watching = std::io::stderr().is_terminal();
-    let total = parsed.paths.len();
+    let total = paths.len();
     let mut done = 0;
-    let report = run::grade(
-        &exercise,
-        &parsed.paths,
-        &parsed.options,
-        &mut |submission| {
-            done += 1;
-            if watching && total > 1 {
-                eprintln!(
-                    "[{done}/{total}] {} {}",
-                    submission.submission,
-                    submission.status.name()
-                );
+    let mut report = run::grade(&exercise, &paths, &parsed.options, &mut |submission| {
+        done += 1;
+        if watching && total > 1 {
+            eprintln!(
+                "[{done}/{total}] {} {}",
+                submission.submission,
+                submission.status.name()
+            );
+        }
+    });
+    report.shard = parsed.shard;
+    deliver(&report, parsed.format, parsed.out.as_deref())
+}
+
+/// `interleave merge-reports REPORT.json... [--format F] [--out FILE]`: what to print on stdout,
+/// and the merged report's exit code (as `grade`'s).
+pub fn merge_reports(words: &[&str]) -> Result<(String, i32), Refused> {
+    let mut files = Vec::new();
+    let mut format = Format::Text;
+    let mut out = None;
+    let mut words = words.iter();
+    while let Some(&word) = words.next() {
+        if !word.starts_with("--") {
+            files.push(word.to_owned());
+            continue;
+        }
+        let value = words
+            .next()
+            .copied()
+            .ok_or_else(|| usage(format!("{word} needs a value")))?;
+        match word {
+            "--format" => {
+                format = Format::parse(value).ok_or_else(|| {
+                    usage(format!("unknown format {value:?} ({})", Format::NAMES))
+                })?;
             }
-        },
-    );
-    let rendered = formats::render(&report, parsed.format);
-    let shown = match &parsed.out {
+            "--out" => out = Some(value.to_owned()),
+            other => return Err(usage(format!("unknown option {other:?} for merge-reports"))),
+        }
+    }
+    if files.is_empty() {
+        return Err(usage(
+            "merge-reports needs at least one REPORT.json (written by grade --format json)",
+        ));
+    }
+    if format == Format::Gradescope {
+        return Err(usage(
+            "merge-reports makes a class's report; --format gradescope is one student's",
+        ));
+    }
+    let reports = files
+        .into_iter()
+        .map(|file| shard::read(&file).map(|report| (file, report)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    let merged = shard::merge(reports).map_err(usage)?;
+    deliver(&merged, format, out.as_deref())
+}
+
+/// `report` in `format`, written to `out` or returned to be shown (with a file, what is shown is
+/// the text, or only its summary line when the file holds the text); and the report's exit code.
+fn deliver(
+    report: &GateReport,
+    format: Format,
+    out: Option<&str>,
+) -> Result<(String, i32), Refused> {
+    let rendered = formats::render(report, format);
+    let shown = match out {
         Some(file) => {
             std::fs::write(file, &rendered)
                 .map_err(|e| Refused(format!("cannot write {file}: {e}"), 4))?;
-            if parsed.format == Format::Text {
-                formats::summary_text(&report)
+            if format == Format::Text {
+                formats::summary_text(report)
             } else {
-                formats::text(&report)
+                formats::text(report)
             }
         }
         None => rendered,

@@ -33,6 +33,7 @@ pub mod harness;
 pub mod report;
 pub mod run;
 pub mod screen;
+pub mod shard;
 
 use crate::lesson::Variant;
 

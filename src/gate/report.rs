@@ -21,6 +21,20 @@ pub struct GateReport {
     pub seed_override: Option<u64>,
     pub submissions: Vec<SubmissionReport>,
     pub summary: Summary,
+    /// Which part of a class this run graded (`--shard K/N`); absent when it graded every path
+    /// it was given, or when it is the merge of a run's shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// Shard `index` of `count`: the submissions whose name hashes to it (see
+/// [`crate::gate::shard`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shard {
+    /// 1-based: `1..=count`.
+    pub index: u32,
+    pub count: u32,
 }
 
 /// What happened to a submission, or to one property of it.

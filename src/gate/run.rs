@@ -183,6 +183,7 @@ pub fn grade(
         seed_override: options.seed,
         summary: Summary::of(&submissions),
         submissions,
+        shard: None,
     }
 }
 

@@ -299,6 +299,7 @@ fn github_annotations_are_at_most_ten_and_student_text_cannot_issue_commands() {
         seed_override: None,
         summary: Summary::of(&submissions),
         submissions,
+        shard: None,
     };
     let out = formats::github(&report);
     let lines: Vec<&str> = out.lines().collect();

@@ -1,0 +1,229 @@
+//! `ci/class-grading.yml`, the worked workflow for a course: valid YAML of the shape GitHub
+//! Actions reads, its shard count the same in the matrix and in `--shard`, and its `grade` and
+//! `merge-reports` commands ones this binary accepts (run here on builtins, no compile).
+
+use crate::support::{interleave, stderr};
+use interleave::gate::report::{GateReport, Shard};
+use std::path::PathBuf;
+use yaml_rust2::{Yaml, YamlLoader};
+
+const WORKFLOW: &str = include_str!("../../ci/class-grading.yml");
+
+fn workflow() -> Yaml {
+    let mut documents = YamlLoader::load_from_str(WORKFLOW).expect("the workflow is YAML");
+    assert_eq!(documents.len(), 1, "one document");
+    documents.remove(0)
+}
+
+fn string<'a>(yaml: &'a Yaml, what: &str) -> &'a str {
+    yaml.as_str()
+        .unwrap_or_else(|| panic!("{what} is not a string: {yaml:?}"))
+}
+
+fn steps<'a>(workflow: &'a Yaml, job: &str) -> &'a [Yaml] {
+    workflow["jobs"][job]["steps"]
+        .as_vec()
+        .unwrap_or_else(|| panic!("job {job} has no steps"))
+}
+
+/// The `run` script of `job`'s step whose script says `needle`.
+fn script<'a>(workflow: &'a Yaml, job: &str, needle: &str) -> &'a str {
+    steps(workflow, job)
+        .iter()
+        .filter_map(|step| step["run"].as_str())
+        .find(|run| run.contains(needle))
+        .unwrap_or_else(|| panic!("no step of {job} runs {needle:?}"))
+}
+
+/// The words of the script's line that starts with `command` (before any `||` or `>`), with
+/// `${{ matrix.shard }}` as `shard` and `$EXERCISE` as `exercise`.
+fn command_words(script: &str, command: &str, shard: u32, exercise: &str) -> Vec<String> {
+    let line = script
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with(command))
+        .unwrap_or_else(|| panic!("no line starts with {command:?}: {script}"));
+    line.replace("${{ matrix.shard }}", &shard.to_string())
+        .replace("$EXERCISE", exercise)
+        .split_whitespace()
+        .take_while(|word| !["||", ">", ">>"].contains(word))
+        .map(|word| word.trim_matches('"').to_owned())
+        .collect()
+}
+
+/// The matrix's shards, which must be 1..=N; N.
+fn shard_count(workflow: &Yaml) -> u32 {
+    let shards: Vec<i64> = workflow["jobs"]["grade"]["strategy"]["matrix"]["shard"]
+        .as_vec()
+        .expect("grade has a matrix of shards")
+        .iter()
+        .map(|shard| shard.as_i64().expect("a shard is a number"))
+        .collect();
+    let count = shards.len() as i64;
+    assert_eq!(
+        shards,
+        (1..=count).collect::<Vec<_>>(),
+        "the matrix is 1..=N"
+    );
+    u32::try_from(count).expect("a few shards")
+}
+
+#[test]
+fn the_class_workflow_has_the_shape_actions_reads() {
+    let workflow = workflow();
+    for key in ["on", "jobs", "env"] {
+        assert!(!workflow[key].is_badvalue(), "no top-level {key:?}");
+    }
+    for job in ["build", "grade", "merge"] {
+        assert!(!workflow["jobs"][job].is_badvalue(), "no job {job}");
+        for step in steps(&workflow, job) {
+            let run = !step["run"].is_badvalue();
+            let uses = !step["uses"].is_badvalue();
+            assert!(
+                run != uses,
+                "{job}: a step runs or uses, not both: {step:?}"
+            );
+            if uses {
+                assert!(
+                    string(&step["uses"], "uses").contains('@'),
+                    "pinned: {step:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        string(&workflow["jobs"]["grade"]["needs"], "needs"),
+        "build"
+    );
+    assert_eq!(
+        string(&workflow["jobs"]["merge"]["needs"], "needs"),
+        "grade"
+    );
+    assert_eq!(
+        workflow["jobs"]["grade"]["strategy"]["fail-fast"].as_bool(),
+        Some(false),
+        "every shard runs to the end"
+    );
+    // The grading jobs build harnesses: they need interleave's source, pointed at, and Rust.
+    let grade_steps = steps(&workflow, "grade");
+    assert!(
+        grade_steps
+            .iter()
+            .any(|s| s["with"]["path"].as_str() == Some("interleave")),
+        "grade checks out interleave's source"
+    );
+    assert!(
+        grade_steps
+            .iter()
+            .any(|s| s["uses"].as_str() == Some("dtolnay/rust-toolchain@stable"))
+    );
+    assert!(
+        grade_steps
+            .iter()
+            .any(|s| !s["env"]["INTERLEAVE_SOURCE"].is_badvalue()),
+        "grade sets INTERLEAVE_SOURCE"
+    );
+}
+
+#[test]
+fn the_shard_count_is_the_same_in_the_matrix_and_in_the_command() {
+    let workflow = workflow();
+    let count = shard_count(&workflow);
+    let grade = script(&workflow, "grade", "interleave grade");
+    assert!(
+        grade.contains(&format!("--shard ${{{{ matrix.shard }}}}/{count} ")),
+        "--shard ${{{{ matrix.shard }}}}/{count} in: {grade}"
+    );
+    // Students' failures (1) and rejections (3) are graded; 2 and 4 fail the job.
+    assert!(grade.contains("0 | 1 | 3)"), "{grade}");
+}
+
+#[test]
+fn the_workflow_commands_are_ones_interleave_accepts() {
+    let workflow = workflow();
+    let count = shard_count(&workflow);
+    let exercise = string(&workflow["env"]["EXERCISE"], "EXERCISE");
+    assert!(
+        interleave::gate::find_exercise(exercise).is_some(),
+        "{exercise} is an exercise"
+    );
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ci-workflow");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let grade = script(&workflow, "grade", "interleave grade");
+    let mut files = Vec::new();
+    for shard in 1..=count {
+        let mut words = command_words(grade, "interleave grade", shard, exercise);
+        assert_eq!(words[..3], ["interleave", "grade", exercise]);
+        // The class's glob, here a submission rejected without a compile; the report, here.
+        let glob = words.iter().position(|w| w.starts_with("submissions/"));
+        words[glob.expect("the class's glob")] = "builtin:absent".to_owned();
+        let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
+        let file = dir.join(&words[out]);
+        words[out] = file.to_str().unwrap().to_owned();
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let output = interleave(&args);
+        assert!(
+            matches!(output.status.code(), Some(0 | 3)),
+            "{words:?}: {}",
+            stderr(&output)
+        );
+        let report: GateReport =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("a JSON report");
+        assert_eq!(
+            report.shard,
+            Some(Shard {
+                index: shard,
+                count
+            })
+        );
+        files.push(file);
+    }
+    let merge = script(&workflow, "merge", "merge-reports");
+    for format in ["junit", "json"] {
+        let line = merge
+            .lines()
+            .find(|l| l.contains("merge-reports") && l.contains(&format!("--format {format}")))
+            .unwrap_or_else(|| panic!("no merge-reports to {format}"));
+        let mut words = command_words(line, "bin/interleave merge-reports", 0, exercise);
+        let glob = words
+            .iter()
+            .position(|w| w.ends_with("shard-*.json"))
+            .expect("the shards' glob");
+        let shards = files.iter().map(|f| f.to_str().unwrap().to_owned());
+        words.splice(glob..=glob, shards);
+        let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
+        words[out] = dir.join(&words[out]).to_str().unwrap().to_owned();
+        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+        let output = interleave(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{words:?}: {}",
+            stderr(&output)
+        );
+        assert!(std::path::Path::new(&words[out]).is_file());
+    }
+}
+
+#[test]
+fn every_run_script_is_bash() {
+    let workflow = workflow();
+    for job in ["build", "grade", "merge"] {
+        for run in steps(&workflow, job)
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+        {
+            let script = run.replace("${{ matrix.shard }}", "1");
+            let output = std::process::Command::new("bash")
+                .args(["-n", "-c", &script])
+                .output()
+                .expect("bash runs");
+            assert!(
+                output.status.success(),
+                "{job}: {}\n{script}",
+                stderr(&output)
+            );
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! A class graded across CI runners: `grade --shard K/N` grades each submission in exactly one
+//! shard, and `merge-reports` of the shards is the unsharded report (times aside), sorted by
+//! name; what does not fit together is refused in one line.
+
+use crate::support::{interleave, stderr, stdout};
+use interleave::gate::formats;
+use interleave::gate::report::{GateReport, Shard};
+use interleave::gate::shard::shard_of;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+const SHARDS: u32 = 3;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("gate-shard")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+fn text(path: &Path) -> &str {
+    path.to_str().expect("a UTF-8 scratch path")
+}
+
+/// The counter exercise's own implementations, and one it has not (rejected at once, so the
+/// class's exit code is 3: the worst status decides it).
+fn class() -> Vec<String> {
+    let counter = interleave::gate::find_exercise("counter").expect("counter is an exercise");
+    let mut class: Vec<String> = (counter.builtins)()
+        .iter()
+        .map(|b| format!("builtin:{}", b.name))
+        .collect();
+    assert!(class.len() >= 4, "{class:?}");
+    class.push("builtin:absent".to_owned());
+    class
+}
+
+/// `grade counter CLASS... --format json --out FILE [EXTRA...]`, one property only: the
+/// passing implementations sample 5000 executions per property in a debug build.
+fn grade_class(class: &[String], out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["grade", "counter"];
+    args.extend(class.iter().map(String::as_str));
+    args.extend(["--property", "no-lost-update", "--format", "json"]);
+    args.extend(["--out", text(out)]);
+    args.extend(extra);
+    interleave(&args)
+}
+
+fn read_json(path: &Path) -> Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn report_of(value: &Value) -> GateReport {
+    serde_json::from_value(value.clone()).expect("a gate report")
+}
+
+/// What differs between two runs of the same grading taken out: every `elapsed_ms`, and the
+/// first line of each counterexample's text (it says how long the search took).
+fn without_times(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                match (key.as_str(), field) {
+                    ("elapsed_ms", field) => *field = Value::from(0),
+                    ("text", Value::String(text)) => {
+                        *text = text
+                            .split_once('\n')
+                            .map_or("", |(_, rest)| rest)
+                            .to_owned();
+                    }
+                    (_, field) => without_times(field),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_times),
+        _ => {}
+    }
+}
+
+fn names(report: &GateReport) -> Vec<String> {
+    report
+        .submissions
+        .iter()
+        .map(|s| s.submission.clone())
+        .collect()
+}
+
+#[test]
+fn the_shards_of_a_class_merge_into_its_unsharded_report() {
+    let dir = scratch("merge");
+    let class = class();
+    let whole = dir.join("class.json");
+    let shard_file = |index: u32| dir.join(format!("shard-{index}.json"));
+    // The four gradings at once: the machine's cores, not one after the other.
+    let (unsharded, sharded) = std::thread::scope(|scope| {
+        let unsharded = scope.spawn(|| grade_class(&class, &whole, &[]));
+        let sharded: Vec<_> = (1..=SHARDS)
+            .map(|index| {
+                let file = shard_file(index);
+                let class = &class;
+                scope.spawn(move || {
+                    let shard = format!("{index}/{SHARDS}");
+                    grade_class(class, &file, &["--shard", &shard])
+                })
+            })
+            .collect();
+        (
+            unsharded.join().expect("graded"),
+            sharded
+                .into_iter()
+                .map(|h| h.join().expect("graded"))
+                .collect::<Vec<_>>(),
+        )
+    });
+    assert_eq!(unsharded.status.code(), Some(3), "{}", stderr(&unsharded));
+    let whole_json = read_json(&whole);
+    assert!(
+        whole_json.get("shard").is_none(),
+        "an unsharded report is as before"
+    );
+    assert_eq!(names(&report_of(&whole_json)), class);
+
+    let schema: Value =
+        serde_json::from_str(include_str!("../../src/gate/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a schema");
+    let mut seen: Vec<String> = Vec::new();
+    let mut nonempty = 0;
+    for (index, output) in (1..=SHARDS).zip(&sharded) {
+        let value = read_json(&shard_file(index));
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "shard {index}: {errors:?}");
+        let report = report_of(&value);
+        assert_eq!(
+            report.shard,
+            Some(Shard {
+                index,
+                count: SHARDS
+            })
+        );
+        assert_eq!(output.status.code(), Some(report.exit_code()));
+        let expected: Vec<String> = class
+            .iter()
+            .filter(|name| shard_of(name, SHARDS) == index)
+            .cloned()
+            .collect();
+        assert_eq!(
+            names(&report),
+            expected,
+            "shard {index}, in the given order"
+        );
+        nonempty += usize::from(!expected.is_empty());
+        seen.extend(expected);
+    }
+    assert!(nonempty >= 2, "the class is really split: {seen:?}");
+    let unique: BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "no submission in two shards");
+    assert_eq!(
+        unique,
+        class.iter().collect(),
+        "every submission in a shard"
+    );
+
+    let merged_file = dir.join("merged.json");
+    // The shards in any order: the merge sorts by name.
+    let merged = interleave(&[
+        "merge-reports",
+        text(&shard_file(3)),
+        text(&shard_file(1)),
+        text(&shard_file(2)),
+        "--format",
+        "json",
+        "--out",
+        text(&merged_file),
+    ]);
+    assert_eq!(merged.status.code(), unsharded.status.code());
+    let mut merged_json = read_json(&merged_file);
+    assert!(
+        stdout(&merged).ends_with(&formats::summary_text(&report_of(&merged_json))),
+        "{}",
+        stdout(&merged)
+    );
+    let mut expected = whole_json;
+    expected["submissions"]
+        .as_array_mut()
+        .expect("submissions")
+        .sort_by(|a, b| a["submission"].as_str().cmp(&b["submission"].as_str()));
+    without_times(&mut expected);
+    without_times(&mut merged_json);
+    assert_eq!(merged_json, expected);
+}
+
+#[test]
+fn a_shard_with_no_submission_is_an_empty_report() {
+    let holder = shard_of("builtin:reference", 2);
+    let empty = format!("{}/2", 3 - holder);
+    let output = interleave(&[
+        "grade",
+        "counter",
+        "builtin:reference",
+        "--shard",
+        &empty,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: GateReport = serde_json::from_slice(&output.stdout).expect("a report");
+    assert!(report.submissions.is_empty());
+    assert_eq!(report.summary.submissions, 0);
+    assert_eq!(
+        report.shard,
+        Some(Shard {
+            index: 3 - holder,
+            count: 2
+        })
+    );
+}
+
+/// Exit 2, and one line on stderr that says `word`.
+fn assert_refused(output: &Output, word: &str) {
+    let message = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert_eq!(message.lines().count(), 1, "one line: {message}");
+    assert!(message.contains(word), "{word:?} not in {message}");
+}
+
+#[test]
+fn bad_shards_and_reports_that_do_not_fit_are_refused_in_one_line() {
+    for bad in ["0/3", "4/3", "x"] {
+        let output = interleave(&["grade", "counter", "builtin:reference", "--shard", bad]);
+        assert_refused(&output, "--shard");
+    }
+    let replay = ["grade", "counter", "builtin:starter", "--shard", "1/2"];
+    assert_refused(
+        &interleave(&[&replay[..], &["--replay", "shuttle.0.1.random.1.1"]].concat()),
+        "--replay",
+    );
+    assert_refused(
+        &interleave(&[&replay[..], &["--format", "gradescope"]].concat()),
+        "gradescope",
+    );
+
+    // Shard reports made at once: a submission that is rejected without running.
+    let dir = scratch("refusals");
+    let shard = |exercise: &str, index: u32| {
+        let file = dir.join(format!("{exercise}-{index}.json"));
+        let output = interleave(&[
+            "grade",
+            exercise,
+            "builtin:absent",
+            "--shard",
+            &format!("{index}/3"),
+            "--format",
+            "json",
+            "--out",
+            text(&file),
+        ]);
+        assert!(
+            matches!(output.status.code(), Some(0 | 3)),
+            "{}",
+            stderr(&output)
+        );
+        file.to_str().expect("UTF-8").to_owned()
+    };
+    let [one, two, three] = [1, 2, 3].map(|index| shard("counter", index));
+    let merge = |files: &[&str]| interleave(&[&["merge-reports"][..], files].concat());
+    assert_eq!(
+        merge(&[&one, &two, &three]).status.code(),
+        Some(3),
+        "the three shards merge"
+    );
+    let twice = merge(&[&one, &one, &two]);
+    assert_refused(&twice, "twice");
+    assert!(stderr(&twice).contains("1/3"), "{}", stderr(&twice));
+    let missing = merge(&[&one, &two]);
+    assert_refused(&missing, "missing");
+    assert!(stderr(&missing).contains("3/3"), "{}", stderr(&missing));
+    let other = shard("rlock", 3);
+    assert_refused(&merge(&[&one, &two, &other]), "exercise");
+
+    let not_json = dir.join("notes.json");
+    std::fs::write(&not_json, "grades: see the spreadsheet\n").unwrap();
+    let refused = merge(&[&one, text(&not_json)]);
+    assert_refused(&refused, "not JSON");
+    assert!(stderr(&refused).contains("notes.json"), "names the file");
+    assert_refused(
+        &interleave(&["merge-reports", &one, "--format", "gradescope"]),
+        "gradescope",
+    );
+}

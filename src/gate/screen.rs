@@ -127,13 +127,41 @@ const ATTRIBUTES_ALLOWED: &[&str] = &[
     "warn",
 ];
 
+/// The deepest nesting of brackets a submission may have (honest code stays far below it; the
+/// compiler itself overflows its stack a little beyond a thousand).
+pub const MAX_NESTING: usize = 128;
+
+/// The stack the screen runs on: a 512 KiB file can nest a quarter of a million brackets, and
+/// reading and dropping such a token tree recurses once per level.
+const SCREEN_STACK: usize = 1 << 30;
+
 /// Walks every file of a submission; the breaches found, in file and line order.
 pub fn screen(files: &[(String, String)]) -> Vec<Breach> {
+    let files = files.to_vec();
+    std::thread::Builder::new()
+        .name("gate-screen".to_owned())
+        .stack_size(SCREEN_STACK)
+        .spawn(move || screen_here(&files))
+        .and_then(|thread| {
+            thread
+                .join()
+                .map_err(|_| std::io::Error::other("the screen panicked"))
+        })
+        .unwrap_or_else(|error| {
+            vec![Breach {
+                file: String::new(),
+                line: 0,
+                rule: format!("the screen could not read the submission ({error})"),
+            }]
+        })
+}
+
+fn screen_here(files: &[(String, String)]) -> Vec<Breach> {
     let mut breaches = Vec::new();
     for (file, text) in files {
         let mut found = Vec::new();
         match TokenStream::from_str(text) {
-            Ok(stream) => walk(&stream.into_iter().collect::<Vec<_>>(), &mut found),
+            Ok(stream) => walk(&stream.into_iter().collect::<Vec<_>>(), 0, &mut found),
             Err(error) => found.push((
                 error.span().start().line as u32,
                 format!("does not read as Rust tokens ({error})"),
@@ -184,12 +212,23 @@ fn is_plain_name(next: Option<&TokenTree>) -> bool {
         if (p.as_char() == ':' && p.spacing() == Spacing::Alone) || "=.)".contains(p.as_char()))
 }
 
-fn walk(tokens: &[TokenTree], found: &mut Vec<(u32, String)>) {
+fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
     for (at, token) in tokens.iter().enumerate() {
         let before = at.checked_sub(1).and_then(|b| tokens.get(b));
         match token {
+            TokenTree::Group(_) if depth >= MAX_NESTING => {
+                found.push((
+                    line_of(token),
+                    format!("brackets nested more than {MAX_NESTING} deep"),
+                ));
+                return;
+            }
             TokenTree::Group(group) => {
-                walk(&group.stream().into_iter().collect::<Vec<_>>(), found);
+                walk(
+                    &group.stream().into_iter().collect::<Vec<_>>(),
+                    depth + 1,
+                    found,
+                );
             }
             TokenTree::Punct(p) if p.as_char() == '#' => {
                 let mut next = at + 1;
@@ -452,5 +491,20 @@ mod tests {
             "{found:?}"
         );
         assert_eq!(lines("fn f() {\n}\n}"), vec![3]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_crash() {
+        let deep = |levels: usize| {
+            format!(
+                "fn f() -> u8 {{\n{}1{} }}",
+                "(".repeat(levels),
+                ")".repeat(levels)
+            )
+        };
+        assert_eq!(lines(&deep(MAX_NESTING - 2)), Vec::<u32>::new());
+        assert_eq!(lines(&deep(MAX_NESTING)), vec![2]);
+        // As deep as the largest submission can nest.
+        assert_eq!(lines(&deep(250_000)), vec![2]);
     }
 }

@@ -119,6 +119,7 @@ fn screened(submission: &Submission) -> Option<Refusal> {
     if breaches.len() > BREACHES_SHOWN {
         message.push_str(&format!("\n… and {} more", breaches.len() - BREACHES_SHOWN));
     }
+    message.push_str(&format!("\n({})", super::screen::WHAT_IS_ALLOWED));
     Some(Refusal {
         status: Status::Rejected,
         message,

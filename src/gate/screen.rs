@@ -12,6 +12,13 @@
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 use std::str::FromStr;
 
+/// What a submission may use, said once under the breaches found.
+pub const WHAT_IS_ALLOWED: &str = "a submission reaches locks, atomics and threads through \
+     `interleave::sync` and `interleave::thread`, its exercise through \
+     `interleave::gate::exercises`, and the standard library's plain modules (collections, cell, \
+     mem, fmt, time, sync::Arc, …); it touches no files, processes, network, environment or \
+     `unsafe` code";
+
 /// One rule broken: where, and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Breach {
@@ -337,18 +344,8 @@ fn check_root(tokens: &[TokenTree], at: usize, root: &str, found: &mut Vec<(u32,
                     "std::collections::VecDeque"
                 }
             )
-        } else if root == "interleave" {
-            format!(
-                "`{shown}`: a submission uses interleave's facade (`interleave::sync`, \
-                 `interleave::thread`, `interleave::runtime::Runtime`) and its exercise's trait \
-                 (`interleave::gate::exercises`) only"
-            )
         } else {
-            format!(
-                "`{shown}` goes around the facade or the gate: use `interleave::sync` and \
-                 `interleave::thread` for locks, atomics and threads; files, processes, the \
-                 network and the environment are not a submission's to touch"
-            )
+            format!("`{shown}` goes around the facade or the gate")
         };
         found.push((line, rule));
     }

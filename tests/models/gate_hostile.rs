@@ -1,11 +1,12 @@
-//! The gate against hostile submissions: the corpus under `tests/hostile/EXERCISE/`, each file's
-//! first line naming the verdict it must get (`//! expect: rejected LINE`, `//! expect: timeout`
-//! or `//! expect: fail PROPERTY FINDING`), graded through the command line as a course's CI
-//! grades it; and the screen, which must let every honest submission of the project through.
+//! The gate against hostile submissions: the corpus under `tests/hostile/EXERCISE/` (files, and
+//! folders with `src/lib.rs`), each one's first line naming the verdict it must get
+//! (`//! expect: rejected [FILE:]LINE`, `//! expect: timeout` or
+//! `//! expect: fail PROPERTY FINDING`), graded through the command line as a course's CI grades
+//! it; and the screen, which must let every honest submission of the project through.
 
 use crate::support::{interleave, stderr, stdout};
 use interleave::gate::harness::Submission;
-use interleave::gate::report::{GateReport, Status};
+use interleave::gate::report::{GateReport, Status, SubmissionReport};
 use interleave::gate::screen::screen;
 use std::path::{Path, PathBuf};
 
@@ -14,13 +15,29 @@ const TIMEOUT_SECONDS: &str = "10";
 
 #[derive(Debug, PartialEq)]
 enum Expect {
-    Rejected { line: u32 },
+    /// At `line` of the submission's file, or of `file` under a folder submission.
+    Rejected {
+        file: Option<String>,
+        line: u32,
+    },
     Timeout,
-    Fail { property: String, finding: String },
+    Fail {
+        property: String,
+        finding: String,
+    },
+}
+
+/// A submission's first file: itself, or its folder's `src/lib.rs`.
+fn first_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.join("src/lib.rs")
+    } else {
+        path.to_path_buf()
+    }
 }
 
 fn expectation(path: &Path) -> Expect {
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = std::fs::read_to_string(first_file(path)).unwrap();
     let first = text.lines().next().unwrap_or_default();
     let words: Vec<&str> = first
         .strip_prefix("//! expect: ")
@@ -28,8 +45,15 @@ fn expectation(path: &Path) -> Expect {
         .split_whitespace()
         .collect();
     match words.as_slice() {
-        ["rejected", line] => Expect::Rejected {
-            line: line.parse().unwrap(),
+        ["rejected", place] => match place.rsplit_once(':') {
+            Some((file, line)) => Expect::Rejected {
+                file: Some(file.to_owned()),
+                line: line.parse().unwrap(),
+            },
+            None => Expect::Rejected {
+                file: None,
+                line: place.parse().unwrap(),
+            },
         },
         ["timeout"] => Expect::Timeout,
         ["fail", property, finding] => Expect::Fail {
@@ -50,11 +74,44 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn screened(path: &Path) -> Vec<(u32, String)> {
-    let text = std::fs::read_to_string(path).unwrap();
-    screen(&[(path.display().to_string(), text)])
+/// The hostile corpus: each exercise's folder, and its submissions (files and folders), sorted.
+fn hostile_corpus() -> Vec<(String, Vec<PathBuf>)> {
+    let mut corpus = Vec::new();
+    for exercise in std::fs::read_dir("tests/hostile").unwrap() {
+        let dir = exercise.unwrap().path();
+        let mut submissions: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.is_dir() || path.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        submissions.sort();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        corpus.push((name, submissions));
+    }
+    corpus.sort();
+    corpus
+}
+
+/// The screen's breaches in a submission (every `.rs` file of a folder's `src/`), with the file
+/// each is in relative to the submission.
+fn screened(path: &Path) -> Vec<(Option<String>, u32, String)> {
+    let files: Vec<(String, String)> = if path.is_dir() {
+        rust_files(&path.join("src"))
+            .into_iter()
+            .map(|file| {
+                let relative = file.strip_prefix(path).unwrap().display().to_string();
+                (relative, std::fs::read_to_string(&file).unwrap())
+            })
+            .collect()
+    } else {
+        vec![(String::new(), std::fs::read_to_string(path).unwrap())]
+    };
+    screen(&files)
         .into_iter()
-        .map(|breach| (breach.line, breach.rule))
+        .map(|breach| {
+            let file = (!breach.file.is_empty()).then_some(breach.file);
+            (file, breach.line, breach.rule)
+        })
         .collect()
 }
 
@@ -83,28 +140,38 @@ fn every_honest_submission_of_the_project_passes_the_screen() {
 #[test]
 fn the_screen_refuses_the_hostile_corpus_at_the_offending_line() {
     let mut refused = 0;
-    for file in rust_files(Path::new("tests/hostile/counter")) {
-        let found = screened(&file);
-        match expectation(&file) {
-            Expect::Rejected { line } if !found.is_empty() => {
-                assert_eq!(found[0].0, line, "{}: {found:?}", file.display());
-                refused += 1;
+    for (_, submissions) in hostile_corpus() {
+        for submission in submissions {
+            let found = screened(&submission);
+            let shown = submission.display();
+            match expectation(&submission) {
+                Expect::Rejected { file, line } if !found.is_empty() => {
+                    assert_eq!(
+                        (&found[0].0, found[0].1),
+                        (&file, line),
+                        "{shown}: {found:?}"
+                    );
+                    refused += 1;
+                }
+                // Refused by the compiler instead (a crate the harness lacks, a private module).
+                Expect::Rejected { .. } => {}
+                _ => assert_eq!(found, vec![], "{shown}"),
             }
-            // Refused by the compiler instead (a crate the harness lacks, a private module).
-            Expect::Rejected { .. } => {}
-            _ => assert_eq!(found, vec![], "{}", file.display()),
         }
     }
-    assert!(refused >= 12, "the screen refused only {refused} files");
+    assert!(
+        refused >= 12,
+        "the screen refused only {refused} submissions"
+    );
 }
 
-/// Harness binaries of `files` still running (`gate-counter-DIGEST`).
-fn still_running(files: &[PathBuf]) -> Vec<String> {
-    let names: Vec<String> = files
+/// Harness binaries of `submissions` of `exercise` still running (`gate-EXERCISE-DIGEST`).
+fn still_running(exercise: &str, submissions: &[PathBuf]) -> Vec<String> {
+    let names: Vec<String> = submissions
         .iter()
-        .map(|file| {
-            let submission = Submission::read(file.to_str().unwrap()).unwrap();
-            format!("gate-counter-{}", submission.digest("counter"))
+        .map(|path| {
+            let submission = Submission::read(path.to_str().unwrap()).unwrap();
+            format!("gate-{exercise}-{}", submission.digest(exercise))
         })
         .collect();
     let mut running = Vec::new();
@@ -121,58 +188,71 @@ fn still_running(files: &[PathBuf]) -> Vec<String> {
 
 #[test]
 fn the_hostile_corpus_gets_its_verdicts_and_leaves_no_process_behind() {
-    let files = rust_files(Path::new("tests/hostile/counter"));
-    assert!(files.len() >= 12, "a corpus of {} files", files.len());
-    let mut words = vec!["grade", "counter"];
-    words.extend(files.iter().map(|f| f.to_str().unwrap()));
-    words.extend(["--format", "json", "--timeout", TIMEOUT_SECONDS]);
-    let output = interleave(&words);
-    let report: GateReport = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("not a report ({e}): {}", stderr(&output)));
-    // A rejection outranks a failure in the exit code.
-    assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
-    for (file, graded) in files.iter().zip(&report.submissions) {
-        let name = file.display().to_string();
-        assert_eq!(graded.submission, name);
-        let failing: Vec<(&str, Status, Option<&str>)> = graded
-            .properties
-            .iter()
-            .filter(|p| p.status != Status::Pass)
-            .map(|p| (p.property.as_str(), p.status, p.finding.as_deref()))
-            .collect();
-        match expectation(file) {
-            Expect::Rejected { line } => {
-                assert_eq!(graded.status, Status::Rejected, "{name}: {graded:?}");
-                let location = graded.location.as_ref().expect("a location");
-                assert_eq!(
-                    (location.file.as_str(), location.line),
-                    (name.as_str(), line)
-                );
-            }
-            Expect::Timeout => {
-                assert_eq!(graded.status, Status::Timeout, "{name}: {graded:?}");
-                let first = &graded.properties[0];
-                let message = first.message.as_deref().unwrap_or_default();
-                assert!(message.contains("wall-clock"), "{name}: {message}");
-            }
-            Expect::Fail { property, finding } => {
-                assert_eq!(graded.status, Status::Fail, "{name}: {graded:?}");
-                assert!(
-                    failing.iter().any(|(p, s, f)| *p == property
-                        && *s == Status::Fail
-                        && *f == Some(finding.as_str())),
-                    "{name}: expected {property} to fail with {finding}, got {failing:?}"
-                );
-            }
+    let corpus = hostile_corpus();
+    let total: usize = corpus
+        .iter()
+        .map(|(_, submissions)| submissions.len())
+        .sum();
+    assert!(total >= 12, "a corpus of {total} submissions");
+    for (exercise, submissions) in &corpus {
+        let mut words = vec!["grade", exercise.as_str()];
+        words.extend(submissions.iter().map(|f| f.to_str().unwrap()));
+        words.extend(["--format", "json", "--timeout", TIMEOUT_SECONDS]);
+        let output = interleave(&words);
+        let report: GateReport = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("not a report ({e}): {}", stderr(&output)));
+        // Every hostile corpus has a rejection, which outranks a failure in the exit code.
+        assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
+        assert_eq!(report.submissions.len(), submissions.len());
+        for (path, graded) in submissions.iter().zip(&report.submissions) {
+            check_verdict(path, graded);
         }
-        if graded.status != Status::Rejected {
+        assert_eq!(still_running(exercise, submissions), Vec::<String>::new());
+    }
+}
+
+fn check_verdict(path: &Path, graded: &SubmissionReport) {
+    let name = path.display().to_string();
+    assert_eq!(graded.submission, name);
+    let failing: Vec<(&str, Status, Option<&str>)> = graded
+        .properties
+        .iter()
+        .filter(|p| p.status != Status::Pass)
+        .map(|p| (p.property.as_str(), p.status, p.finding.as_deref()))
+        .collect();
+    match expectation(path) {
+        Expect::Rejected { file, line } => {
+            assert_eq!(graded.status, Status::Rejected, "{name}: {graded:?}");
+            let location = graded.location.as_ref().expect("a location");
+            let file = match file {
+                Some(file) => format!("{name}/{file}"),
+                None => name.clone(),
+            };
+            assert_eq!(
+                (location.file.as_str(), location.line),
+                (file.as_str(), line)
+            );
+        }
+        Expect::Timeout => {
+            assert_eq!(graded.status, Status::Timeout, "{name}: {graded:?}");
+            let message = graded.properties[0].message.as_deref().unwrap_or_default();
+            assert!(message.contains("wall-clock"), "{name}: {message}");
+        }
+        Expect::Fail { property, finding } => {
+            assert_eq!(graded.status, Status::Fail, "{name}: {graded:?}");
             assert!(
-                graded.elapsed_ms < 60_000,
-                "{name}: {} ms",
-                graded.elapsed_ms
+                failing.iter().any(|(p, s, f)| *p == property
+                    && *s == Status::Fail
+                    && *f == Some(finding.as_str())),
+                "{name}: expected {property} to fail with {finding}, got {failing:?}"
             );
         }
     }
-    assert_eq!(report.submissions.len(), files.len());
-    assert_eq!(still_running(&files), Vec::<String>::new());
+    if graded.status != Status::Rejected {
+        assert!(
+            graded.elapsed_ms < 60_000,
+            "{name}: {} ms",
+            graded.elapsed_ms
+        );
+    }
 }

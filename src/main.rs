@@ -1,3 +1,8 @@
+/// Reports an allocation the memory limit refuses when this binary runs as a gate child
+/// (`gate-builtin`); otherwise the system allocator, unchanged.
+#[global_allocator]
+static ALLOCATOR: interleave::gate::limits::GateAllocator = interleave::gate::limits::GateAllocator;
+
 fn main() {
     // Exit quietly when the reader goes away (`... | head`), as Unix tools do, instead of
     // panicking on a failed print.

@@ -4,17 +4,29 @@
 //! Results go out, one JSON [`Message`] per line, on the standard output the process was started
 //! with. Before any of the submission's code runs, that descriptor is duplicated for the results
 //! and descriptors 1 and 2 are pointed at `/dev/null`: nothing the submission prints lands among
-//! the results.
+//! the results. Every line starts with the key the supervisor passed in [`KEY_VARIABLE`], which
+//! the child takes out of its environment first: a line without it was not written by the
+//! harness, and the supervisor does not believe it.
+//!
+//! A watchdog thread reports a property whose execution has run over [`STUCK_LIMIT`] (a loop
+//! with no scheduling point, which the model checker cannot interrupt) and ends the process.
 
 use super::Property;
 use super::grade::{self, REPLAY_MARK, Settings};
+use super::limits::{self, STUCK_LIMIT};
 use super::report::PropertyResult;
-use crate::checker::{self, ReplayToken, token_tag};
+use crate::checker::{self, Progress, ReplayToken, token_tag};
 use crate::runtime::Backend;
+use crate::util::lock_unpoisoned;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::Write;
-use std::os::fd::FromRawFd;
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The environment variable that carries the results channel's key to the child.
+pub const KEY_VARIABLE: &str = "INTERLEAVE_GATE_KEY";
 
 /// One line from the child to the gate.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +51,18 @@ pub enum Message {
     },
     /// Every property was checked.
     Done,
+    /// An allocation of this many bytes was refused (the memory limit): the process aborts next.
+    /// Written by [`limits::GateAllocator`], without allocating.
+    OutOfMemory {
+        bytes: u64,
+    },
+    /// One execution of the property being checked has run this long without finishing: the
+    /// process ends next.
+    Stuck {
+        property: String,
+        backend: String,
+        seconds: u64,
+    },
 }
 
 /// The child's arguments, as the gate passes them.
@@ -111,35 +135,73 @@ impl Args {
     }
 }
 
-/// The results channel: the process's standard output as it started. Descriptors 1 and 2 are
-/// then pointed at `/dev/null`: a checker runs the submission thousands of times, so what it
-/// prints says nothing (and shuttle's own notes on each failure would drown it anyway).
-fn take_results_channel() -> File {
-    // SAFETY: plain descriptor calls on descriptors this process owns, made before any other
-    // thread exists; `dup` returns a fresh descriptor that the File then owns alone.
-    unsafe {
-        let results = libc::dup(1);
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-        if results < 0 || null < 0 || libc::dup2(null, 1) < 0 {
-            eprintln!("gate child: cannot set up its results channel");
+/// The results channel: the process's standard output as it started, and the key every line
+/// starts with.
+struct Channel {
+    file: File,
+    key: String,
+}
+
+impl Channel {
+    /// Takes descriptor 1 for the results, points descriptors 1 and 2 at `/dev/null` (a checker
+    /// runs the submission thousands of times, so what it prints says nothing, and shuttle's own
+    /// notes on each failure would drown it anyway) and takes the key out of the environment.
+    fn take() -> Channel {
+        // SAFETY: plain descriptor calls on descriptors this process owns, made before any other
+        // thread exists; `dup` returns a fresh descriptor that the File then owns alone.
+        let file = unsafe {
+            let results = libc::dup(1);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if results < 0 || null < 0 || libc::dup2(null, 1) < 0 {
+                eprintln!("gate child: cannot set up its results channel");
+                std::process::exit(4);
+            }
+            if std::env::var_os("INTERLEAVE_SHOW_PANICS").is_none() {
+                libc::dup2(null, 2);
+            }
+            libc::close(null);
+            libc::fcntl(results, libc::F_SETFD, libc::FD_CLOEXEC);
+            File::from_raw_fd(results)
+        };
+        let key = take_key();
+        limits::report_allocation_failures_to(file.as_raw_fd(), &key);
+        Channel { file, key }
+    }
+
+    /// `message` as one line, after the key.
+    fn line(&self, message: &Message) -> String {
+        let json = serde_json::to_string(message).expect("a message serializes");
+        if self.key.is_empty() {
+            format!("{json}\n")
+        } else {
+            format!("{} {json}\n", self.key)
+        }
+    }
+
+    fn send(&mut self, message: &Message) {
+        let line = self.line(message);
+        if self.file.write_all(line.as_bytes()).is_err() {
+            // The gate went away: nobody is left to report to.
             std::process::exit(4);
         }
-        if std::env::var_os("INTERLEAVE_SHOW_PANICS").is_none() {
-            libc::dup2(null, 2);
-        }
-        libc::close(null);
-        libc::fcntl(results, libc::F_SETFD, libc::FD_CLOEXEC);
-        File::from_raw_fd(results)
     }
 }
 
-fn send(channel: &mut File, message: &Message) {
-    let mut line = serde_json::to_string(message).expect("a message serializes");
-    line.push('\n');
-    if channel.write_all(line.as_bytes()).is_err() {
-        // The gate went away: nobody is left to report to.
-        std::process::exit(4);
+/// The key the supervisor passed: removed from the environment, and its text overwritten where
+/// the process's first environment lives (`/proc/self/environ` reads it from there), before any
+/// of the submission's code runs. Empty when the child was started by hand.
+fn take_key() -> String {
+    let key = std::env::var(KEY_VARIABLE).unwrap_or_default();
+    // SAFETY: called before any other thread exists, so nothing reads the environment meanwhile;
+    // getenv's result points at the variable's value, `strlen` bytes long, in writable memory.
+    unsafe {
+        let value = libc::getenv(c"INTERLEAVE_GATE_KEY".as_ptr());
+        if !value.is_null() {
+            std::ptr::write_bytes(value, 0, libc::strlen(value));
+        }
+        std::env::remove_var(KEY_VARIABLE);
     }
+    key
 }
 
 /// The harness's whole `main`: grades `properties` as the arguments say, then exits.
@@ -150,11 +212,11 @@ pub fn main(exercise: &str, properties: Vec<Property>) -> ! {
 
 /// [`main`], with the arguments given.
 pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
-    let mut channel = take_results_channel();
+    let mut channel = Channel::take();
     let args = match Args::parse(words) {
         Ok(args) => args,
         Err(message) => {
-            send(&mut channel, &Message::Refused { message });
+            channel.send(&Message::Refused { message });
             std::process::exit(2);
         }
     };
@@ -165,9 +227,9 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
         .collect();
     if let Some(token) = &args.replay {
         match replay(&properties, token) {
-            Ok((text, failed)) => send(&mut channel, &Message::Replay { text, failed }),
+            Ok((text, failed)) => channel.send(&Message::Replay { text, failed }),
             Err(message) => {
-                send(&mut channel, &Message::Refused { message });
+                channel.send(&Message::Refused { message });
                 std::process::exit(2);
             }
         }
@@ -177,27 +239,109 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
             seed: args.seed,
             executions: None,
         };
+        let watchdog = Watchdog::start(channel.file.as_raw_fd());
         for property in &properties {
             for &backend in &settings.backends {
-                send(
-                    &mut channel,
-                    &Message::Start {
-                        property: property.name.to_owned(),
-                        backend: backend.name().to_owned(),
-                    },
-                );
-                let result = grade::grade(exercise, property, backend, &settings);
-                send(
-                    &mut channel,
-                    &Message::Result {
-                        result: Box::new(result),
-                    },
-                );
+                let (name, backend_name) = (property.name.to_owned(), backend.name().to_owned());
+                channel.send(&Message::Start {
+                    property: name.clone(),
+                    backend: backend_name.clone(),
+                });
+                let progress =
+                    Progress::new(&grade::budget(exercise, property, backend, &settings));
+                let stuck = channel.line(&Message::Stuck {
+                    property: name,
+                    backend: backend_name,
+                    seconds: STUCK_LIMIT.as_secs(),
+                });
+                watchdog.watch(&progress, stuck);
+                let result = grade::grade_with(exercise, property, backend, &settings, &progress);
+                watchdog.unwatch();
+                channel.send(&Message::Result {
+                    result: Box::new(result),
+                });
             }
         }
     }
-    send(&mut channel, &Message::Done);
+    channel.send(&Message::Done);
     std::process::exit(0)
+}
+
+/// How often the watchdog looks at the search's progress.
+const WATCH_INTERVAL: Duration = Duration::from_millis(250);
+
+/// The search being watched: its progress, and the line that reports it stuck.
+struct Watched {
+    /// Counts the properties watched, so that a new search is never mistaken for the last one.
+    generation: u64,
+    progress: Arc<Progress>,
+    stuck: Vec<u8>,
+}
+
+/// A thread that ends the process when no execution of the watched search has finished for
+/// [`STUCK_LIMIT`] (each execution takes milliseconds; a search with two jobs finishes
+/// executions on the other job for a while, then none). It reports on the results channel with
+/// a plain `write` of a line made beforehand: the thread allocates nothing while it watches.
+struct Watchdog {
+    watched: Arc<Mutex<Option<Watched>>>,
+}
+
+impl Watchdog {
+    fn start(fd: RawFd) -> Watchdog {
+        let watched: Arc<Mutex<Option<Watched>>> = Arc::default();
+        let shared = watched.clone();
+        let spawned = std::thread::Builder::new()
+            .name("stuck-watchdog".to_owned())
+            .stack_size(64 * 1024)
+            .spawn(move || watch(&shared, fd));
+        // Without the watchdog, a stuck execution still ends at the gate's wall-clock limit.
+        drop(spawned);
+        Watchdog { watched }
+    }
+
+    fn watch(&self, progress: &Arc<Progress>, stuck: String) {
+        let mut watched = lock_unpoisoned(&self.watched);
+        let generation = watched.as_ref().map_or(0, |w| w.generation) + 1;
+        *watched = Some(Watched {
+            generation,
+            progress: progress.clone(),
+            stuck: stuck.into_bytes(),
+        });
+    }
+
+    fn unwatch(&self) {
+        if let Some(watched) = lock_unpoisoned(&self.watched).as_mut() {
+            watched.stuck.clear();
+        }
+    }
+}
+
+fn watch(watched: &Mutex<Option<Watched>>, fd: RawFd) {
+    // The generation and execution count last seen, and since when they have not changed.
+    let mut last = (0, 0, Instant::now());
+    loop {
+        std::thread::sleep(WATCH_INTERVAL);
+        let watched = lock_unpoisoned(watched);
+        let Some(Watched {
+            generation,
+            progress,
+            stuck,
+        }) = watched.as_ref()
+        else {
+            continue;
+        };
+        let now = (*generation, progress.executions());
+        if (last.0, last.1) != now {
+            last = (now.0, now.1, Instant::now());
+        } else if !stuck.is_empty() && last.2.elapsed() >= STUCK_LIMIT {
+            // SAFETY: writes a live buffer, then ends the process without running anything of
+            // the stuck thread's (its locks may be held).
+            unsafe {
+                libc::write(fd, stuck.as_ptr().cast(), stuck.len());
+                libc::_exit(3);
+            }
+        }
+    }
 }
 
 /// Re-runs the one execution `token` names, on the property it was found on.

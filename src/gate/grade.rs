@@ -6,9 +6,10 @@ use super::Property;
 use super::report::{
     Counterexample, Coverage, CoverageKind, Location, PropertyResult, Status, Step,
 };
-use crate::checker::{self, Budget, Mode, Report, Strategy, Verdict};
+use crate::checker::{self, Budget, Mode, Progress, Report, Strategy, Verdict};
 use crate::report::{action_text, explaining_events, verdict_with};
 use crate::runtime::Backend;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Shuttle jobs per search: fixed, not one per core, so that a submission gets the same
@@ -83,6 +84,18 @@ pub fn grade(
     backend: Backend,
     settings: &Settings,
 ) -> PropertyResult {
+    let progress = Progress::new(&budget(exercise, property, backend, settings));
+    grade_with(exercise, property, backend, settings, &progress)
+}
+
+/// [`grade`], its search's progress shared through `progress` (the child's watchdog reads it).
+pub fn grade_with(
+    exercise: &str,
+    property: &Property,
+    backend: Backend,
+    settings: &Settings,
+    progress: &Arc<Progress>,
+) -> PropertyResult {
     let started = Instant::now();
     let variant = &property.variant;
     let mut result = PropertyResult {
@@ -101,7 +114,7 @@ pub fn grade(
         .map_err(|refused| refused.to_string())
         .and_then(|params| {
             let budget = budget(exercise, property, backend, settings);
-            checker::check(variant, backend, &params, &budget, Mode::Check)
+            checker::check_with(variant, backend, &params, &budget, Mode::Check, progress)
                 .map(|report| (report, budget))
                 .map_err(|error| error.to_string())
         });

@@ -6,10 +6,17 @@
 //! this project's `Cargo.lock`, a `main.rs` that plugs the student's type into the exercise, and
 //! the student's `.rs` files as `src/submission…`. The student's own `Cargo.toml`, dependencies,
 //! build scripts and proc macros are never used. All harness crates share one target directory,
-//! so the library is compiled once and a second submission compiles only its own code.
+//! so the library is compiled once and a second submission compiles only its own code. The build
+//! runs in a process group of its own, killed whole at [`BUILD_LIMIT`].
+//!
+//! The child runs under [`limits`] (memory, CPU time, tasks, files), in a process
+//! group of its own that is killed whole when it ends or at the wall-clock limit, and with an
+//! environment holding nothing but a fresh random key: the supervisor believes only lines that
+//! start with it, in the order the properties were asked for.
 
 use super::Exercise;
-use super::child::Message;
+use super::child::{KEY_VARIABLE, Message};
+use super::limits::{self, BUILD_LIMIT, Limits, MALLOC_ARENAS, MEMORY_LIMIT_BYTES};
 use super::report::{Location, PropertyResult, Status};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -25,6 +32,10 @@ pub const MAX_SUBMISSION_FILES: usize = 64;
 const MAX_TEXT: usize = 8 * 1024;
 /// A child's results are small; more than this is not a result.
 const MAX_RESULTS_BYTES: u64 = 16 * 1024 * 1024;
+/// What is kept of the compiler's output (its errors are cut to [`MAX_TEXT`] after filtering).
+const MAX_COMPILER_OUTPUT: u64 = 1024 * 1024;
+/// What is shown of a line that is not a result.
+const MAX_EXCERPT: usize = 200;
 
 /// A submission as read from disk: its files (relative to its root), and how to name it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -275,16 +286,27 @@ impl Harness {
         for (path, text) in &submission.files {
             write(&Path::new("src").join(path), text)?;
         }
-        let output = self.cargo(&dir, true).or_else(|offline| {
-            if offline.contains("offline") {
-                self.cargo(&dir, false)
-            } else {
-                Err(offline)
+        let deadline = Instant::now() + BUILD_LIMIT;
+        let output = match self.cargo(&dir, true, deadline) {
+            Err(BuildFailure::Errors(errors)) if errors.contains("offline") => {
+                self.cargo(&dir, false, deadline)
             }
-        });
+            output => output,
+        };
         match output {
             Ok(()) => Ok(self.target_dir().join("release").join(&name)),
-            Err(errors) => Err(compile_refusal(&errors, submission, exercise)),
+            Err(BuildFailure::Errors(errors)) => {
+                Err(compile_refusal(&errors, submission, exercise))
+            }
+            Err(BuildFailure::TimedOut) => Err(Refusal {
+                status: Status::Timeout,
+                message: format!(
+                    "the build ran past {} s and was stopped (a constant evaluation or a macro \
+                     expansion that never ends?)",
+                    BUILD_LIMIT.as_secs()
+                ),
+                location: None,
+            }),
         }
     }
 
@@ -301,8 +323,8 @@ impl Harness {
         )
     }
 
-    /// Runs cargo on the harness crate; the compiler's errors on failure.
-    fn cargo(&self, dir: &Path, offline: bool) -> Result<(), String> {
+    /// Runs cargo on the harness crate until `deadline`; the compiler's errors on failure.
+    fn cargo(&self, dir: &Path, offline: bool, deadline: Instant) -> Result<(), BuildFailure> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut command = Command::new(cargo);
         command
@@ -313,8 +335,7 @@ impl Harness {
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("CARGO_BUILD_TARGET_DIR")
             .env_remove("RUSTC_WRAPPER")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .stdin(Stdio::null());
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
         if offline {
             command.arg("--offline");
         }
@@ -323,15 +344,50 @@ impl Harness {
         } else {
             command.env_remove("RUSTFLAGS");
         }
-        let output = command
-            .output()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&output.stderr).into_owned())
-        }
+        run_build(&mut command, deadline)
     }
+}
+
+/// Why a build failed.
+#[derive(Debug, PartialEq, Eq)]
+enum BuildFailure {
+    /// What the compiler (or cargo) said.
+    Errors(String),
+    /// It ran past its deadline and was killed.
+    TimedOut,
+}
+
+/// Runs a build command in a process group of its own, killed whole at `deadline`; its standard
+/// error is what a failure says.
+fn run_build(command: &mut Command, deadline: Instant) -> Result<(), BuildFailure> {
+    use std::os::unix::process::CommandExt;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| BuildFailure::Errors(format!("cannot run cargo: {e}")))?;
+    let errors = child.stderr.take();
+    let reader = std::thread::spawn(move || read_capped(errors, MAX_COMPILER_OUTPUT));
+    let status = wait_within(&mut child, deadline);
+    let errors = reader.join().unwrap_or_default();
+    match status {
+        Some(status) if status.success() => Ok(()),
+        Some(_) => Err(BuildFailure::Errors(errors)),
+        None => Err(BuildFailure::TimedOut),
+    }
+}
+
+/// The first `limit` bytes of `source`, as text; the rest is read and dropped, so that the
+/// writer never blocks on a full pipe.
+fn read_capped(source: Option<impl Read>, limit: u64) -> String {
+    let mut kept = Vec::new();
+    if let Some(mut source) = source {
+        let _ = (&mut source).take(limit).read_to_end(&mut kept);
+        let _ = std::io::copy(&mut source, &mut std::io::sink());
+    }
+    String::from_utf8_lossy(&kept).into_owned()
 }
 
 /// The harness's `main.rs`: the student's files as a module, plugged into the exercise.
@@ -339,6 +395,11 @@ fn main_rs(exercise: &Exercise, root: &Path) -> String {
     let module = exercise.module;
     format!(
         "// Written by the interleave gate; the submission is `src/{root}`.\n\
+         #![forbid(unsafe_code)]\n\
+         #![forbid(long_running_const_eval)]\n\n\
+         #[global_allocator]\n\
+         static ALLOCATOR: interleave::gate::limits::GateAllocator = \
+         interleave::gate::limits::GateAllocator;\n\n\
          #[path = \"{root}\"]\n\
          mod submission;\n\n\
          struct Plugged;\n\n\
@@ -405,9 +466,13 @@ fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -
 }
 
 fn cut_text(text: &str) -> String {
+    cut_at(text, MAX_TEXT)
+}
+
+fn cut_at(text: &str, limit: usize) -> String {
     let mut text = text.trim().to_owned();
-    if text.len() > MAX_TEXT {
-        let mut cut = MAX_TEXT;
+    if text.len() > limit {
+        let mut cut = limit;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -420,40 +485,58 @@ fn cut_text(text: &str) -> String {
 /// What a supervised child did.
 #[derive(Debug)]
 pub struct Run {
-    /// Every message it sent, in order, that parsed.
+    /// Every message it sent with the key, in order, that parsed.
     pub messages: Vec<Message>,
-    /// A line on the results channel that was not a message.
+    /// Why its results cannot be believed: a line on the results channel without the key (not
+    /// written by the harness), or a keyed line that is not a message.
     pub garbled: Option<String>,
     /// What the submission printed (cut).
     pub output: String,
     /// How it ended; `None` when the wall-clock limit killed it.
     pub status: Option<ExitStatus>,
     pub elapsed: Duration,
+    /// The limits it ran under.
+    pub limits: Limits,
 }
 
+/// Runs `binary` as a submission's child: under [`Limits`], with an environment of its own (the
+/// results channel's key and nothing else of the gate's), in a process group killed whole when
+/// it ends or at `limit`.
 pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run {
     use std::os::unix::process::CommandExt;
     let started = Instant::now();
-    let spawned = Command::new(binary)
+    let limits = Limits::for_child(limit);
+    let not_started = |why: String| Run {
+        messages: Vec::new(),
+        garbled: Some(why),
+        output: String::new(),
+        status: None,
+        elapsed: started.elapsed(),
+        limits,
+    };
+    let key = match new_key() {
+        Ok(key) => key,
+        Err(e) => return not_started(format!("cannot make a key for the results channel: {e}")),
+    };
+    let mut command = Command::new(binary);
+    command
         .args(words)
         .env_clear()
         .env("RUST_BACKTRACE", "0")
+        .env("MALLOC_ARENA_MAX", MALLOC_ARENAS)
+        .env(KEY_VARIABLE, &key)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn();
-    let mut child = match spawned {
+        .process_group(0);
+    // SAFETY: the hook runs between fork and exec and makes only async-signal-safe calls
+    // (getrlimit, setrlimit, prctl, getppid), allocating nothing.
+    unsafe {
+        command.pre_exec(move || limits.apply());
+    }
+    let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(e) => {
-            return Run {
-                messages: Vec::new(),
-                garbled: Some(format!("cannot start the harness: {e}")),
-                output: String::new(),
-                status: None,
-                elapsed: started.elapsed(),
-            };
-        }
+        Err(e) => return not_started(format!("cannot start the harness: {e}")),
     };
     let (results, output) = (child.stdout.take(), child.stderr.take());
     let (lines_sent, lines) = mpsc::channel();
@@ -467,36 +550,57 @@ pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run
             }
         }
     });
-    let printer = std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        if let Some(mut output) = output {
-            let _ = (&mut output).take(MAX_TEXT as u64).read_to_end(&mut kept);
-            // Drain the rest, so the child never blocks on a full pipe.
-            let _ = std::io::copy(&mut output, &mut std::io::sink());
-        }
-        String::from_utf8_lossy(&kept).into_owned()
-    });
+    let printer = std::thread::spawn(move || read_capped(output, MAX_TEXT as u64));
     let status = wait_within(&mut child, started + limit);
     let _ = reader.join();
     let mut messages = Vec::new();
-    let mut garbled = None;
+    let (mut forged, mut unreadable) = (None, None);
     for line in lines.try_iter() {
-        match serde_json::from_str::<Message>(line.trim_end()) {
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        let Some(json) = line
+            .strip_prefix(key.as_str())
+            .and_then(|rest| rest.strip_prefix(' '))
+        else {
+            forged.get_or_insert_with(|| {
+                format!(
+                    "a line without the gate's key reached the results channel, so something \
+                     other than the harness wrote to it; none of the results are believed: {}",
+                    cut_at(line, MAX_EXCERPT)
+                )
+            });
+            continue;
+        };
+        match serde_json::from_str::<Message>(json) {
             Ok(message) => messages.push(message),
-            Err(_) if garbled.is_none() => garbled = Some(cut_text(&line)),
-            Err(_) => {}
+            Err(_) => {
+                unreadable.get_or_insert_with(|| {
+                    format!(
+                        "the harness sent something that is not a result: {}",
+                        cut_at(json, MAX_EXCERPT)
+                    )
+                });
+            }
         }
     }
     Run {
         messages,
-        garbled,
+        garbled: forged.or(unreadable),
         output: printer.join().unwrap_or_default(),
         status,
         elapsed: started.elapsed(),
+        limits,
     }
 }
 
-/// Waits for the child until `deadline`; past it, kills its whole process group. Always reaps.
+/// 16 random bytes, in hex: the key a child's every result line must start with.
+fn new_key() -> std::io::Result<String> {
+    let mut bytes = [0u8; 16];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Waits for the child until `deadline`; past it, kills its whole process group. Always reaps,
+/// and always kills what is left of the group (what the child forked).
 fn wait_within(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
     loop {
         match child.try_wait() {
@@ -528,79 +632,550 @@ fn kill_group(child: &Child) {
 
 /// The submission's property results from a run: what the child reported, and for what it did
 /// not (it was killed, crashed or exited early) a timeout or a failure pinned on the property it
-/// was checking, never a pass.
+/// was checking, never a pass. Results count only as the child was asked for them: each
+/// expected (property, backend), in order, announced by its start, then the end; anything else
+/// means the results were tampered with, and the whole run is an error.
 pub fn results_of(
     run: &Run,
     expected: &[(String, String, String)],
 ) -> Result<Vec<PropertyResult>, String> {
+    if let Some(garbled) = &run.garbled {
+        return Err(garbled.clone());
+    }
     if let Some(message) = run.messages.iter().find_map(|m| match m {
         Message::Refused { message } => Some(message.clone()),
         _ => None,
     }) {
         return Err(format!("the harness refused its arguments: {message}"));
     }
-    let mut results: Vec<PropertyResult> = run
-        .messages
-        .iter()
-        .filter_map(|m| match m {
-            Message::Result { result } => Some((**result).clone()),
-            _ => None,
-        })
-        .collect();
-    let done = run.messages.iter().any(|m| matches!(m, Message::Done));
-    if done && results.len() == expected.len() && run.garbled.is_none() {
+    let mut results: Vec<PropertyResult> = Vec::new();
+    // Whether the next expected property was started and has no result yet.
+    let mut open = false;
+    let mut done = false;
+    let mut out_of_memory = None;
+    let mut stuck = None;
+    for message in &run.messages {
+        let is_next = |property: &str, backend: &str| {
+            expected
+                .get(results.len())
+                .is_some_and(|(p, _, b)| p == property && b == backend)
+        };
+        let in_order = match message {
+            Message::OutOfMemory { bytes } => {
+                out_of_memory = Some(*bytes);
+                true
+            }
+            _ if done => false,
+            Message::Start { property, backend } if !open && is_next(property, backend) => {
+                open = true;
+                true
+            }
+            Message::Result { result } if open && is_next(&result.property, &result.backend) => {
+                results.push((**result).clone());
+                open = false;
+                true
+            }
+            Message::Stuck {
+                property,
+                backend,
+                seconds,
+            } if open && is_next(property, backend) => {
+                stuck = Some(*seconds);
+                true
+            }
+            Message::Done if !open && results.len() == expected.len() => {
+                done = true;
+                true
+            }
+            _ => false,
+        };
+        if !in_order {
+            return Err(format!(
+                "the harness's results came out of order (after {} of {} results, {}); none \
+                 of them are believed",
+                results.len(),
+                expected.len(),
+                what_came(message)
+            ));
+        }
+    }
+    if done {
         return Ok(results);
     }
-    if let Some(garbled) = &run.garbled {
-        return Err(format!(
-            "the harness sent something that is not a result: {garbled}"
-        ));
-    }
-    let ending = match run.status {
-        None => format!(
-            "stopped by the gate after {:.0} s of wall-clock time",
-            run.elapsed.as_secs_f64()
-        ),
-        Some(status) => match (
-            status.code(),
-            std::os::unix::process::ExitStatusExt::signal(&status),
-        ) {
-            (Some(code), _) => {
-                format!("the submission's process exited (code {code}) before reporting")
-            }
-            (_, Some(signal)) => {
-                format!("the submission's process was killed by signal {signal} before reporting")
-            }
-            _ => "the submission's process ended before reporting".to_owned(),
-        },
+    let (status, finding, ending) = if let Some(seconds) = stuck {
+        (
+            Status::Timeout,
+            "timeout",
+            format!(
+                "one execution ran over {seconds} s without finishing: a loop with no \
+                 scheduling point (no lock, atomic or other facade operation in it)?"
+            ),
+        )
+    } else {
+        match run.status {
+            None => (
+                Status::Timeout,
+                "timeout",
+                format!(
+                    "the submission was stopped by the gate after {:.0} s of wall-clock time",
+                    run.elapsed.as_secs_f64()
+                ),
+            ),
+            Some(status) => ending_of(status, out_of_memory, &run.limits),
+        }
     };
-    let (status, finding) = match run.status {
-        None => (Status::Timeout, "timeout"),
-        Some(_) => (Status::Fail, "crash"),
-    };
-    let started = run.messages.iter().rev().find_map(|m| match m {
-        Message::Start { property, backend } => Some((property.clone(), backend.clone())),
-        _ => None,
-    });
-    for (property, statement, backend) in expected.iter().skip(results.len()) {
-        let is_current = started
-            .as_ref()
-            .is_some_and(|(p, b)| p == property && b == backend);
+    let reported = results.len();
+    for (index, (property, statement, backend)) in expected.iter().enumerate().skip(reported) {
+        let message = if index == reported {
+            ending.clone()
+        } else {
+            let (first, _, on) = &expected[reported];
+            format!("not checked: the submission's process ended while {first} ({on}) was checked")
+        };
         results.push(PropertyResult {
             property: property.clone(),
             statement: statement.clone(),
             backend: backend.clone(),
             status,
             finding: Some(finding.to_owned()),
-            message: Some(if is_current {
-                ending.clone()
-            } else {
-                format!("not checked: {ending}, while an earlier property was checked")
-            }),
+            message: Some(message),
             coverage: None,
             counterexample: None,
             elapsed_ms: 0,
         });
     }
     Ok(results)
+}
+
+/// A message out of its place, in words.
+fn what_came(message: &Message) -> String {
+    match message {
+        Message::Start { property, backend } => format!("a start of {property} ({backend})"),
+        Message::Result { result } => {
+            format!("a result for {} ({})", result.property, result.backend)
+        }
+        Message::Stuck {
+            property, backend, ..
+        } => format!("a stuck report for {property} ({backend})"),
+        Message::Done => "the end".to_owned(),
+        Message::Replay { .. } => "a replay".to_owned(),
+        Message::Refused { .. } | Message::OutOfMemory { .. } => "a note".to_owned(),
+    }
+}
+
+/// How a child that ended before reporting everything ended: its status, finding and message.
+fn ending_of(
+    status: ExitStatus,
+    out_of_memory: Option<u64>,
+    limits: &Limits,
+) -> (Status, &'static str, String) {
+    use std::os::unix::process::ExitStatusExt;
+    let crashed = |how: String| {
+        (
+            Status::Fail,
+            "crash",
+            format!("the submission's process {how} before reporting"),
+        )
+    };
+    if let Some(bytes) = out_of_memory {
+        return crashed(format!(
+            "was stopped by the memory limit ({} MiB): an allocation of {bytes} bytes failed",
+            MEMORY_LIMIT_BYTES >> 20
+        ));
+    }
+    match (status.code(), status.signal()) {
+        (Some(code), _) => crashed(format!("exited (code {code})")),
+        (_, Some(libc::SIGXCPU)) => (
+            Status::Timeout,
+            "timeout",
+            format!(
+                "the submission's process {} before reporting",
+                limits::signal_ending(libc::SIGXCPU, limits)
+            ),
+        ),
+        (_, Some(signal)) => crashed(limits::signal_ending(signal, limits)),
+        _ => crashed("ended".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    /// A fake child: `script` run by `/bin/sh` as the gate runs a harness.
+    fn sh(script: &str, limit: Duration) -> Run {
+        run_child(
+            Path::new("/bin/sh"),
+            &["-c".to_owned(), script.to_owned()],
+            limit,
+        )
+    }
+
+    fn expected() -> Vec<(String, String, String)> {
+        ["first", "second"]
+            .iter()
+            .map(|p| (p.to_string(), format!("{p} holds"), "shuttle".to_owned()))
+            .collect()
+    }
+
+    fn passed(property: &str) -> PropertyResult {
+        PropertyResult {
+            property: property.to_owned(),
+            statement: format!("{property} holds"),
+            backend: "shuttle".to_owned(),
+            status: Status::Pass,
+            finding: None,
+            message: None,
+            coverage: None,
+            counterexample: None,
+            elapsed_ms: 1,
+        }
+    }
+
+    fn start(property: &str) -> Message {
+        Message::Start {
+            property: property.to_owned(),
+            backend: "shuttle".to_owned(),
+        }
+    }
+
+    fn result(property: &str) -> Message {
+        Message::Result {
+            result: Box::new(passed(property)),
+        }
+    }
+
+    /// A run that sent `messages` and ended with the raw wait status `status`.
+    fn ended(messages: Vec<Message>, status: Option<i32>) -> Run {
+        Run {
+            messages,
+            garbled: None,
+            output: String::new(),
+            status: status.map(ExitStatus::from_raw),
+            elapsed: SECOND,
+            limits: Limits {
+                cpu_seconds: (12, 17),
+                tasks: None,
+                parent: 0,
+            },
+        }
+    }
+
+    /// A shell line that sends `message` with the key.
+    fn keyed(message: &Message) -> String {
+        let json = serde_json::to_string(message).unwrap();
+        format!("echo \"$INTERLEAVE_GATE_KEY\" '{json}'")
+    }
+
+    fn honest_script() -> String {
+        [
+            start("first"),
+            result("first"),
+            start("second"),
+            result("second"),
+            Message::Done,
+        ]
+        .iter()
+        .map(keyed)
+        .collect::<Vec<_>>()
+        .join("; ")
+    }
+
+    /// Each unreported property's (status, finding, message).
+    fn verdicts(results: &[PropertyResult]) -> Vec<(Status, Option<&str>, Option<&str>)> {
+        results
+            .iter()
+            .map(|r| (r.status, r.finding.as_deref(), r.message.as_deref()))
+            .collect()
+    }
+
+    #[test]
+    fn a_keyed_run_in_order_is_believed() {
+        let run = sh(&honest_script(), 10 * SECOND);
+        assert_eq!(run.garbled, None);
+        assert_eq!(
+            results_of(&run, &expected()),
+            Ok(vec![passed("first"), passed("second")])
+        );
+    }
+
+    #[test]
+    fn a_line_without_the_key_makes_the_run_an_error_never_a_pass() {
+        let forged = sh(r#"echo '{"kind":"done"}'"#, 10 * SECOND);
+        let error = results_of(&forged, &[]).unwrap_err();
+        assert!(
+            error.starts_with("a line without the gate's key reached the results channel")
+                && error.ends_with(r#": {"kind":"done"}"#),
+            "{error}"
+        );
+        let mixed = sh(
+            &format!("{}; echo '{}'", honest_script(), r#"{"kind":"done"}"#),
+            10 * SECOND,
+        );
+        assert!(results_of(&mixed, &expected()).is_err());
+        let wrong_key = sh(
+            &keyed(&Message::Done).replace("$INTERLEAVE_GATE_KEY", "0123456789abcdef"),
+            10 * SECOND,
+        );
+        assert!(results_of(&wrong_key, &[]).is_err());
+    }
+
+    #[test]
+    fn a_child_that_exits_after_a_start_crashed_on_that_property() {
+        let run = sh(&keyed(&start("first")), 10 * SECOND);
+        let results = results_of(&run, &expected()).unwrap();
+        assert_eq!(
+            verdicts(&results),
+            [
+                (
+                    Status::Fail,
+                    Some("crash"),
+                    Some("the submission's process exited (code 0) before reporting")
+                ),
+                (
+                    Status::Fail,
+                    Some("crash"),
+                    Some(
+                        "not checked: the submission's process ended while first (shuttle) \
+                         was checked"
+                    )
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_child_that_sleeps_forever_is_stopped_at_the_wall_clock_limit() {
+        let run = sh(&format!("{}; sleep 1000", keyed(&start("first"))), SECOND);
+        assert_eq!(run.status, None);
+        let results = results_of(&run, &expected()).unwrap();
+        assert_eq!(
+            verdicts(&results)[0],
+            (
+                Status::Timeout,
+                Some("timeout"),
+                Some("the submission was stopped by the gate after 1 s of wall-clock time")
+            )
+        );
+    }
+
+    #[test]
+    fn nothing_the_child_started_outlives_it() {
+        let run = sh("sleep 1000 & echo $! >&2; exit 0", 10 * SECOND);
+        let grandchild: u32 = run.output.trim().parse().expect("the grandchild's pid");
+        assert!(has_ended(grandchild), "sleep {grandchild} is still running");
+    }
+
+    #[test]
+    fn the_child_runs_under_the_documented_limits_with_only_the_key() {
+        let limit = 5 * SECOND;
+        let run = sh(
+            "for flag in -v -f -n -c -t -Ht -p; do ulimit $flag >&2; done; \
+             env | grep -v '^PWD=' | sort | cut -d= -f1 >&2",
+            limit,
+        );
+        let tasks = run
+            .limits
+            .tasks
+            .map_or("unlimited".to_owned(), |t| t.to_string());
+        assert_eq!(
+            run.output,
+            format!(
+                "{}\n0\n{}\n0\n20\n25\n{tasks}\nINTERLEAVE_GATE_KEY\nMALLOC_ARENA_MAX\nRUST_BACKTRACE\n",
+                MEMORY_LIMIT_BYTES / 1024,
+                limits::OPEN_FILES
+            )
+        );
+    }
+
+    #[test]
+    fn a_child_that_writes_a_file_is_stopped_by_the_file_size_limit() {
+        let file = std::env::temp_dir().join(format!("interleave-fsize-{}", std::process::id()));
+        let run = run_child(
+            Path::new("/bin/sh"),
+            &[
+                "-c".to_owned(),
+                format!("{}; echo x > \"$0\"", keyed(&start("first"))),
+                file.display().to_string(),
+            ],
+            10 * SECOND,
+        );
+        let size = std::fs::metadata(&file).map(|m| m.len());
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(size.ok(), Some(0), "the open succeeds, the write does not");
+        let results = results_of(&run, &expected()).unwrap();
+        assert_eq!(
+            verdicts(&results)[0],
+            (
+                Status::Fail,
+                Some("crash"),
+                Some(
+                    "the submission's process was stopped by the file-size limit (SIGXFSZ: it \
+                     wrote to a file, and a submission may write none) before reporting"
+                )
+            )
+        );
+    }
+
+    #[test]
+    fn results_out_of_order_are_not_believed() {
+        let cases = [
+            (vec![result("first")], "a result for first (shuttle)"),
+            (vec![start("second")], "a start of second (shuttle)"),
+            (
+                vec![start("first"), start("first")],
+                "a start of first (shuttle)",
+            ),
+            (
+                vec![start("first"), result("first"), Message::Done],
+                "the end",
+            ),
+            (
+                vec![start("first"), result("second")],
+                "a result for second (shuttle)",
+            ),
+            (
+                vec![
+                    start("first"),
+                    result("first"),
+                    start("second"),
+                    result("second"),
+                    Message::Done,
+                    start("first"),
+                ],
+                "a start of first (shuttle)",
+            ),
+        ];
+        for (messages, came) in cases {
+            let error = results_of(&ended(messages, Some(0)), &expected()).unwrap_err();
+            assert!(
+                error.starts_with("the harness's results came out of order")
+                    && error.contains(came),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_ending_is_told_in_words() {
+        let on_first = |messages: Vec<Message>, status| {
+            let results = results_of(&ended(messages, status), &expected()).unwrap();
+            let first = &results[0];
+            (
+                first.status,
+                first.finding.clone().unwrap(),
+                first.message.clone().unwrap(),
+            )
+        };
+        let stuck = Message::Stuck {
+            property: "first".to_owned(),
+            backend: "shuttle".to_owned(),
+            seconds: 20,
+        };
+        assert_eq!(
+            on_first(vec![start("first"), stuck], Some(3 << 8)),
+            (
+                Status::Timeout,
+                "timeout".to_owned(),
+                "one execution ran over 20 s without finishing: a loop with no scheduling point \
+                 (no lock, atomic or other facade operation in it)?"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            on_first(
+                vec![start("first"), Message::OutOfMemory { bytes: 1 << 30 }],
+                Some(libc::SIGABRT)
+            ),
+            (
+                Status::Fail,
+                "crash".to_owned(),
+                "the submission's process was stopped by the memory limit (512 MiB): an \
+                 allocation of 1073741824 bytes failed before reporting"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            on_first(vec![start("first")], Some(libc::SIGXCPU)),
+            (
+                Status::Timeout,
+                "timeout".to_owned(),
+                "the submission's process was stopped by the CPU-time limit (12 s of CPU time, \
+                 SIGXCPU) before reporting"
+                    .to_owned()
+            )
+        );
+        for (signal, says) in [
+            (libc::SIGSEGV, "crashed (SIGSEGV: a bad memory access"),
+            (libc::SIGABRT, "aborted (SIGABRT: a stack overflow"),
+            (
+                libc::SIGKILL,
+                "was killed (SIGKILL: the CPU-time limit's hard stop",
+            ),
+        ] {
+            let (status, finding, message) = on_first(vec![start("first")], Some(signal));
+            assert_eq!((status, finding.as_str()), (Status::Fail, "crash"));
+            assert!(
+                message.starts_with(&format!("the submission's process {says}")),
+                "{message}"
+            );
+        }
+        // A refused allocation the program survived (`try_reserve`) changes nothing.
+        let survived = vec![
+            start("first"),
+            Message::OutOfMemory { bytes: 1 << 40 },
+            result("first"),
+            start("second"),
+            result("second"),
+            Message::Done,
+        ];
+        assert_eq!(
+            results_of(&ended(survived, Some(0)), &expected()),
+            Ok(vec![passed("first"), passed("second")])
+        );
+    }
+
+    /// Whether process `pid` has ended (a zombie has: only its exit status is left).
+    fn has_ended(pid: u32) -> bool {
+        let ended = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+                stat.rsplit_once(") ")
+                    .is_some_and(|(_, state)| state.starts_with('Z'))
+            })
+        };
+        // SIGKILL was sent; the kernel takes a moment to finish the process.
+        let deadline = Instant::now() + SECOND;
+        while !ended() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        ended()
+    }
+
+    #[test]
+    fn a_build_past_its_deadline_is_killed_with_its_group() {
+        let pid_file =
+            std::env::temp_dir().join(format!("interleave-build-{}", std::process::id()));
+        let mut hangs = Command::new("/bin/sh");
+        hangs.args(["-c", "sleep 1000 & echo $! > \"$0\"; sleep 1000"]);
+        hangs.arg(&pid_file);
+        let started = Instant::now();
+        assert_eq!(
+            run_build(&mut hangs, started + Duration::from_millis(300)),
+            Err(BuildFailure::TimedOut)
+        );
+        assert!(started.elapsed() < 5 * SECOND);
+        let grandchild = std::fs::read_to_string(&pid_file);
+        let _ = std::fs::remove_file(&pid_file);
+        let grandchild: u32 = grandchild.unwrap().trim().parse().unwrap();
+        assert!(has_ended(grandchild), "sleep {grandchild} is still running");
+        let mut fails = Command::new("/bin/sh");
+        fails.args(["-c", "echo 'error: nope' >&2; exit 101"]);
+        assert_eq!(
+            run_build(&mut fails, Instant::now() + 10 * SECOND),
+            Err(BuildFailure::Errors("error: nope\n".to_owned()))
+        );
+    }
 }

@@ -30,6 +30,7 @@ pub mod exercises;
 pub mod formats;
 pub mod grade;
 pub mod harness;
+pub mod limits;
 pub mod report;
 pub mod run;
 pub mod screen;

@@ -450,6 +450,17 @@ fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -
             lines.push(line);
         }
     }
+    // The compiler failed on the submission's own crate without pointing into it (it crashed,
+    // or ran out of a limit): still the submission's doing, not the grader's.
+    if !theirs && errors.contains(&format!("could not compile `gate-{}-", exercise.name)) {
+        theirs = true;
+        lines = errors
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .take(20)
+            .map(str::to_owned)
+            .collect();
+    }
     let message = cut_text(&lines.join("\n"));
     if theirs {
         Refusal {

@@ -22,7 +22,7 @@ pub struct Options {
 }
 
 /// The default wall-clock limit per submission.
-pub const DEFAULT_LIMIT: Duration = Duration::from_secs(300);
+pub const DEFAULT_LIMIT: Duration = Duration::from_secs(120);
 
 /// A submission named `builtin:NAME` is one of the project's own implementations.
 pub const BUILTIN_PREFIX: &str = "builtin:";

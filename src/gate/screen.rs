@@ -268,6 +268,12 @@ fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
                          interleave's facade and the standard library's allowed modules only"
                             .to_owned(),
                     )),
+                    "long_running_const_eval" => found.push((
+                        line,
+                        "`long_running_const_eval`: the gate keeps the compiler's limit on \
+                         constant evaluation"
+                            .to_owned(),
+                    )),
                     "std" | "core" | "alloc" | "interleave"
                         if !is_punct(before, '.')
                             && !is_punct(before, '\'')
@@ -477,6 +483,7 @@ mod tests {
             lines("fn f(env: u8) -> bool { env != 1 }"),
             Vec::<u32>::new()
         );
+        assert_eq!(lines("#![allow(long_running_const_eval)]"), vec![1]);
     }
 
     #[test]

@@ -10,8 +10,9 @@ use interleave::gate::report::{GateReport, Status, SubmissionReport};
 use interleave::gate::screen::screen;
 use std::path::{Path, PathBuf};
 
-/// The wall-clock limit the corpus is graded with (a loop with no facade operation runs to it).
-const TIMEOUT_SECONDS: &str = "10";
+/// The wall-clock limit the corpus is graded with: past the child's watchdog (20 s without an
+/// execution finished), which must be what stops a loop with no facade operation.
+const TIMEOUT_SECONDS: &str = "60";
 
 #[derive(Debug, PartialEq)]
 enum Expect {
@@ -62,6 +63,14 @@ fn expectation(path: &Path) -> Expect {
         },
         _ => panic!("{}: bad expect line {first:?}", path.display()),
     }
+}
+
+/// What the verdict's message must say, from a `//! says: WORDS` line, if the submission has one.
+fn says(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(first_file(path)).unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix("//! says: "))
+        .map(str::to_owned)
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -235,8 +244,6 @@ fn check_verdict(path: &Path, graded: &SubmissionReport) {
         }
         Expect::Timeout => {
             assert_eq!(graded.status, Status::Timeout, "{name}: {graded:?}");
-            let message = graded.properties[0].message.as_deref().unwrap_or_default();
-            assert!(message.contains("wall-clock"), "{name}: {message}");
         }
         Expect::Fail { property, finding } => {
             assert_eq!(graded.status, Status::Fail, "{name}: {graded:?}");

@@ -1,7 +1,8 @@
 //! expect: fail no-lost-update crash
-//! Allocates without bound: stopped by the child's memory limit (an allocation fails, the process
-//! aborts) long before it troubles the machine, and graded a failure of the property it was
-//! checking.
+//! says: stopped by the memory limit (512 MiB)
+//! Allocates without bound: stopped by the child's memory limit (512 MiB of address space; the
+//! failed allocation is reported on the gate's channel before the process aborts) long before
+//! it troubles the machine, and graded a failure of the property it was checking.
 
 use interleave::gate::exercises::counter::Counter;
 use interleave::runtime::Runtime;

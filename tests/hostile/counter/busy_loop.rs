@@ -1,7 +1,9 @@
 //! expect: timeout
+//! says: one execution ran over 20 s without finishing
 //! Loops forever without a facade operation: the checker's thread never gets a scheduling point
-//! back, so nothing inside the run can stop it. The gate's wall-clock kill of the child's
-//! process group does, and the property it was checking is a timeout.
+//! back, so nothing inside the run can stop it. The child's watchdog sees no execution finish
+//! for 20 s and reports the property it was checking as a timeout (the wall-clock kill of the
+//! child's process group stands behind it).
 
 use interleave::gate::exercises::counter::Counter;
 use interleave::runtime::Runtime;

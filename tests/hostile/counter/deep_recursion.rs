@@ -1,4 +1,5 @@
 //! expect: fail no-lost-update crash
+//! says: SIGSEGV
 //! Recurses without end: the stack overflows and the process dies of a signal, so the supervisor,
 //! not the submission, reports it: a failure of the property it was checking.
 

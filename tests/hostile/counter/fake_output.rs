@@ -1,4 +1,5 @@
 //! expect: fail no-lost-update violation
+//! says: 1 of them were lost
 //! Loses updates, and prints what a passing grade looks like: the gate's text, and the child's
 //! own JSON messages ("result: pass", "done"). The submission's prints go to /dev/null; the
 //! verdict is what the supervisor read from its own channel.

@@ -1,4 +1,5 @@
-//! expect: rejected 9
+//! expect: rejected 10
+//! says: `extern` (crates, functions, blocks)
 //! `extern crate std` made by a `macro_rules!`, under another name, then its atomics: a text
 //! search for `std::sync` finds nothing. The screen walks the macro's body.
 

@@ -1,4 +1,5 @@
-//! expect: rejected 30
+//! expect: rejected 31
+//! says: the attribute `#[no_mangle]`
 //! Exports a symbol the linker would use in place of the C library's `exit` (`#[no_mangle]`):
 //! a way to change how the grader's own process ends. Refused before compiling.
 

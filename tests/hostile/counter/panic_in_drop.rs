@@ -1,4 +1,5 @@
 //! expect: fail no-lost-update crash
+//! says: SIGABRT
 //! Panics, then panics again in a destructor while unwinding: Rust aborts the whole process, so
 //! the checker cannot report anything itself. The supervisor sees the child killed by a signal
 //! before it reported, and fails the property it was checking.

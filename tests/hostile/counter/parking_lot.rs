@@ -1,4 +1,5 @@
-//! expect: rejected 7
+//! expect: rejected 8
+//! says: unresolved import `parking_lot`
 //! `parking_lot`'s mutex: a crate the harness does not have (a submission's own Cargo.toml is
 //! never used), so it does not compile; the refusal points at the import.
 

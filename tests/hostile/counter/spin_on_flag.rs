@@ -1,4 +1,5 @@
 //! expect: fail no-lost-update step-limit
+//! says: step limit
 //! Waits for a flag that nothing ever clears, yielding as it spins: every thread keeps running
 //! and none progresses (a livelock). Each spin is a facade operation, so the checker stops the
 //! run at its step limit and shows the loop.

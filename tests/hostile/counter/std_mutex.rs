@@ -1,4 +1,5 @@
-//! expect: rejected 7
+//! expect: rejected 8
+//! says: `std::sync::Mutex` goes around the facade
 //! A correct counter behind `std::sync::Mutex`: the checker cannot switch threads inside a lock
 //! it does not see, so a race hidden this way would never be found. Refused before compiling.
 

@@ -1,4 +1,5 @@
 //! expect: fail no-lost-update violation
+//! says: thread limit: more than 64 threads
 //! Spawns threads without end (the facade's, the only ones a submission has): the gate's limit
 //! of 64 threads in one execution stops the run, with the loop in its timeline, before the
 //! model checker runs out of memory.

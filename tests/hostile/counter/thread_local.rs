@@ -1,4 +1,5 @@
-//! expect: rejected 13
+//! expect: rejected 14
+//! says: `thread_local!` makes state the checker cannot see
 //! A counter in a `thread_local!`: under the checkers every model thread runs on one OS thread,
 //! so this is a global the checker never switches on, and the lost update it hides would never
 //! show. Refused before compiling.

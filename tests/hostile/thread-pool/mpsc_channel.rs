@@ -1,4 +1,5 @@
-//! expect: rejected 10
+//! expect: rejected 11
+//! says: `std::sync::mpsc::Sender` goes around the facade
 //! A textbook pool on `std::sync::mpsc` and `std::thread`: honest, and invisible to the checker
 //! (real OS threads and a real channel it never switches on). Refused before compiling, at the
 //! first import that goes around the facade.

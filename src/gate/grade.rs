@@ -123,7 +123,48 @@ pub fn grade_with(
         Err(error) => result.message = Some(error),
     }
     result.elapsed_ms = started.elapsed().as_millis() as u64;
+    bound(&mut result);
     result
+}
+
+/// The most of a failure's message a result carries (a submission's panic may say anything).
+const MAX_MESSAGE: usize = 4 * 1024;
+/// The most of a failure's text report a result carries.
+const MAX_REPORT_TEXT: usize = 64 * 1024;
+/// The most of one timeline step's thread name or action.
+const MAX_STEP_TEXT: usize = 512;
+
+/// Cuts what a submission's own words fill (panic messages, thread names) to a few KiB, so a
+/// result is always small enough for the gate to read.
+fn bound(result: &mut PropertyResult) {
+    if let Some(message) = &mut result.message {
+        cut_middle(message, MAX_MESSAGE);
+    }
+    if let Some(example) = &mut result.counterexample {
+        cut_middle(&mut example.text, MAX_REPORT_TEXT);
+        for step in &mut example.timeline {
+            cut_middle(&mut step.thread, MAX_STEP_TEXT);
+            cut_middle(&mut step.action, MAX_STEP_TEXT);
+        }
+    }
+}
+
+/// Keeps the first three quarters and the last quarter of `limit` bytes of `text` (the end of a
+/// report holds its replay line), with a mark where the rest was.
+fn cut_middle(text: &mut String, limit: usize) {
+    if text.len() <= limit {
+        return;
+    }
+    let floor = |mut at: usize| {
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let head = floor(limit / 4 * 3);
+    let tail = floor(text.len() - limit / 4);
+    let cut = text.len() - head - (text.len() - tail);
+    *text = format!("{} … ({cut} bytes cut) … {}", &text[..head], &text[tail..]);
 }
 
 fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
@@ -185,6 +226,26 @@ fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
             .unwrap_or_default(),
         replay_command: String::new(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_middle;
+
+    #[test]
+    fn a_long_text_keeps_its_head_and_its_end() {
+        let mut text = format!("{}é{}replay: TOKEN", "a".repeat(5000), "b".repeat(5000));
+        cut_middle(&mut text, 1000);
+        assert!(text.len() < 1100, "{}", text.len());
+        assert!(
+            text.starts_with("aaa") && text.ends_with("replay: TOKEN"),
+            "{text}"
+        );
+        assert!(text.contains("bytes cut"));
+        let mut short = "short".to_owned();
+        cut_middle(&mut short, 1000);
+        assert_eq!(short, "short");
+    }
 }
 
 /// Every property on every backend, in order.

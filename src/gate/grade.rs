@@ -228,6 +228,23 @@ fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
     });
 }
 
+/// Every property on every backend, in order.
+pub fn grade_all(
+    exercise: &str,
+    properties: &[Property],
+    settings: &Settings,
+) -> Vec<PropertyResult> {
+    properties
+        .iter()
+        .flat_map(|property| {
+            settings
+                .backends
+                .iter()
+                .map(move |&backend| grade(exercise, property, backend, settings))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::cut_middle;
@@ -246,21 +263,4 @@ mod tests {
         cut_middle(&mut short, 1000);
         assert_eq!(short, "short");
     }
-}
-
-/// Every property on every backend, in order.
-pub fn grade_all(
-    exercise: &str,
-    properties: &[Property],
-    settings: &Settings,
-) -> Vec<PropertyResult> {
-    properties
-        .iter()
-        .flat_map(|property| {
-            settings
-                .backends
-                .iter()
-                .map(move |&backend| grade(exercise, property, backend, settings))
-        })
-        .collect()
 }

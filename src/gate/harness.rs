@@ -361,6 +361,10 @@ enum BuildFailure {
 /// error is what a failure says.
 fn run_build(command: &mut Command, deadline: Instant) -> Result<(), BuildFailure> {
     use std::os::unix::process::CommandExt;
+    // SAFETY: the hook makes only async-signal-safe calls (getrlimit, setrlimit).
+    unsafe {
+        command.pre_exec(limits::apply_build_limits);
+    }
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -454,11 +458,21 @@ fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -
     // or ran out of a limit): still the submission's doing, not the grader's.
     if !theirs && errors.contains(&format!("could not compile `gate-{}-", exercise.name)) {
         theirs = true;
-        lines = errors
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(20)
-            .map(str::to_owned)
+        let out_of_memory = errors.contains("memory allocation of").then(|| {
+            format!(
+                "the compiler ran out of the build's memory limit ({} GiB) on the submission",
+                limits::BUILD_MEMORY_LIMIT_BYTES >> 30
+            )
+        });
+        lines = out_of_memory
+            .into_iter()
+            .chain(
+                errors
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .take(20)
+                    .map(str::to_owned),
+            )
             .collect();
     }
     let message = cut_text(&lines.join("\n"));

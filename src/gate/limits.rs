@@ -40,6 +40,22 @@ pub const STUCK_LIMIT: Duration = Duration::from_secs(20);
 /// two minutes on 2 cores); a submission's own crate takes seconds.
 pub const BUILD_LIMIT: Duration = Duration::from_secs(600);
 
+/// The address space of each process of a build (cargo, rustc, the linker; `RLIMIT_AS`): a
+/// cold build of the library under it was measured to pass (122 s on 2 cores), and a macro
+/// that doubles its tokens at every step stops here instead of taking the machine's memory.
+pub const BUILD_MEMORY_LIMIT_BYTES: u64 = 4 << 30;
+
+/// Sets the build's limits on the calling process (cargo, before `exec`; the compiler inherits
+/// them): its memory, and no core dumps. Async-signal-safe, as [`Limits::apply`].
+pub fn apply_build_limits() -> std::io::Result<()> {
+    limit(
+        libc::RLIMIT_AS,
+        BUILD_MEMORY_LIMIT_BYTES,
+        BUILD_MEMORY_LIMIT_BYTES,
+    )?;
+    limit(libc::RLIMIT_CORE, 0, 0)
+}
+
 /// The limits applied to one child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {

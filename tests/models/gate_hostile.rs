@@ -17,6 +17,8 @@ const TIMEOUT_SECONDS: &str = "60";
 #[derive(Debug, PartialEq)]
 enum Expect {
     /// At `line` of the submission's file, or of `file` under a folder submission.
+    /// At `line` of the submission's file, or of `file` under a folder submission; `line` 0
+    /// (written `-`): with no line to point at.
     Rejected {
         file: Option<String>,
         line: u32,
@@ -50,6 +52,10 @@ fn expectation(path: &Path) -> Expect {
             Some((file, line)) => Expect::Rejected {
                 file: Some(file.to_owned()),
                 line: line.parse().unwrap(),
+            },
+            None if *place == "-" => Expect::Rejected {
+                file: None,
+                line: 0,
             },
             None => Expect::Rejected {
                 file: None,
@@ -232,6 +238,10 @@ fn check_verdict(path: &Path, graded: &SubmissionReport) {
     match expectation(path) {
         Expect::Rejected { file, line } => {
             assert_eq!(graded.status, Status::Rejected, "{name}: {graded:?}");
+            if line == 0 {
+                assert_eq!(graded.location, None, "{name}");
+                return check_says(path, graded);
+            }
             let location = graded.location.as_ref().expect("a location");
             let file = match file {
                 Some(file) => format!("{name}/{file}"),
@@ -255,6 +265,11 @@ fn check_verdict(path: &Path, graded: &SubmissionReport) {
             );
         }
     }
+    check_says(path, graded);
+}
+
+fn check_says(path: &Path, graded: &SubmissionReport) {
+    let name = path.display();
     if let Some(words) = says(path) {
         let message = match graded.status {
             Status::Rejected => graded.message.clone(),

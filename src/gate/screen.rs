@@ -268,6 +268,13 @@ fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
                          interleave's facade and the standard library's allowed modules only"
                             .to_owned(),
                     )),
+                    "strong_count" | "weak_count" => found.push((
+                        line,
+                        format!(
+                            "`{name}` reads a reference count, an atomic the checker cannot see \
+                             (a lock built on it would hide its race)"
+                        ),
+                    )),
                     "long_running_const_eval" => found.push((
                         line,
                         "`long_running_const_eval`: the gate keeps the compiler's limit on \
@@ -484,6 +491,10 @@ mod tests {
             Vec::<u32>::new()
         );
         assert_eq!(lines("#![allow(long_running_const_eval)]"), vec![1]);
+        assert_eq!(
+            lines("fn f(a: &std::sync::Arc<u8>) -> usize {\n std::sync::Arc::strong_count(a)\n}"),
+            vec![2]
+        );
     }
 
     #[test]

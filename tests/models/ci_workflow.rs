@@ -134,8 +134,18 @@ fn the_shard_count_is_the_same_in_the_matrix_and_in_the_command() {
         grade.contains(&format!("--shard ${{{{ matrix.shard }}}}/{count} ")),
         "--shard ${{{{ matrix.shard }}}}/{count} in: {grade}"
     );
-    // Students' failures (1) and rejections (3) are graded; 2 and 4 fail the job.
+    // Students' failures (1) and rejections (3) are graded, a grader error (4) is in the
+    // report and fails the merge at its end; a usage error (2) fails the job.
     assert!(grade.contains("0 | 1 | 3)"), "{grade}");
+    let case_four = |script: &str| script.lines().any(|l| l.trim_start().starts_with("4)"));
+    assert!(case_four(grade), "{grade}");
+    let merge = script(&workflow, "merge", "merge-reports");
+    assert!(case_four(merge) && merge.contains("errors=yes"), "{merge}");
+    let last = steps(&workflow, "merge").last().expect("merge's steps");
+    assert_eq!(
+        last["if"].as_str(),
+        Some("steps.merge.outputs.errors == 'yes'")
+    );
 }
 
 #[test]

@@ -34,6 +34,8 @@ const MAX_TEXT: usize = 8 * 1024;
 const MAX_RESULTS_BYTES: u64 = 16 * 1024 * 1024;
 /// What is kept of the compiler's output (its errors are cut to [`MAX_TEXT`] after filtering).
 const MAX_COMPILER_OUTPUT: u64 = 1024 * 1024;
+/// How long the gate waits, after its child's group is gone, for the child's pipes to close.
+const PIPE_GRACE: Duration = Duration::from_secs(2);
 /// What is shown of a line that is not a result.
 const MAX_EXCERPT: usize = 200;
 
@@ -565,19 +567,25 @@ pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run
     };
     let (results, output) = (child.stdout.take(), child.stderr.take());
     let (lines_sent, lines) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let Some(results) = results else { return };
-        let mut reader = BufReader::new(results.take(MAX_RESULTS_BYTES));
-        let mut line = String::new();
-        while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
-            if lines_sent.send(std::mem::take(&mut line)).is_err() {
-                return;
+    let (ended, reader_ended) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Some(results) = results {
+            let mut reader = BufReader::new(results.take(MAX_RESULTS_BYTES));
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                if lines_sent.send(std::mem::take(&mut line)).is_err() {
+                    break;
+                }
             }
         }
+        let _ = ended.send(());
     });
-    let printer = std::thread::spawn(move || read_capped(output, MAX_TEXT as u64));
+    let (printed, printer) = mpsc::channel();
+    std::thread::spawn(move || printed.send(read_capped(output, MAX_TEXT as u64)));
     let status = wait_within(&mut child, started + limit);
-    let _ = reader.join();
+    // The pipes close when the child's group is gone; something that left the group (and so
+    // escaped the kill) could hold them open: it is given a moment, never the gate's time.
+    let _ = reader_ended.recv_timeout(PIPE_GRACE);
     let mut messages = Vec::new();
     let (mut forged, mut unreadable) = (None, None);
     for line in lines.try_iter() {
@@ -610,7 +618,7 @@ pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run
     Run {
         messages,
         garbled: forged.or(unreadable),
-        output: printer.join().unwrap_or_default(),
+        output: printer.recv_timeout(PIPE_GRACE).unwrap_or_default(),
         status,
         elapsed: started.elapsed(),
         limits,
@@ -992,6 +1000,21 @@ mod tests {
         let run = sh("sleep 1000 & echo $! >&2; exit 0", 10 * SECOND);
         let grandchild: u32 = run.output.trim().parse().expect("the grandchild's pid");
         assert!(has_ended(grandchild), "sleep {grandchild} is still running");
+    }
+
+    #[test]
+    fn a_process_that_escapes_the_group_with_the_pipes_open_does_not_hang_the_gate() {
+        let started = Instant::now();
+        // `setsid` leaves the process group (so the kill misses it) and keeps stdout and stderr.
+        let run = sh("setsid sleep 1000 & exit 0", 10 * SECOND);
+        assert!(
+            started.elapsed() < 2 * PIPE_GRACE + SECOND,
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(run.status.and_then(|s| s.code()), Some(0));
+        // Clean up what escaped (its pipes still reach this test's process).
+        let _ = Command::new("pkill").args(["-f", "^sleep 1000$"]).status();
     }
 
     #[test]

@@ -1006,15 +1006,16 @@ mod tests {
     fn a_process_that_escapes_the_group_with_the_pipes_open_does_not_hang_the_gate() {
         let started = Instant::now();
         // `setsid` leaves the process group (so the kill misses it) and keeps stdout and stderr.
-        let run = sh("setsid sleep 1000 & exit 0", 10 * SECOND);
+        let run = sh("setsid sleep 987 & exit 0", 10 * SECOND);
         assert!(
             started.elapsed() < 2 * PIPE_GRACE + SECOND,
             "{:?}",
             started.elapsed()
         );
         assert_eq!(run.status.and_then(|s| s.code()), Some(0));
-        // Clean up what escaped (its pipes still reach this test's process).
-        let _ = Command::new("pkill").args(["-f", "^sleep 1000$"]).status();
+        // Clean up what escaped (its pipes still reach this test's process); its own duration
+        // names it, so no other test's `sleep` is touched.
+        let _ = Command::new("pkill").args(["-f", "^sleep 987$"]).status();
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Deref;
 use std::panic::Location;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Index of a facade object (lock, condvar, shared variable) within one execution.
@@ -53,15 +53,18 @@ pub fn record_locations(on: bool) {
     LOCATIONS.store(on, Ordering::Relaxed);
 }
 
-/// The most threads one execution may start while locations are recorded (in the gate's child,
-/// where a thread started in a loop would otherwise run the model checker out of memory).
-pub const GATE_THREAD_LIMIT: usize = 64;
+static THREAD_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-/// [`GATE_THREAD_LIMIT`] when the gate grades (locations recorded), else no limit.
+/// Caps the threads one execution may start (the gate's child sets it, where a thread started in
+/// a loop would otherwise run the model checker out of memory). Unset, there is no cap.
+pub fn limit_threads(limit: usize) {
+    THREAD_LIMIT.store(limit, Ordering::Relaxed);
+}
+
+/// The cap [`limit_threads`] set, if any.
 pub fn thread_limit() -> Option<usize> {
-    LOCATIONS
-        .load(Ordering::Relaxed)
-        .then_some(GATE_THREAD_LIMIT)
+    let limit = THREAD_LIMIT.load(Ordering::Relaxed);
+    (limit != usize::MAX).then_some(limit)
 }
 
 /// The facade's caller, through every `#[track_caller]` frame between; none for the facade's

@@ -221,6 +221,7 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
         }
     };
     crate::trace::record_locations(true);
+    crate::trace::limit_threads(limits::THREADS_PER_EXECUTION);
     let properties: Vec<Property> = properties
         .into_iter()
         .filter(|p| args.property.as_ref().is_none_or(|only| only == p.name))

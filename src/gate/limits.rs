@@ -32,6 +32,10 @@ pub const OPEN_FILES: u64 = 32;
 /// the limit to root.
 pub const TASK_MARGIN: u64 = 128;
 
+/// The most threads one execution may start in the child: a thread started in a loop is then a
+/// violation with the loop in its timeline, before the model checker runs out of memory.
+pub const THREADS_PER_EXECUTION: usize = 64;
+
 /// How long one execution may run before the child calls it stuck: an honest execution takes
 /// milliseconds, so one that runs this long is looping without a scheduling point.
 pub const STUCK_LIMIT: Duration = Duration::from_secs(20);

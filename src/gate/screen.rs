@@ -144,23 +144,24 @@ const SCREEN_STACK: usize = 1 << 30;
 
 /// Walks every file of a submission; the breaches found, in file and line order.
 pub fn screen(files: &[(String, String)]) -> Vec<Breach> {
-    let files = files.to_vec();
-    std::thread::Builder::new()
-        .name("gate-screen".to_owned())
-        .stack_size(SCREEN_STACK)
-        .spawn(move || screen_here(&files))
-        .and_then(|thread| {
-            thread
-                .join()
-                .map_err(|_| std::io::Error::other("the screen panicked"))
-        })
-        .unwrap_or_else(|error| {
-            vec![Breach {
-                file: String::new(),
-                line: 0,
-                rule: format!("the screen could not read the submission ({error})"),
-            }]
-        })
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("gate-screen".to_owned())
+            .stack_size(SCREEN_STACK)
+            .spawn_scoped(scope, || screen_here(files))
+            .and_then(|thread| {
+                thread
+                    .join()
+                    .map_err(|_| std::io::Error::other("the screen panicked"))
+            })
+    })
+    .unwrap_or_else(|error| {
+        vec![Breach {
+            file: String::new(),
+            line: 0,
+            rule: format!("the screen could not read the submission ({error})"),
+        }]
+    })
 }
 
 fn screen_here(files: &[(String, String)]) -> Vec<Breach> {

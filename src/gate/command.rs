@@ -93,9 +93,40 @@ struct GradeOptions {
     shard: Option<Shard>,
 }
 
+/// A command's words: its positional arguments, and each `--option value` in order.
+struct Words<'a> {
+    positional: Vec<String>,
+    options: Vec<(&'a str, &'a str)>,
+}
+
+fn split_words<'a>(words: &[&'a str]) -> Result<Words<'a>, Refused> {
+    let mut split = Words {
+        positional: Vec::new(),
+        options: Vec::new(),
+    };
+    let mut words = words.iter().copied();
+    while let Some(word) = words.next() {
+        if !word.starts_with("--") {
+            split.positional.push(word.to_owned());
+            continue;
+        }
+        let value = words
+            .next()
+            .ok_or_else(|| usage(format!("{word} needs a value")))?;
+        split.options.push((word, value));
+    }
+    Ok(split)
+}
+
+fn parse_format(value: &str) -> Result<Format, Refused> {
+    Format::parse(value)
+        .ok_or_else(|| usage(format!("unknown format {value:?} ({})", Format::NAMES)))
+}
+
 fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
+    let words = split_words(words)?;
     let mut parsed = GradeOptions {
-        paths: Vec::new(),
+        paths: words.positional,
         options: Options {
             backends: vec![Backend::Shuttle],
             seed: None,
@@ -107,16 +138,7 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
         replay: None,
         shard: None,
     };
-    let mut words = words.iter();
-    while let Some(&word) = words.next() {
-        if !word.starts_with("--") {
-            parsed.paths.push(word.to_owned());
-            continue;
-        }
-        let value = words
-            .next()
-            .copied()
-            .ok_or_else(|| usage(format!("{word} needs a value")))?;
+    for (word, value) in words.options {
         match word {
             "--backend" => {
                 parsed.options.backends = match value {
@@ -136,11 +158,7 @@ fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
                     ));
                 }
             }
-            "--format" => {
-                parsed.format = Format::parse(value).ok_or_else(|| {
-                    usage(format!("unknown format {value:?} ({})", Format::NAMES))
-                })?;
-            }
+            "--format" => parsed.format = parse_format(value)?,
             "--out" => parsed.out = Some(value.to_owned()),
             "--seed" => {
                 parsed.options.seed = Some(value.parse().map_err(|_| {
@@ -248,25 +266,15 @@ pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
 /// `interleave merge-reports REPORT.json... [--format F] [--out FILE]`: what to print on stdout,
 /// and the merged report's exit code (as `grade`'s).
 pub fn merge_reports(words: &[&str]) -> Result<(String, i32), Refused> {
-    let mut files = Vec::new();
+    let Words {
+        positional: files,
+        options,
+    } = split_words(words)?;
     let mut format = Format::Text;
     let mut out = None;
-    let mut words = words.iter();
-    while let Some(&word) = words.next() {
-        if !word.starts_with("--") {
-            files.push(word.to_owned());
-            continue;
-        }
-        let value = words
-            .next()
-            .copied()
-            .ok_or_else(|| usage(format!("{word} needs a value")))?;
+    for (word, value) in options {
         match word {
-            "--format" => {
-                format = Format::parse(value).ok_or_else(|| {
-                    usage(format!("unknown format {value:?} ({})", Format::NAMES))
-                })?;
-            }
+            "--format" => format = parse_format(value)?,
             "--out" => out = Some(value.to_owned()),
             other => return Err(usage(format!("unknown option {other:?} for merge-reports"))),
         }

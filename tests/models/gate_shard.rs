@@ -2,7 +2,7 @@
 //! shard, and `merge-reports` of the shards is the unsharded report (times aside), sorted by
 //! name; what does not fit together is refused in one line.
 
-use crate::support::{interleave, stderr, stdout};
+use crate::support::{interleave, report_schema_errors, stderr, stdout};
 use interleave::gate::formats;
 use interleave::gate::report::{GateReport, Shard};
 use interleave::gate::shard::shard_of;
@@ -125,17 +125,11 @@ fn the_shards_of_a_class_merge_into_its_unsharded_report() {
     );
     assert_eq!(names(&report_of(&whole_json)), class);
 
-    let schema: Value =
-        serde_json::from_str(include_str!("../../src/gate/report.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema is a schema");
     let mut seen: Vec<String> = Vec::new();
     let mut nonempty = 0;
     for (index, output) in (1..=SHARDS).zip(&sharded) {
         let value = read_json(&shard_file(index));
-        let errors: Vec<String> = validator
-            .iter_errors(&value)
-            .map(|e| e.to_string())
-            .collect();
+        let errors = report_schema_errors(&value);
         assert!(errors.is_empty(), "shard {index}: {errors:?}");
         let report = report_of(&value);
         assert_eq!(

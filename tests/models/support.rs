@@ -278,3 +278,14 @@ pub fn stdout(output: &std::process::Output) -> String {
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Where `report` breaks the gate's documented JSON schema (`src/gate/report.schema.json`).
+pub fn report_schema_errors(report: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../src/gate/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a schema");
+    validator
+        .iter_errors(report)
+        .map(|e| e.to_string())
+        .collect()
+}

@@ -8,6 +8,8 @@ pub mod daemon;
 pub mod double_acquire;
 #[path = "13_executor/mod.rs"]
 pub mod executor;
+#[path = "15_gevent.rs"]
+pub mod gevent;
 #[path = "05_gil.rs"]
 pub mod gil;
 #[path = "10_noodle_fork.rs"]
@@ -45,6 +47,7 @@ pub fn all() -> Vec<Concept> {
         philosophers::concept(),
         queue::concept(),
         executor::concept(),
+        gevent::concept(),
     ]
 }
 

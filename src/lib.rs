@@ -35,6 +35,7 @@ pub mod program;
 pub mod report;
 pub mod runtime;
 pub mod sync;
+pub mod task;
 pub mod thread;
 pub mod trace;
 mod util;

@@ -18,3 +18,38 @@ super::std_shaped::impl_runtime!(
     spurious_wakeup = || false,
     timeout = |duration| duration
 );
+
+/// loom has `block_on` but no task spawn: a task is a loom thread running `block_on` (so at
+/// most 4 tasks besides main). The task is the only code on its thread, so a blocking `join`
+/// inside a poll is what an await would be.
+impl super::std_shaped::Tasks for Loom {
+    type Task<T: Send + 'static> = ::loom::thread::JoinHandle<T>;
+
+    fn spawn<F>(name: String, future: F) -> Self::Task<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        ::loom::thread::Builder::new()
+            .name(name)
+            .spawn(move || ::loom::future::block_on(future))
+            .expect("loom refused to start a task's thread")
+    }
+
+    async fn join<T: Send + 'static>(task: Self::Task<T>) -> std::thread::Result<T> {
+        task.join()
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        ::loom::future::block_on(future)
+    }
+
+    async fn yield_now() {
+        super::hub::YieldOnce::default().await
+    }
+
+    /// No time: a switch point and nothing more.
+    async fn sleep(_duration: std::time::Duration) {
+        super::hub::YieldOnce::default().await
+    }
+}

@@ -19,6 +19,23 @@
 //!   may time out at any point, which is what a real timeout allows. shuttle 0.9's own
 //!   `wait_timeout` never times out, so the facade's `Condvar::wait_timeout` models the timer.
 //! - native: no exploration at all; what happens is what the hardware does this time.
+//!
+//! Cooperative tasks (the [`crate::task`] facade, gevent's greenlets) map onto each backend so
+//! that an `.await` that returns `Pending` is the only place a task can lose the processor:
+//!
+//! | backend   | a task is                         | `yield`/`sleep`                  | `join`           |
+//! |-----------|-----------------------------------|----------------------------------|------------------|
+//! | [`Native`]  | a future on this OS thread's hub ([`hub`]) | hub's own; `sleep` really sleeps | a future  |
+//! | [`Shuttle`] | a shuttle future task             | `shuttle::future::yield_now`     | its `JoinHandle` |
+//! | `Loom`    | a loom thread running `block_on`  | a future that wakes itself once  | the thread's `join` |
+//!
+//! - loom: no task spawn of its own, so every task is a thread (at most 4 besides main); a task
+//!   is the only code on its thread, so a blocking `join` inside its poll is an await. A deadlock
+//!   among tasks makes loom abort the process (a panic in a destructor), so a model must not
+//!   build one under loom unless the facade reports it first.
+//! - shuttle and loom: time is not modelled; an async `sleep` is a switch point and nothing more.
+
+pub mod hub;
 
 #[cfg(loom)]
 mod loom;
@@ -34,6 +51,7 @@ pub use self::panics::{BackendFinding, backend_finding, panic_text};
 pub use self::shuttle::Shuttle;
 
 use std::any::Any;
+use std::future::Future;
 use std::ops::DerefMut;
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,6 +129,24 @@ pub trait Runtime: Sized + Send + Sync + 'static {
         current: usize,
         new: usize,
     ) -> Result<usize, usize>;
+
+    /// A cooperative task's handle (see [`crate::task`], which records what tasks do).
+    type Task<T: Send + 'static>: Send;
+    /// Starts a task; it runs only when the task holding the processor awaits.
+    fn spawn_task<F>(name: String, future: F) -> Self::Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+    /// Completes when the task has; `Err` carries its panic payload.
+    fn join_task<T: Send + 'static>(
+        task: Self::Task<T>,
+    ) -> impl Future<Output = std::thread::Result<T>> + Send;
+    /// Runs `future` to completion on the calling thread, running other tasks while it waits.
+    fn block_on<F: Future>(future: F) -> F::Output;
+    /// Lets every other ready task run before this one goes on.
+    fn yield_task() -> impl Future<Output = ()> + Send;
+    /// Sleeps without blocking the thread; `duration` in the tutorial's units.
+    fn sleep_task(duration: Duration) -> impl Future<Output = ()> + Send;
 }
 
 /// Under shuttle, one `Condvar::wait` in this many wakes up with no notify.

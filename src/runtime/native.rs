@@ -35,3 +35,33 @@ super::std_shaped::impl_runtime!(
     spurious_wakeup = || false,
     timeout = scaled
 );
+
+/// A task is a future on the calling OS thread's [`super::hub`]: one thread, switching only at
+/// awaits, as gevent's hub does.
+impl super::std_shaped::Tasks for Native {
+    type Task<T: Send + 'static> = super::hub::Task<T>;
+
+    fn spawn<F>(_name: String, future: F) -> Self::Task<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        super::hub::spawn(future)
+    }
+
+    async fn join<T: Send + 'static>(task: Self::Task<T>) -> std::thread::Result<T> {
+        super::hub::join(task).await
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        super::hub::block_on(future)
+    }
+
+    async fn yield_now() {
+        super::hub::YieldOnce::default().await
+    }
+
+    async fn sleep(duration: Duration) {
+        super::hub::sleep(scaled(duration)).await
+    }
+}

@@ -21,3 +21,36 @@ super::std_shaped::impl_runtime!(
     },
     timeout = |duration| duration
 );
+
+/// A task is a shuttle future task: shuttle switches away from it only when a poll returns
+/// `Pending` (or at a shuttle primitive), which is gevent's rule.
+impl super::std_shaped::Tasks for Shuttle {
+    type Task<T: Send + 'static> = ::shuttle::future::JoinHandle<T>;
+
+    fn spawn<F>(_name: String, future: F) -> Self::Task<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        ::shuttle::future::spawn(future)
+    }
+
+    async fn join<T: Send + 'static>(task: Self::Task<T>) -> std::thread::Result<T> {
+        task.await.map_err(|error| {
+            Box::new(format!("the task did not finish: {error}")) as Box<dyn std::any::Any + Send>
+        })
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        ::shuttle::future::block_on(future)
+    }
+
+    async fn yield_now() {
+        ::shuttle::future::yield_now().await
+    }
+
+    /// No time: a switch point and nothing more.
+    async fn sleep(_duration: std::time::Duration) {
+        ::shuttle::future::yield_now().await
+    }
+}

@@ -1,6 +1,25 @@
 //! loom and shuttle mirror std's `thread` and `sync` paths, so one `Runtime` impl serves all
 //! three backends; each backend file names its crate and says what `sleep` does there.
 
+use std::future::Future;
+use std::time::Duration;
+
+/// A backend's cooperative tasks, implemented next to it and forwarded by [`impl_runtime`]
+/// (the `Runtime` items of the same names say what each does).
+pub trait Tasks {
+    type Task<T: Send + 'static>: Send;
+    fn spawn<F>(name: String, future: F) -> Self::Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+    fn join<T: Send + 'static>(
+        task: Self::Task<T>,
+    ) -> impl Future<Output = std::thread::Result<T>> + Send;
+    fn block_on<F: Future>(future: F) -> F::Output;
+    fn yield_now() -> impl Future<Output = ()> + Send;
+    fn sleep(duration: Duration) -> impl Future<Output = ()> + Send;
+}
+
 macro_rules! impl_runtime {
     (
         $backend:ty,
@@ -156,6 +175,36 @@ macro_rules! impl_runtime {
             ) -> Result<usize, usize> {
                 use std::sync::atomic::Ordering::SeqCst;
                 atomic.compare_exchange(current, new, SeqCst, SeqCst)
+            }
+
+            type Task<T: Send + 'static> = <$backend as $crate::runtime::std_shaped::Tasks>::Task<T>;
+
+            fn spawn_task<F>(name: String, future: F) -> Self::Task<F::Output>
+            where
+                F: std::future::Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                <$backend as $crate::runtime::std_shaped::Tasks>::spawn(name, future)
+            }
+
+            fn join_task<T: Send + 'static>(
+                task: Self::Task<T>,
+            ) -> impl std::future::Future<Output = std::thread::Result<T>> + Send {
+                <$backend as $crate::runtime::std_shaped::Tasks>::join(task)
+            }
+
+            fn block_on<F: std::future::Future>(future: F) -> F::Output {
+                <$backend as $crate::runtime::std_shaped::Tasks>::block_on(future)
+            }
+
+            fn yield_task() -> impl std::future::Future<Output = ()> + Send {
+                <$backend as $crate::runtime::std_shaped::Tasks>::yield_now()
+            }
+
+            fn sleep_task(
+                duration: std::time::Duration,
+            ) -> impl std::future::Future<Output = ()> + Send {
+                <$backend as $crate::runtime::std_shaped::Tasks>::sleep(duration)
             }
         }
     };

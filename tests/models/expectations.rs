@@ -76,4 +76,5 @@ every_concept!(
     philosophers,
     queue,
     executor,
+    gevent,
 );

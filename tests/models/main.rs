@@ -21,6 +21,7 @@ mod gate_corpus_thread_pool;
 mod gate_hostile;
 mod gate_shard;
 mod gate_support;
+mod gevent;
 mod locks;
 mod processes;
 mod queue;

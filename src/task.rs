@@ -1,0 +1,214 @@
+//! Cooperative tasks over any [`Runtime`], gevent's greenlets: spawn, join (the value), yield,
+//! an async sleep, and [`SharedCell`], a variable tasks share with no lock.
+//!
+//! A task switches only where it awaits something that is not ready ([`yield_now`], [`sleep`],
+//! [`JoinHandle::join`]); nothing else in this module is a scheduling point, under any backend.
+//! So code between two awaits runs as one step, and a read and a write with no await between
+//! them need no lock. See [`crate::runtime`] for what a task is on each backend.
+//!
+//! Everything a task does is recorded under its own name, like a thread's: each poll installs
+//! the task's identity in the backend's per-thread slot and puts the previous one back, since on
+//! the native hub (and under shuttle) many tasks take turns on one thread.
+//!
+//! ```
+//! use interleave::runtime::Native;
+//! use interleave::task;
+//!
+//! let doubled = task::block_on::<Native, _>(async {
+//!     let handle = task::spawn::<Native, _>(async { 21 * 2 });
+//!     handle.join().await
+//! });
+//! assert_eq!(doubled, 42);
+//! ```
+
+use crate::local::{self, Local};
+use crate::runtime::Runtime;
+use crate::thread::current_tid;
+use crate::trace::{self, Action, ObjId, Tid, Waiting};
+use std::fmt::Debug;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// The name gevent's users see for the `number`th task started without one.
+pub fn greenlet_name(number: usize) -> String {
+    format!("Greenlet-{number}")
+}
+
+/// An owned permission to join a task (gevent's `join` and `.value` in one).
+pub struct JoinHandle<R: Runtime, T: Send + 'static> {
+    inner: R::Task<T>,
+    name: String,
+    /// The task in the trace, when its start was recorded.
+    tid: Option<Tid>,
+    _runtime: PhantomData<R>,
+}
+
+/// Starts a task named `Greenlet-N` (numbered with the execution's threads).
+#[track_caller]
+pub fn spawn<R, F>(future: F) -> JoinHandle<R, F::Output>
+where
+    R: Runtime,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    spawn_named::<R, F>(greenlet_name(trace::next_thread_number()), future)
+}
+
+/// Starts a task; it first runs when the task (or thread) holding the processor awaits.
+#[track_caller]
+pub fn spawn_named<R, F>(name: impl Into<String>, future: F) -> JoinHandle<R, F::Output>
+where
+    R: Runtime,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let name = name.into();
+    let me = current_tid::<R>();
+    let tid = me.and_then(|_| trace::register_thread(name.clone()));
+    if let (Some(me), Some(child)) = (me, tid) {
+        trace::record(me, Action::Spawn { child });
+    }
+    let local = Arc::new(Local::default());
+    if let Some(tid) = tid {
+        local.set_trace_id(tid);
+    }
+    let tracked = Tracked::<R, F> {
+        future: Box::pin(future),
+        local,
+        recorder: Some(trace::current()),
+        _runtime: PhantomData,
+    };
+    JoinHandle {
+        inner: R::spawn_task(name.clone(), tracked),
+        name,
+        tid,
+        _runtime: PhantomData,
+    }
+}
+
+impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Waits for the task and returns its value; re-raises its panic in the joiner.
+    pub async fn join(self) -> T {
+        let me = current_tid::<R>().zip(self.tid);
+        if let Some((me, child)) = me {
+            trace::begin_wait(me, Waiting::Join(child));
+        }
+        let result = R::join_task(self.inner).await;
+        if let Some((me, child)) = me {
+            trace::end_wait(me);
+            trace::record(me, Action::Join { child });
+        }
+        result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+/// gevent's `joinall` followed by each `.value`: the values in the order of `handles`, whatever
+/// order the tasks finished in.
+pub async fn join_all<R: Runtime, T: Send + 'static>(handles: Vec<JoinHandle<R, T>>) -> Vec<T> {
+    let mut values = Vec::with_capacity(handles.len());
+    for handle in handles {
+        values.push(handle.join().await);
+    }
+    values
+}
+
+/// Runs `future` to completion on the calling thread, running the tasks while it waits (the
+/// program's main greenlet). Call it from a thread, not from inside a task.
+pub fn block_on<R: Runtime, F: Future>(future: F) -> F::Output {
+    R::block_on(future)
+}
+
+/// gevent's `sleep(0)`: every other ready task runs before this one goes on.
+pub async fn yield_now<R: Runtime>() {
+    note::<R>("await yield".to_owned());
+    R::yield_task().await;
+}
+
+/// gevent's `sleep`: the task waits without blocking the others (the checkers have no clock,
+/// so there it is a switch point and nothing more; natively it takes real, scaled, time).
+pub async fn sleep<R: Runtime>(duration: Duration) {
+    note::<R>(format!("await sleep({} s)", duration.as_secs_f64()));
+    R::sleep_task(duration).await;
+}
+
+fn note<R: Runtime>(text: String) {
+    if let Some(me) = current_tid::<R>() {
+        trace::record(me, Action::Note { text });
+    }
+}
+
+/// A variable the tasks of one program share with no lock. `load` and `store` are recorded
+/// (with a lost update flagged as for [`crate::sync::Shared`]) but are not scheduling points:
+/// no task can run between a `load` and a `store` unless the task awaits in between.
+pub struct SharedCell<R: Runtime, T: Copy + Debug + Send> {
+    /// A std mutex that nothing ever contends for: tasks take turns; it only makes the cell `Sync`.
+    value: Mutex<T>,
+    id: ObjId,
+    _runtime: PhantomData<R>,
+}
+
+impl<R: Runtime, T: Copy + Debug + Send> SharedCell<R, T> {
+    pub fn named(name: &str, value: T) -> Self {
+        SharedCell {
+            value: Mutex::new(value),
+            id: trace::register(name.to_owned()),
+            _runtime: PhantomData,
+        }
+    }
+
+    #[track_caller]
+    pub fn load(&self) -> T {
+        let value = *crate::util::lock_unpoisoned(&self.value);
+        if let Some(me) = current_tid::<R>() {
+            trace::read(me, self.id, format!("{value:?}"));
+        }
+        value
+    }
+
+    #[track_caller]
+    pub fn store(&self, value: T) {
+        *crate::util::lock_unpoisoned(&self.value) = value;
+        if let Some(me) = current_tid::<R>() {
+            trace::write(me, self.id, format!("{value:?}"));
+        }
+    }
+}
+
+/// A task's future with its identity: installed in the backend's per-thread slot for each poll.
+struct Tracked<R: Runtime, F: Future> {
+    future: Pin<Box<F>>,
+    local: Arc<Local>,
+    /// Handed to the task's thread at its first poll (loom runs each task on a thread of its own).
+    recorder: Option<Option<Arc<trace::Recorder>>>,
+    /// Not `PhantomData<R>`: keeps the wrapper `Unpin` whatever `R` is.
+    _runtime: PhantomData<fn() -> R>,
+}
+
+impl<R: Runtime, F: Future> Future for Tracked<R, F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        if let Some(recorder) = self.recorder.take() {
+            trace::install(recorder);
+        }
+        let previous = R::thread_slot();
+        R::set_thread_slot(Some(self.local.clone()));
+        let poll = self.future.as_mut().poll(cx);
+        if poll.is_ready()
+            && let Some(me) = local::get::<R>().and_then(|local| local.trace_id())
+            && trace::recording()
+        {
+            trace::record(me, Action::Finish);
+        }
+        R::set_thread_slot(previous);
+        poll
+    }
+}

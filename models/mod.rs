@@ -8,7 +8,7 @@ pub mod daemon;
 pub mod double_acquire;
 #[path = "13_executor/mod.rs"]
 pub mod executor;
-#[path = "15_gevent.rs"]
+#[path = "15_gevent/mod.rs"]
 pub mod gevent;
 #[path = "05_gil.rs"]
 pub mod gil;

@@ -1,5 +1,7 @@
 //! `Loom`: loom's threads and locks, explored exhaustively (up to the preemption bound).
 
+use std::sync::Arc;
+
 #[derive(Debug)]
 pub struct Loom;
 
@@ -19,29 +21,72 @@ super::std_shaped::impl_runtime!(
     timeout = |duration| duration
 );
 
-/// loom has `block_on` but no task spawn: a task is a loom thread running `block_on` (so at
-/// most 4 tasks besides main). The task is the only code on its thread, so a blocking `join`
-/// inside a poll is what an await would be.
+/// loom has no task spawn: a task is a loom thread polling it (so at most 4 tasks besides
+/// main). Every poll holds [`PROCESSOR`], so tasks take turns as on gevent's one thread, and loom
+/// sees them conflict there: it tries every order of their polls (the code inside a poll uses no
+/// loom object, so without the lock loom would find nothing to reorder).
 impl super::std_shaped::Tasks for Loom {
-    type Task<T: Send + 'static> = ::loom::thread::JoinHandle<T>;
+    type Task<T: Send + 'static> = LoomTask<T>;
 
     fn spawn<F>(name: String, future: F) -> Self::Task<F::Output>
     where
         F: std::future::Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        ::loom::thread::Builder::new()
+        let outcome = Arc::new(std::sync::Mutex::new(Outcome {
+            result: None,
+            joiner: None,
+        }));
+        let finished = outcome.clone();
+        let mut future = Box::pin(future);
+        let task = std::future::poll_fn(move |context| {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                future.as_mut().poll(context)
+            }));
+            let result = match caught {
+                Ok(std::task::Poll::Pending) => return std::task::Poll::Pending,
+                Ok(std::task::Poll::Ready(value)) => Ok(value),
+                Err(panic) => Err(panic),
+            };
+            let joiner = {
+                let mut outcome = crate::util::lock_unpoisoned(&finished);
+                outcome.result = Some(result);
+                outcome.joiner.take()
+            };
+            if let Some(joiner) = joiner {
+                joiner.wake();
+            }
+            std::task::Poll::Ready(())
+        });
+        let thread = ::loom::thread::Builder::new()
             .name(name)
-            .spawn(move || ::loom::future::block_on(future))
-            .expect("loom refused to start a task's thread")
+            .spawn(move || block_on(task))
+            .expect("loom refused to start a task's thread");
+        LoomTask { outcome, thread }
     }
 
+    /// Awaits the task's end (its thread is joined once it has handed over its result).
     async fn join<T: Send + 'static>(task: Self::Task<T>) -> std::thread::Result<T> {
-        task.join()
+        let LoomTask { outcome, thread } = task;
+        let result = std::future::poll_fn(|context| {
+            let mut outcome = crate::util::lock_unpoisoned(&outcome);
+            match outcome.result.take() {
+                Some(result) => std::task::Poll::Ready(result),
+                None => {
+                    outcome.joiner = Some(context.waker().clone());
+                    std::task::Poll::Pending
+                }
+            }
+        })
+        .await;
+        thread
+            .join()
+            .expect("a task's thread catches its task's panic");
+        result
     }
 
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        ::loom::future::block_on(future)
+        block_on(future)
     }
 
     async fn yield_now() {
@@ -51,5 +96,68 @@ impl super::std_shaped::Tasks for Loom {
     /// No time: a switch point and nothing more.
     async fn sleep(_duration: std::time::Duration) {
         super::hub::YieldOnce::default().await
+    }
+}
+
+/// A task under loom: its thread, and where its result is left for the joiner.
+pub struct LoomTask<T> {
+    outcome: Arc<std::sync::Mutex<Outcome<T>>>,
+    thread: ::loom::thread::JoinHandle<()>,
+}
+
+/// What a finished task left for its joiner (a std mutex: only ever taken inside a poll, which
+/// holds [`PROCESSOR`], so never contended).
+struct Outcome<T> {
+    result: Option<std::thread::Result<T>>,
+    joiner: Option<std::task::Waker>,
+}
+
+::loom::lazy_static! {
+    /// The one processor the tasks of an execution share: held for each poll.
+    static ref PROCESSOR: ::loom::sync::Mutex<()> = ::loom::sync::Mutex::new(());
+}
+
+/// Wakes a task's thread: a flag under a loom mutex, and a loom condvar to wait on it.
+#[derive(Default)]
+struct Wakeup {
+    woken: ::loom::sync::Mutex<bool>,
+    condvar: ::loom::sync::Condvar,
+}
+
+impl std::task::Wake for Wakeup {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        *self.woken.lock().expect("never poisoned") = true;
+        self.condvar.notify_one();
+    }
+}
+
+/// Polls `future` on this thread, holding [`PROCESSOR`] for each poll, and between polls waits
+/// on a loom condvar until it is woken. Not `loom::future::block_on`: when tasks deadlock, loom
+/// drops that one's parked state while unwinding and aborts the process; a thread parked on a
+/// condvar is a deadlock loom reports like any other.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let wakeup = Arc::new(Wakeup::default());
+    let waker = std::task::Waker::from(wakeup.clone());
+    let mut context = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        let poll = {
+            let _processor = PROCESSOR
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            future.as_mut().poll(&mut context)
+        };
+        if let std::task::Poll::Ready(output) = poll {
+            return output;
+        }
+        let mut woken = wakeup.woken.lock().expect("never poisoned");
+        while !*woken {
+            woken = wakeup.condvar.wait(woken).expect("never poisoned");
+        }
+        *woken = false;
     }
 }

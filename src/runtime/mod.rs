@@ -23,18 +23,20 @@
 //! Cooperative tasks (the [`crate::task`] facade, gevent's greenlets) map onto each backend so
 //! that an `.await` that returns `Pending` is the only place a task can lose the processor:
 //!
-//! | backend   | a task is                         | `yield`/`sleep`                  | `join`           |
-//! |-----------|-----------------------------------|----------------------------------|------------------|
-//! | [`Native`]  | a future on this OS thread's hub ([`hub`]) | hub's own; `sleep` really sleeps | a future  |
-//! | [`Shuttle`] | a shuttle future task             | `shuttle::future::yield_now`     | its `JoinHandle` |
-//! | `Loom`    | a loom thread running `block_on`  | a future that wakes itself once  | the thread's `join` |
+//! | backend   | a task is                                   | `yield`/`sleep`                     | `join`              |
+//! |-----------|---------------------------------------------|-------------------------------------|---------------------|
+//! | [`Native`]  | a task of tokio's current-thread runtime  | tokio's; `sleep` really sleeps      | its `JoinHandle`    |
+//! | [`Shuttle`] | a shuttle future task                     | `shuttle::future::yield_now`        | its `JoinHandle`    |
+//! | `Loom`    | a loom thread polling it, parked on a loom condvar between polls | a future that wakes itself once | the thread's `join` |
 //!
 //! - loom: no task spawn of its own, so every task is a thread (at most 4 besides main); a task
-//!   is the only code on its thread, so a blocking `join` inside its poll is an await. A deadlock
-//!   among tasks makes loom abort the process (a panic in a destructor), so a model must not
-//!   build one under loom unless the facade reports it first.
+//!   is the only code on its thread, so a blocking `join` inside its poll is an await. Tasks
+//!   that wait for each other are threads parked on condvars: loom reports the deadlock like any
+//!   other, and the process goes on (`loom::future::block_on` would make it abort).
+//! - native in a loom build (no tokio there): a std-only hub of the same rules (`hub`).
 //! - shuttle and loom: time is not modelled; an async `sleep` is a switch point and nothing more.
 
+#[cfg(loom)]
 pub mod hub;
 
 #[cfg(loom)]

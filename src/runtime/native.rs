@@ -36,8 +36,51 @@ super::std_shaped::impl_runtime!(
     timeout = scaled
 );
 
-/// A task is a future on the calling OS thread's [`super::hub`]: one thread, switching only at
-/// awaits, as gevent's hub does.
+/// A task is a task of tokio's current-thread runtime, started by [`Tasks::block_on`] on the
+/// calling OS thread: one thread, switching only at awaits, as gevent's hub does. Tasks still
+/// running when `block_on`'s own future completes are dropped with the runtime, as a program's
+/// un-joined greenlets end with it; `spawn` outside `block_on` panics.
+///
+/// [`Tasks::block_on`]: super::std_shaped::Tasks::block_on
+#[cfg(not(loom))]
+impl super::std_shaped::Tasks for Native {
+    type Task<T: Send + 'static> = tokio::task::JoinHandle<T>;
+
+    fn spawn<F>(_name: String, future: F) -> Self::Task<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        tokio::task::spawn(future)
+    }
+
+    async fn join<T: Send + 'static>(task: Self::Task<T>) -> std::thread::Result<T> {
+        task.await.map_err(|error| match error.try_into_panic() {
+            Ok(payload) => payload,
+            Err(error) => Box::new(format!("the task did not finish: {error}")),
+        })
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("the OS refused tokio's runtime (a timer or an event fd)")
+            .block_on(future)
+    }
+
+    async fn yield_now() {
+        tokio::task::yield_now().await
+    }
+
+    async fn sleep(duration: Duration) {
+        tokio::time::sleep(scaled(duration)).await
+    }
+}
+
+/// In a loom build (no tokio there): a future on the calling OS thread's std-only
+/// [`super::hub`], with the same rules.
+#[cfg(loom)]
 impl super::std_shaped::Tasks for Native {
     type Task<T: Send + 'static> = super::hub::Task<T>;
 

@@ -139,6 +139,19 @@ pub async fn sleep<R: Runtime>(duration: Duration) {
     R::sleep_task(duration).await;
 }
 
+/// An unpatched `time.sleep` inside a task: it blocks the thread, so no other task of the hub
+/// runs until it returns. Natively it really sleeps (scaled); the checkers have no clock, so
+/// there it is recorded and nothing more, and in particular never a switch point.
+pub fn blocking_sleep<R: Runtime>(duration: Duration) {
+    note::<R>(format!(
+        "time.sleep({} s), unpatched: blocks every task",
+        duration.as_secs_f64()
+    ));
+    if R::HAS_CLOCK {
+        R::sleep(duration);
+    }
+}
+
 fn note<R: Runtime>(text: String) {
     if let Some(me) = current_tid::<R>() {
         trace::record(me, Action::Note { text });

@@ -12,6 +12,8 @@ pub mod executor;
 pub mod gevent;
 #[path = "05_gil.rs"]
 pub mod gil;
+#[path = "14_greenlet/mod.rs"]
+pub mod greenlet;
 #[path = "10_noodle_fork.rs"]
 pub mod noodle_fork;
 #[path = "11_philosophers.rs"]
@@ -47,6 +49,7 @@ pub fn all() -> Vec<Concept> {
         philosophers::concept(),
         queue::concept(),
         executor::concept(),
+        greenlet::concept(),
         gevent::concept(),
     ]
 }

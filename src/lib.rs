@@ -27,6 +27,7 @@ pub mod checker;
 pub mod cli;
 pub mod exit_hook;
 pub mod gate;
+pub mod greenlet;
 pub mod lesson;
 pub mod local;
 #[path = "../models/mod.rs"]

@@ -115,11 +115,19 @@ fn explain(report: &Report, failure: &Failure, replay: &dyn Fn(&str) -> String) 
 }
 
 /// The wait-for ring of a deadlock in one line, e.g. `cycle: eat1-nezha holds noodle, waits for
-/// fork; eat2-egon holds fork, waits for noodle`.
+/// fork; eat2-egon holds fork, waits for noodle`, or for tasks awaiting each other's results
+/// `cycle: Greenlet-1 waits for Greenlet-2 to finish; Greenlet-2 waits for Greenlet-1 to finish`.
 pub fn cycle(trace: &Trace) -> Option<String> {
     let ring = trace.deadlock_cycle();
     match ring.as_slice() {
-        [] => None,
+        [] => {
+            let joins: Vec<String> = trace
+                .join_ring()
+                .iter()
+                .map(|b| format!("{} waits for {}", b.thread, b.waits_for))
+                .collect();
+            (!joins.is_empty()).then(|| format!("cycle: {}", joins.join("; ")))
+        }
         [alone] => Some(format!(
             "self-deadlock: {} waits for {}, which it holds itself",
             alone.thread, alone.waits_for

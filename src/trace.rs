@@ -145,8 +145,13 @@ pub enum Action {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Waiting {
     Lock(ObjId),
-    Condvar { condvar: ObjId, lock: ObjId },
+    Condvar {
+        condvar: ObjId,
+        lock: ObjId,
+    },
     Join(Tid),
+    /// A greenlet suspended in a `switch`, waiting for another to switch back to it.
+    Switch,
 }
 
 /// A thread, an object or a wait as a failure shows it: its identity, and its name (for a wait,
@@ -262,6 +267,7 @@ impl Trace {
                 format!("a notify on {}", self.object_name(*condvar))
             }
             Waiting::Join(child) => format!("{} to finish", self.thread_name(*child)),
+            Waiting::Switch => "a switch back to it".to_owned(),
         };
         Named {
             id: waiting.clone(),
@@ -289,17 +295,41 @@ impl Trace {
         Vec::new()
     }
 
+    /// Blocked threads (or tasks) each waiting for the next to finish, and the last for the
+    /// first: tasks awaiting each other's results. Empty when no such ring exists.
+    pub fn join_ring(&self) -> Vec<&Blocked> {
+        let blocked_thread = |thread: Tid| self.blocked.iter().position(|b| b.thread.id == thread);
+        for start in 0..self.blocked.len() {
+            let mut path = vec![start];
+            while let Waiting::Join(child) = self.blocked[*path.last().expect("never empty")]
+                .waits_for
+                .id
+                && let Some(next) = blocked_thread(child)
+            {
+                if let Some(at) = path.iter().position(|&p| p == next) {
+                    return path[at..].iter().map(|&i| &self.blocked[i]).collect();
+                }
+                path.push(next);
+            }
+        }
+        Vec::new()
+    }
+
     /// Names the kind of deadlock the trace shows (`deadlock: ...`), when it shows one.
     pub fn deadlock_explanation(&self) -> Option<String> {
         match self.deadlock_cycle().as_slice() {
             [] => self
-                .blocked
-                .iter()
-                .find(|b| matches!(b.waits_for.id, Waiting::Condvar { .. }))
-                .map(|b| format!(
-                    "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
-                    b.thread, b.waits_for
-                )),
+                .join_ring_explanation()
+                .or_else(|| self.missing_switch_explanation())
+                .or_else(|| {
+                    self.blocked
+                        .iter()
+                        .find(|b| matches!(b.waits_for.id, Waiting::Condvar { .. }))
+                        .map(|b| format!(
+                            "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
+                            b.thread, b.waits_for
+                        ))
+                }),
             [alone] => Some(format!(
                 "deadlock: {} waits for {}, a lock it already holds",
                 alone.thread, alone.waits_for
@@ -309,6 +339,33 @@ impl Trace {
                 ring.len()
             )),
         }
+    }
+
+    /// `deadlock: A waits for B to finish, which waits for A to finish`.
+    fn join_ring_explanation(&self) -> Option<String> {
+        let ring = self.join_ring();
+        let (first, rest) = ring.split_first()?;
+        let mut text = format!("deadlock: {} waits for {}", first.thread, first.waits_for);
+        for blocked in rest {
+            text += &format!(", which waits for {}", blocked.waits_for);
+        }
+        Some(text)
+    }
+
+    /// A greenlet suspended in a switch that no greenlet is left to make, and who waits on it.
+    fn missing_switch_explanation(&self) -> Option<String> {
+        let suspended = self
+            .blocked
+            .iter()
+            .find(|b| b.waits_for.id == Waiting::Switch)?;
+        let mut text = format!(
+            "deadlock: {} waits for a switch back to it that never comes (every other greenlet has finished or waits itself: a missing switch back)",
+            suspended.thread
+        );
+        for other in self.blocked.iter().filter(|b| b.thread != suspended.thread) {
+            text += &format!("; {} waits for {}", other.thread, other.waits_for);
+        }
+        Some(text)
     }
 }
 

@@ -1,12 +1,13 @@
 //! The native backend's tasks: one hub per OS thread, like gevent's, that runs its tasks one at
 //! a time and switches only when a task's poll returns `Pending`. std only (no tokio), so it
-//! builds under `--cfg loom` too and a deadlock among tasks is reported, not a hang.
+//! builds under `--cfg loom`, where tokio cannot run: the native backend's tasks there.
 //!
 //! - A task runs only while some code of its thread is inside [`block_on`]; tasks still pending
 //!   when `block_on`'s own future completes are dropped, as a program's un-joined greenlets end
 //!   with it. `block_on` cannot be nested (a task calling it panics).
 //! - When no task is ready the hub sleeps until the earliest [`sleep`] is due; when none is due
-//!   either, every task waits for another: [`block_on`] panics with `deadlock: ...`.
+//!   either, every task waits for another: [`block_on`] blocks for good, as tokio's does, and
+//!   the native checker's watchdog reports the deadlock.
 //! - A task that blocks its thread (a `std::thread::sleep`) blocks every task of the hub: that
 //!   is the unpatched-sleep lesson, not a limitation.
 
@@ -174,8 +175,11 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
             if hub.wait_for_timers() {
                 continue;
             }
-            hub.running.set(false);
-            panic!("deadlock: every task of the hub waits for another, and no sleep is due");
+            // Every task waits for another and no sleep is due: a deadlock. Stall as tokio
+            // would, so the native checker's watchdog reports it the same in both builds.
+            loop {
+                std::thread::park();
+            }
         };
         if id != MAIN {
             hub.poll_task(id);

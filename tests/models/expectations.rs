@@ -76,5 +76,6 @@ every_concept!(
     philosophers,
     queue,
     executor,
+    greenlet,
     gevent,
 );

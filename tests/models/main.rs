@@ -22,6 +22,7 @@ mod gate_hostile;
 mod gate_shard;
 mod gate_support;
 mod gevent;
+mod greenlet;
 mod locks;
 mod processes;
 mod queue;

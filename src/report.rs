@@ -425,17 +425,50 @@ pub fn timing(timing: &Timing) -> String {
     let _ = writeln!(
         out,
         "  {:<width$}  {:>10}  {:>8}  result",
-        "variant", "seconds", "ratio"
+        "variant", "time", "ratio"
     );
     for row in &timing.rows {
         let _ = writeln!(
             out,
-            "  {:<width$}  {:>10.4}  {:>7.1}x  {}",
+            "  {:<width$}  {:>10}  {:>7.1}x  {}",
             row.label,
-            row.seconds,
+            duration(row.seconds),
             row.seconds / base,
             row.note
         );
     }
     out
+}
+
+/// Seconds in the unit that keeps 3 or 4 digits: `0.501 s`, `51.3 ms`, `9.39 us`, `1.4 ns`.
+fn duration(seconds: f64) -> String {
+    let (value, unit) = match seconds {
+        s if s >= 1.0 => (s, "s"),
+        s if s >= 1e-3 => (s * 1e3, "ms"),
+        s if s >= 1e-6 => (s * 1e6, "us"),
+        s => (s * 1e9, "ns"),
+    };
+    let decimals = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.decimals$} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn a_duration_keeps_three_or_four_digits_in_its_own_unit() {
+        assert_eq!(duration(0.5011), "501 ms");
+        assert_eq!(duration(0.05132), "51.3 ms");
+        assert_eq!(duration(2.5), "2.50 s");
+        assert_eq!(duration(9.3908e-6), "9.39 us");
+        assert_eq!(duration(1.4e-9), "1.40 ns");
+        assert_eq!(duration(0.0), "0.00 ns");
+    }
 }

@@ -30,6 +30,9 @@
 //! 52.76 s against 10.99 s plain (4.8x). `time greenlet` measures a plain call, a stackful
 //! coroutine switch, an async task handoff and an OS thread handoff side by side.
 
+#[cfg(not(loom))]
+pub mod timing;
+
 use crate::greenlet::{Greenlet, Greenlets};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::program::Printed;
@@ -155,10 +158,13 @@ pub const MISSING_SWITCH_BACK: Row<EatPlay> = Row::new(
 .max_threads(2);
 
 pub fn concept() -> Concept {
-    Concept::new(
+    let concept = Concept::new(
         "greenlet",
         "greenlet: coroutines switch only where the program says so (tutorial 三.2)",
         file!(),
     )
-    .rows(&[SWITCH, MISSING_SWITCH_BACK])
+    .rows(&[SWITCH, MISSING_SWITCH_BACK]);
+    #[cfg(not(loom))]
+    let concept = concept.timing(timing::timing);
+    concept
 }

@@ -19,6 +19,9 @@
 //!   threads: the await is a switch point the program put there itself. Natively every task
 //!   reads before any wakes up, so `n` ends at 1 every time.
 
+#[cfg(not(loom))]
+pub mod timing;
+
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::task::{self, SharedCell};
@@ -117,10 +120,13 @@ pub const AWAIT_BETWEEN: Row<SharedCounter> = Row::new(
 );
 
 pub fn concept() -> Concept {
-    Concept::new(
+    let concept = Concept::new(
         "gevent",
         "gevent: tasks switch only where they await (tutorial 三.3-4)",
         file!(),
     )
-    .rows(&[NO_LOCK_NEEDED, AWAIT_BETWEEN])
+    .rows(&[NO_LOCK_NEEDED, AWAIT_BETWEEN]);
+    #[cfg(not(loom))]
+    let concept = concept.timing(timing::timing);
+    concept
 }

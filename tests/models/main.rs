@@ -8,6 +8,8 @@ mod backend_panics;
 mod children;
 mod ci_workflow;
 mod cli;
+#[cfg(not(loom))]
+mod coroutine_timing;
 mod counter_race;
 mod executor;
 mod expectations;

@@ -1,10 +1,11 @@
-//! Cooperative tasks over any [`Runtime`], gevent's greenlets: spawn, join (the value), yield,
-//! an async sleep, and [`SharedCell`], a variable tasks share with no lock.
+//! Cooperative tasks over any [`Runtime`], gevent's greenlets: spawn, join (the value), a value
+//! several tasks can await ([`SharedHandle`], gevent's `g.get()`), yield, an async sleep, an
+//! unpatched blocking sleep, and [`SharedCell`], a variable tasks share with no lock.
 //!
 //! A task switches only where it awaits something that is not ready ([`yield_now`], [`sleep`],
-//! [`JoinHandle::join`]); nothing else in this module is a scheduling point, under any backend.
-//! So code between two awaits runs as one step, and a read and a write with no await between
-//! them need no lock. See [`crate::runtime`] for what a task is on each backend.
+//! [`JoinHandle::join`], [`SharedHandle::get`]); nothing else in this module is a scheduling
+//! point, under any backend. So code between two awaits runs as one step, and a read and a write
+//! with no await between them need no lock. See [`crate::runtime`] for what a task is on each backend.
 //!
 //! Everything a task does is recorded under its own name, like a thread's: each poll installs
 //! the task's identity in the backend's per-thread slot and puts the previous one back, since on
@@ -107,6 +108,141 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
             trace::record(me, Action::Join { child });
         }
         result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+/// A handle to a task whose value several tasks can await: gevent's `g.get()` / `g.value`,
+/// where any greenlet holding `g` may ask. Clone it to hand it to another task.
+///
+/// ```
+/// use interleave::runtime::Native;
+/// use interleave::task;
+///
+/// let sum = task::block_on::<Native, _>(async {
+///     let answer = task::spawn_shared::<Native, _>(async { 42 });
+///     let asker = answer.clone();
+///     let other = task::spawn::<Native, _>(async move { asker.get().await });
+///     answer.get().await + other.join().await
+/// });
+/// assert_eq!(sum, 84);
+/// ```
+pub struct SharedHandle<R: Runtime, T: Clone + Send + 'static> {
+    inner: Arc<Shared<R, T>>,
+}
+
+struct Shared<R: Runtime, T> {
+    name: String,
+    tid: Option<Tid>,
+    /// The value (or the panic's text), and who waits for it; filled by the task's last poll.
+    /// A std mutex nothing contends for: only ever taken inside a poll, and tasks take turns.
+    slot: Arc<Mutex<Slot<T>>>,
+    /// The task itself, joined by the first `get` to find the value there.
+    task: Mutex<Option<R::Task<()>>>,
+}
+
+struct Slot<T> {
+    value: Option<Result<T, String>>,
+    waiters: Vec<std::task::Waker>,
+}
+
+impl<R: Runtime, T: Clone + Send + 'static> Clone for SharedHandle<R, T> {
+    fn clone(&self) -> Self {
+        SharedHandle {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+/// Starts a task named `Greenlet-N`, like [`spawn`], whose value any number of tasks can await.
+#[track_caller]
+pub fn spawn_shared<R, F>(future: F) -> SharedHandle<R, F::Output>
+where
+    R: Runtime,
+    F: Future + Send + 'static,
+    F::Output: Clone + Send + 'static,
+{
+    let slot = Arc::new(Mutex::new(Slot {
+        value: None,
+        waiters: Vec::new(),
+    }));
+    let filled = slot.clone();
+    let mut future = Box::pin(future);
+    // Leaves the value (or the panic's text) for the waiters and wakes them; the panic itself
+    // goes on to the backend, as any task's does.
+    let task = std::future::poll_fn(move |cx| {
+        let poll =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx)));
+        let (value, panic) = match poll {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => (Ok(value), None),
+            Err(panic) => (Err(crate::runtime::panic_text(&*panic)), Some(panic)),
+        };
+        let waiters = {
+            let mut slot = crate::util::lock_unpoisoned(&filled);
+            slot.value = Some(value);
+            std::mem::take(&mut slot.waiters)
+        };
+        waiters.into_iter().for_each(std::task::Waker::wake);
+        match panic {
+            Some(panic) => std::panic::resume_unwind(panic),
+            None => Poll::Ready(()),
+        }
+    });
+    let JoinHandle {
+        inner, name, tid, ..
+    } = spawn::<R, _>(task);
+    SharedHandle {
+        inner: Arc::new(Shared {
+            name,
+            tid,
+            slot,
+            task: Mutex::new(Some(inner)),
+        }),
+    }
+}
+
+impl<R: Runtime, T: Clone + Send + 'static> SharedHandle<R, T> {
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Waits for the task and returns (a clone of) its value, recorded as a join: a deadlock
+    /// report says who waits for whom. Re-raises the task's panic in every waiter.
+    pub async fn get(&self) -> T {
+        note::<R>(format!("await {}.get()", self.name()));
+        let me = current_tid::<R>().zip(self.inner.tid);
+        if let Some((me, child)) = me {
+            trace::begin_wait(me, Waiting::Join(child));
+        }
+        let value = std::future::poll_fn(|cx| {
+            let mut slot = crate::util::lock_unpoisoned(&self.inner.slot);
+            match &slot.value {
+                Some(value) => Poll::Ready(value.clone()),
+                None => {
+                    if !slot.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                        slot.waiters.push(cx.waker().clone());
+                    }
+                    Poll::Pending
+                }
+            }
+        })
+        .await;
+        // The task ended in the poll that left the value: its join does not wait.
+        let task = crate::util::lock_unpoisoned(&self.inner.task).take();
+        let joined = match task {
+            Some(task) => R::join_task(task).await,
+            None => Ok(()),
+        };
+        if let Some((me, child)) = me {
+            trace::end_wait(me);
+            trace::record(me, Action::Join { child });
+        }
+        if let Err(panic) = joined {
+            std::panic::resume_unwind(panic);
+        }
+        value.unwrap_or_else(|panic| {
+            std::panic::resume_unwind(Box::new(format!("{} panicked: {panic}", self.name())))
+        })
     }
 }
 

@@ -2,14 +2,27 @@
 //!
 //! A gevent program runs its greenlets on one thread, one at a time, and the hub switches to
 //! another only when the running one waits: `gevent.sleep`, a `join`, a patched socket call.
-//! Between two such waits a greenlet runs alone, so the tutorial's shared data needs no lock...
-//! as long as nothing between the read and the write waits.
+//! The concept's lessons, in the tutorial's order, each buggy variant beside its fix:
 //!
-//! Here the tasks share `n` (a [`SharedCell`]: recorded, never a switch point) and each adds one
-//! to it. Under shuttle a task is one of its future tasks; under loom a thread of its own
-//! running `block_on`; natively a future on a std-only hub: in all three an `.await` that is
-//! not ready is the only place a task can lose the processor, and the checkers try every choice
-//! of which ready task runs next at each of them.
+//! 1. [`joinall`]: spawn, `joinall`, then each `.value`: the values come back in spawn order,
+//!    whatever order the tasks finished in (`gevent/joinall`).
+//! 2. Shared data, below: between two waits a greenlet runs alone, so it needs no lock... as
+//!    long as nothing between the read and the write waits (`gevent/no-lock-needed`,
+//!    `gevent/await-between`).
+//! 3. [`sleep`]: `monkey.patch_all()`: an unpatched `time.sleep` blocks the hub, and every other
+//!    task waits (`gevent/patched-sleep`, `gevent/unpatched-sleep`).
+//! 4. [`await_each_other`]: two greenlets that each `get()` the other's value deadlock
+//!    (`gevent/await-each-other`).
+//!
+//! Under shuttle a task is one of its future tasks; under loom a thread of its own whose every
+//! poll holds the one processor; natively a task of tokio's one-thread runtime: in all three an `.await` that is not
+//! ready is the only place a task can lose the processor, and the checkers try every choice of
+//! which ready task runs next at each of them. Neither checker has a clock: a sleep is a switch
+//! point and nothing more there, and only the native runs show time.
+//!
+//! ## Shared data with no lock
+//!
+//! The tasks share `n` (a [`SharedCell`]: recorded, never a switch point) and each adds one to it.
 //!
 //! - `no-lock-needed`: `await sleep; temp = n; n = temp + 1`. Every task sleeps first, so the
 //!   order they run in varies, but the read and the write are one step: `n` always ends at the
@@ -19,8 +32,15 @@
 //!   threads: the await is a switch point the program put there itself. Natively every task
 //!   reads before any wakes up, so `n` ends at 1 every time.
 
+pub mod await_each_other;
+pub mod joinall;
+pub mod sleep;
 #[cfg(not(loom))]
 pub mod timing;
+
+pub use self::await_each_other::AWAIT_EACH_OTHER;
+pub use self::joinall::JOINALL;
+pub use self::sleep::{PATCHED_SLEEP, UNPATCHED_SLEEP};
 
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
@@ -125,7 +145,10 @@ pub fn concept() -> Concept {
         "gevent: tasks switch only where they await (tutorial 三.3-4)",
         file!(),
     )
-    .rows(&[NO_LOCK_NEEDED, AWAIT_BETWEEN]);
+    .rows(&[JOINALL])
+    .rows(&[NO_LOCK_NEEDED, AWAIT_BETWEEN])
+    .rows(&[PATCHED_SLEEP, UNPATCHED_SLEEP])
+    .rows(&[AWAIT_EACH_OTHER]);
     #[cfg(not(loom))]
     let concept = concept.timing(timing::timing);
     concept

@@ -6,6 +6,8 @@ pub mod counter_race;
 pub mod daemon;
 #[path = "08_double_acquire.rs"]
 pub mod double_acquire;
+#[path = "16_echo/mod.rs"]
+pub mod echo;
 #[path = "13_executor/mod.rs"]
 pub mod executor;
 #[path = "15_gevent/mod.rs"]
@@ -51,6 +53,7 @@ pub fn all() -> Vec<Concept> {
         executor::concept(),
         greenlet::concept(),
         gevent::concept(),
+        echo::concept(),
     ]
 }
 

@@ -78,4 +78,5 @@ every_concept!(
     executor,
     greenlet,
     gevent,
+    echo,
 );

@@ -11,6 +11,7 @@ mod cli;
 #[cfg(not(loom))]
 mod coroutine_timing;
 mod counter_race;
+mod echo;
 mod executor;
 mod expectations;
 mod gate_builtins;

@@ -11,6 +11,8 @@ mod cli;
 #[cfg(not(loom))]
 mod coroutine_timing;
 mod counter_race;
+#[cfg(not(loom))]
+mod echo_net;
 mod executor;
 mod expectations;
 mod gate_builtins;

@@ -1,5 +1,6 @@
 //! The command line: `tour` (no arguments), `list`, `check`, `outcomes`, `replay`, `time`, and
-//! the gate's `exercises`, `starter`, `grade`, `merge-reports` (see [`crate::gate::command`] for their exit codes).
+//! the gate's `exercises`, `starter`, `grade`, `merge-reports` (see [`crate::gate::command`] for their exit codes),
+//! and the real echo servers' `serve` and `load` (their exit codes: `crate::net::command`).
 //! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
 //! 3 a checker error (the backend itself failed: no verdict on the model).
 
@@ -12,12 +13,17 @@ use crate::runtime::Backend;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | outcomes ID [OPTIONS] | replay ID TOKEN | time CONCEPT]
+pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | outcomes ID [OPTIONS] | replay ID TOKEN | time CONCEPT | serve ... | load ...]
   OPTIONS: --backend shuttle|loom|native  --threads N  --executions N  --seed S  --preemption-bound P
            --jobs N (shuttle: worker threads, default one per core)  --time SECONDS (explore this long instead)
   ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.
 the grading gate:
 ";
+
+#[cfg(not(loom))]
+const ECHO_USAGE: &str = crate::net::command::USAGE;
+#[cfg(loom)]
+const ECHO_USAGE: &str = "";
 
 /// Writes to stdout; a write that fails (a full disk, a closed descriptor) ends the process
 /// with one line on stderr and exit code 3. (A reader that went away ends it quietly: SIGPIPE.)
@@ -132,7 +138,7 @@ fn run(args: &[String]) -> Result<i32, Usage> {
             Ok(0)
         }
         ["help" | "--help" | "-h"] => {
-            sayln!("{USAGE}{}", gate::command::USAGE);
+            sayln!("{USAGE}{}\n{ECHO_USAGE}", gate::command::USAGE);
             Ok(0)
         }
         ["check", id, options @ ..] => check_command(id, options, Mode::Check),
@@ -151,6 +157,8 @@ fn run(args: &[String]) -> Result<i32, Usage> {
         }
         ["grade", exercise, rest @ ..] => gate_result(gate::command::grade(exercise, rest)),
         ["merge-reports", rest @ ..] => gate_result(gate::command::merge_reports(rest)),
+        ["serve", rest @ ..] => echo_command("serve", rest),
+        ["load", rest @ ..] => echo_command("load", rest),
         [command, ..]
             if [
                 "tour",
@@ -174,6 +182,26 @@ fn run(args: &[String]) -> Result<i32, Usage> {
             "unknown command {other:?} (`interleave help` shows the usage)"
         ))),
     }
+}
+
+/// The real echo servers' `serve` and `load` (not in the loom build: they need tokio).
+#[cfg(not(loom))]
+fn echo_command(command: &str, words: &[&str]) -> Result<i32, Usage> {
+    use crate::net::command;
+    let say = |text: &str| emit(text);
+    let result = if command == "serve" {
+        command::serve(words, &say)
+    } else {
+        command::load(words, &say)
+    };
+    result.map_err(|command::Refused(message, code)| Usage(message, code))
+}
+
+#[cfg(loom)]
+fn echo_command(command: &str, _: &[&str]) -> Result<i32, Usage> {
+    Err(usage(format!(
+        "{command} is not in the loom build (it needs tokio): build without --cfg loom"
+    )))
 }
 
 /// A gate command's text and exit code, or its one-line refusal.

@@ -33,6 +33,8 @@ pub mod lesson;
 pub mod local;
 #[path = "../models/mod.rs"]
 pub mod models;
+#[cfg(not(loom))]
+pub mod net;
 pub mod program;
 pub mod report;
 pub mod runtime;

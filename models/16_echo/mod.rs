@@ -50,6 +50,8 @@
 
 pub mod tasks;
 pub mod threaded;
+#[cfg(not(loom))]
+pub mod timing;
 
 use crate::connection::show;
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
@@ -301,7 +303,7 @@ pub const ONE_RECV_ONE_MESSAGE: Row<Echo> = Row::new(
 );
 
 pub fn concept() -> Concept {
-    Concept::new(
+    let concept = Concept::new(
         "echo",
         "echo servers: a thread or a task per connection, and a stream (tutorial 3.3.3, gevent)",
         file!(),
@@ -312,5 +314,8 @@ pub fn concept() -> Concept {
         ASYNC,
         ASYNC_SPIN,
         ONE_RECV_ONE_MESSAGE,
-    ])
+    ]);
+    #[cfg(not(loom))]
+    let concept = concept.timing(timing::timing);
+    concept
 }

@@ -12,6 +12,8 @@ mod cli;
 mod coroutine_timing;
 mod counter_race;
 mod echo;
+#[cfg(not(loom))]
+mod echo_net;
 mod executor;
 mod expectations;
 mod gate_builtins;

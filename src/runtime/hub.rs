@@ -10,6 +10,8 @@
 //!   the native checker's watchdog reports the deadlock.
 //! - A task that blocks its thread (a `std::thread::sleep`) blocks every task of the hub: that
 //!   is the unpatched-sleep lesson, not a limitation.
+//!
+//! The loom backend's tasks use its task handles (`finishing`, [`join`]) and [`YieldOnce`] too.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -118,6 +120,24 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let (task, handle) = finishing(future);
+    HUB.with(|hub| {
+        let mut tasks = hub.tasks.borrow_mut();
+        lock_unpoisoned(&hub.ready).push_back(tasks.len());
+        tasks.push(Some(Box::pin(task)));
+    });
+    handle
+}
+
+/// `future` as a task body that leaves its value (or its panic) for [`join`], and the handle to
+/// join it by; whoever runs the body (this hub, or a loom thread) needs nothing else.
+pub(super) fn finishing<F>(
+    future: F,
+) -> (impl Future<Output = ()> + Send + 'static, Task<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     let outcome = Arc::new(Mutex::new(Outcome {
         result: None,
         joiner: None,
@@ -130,19 +150,17 @@ where
             Ok(Poll::Ready(value)) => Ok(value),
             Err(panic) => Err(panic),
         };
-        let mut outcome = lock_unpoisoned(&finished);
-        outcome.result = Some(result);
-        if let Some(joiner) = outcome.joiner.take() {
+        let joiner = {
+            let mut outcome = lock_unpoisoned(&finished);
+            outcome.result = Some(result);
+            outcome.joiner.take()
+        };
+        if let Some(joiner) = joiner {
             joiner.wake();
         }
         Poll::Ready(())
     });
-    HUB.with(|hub| {
-        let mut tasks = hub.tasks.borrow_mut();
-        lock_unpoisoned(&hub.ready).push_back(tasks.len());
-        tasks.push(Some(Box::pin(task)));
-    });
-    Task { outcome }
+    (task, Task { outcome })
 }
 
 /// Completes when the task has; `Err` carries its panic payload.

@@ -33,52 +33,18 @@ impl super::std_shaped::Tasks for Loom {
         F: std::future::Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let outcome = Arc::new(std::sync::Mutex::new(Outcome {
-            result: None,
-            joiner: None,
-        }));
-        let finished = outcome.clone();
-        let mut future = Box::pin(future);
-        let task = std::future::poll_fn(move |context| {
-            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                future.as_mut().poll(context)
-            }));
-            let result = match caught {
-                Ok(std::task::Poll::Pending) => return std::task::Poll::Pending,
-                Ok(std::task::Poll::Ready(value)) => Ok(value),
-                Err(panic) => Err(panic),
-            };
-            let joiner = {
-                let mut outcome = crate::util::lock_unpoisoned(&finished);
-                outcome.result = Some(result);
-                outcome.joiner.take()
-            };
-            if let Some(joiner) = joiner {
-                joiner.wake();
-            }
-            std::task::Poll::Ready(())
-        });
+        let (body, task) = super::hub::finishing(future);
         let thread = ::loom::thread::Builder::new()
             .name(name)
-            .spawn(move || block_on(task))
+            .spawn(move || block_on(body))
             .expect("loom refused to start a task's thread");
-        LoomTask { outcome, thread }
+        LoomTask { task, thread }
     }
 
     /// Awaits the task's end (its thread is joined once it has handed over its result).
     async fn join<T: Send + 'static>(task: Self::Task<T>) -> std::thread::Result<T> {
-        let LoomTask { outcome, thread } = task;
-        let result = std::future::poll_fn(|context| {
-            let mut outcome = crate::util::lock_unpoisoned(&outcome);
-            match outcome.result.take() {
-                Some(result) => std::task::Poll::Ready(result),
-                None => {
-                    outcome.joiner = Some(context.waker().clone());
-                    std::task::Poll::Pending
-                }
-            }
-        })
-        .await;
+        let LoomTask { task, thread } = task;
+        let result = super::hub::join(task).await;
         thread
             .join()
             .expect("a task's thread catches its task's panic");
@@ -99,17 +65,11 @@ impl super::std_shaped::Tasks for Loom {
     }
 }
 
-/// A task under loom: its thread, and where its result is left for the joiner.
+/// A task under loom: its thread, and where its result is left for the joiner (a std mutex,
+/// only ever taken inside a poll, which holds [`PROCESSOR`], so never contended).
 pub struct LoomTask<T> {
-    outcome: Arc<std::sync::Mutex<Outcome<T>>>,
+    task: super::hub::Task<T>,
     thread: ::loom::thread::JoinHandle<()>,
-}
-
-/// What a finished task left for its joiner (a std mutex: only ever taken inside a poll, which
-/// holds [`PROCESSOR`], so never contended).
-struct Outcome<T> {
-    result: Option<std::thread::Result<T>>,
-    joiner: Option<std::task::Waker>,
 }
 
 ::loom::lazy_static! {

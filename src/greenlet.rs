@@ -28,8 +28,8 @@
 
 use crate::runtime::Runtime;
 use crate::task::{self, JoinHandle};
-use crate::thread::current_tid;
-use crate::trace::{self, Action, Waiting};
+use crate::thread::{current_tid, note};
+use crate::trace::{self, Waiting};
 use crate::util::lock_unpoisoned;
 use std::fmt::Debug;
 use std::future::Future;
@@ -201,10 +201,7 @@ impl<R: Runtime, V: Debug + Send + 'static> Greenlet<R, V> {
     #[track_caller]
     pub fn switch(&self, value: V) -> impl Future<Output = V> + Send + 'static {
         let from = self.running();
-        let note = format!("switch to {} with {value:?}", self.name());
-        if let Some(me) = current_tid::<R>() {
-            trace::record(me, Action::Note { text: note });
-        }
+        note::<R>(format!("switch to {} with {value:?}", self.name()));
         self.deliver(value);
         from.suspended()
     }

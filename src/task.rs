@@ -24,7 +24,7 @@
 
 use crate::local::{self, Local};
 use crate::runtime::Runtime;
-use crate::thread::current_tid;
+use crate::thread::{current_tid, note};
 use crate::trace::{self, Action, ObjId, Tid, Waiting};
 use std::fmt::Debug;
 use std::future::Future;
@@ -264,7 +264,7 @@ pub fn block_on<R: Runtime, F: Future>(future: F) -> F::Output {
 
 /// gevent's `sleep(0)`: every other ready task runs before this one goes on.
 pub async fn yield_now<R: Runtime>() {
-    note::<R>("await yield".to_owned());
+    note::<R>("await yield");
     R::yield_task().await;
 }
 
@@ -285,12 +285,6 @@ pub fn blocking_sleep<R: Runtime>(duration: Duration) {
     ));
     if R::HAS_CLOCK {
         R::sleep(duration);
-    }
-}
-
-fn note<R: Runtime>(text: String) {
-    if let Some(me) = current_tid::<R>() {
-        trace::record(me, Action::Note { text });
     }
 }
 

@@ -10,6 +10,7 @@ use crate::lesson::{Timing, TimingRow, TimingSource, Variant, WatchedRuns};
 use crate::models;
 use crate::report;
 use crate::runtime::Backend;
+use crate::util::{Refused, usage};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -48,17 +49,11 @@ macro_rules! sayln {
 /// The largest preemption bound loom accepts (it keeps the count in a `u8`).
 const MAX_PREEMPTION_BOUND: u64 = u8::MAX as u64;
 
-/// A usage error (exit code 2) or a checker error (exit code 3): one line on stderr.
-struct Usage(String, i32);
-
-fn usage(message: impl Into<String>) -> Usage {
-    Usage(message.into(), 2)
-}
-
-impl From<CheckError> for Usage {
+/// A checker's refusal: a usage error (exit code 2) or the checker's own error (exit code 3).
+impl From<CheckError> for Refused {
     fn from(error: CheckError) -> Self {
         let code = if error.is_usage() { 2 } else { 3 };
-        Usage(error.to_string(), code)
+        Refused(error.to_string(), code)
     }
 }
 
@@ -66,7 +61,7 @@ impl From<CheckError> for Usage {
 pub fn main(args: &[String]) -> i32 {
     match check_environment().and_then(|()| run(args)) {
         Ok(code) => code,
-        Err(Usage(message, code)) => {
+        Err(Refused(message, code)) => {
             eprintln!("error: {message}");
             code
         }
@@ -75,7 +70,7 @@ pub fn main(args: &[String]) -> i32 {
 
 /// A variable of ours that is set must be readable: a silent fallback to the default would
 /// explore something other than what the user asked for.
-fn check_environment() -> Result<(), Usage> {
+fn check_environment() -> Result<(), Refused> {
     let rules: [(&str, u64, u64); 3] = [
         ("INTERLEAVE_EXECUTIONS", 1, u64::MAX),
         ("INTERLEAVE_SEED", 0, u64::MAX),
@@ -119,7 +114,7 @@ fn check_environment() -> Result<(), Usage> {
     Ok(())
 }
 
-fn run(args: &[String]) -> Result<i32, Usage> {
+fn run(args: &[String]) -> Result<i32, Refused> {
     let words: Vec<&str> = args.iter().map(String::as_str).collect();
     // Hidden (not in USAGE): a concept's child process, this binary re-executed.
     if let [command, rest @ ..] = words.as_slice()
@@ -186,33 +181,29 @@ fn run(args: &[String]) -> Result<i32, Usage> {
 
 /// The real echo servers' `serve` and `load` (not in the loom build: they need tokio).
 #[cfg(not(loom))]
-fn echo_command(command: &str, words: &[&str]) -> Result<i32, Usage> {
+fn echo_command(command: &str, words: &[&str]) -> Result<i32, Refused> {
     use crate::net::command;
     let say = |text: &str| emit(text);
-    let result = if command == "serve" {
+    if command == "serve" {
         command::serve(words, &say)
     } else {
         command::load(words, &say)
-    };
-    result.map_err(|command::Refused(message, code)| Usage(message, code))
+    }
 }
 
 #[cfg(loom)]
-fn echo_command(command: &str, _: &[&str]) -> Result<i32, Usage> {
+fn echo_command(command: &str, _: &[&str]) -> Result<i32, Refused> {
     Err(usage(format!(
         "{command} is not in the loom build (it needs tokio): build without --cfg loom"
     )))
 }
 
 /// A gate command's text and exit code, or its one-line refusal.
-fn gate_result(result: Result<(String, i32), gate::command::Refused>) -> Result<i32, Usage> {
-    match result {
-        Ok((text, code)) => {
-            say!("{text}");
-            Ok(code)
-        }
-        Err(gate::command::Refused(message, code)) => Err(Usage(message, code)),
-    }
+fn gate_result(result: Result<(String, i32), Refused>) -> Result<i32, Refused> {
+    result.map(|(text, code)| {
+        say!("{text}");
+        code
+    })
 }
 
 fn child_command(name: &str) -> Option<&'static models::ChildCommand> {
@@ -221,7 +212,7 @@ fn child_command(name: &str) -> Option<&'static models::ChildCommand> {
         .find(|child| child.name == name)
 }
 
-fn find_variant(id: &str) -> Result<Variant, Usage> {
+fn find_variant(id: &str) -> Result<Variant, Refused> {
     models::find(id).ok_or_else(|| {
         usage(format!(
             "unknown id {id:?}; the ids are: {}",
@@ -245,7 +236,7 @@ const MAX_JOBS: u64 = 64;
 /// A day: longer explorations are a mistake, not a plan.
 const MAX_SECONDS: f64 = 86_400.0;
 
-fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
+fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Refused> {
     let mut parsed = Options {
         backend: Backend::Shuttle,
         threads: None,
@@ -257,12 +248,12 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
     };
     let mut rest = options.iter();
     while let Some(&flag) = rest.next() {
-        let value = |rest: &mut std::slice::Iter<'_, &'a str>| -> Result<&'a str, Usage> {
+        let value = |rest: &mut std::slice::Iter<'_, &'a str>| -> Result<&'a str, Refused> {
             rest.next()
                 .copied()
                 .ok_or_else(|| usage(format!("{flag} needs a value")))
         };
-        let number = |text: &str| -> Result<u64, Usage> {
+        let number = |text: &str| -> Result<u64, Refused> {
             text.parse()
                 .map_err(|_| usage(format!("{flag} takes a whole number, not {text:?}")))
         };
@@ -322,7 +313,7 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Usage> {
     Ok(parsed)
 }
 
-fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Usage> {
+fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Refused> {
     let variant = find_variant(id)?;
     let options = parse_options(options)?;
     if !options.backend.is_built() {
@@ -471,7 +462,7 @@ fn exhaustive_note(variant: &Variant, report: &Report) -> String {
     }
 }
 
-fn replay_command(id: &str, token: &str) -> Result<i32, Usage> {
+fn replay_command(id: &str, token: &str) -> Result<i32, Refused> {
     let variant = find_variant(id)?;
     let token: ReplayToken = token.parse()?;
     let report = quiet_stderr(|| checker::replay(&variant, &token))?;
@@ -480,7 +471,7 @@ fn replay_command(id: &str, token: &str) -> Result<i32, Usage> {
     Ok(exit_code(&report))
 }
 
-fn time_command(concept: &str) -> Result<i32, Usage> {
+fn time_command(concept: &str) -> Result<i32, Refused> {
     let all = models::all();
     let timed: Vec<&str> = all
         .iter()

@@ -21,12 +21,8 @@ pub const USAGE: &str = "  interleave exercises
                    [--shard K/N]
   interleave merge-reports REPORT.json... [--format text|json|junit|github] [--out FILE]";
 
-/// What went wrong, and the exit code that says so.
-pub struct Refused(pub String, pub i32);
-
-fn usage(message: impl Into<String>) -> Refused {
-    Refused(message.into(), 2)
-}
+pub use crate::util::Refused;
+use crate::util::usage;
 
 fn find(name: &str) -> Result<Exercise, Refused> {
     exercises::find(name).ok_or_else(|| {

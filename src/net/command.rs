@@ -15,13 +15,8 @@ pub const USAGE: &str = "the echo servers (tutorial 3.3.3 and gevent; loopback a
         N clients send \"Thread-<n> say hello <count>\" for that many seconds; exit 1 on any
         error or wrong reply";
 
-/// A refusal: one line for stderr, and the exit code.
-#[derive(Debug)]
-pub struct Refused(pub String, pub i32);
-
-fn usage(message: impl Into<String>) -> Refused {
-    Refused(message.into(), 2)
-}
+pub use crate::util::Refused;
+use crate::util::usage;
 
 /// At most this many load clients: each is a socket (two, with an in-process server) and, in
 /// `--mode threads`, a thread.

@@ -13,7 +13,9 @@
 //! main's line usually wins, while CPython's `start()` waits until the new thread runs and its
 //! GIL hand-off then lets `hello` go first. Same outcome set, different favourite.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
+use crate::lesson::{
+    Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, Timing, TimingRow,
+};
 use crate::models::thread_create::TwoLines;
 use crate::models::thread_vs_process::native::{
     CHILD_COMMAND, DEADLINE, FROM_PARENT, OwnedChild, PipeCut, REPLY_LIMIT, read_to_end_within,
@@ -222,5 +224,6 @@ fn table(rows: Vec<TimingRow>) -> Timing {
         setup: "seconds = mean wall time of one run (start, print, wait); the ratio compares it with the first row's"
             .to_owned(),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

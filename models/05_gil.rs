@@ -18,7 +18,9 @@
 //! it controls. The difference is that it picks each switch point adversarially, to find the
 //! interleaving that breaks the program, where CPython's interval picks it by the clock.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
+use crate::lesson::{
+    Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, Timing, TimingRow,
+};
 use crate::models::counter_race::Final;
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, MutexGuard, Shared};
@@ -283,5 +285,6 @@ pub fn measure(units: u64, interval: u64) -> Timing {
             sleep_scale()
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

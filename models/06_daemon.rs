@@ -16,7 +16,7 @@
 //! - `blocked-server`: a daemon that waits forever for a request that never comes, like the
 //!   server the tutorial describes. It is still blocked at exit: no deadlock, nothing printed.
 
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Timing, TimingRow};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Ratios, Row, Timing, TimingRow};
 use crate::program::{self, Printed, Shutdown};
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Condvar, Mutex};
@@ -284,5 +284,6 @@ pub fn timing() -> Timing {
             Duration::from_secs(1) / sleep_scale()
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

@@ -14,7 +14,9 @@
 //!   everything is serial, sleeps included: the timing table shows what that costs.
 
 use crate::gate::exercises::counter::Counter;
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
+use crate::lesson::{
+    Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, Timing, TimingRow,
+};
 use crate::runtime::{Native, Runtime, sleep_scale};
 use crate::sync::{Mutex, Shared};
 use crate::thread::{self, JoinHandle};
@@ -276,5 +278,6 @@ pub fn timing() -> Timing {
             Duration::from_millis(500) / sleep_scale()
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

@@ -26,7 +26,7 @@
 
 use super::rlock::RLock;
 use crate::gate::exercises::philosophers::{Fork, TableManners};
-use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads, WatchedRuns};
+use crate::lesson::{Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, WatchedRuns};
 use crate::runtime::{Runtime, sleep_scale};
 use crate::sync::AtomicUsize;
 use crate::thread::{self, JoinHandle};
@@ -279,5 +279,6 @@ fn timing() -> WatchedRuns {
             TWO_LOCKS.variant(),
         ],
         watchdog: TIMING_WATCHDOG,
+        ratios: Ratios::ToFirst,
     }
 }

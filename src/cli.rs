@@ -543,6 +543,7 @@ fn run_watched(runs: &WatchedRuns) -> Timing {
         title: runs.title.to_owned(),
         setup: (runs.setup)(),
         rows,
+        ratios: runs.ratios.clone(),
     }
 }
 

@@ -390,12 +390,46 @@ pub struct TimingRow {
     pub note: String,
 }
 
-/// A native timing table: rows measured side by side in one run, compared as ratios to the first.
+/// A native timing table: rows measured side by side in one run, compared as ratios only where
+/// they measure the same work (see [`Ratios`]).
 #[derive(Clone, Debug)]
 pub struct Timing {
     pub title: String,
     pub setup: String,
     pub rows: Vec<TimingRow>,
+    pub ratios: Ratios,
+}
+
+/// Which rows of a [`Timing`] a ratio may compare: only rows that do the same work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ratios {
+    /// Every row does the same work: each is compared with the first.
+    ToFirst,
+    /// Consecutive groups of rows, by size: each row is compared with the first of its group, and
+    /// a group of one shows no ratio (e.g. `[3, 2]`: rows 0-2 against row 0, rows 3-4 against 3).
+    Groups(Vec<usize>),
+    /// No two rows do the same work: no ratios.
+    None,
+}
+
+impl Timing {
+    /// Row `row`'s time over the time of the row it is compared with, if it is compared at all.
+    pub fn ratio(&self, row: usize) -> Option<f64> {
+        let base = match &self.ratios {
+            Ratios::ToFirst => Some(0),
+            Ratios::None => None,
+            Ratios::Groups(sizes) => {
+                let mut start = 0;
+                sizes.iter().find_map(|&size| {
+                    let group = start..start + size;
+                    start += size;
+                    (group.contains(&row) && size > 1).then_some(group.start)
+                })
+            }
+        }?;
+        let seconds = self.rows.get(row)?.seconds;
+        Some(seconds / self.rows[base].seconds.max(f64::MIN_POSITIVE))
+    }
 }
 
 /// A concept of the tutorial: its variants, where it lives, and its native timing, if any.
@@ -429,6 +463,8 @@ pub struct WatchedRuns {
     pub variants: Vec<Variant>,
     /// A run with no progress for this long is reported as a likely deadlock.
     pub watchdog: std::time::Duration,
+    /// Which runs do the same work, so a ratio between them means something.
+    pub ratios: Ratios,
 }
 
 impl Concept {

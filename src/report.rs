@@ -411,29 +411,27 @@ pub fn outcomes(report: &Report) -> String {
     out
 }
 
-/// A native timing table with each row's ratio to the first.
+/// A native timing table, each row with its ratio to the row it measures the same work as.
 pub fn timing(timing: &Timing) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", timing.title);
     let _ = writeln!(out, "  {}", timing.setup);
-    let base = timing
-        .rows
-        .first()
-        .map_or(1.0, |r| r.seconds)
-        .max(f64::MIN_POSITIVE);
     let width = timing.rows.iter().map(|r| r.label.len()).max().unwrap_or(0);
     let _ = writeln!(
         out,
         "  {:<width$}  {:>10}  {:>8}  result",
         "variant", "time", "ratio"
     );
-    for row in &timing.rows {
+    for (index, row) in timing.rows.iter().enumerate() {
+        let ratio = timing
+            .ratio(index)
+            .map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.1}x"));
         let _ = writeln!(
             out,
-            "  {:<width$}  {:>10}  {:>7.1}x  {}",
+            "  {:<width$}  {:>10}  {:>8}  {}",
             row.label,
             duration(row.seconds),
-            row.seconds / base,
+            ratio,
             row.note
         );
     }
@@ -460,7 +458,37 @@ fn duration(seconds: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::{duration, timing};
+    use crate::lesson::{Ratios, Timing, TimingRow};
+
+    #[test]
+    fn a_ratio_compares_only_rows_of_the_same_group() {
+        let row = |label: &str, seconds| TimingRow {
+            label: label.to_owned(),
+            seconds,
+            note: String::new(),
+        };
+        let table = Timing {
+            title: "t".to_owned(),
+            setup: "s".to_owned(),
+            rows: vec![
+                row("a", 1.0),
+                row("b", 3.0),
+                row("c", 5.0),
+                row("d", 2.0),
+                row("e", 4.0),
+            ],
+            ratios: Ratios::Groups(vec![2, 1, 2]),
+        };
+        let ratios: Vec<_> = (0..5).map(|row| table.ratio(row)).collect();
+        assert_eq!(ratios, [Some(1.0), Some(3.0), None, Some(1.0), Some(2.0)]);
+        let text = timing(&table);
+        let c_line = text
+            .lines()
+            .find(|line| line.trim_start().starts_with('c'))
+            .unwrap();
+        assert!(c_line.contains(" - "), "{c_line}");
+    }
 
     #[test]
     fn a_duration_keeps_three_or_four_digits_in_its_own_unit() {

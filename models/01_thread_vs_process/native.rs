@@ -13,7 +13,7 @@
 //! and a "not measured" row in the table: never a panic, a hang, or unbounded memory.
 
 use super::START_N;
-use crate::lesson::{Timing, TimingRow};
+use crate::lesson::{Ratios, Timing, TimingRow};
 use crate::runtime::Native;
 use crate::thread;
 use std::fmt;
@@ -510,6 +510,7 @@ fn measure_rows(program: &Path, rounds: usize) -> (Timing, Option<ChildError>) {
             program.display()
         ),
         rows,
+        ratios: Ratios::ToFirst,
     };
     (timing, failure)
 }
@@ -535,6 +536,7 @@ pub fn timing() -> Timing {
             title: "thread vs process: not measured".to_owned(),
             setup: format!("error: {error}"),
             rows: Vec::new(),
+            ratios: Ratios::ToFirst,
         },
     }
 }

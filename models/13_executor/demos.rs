@@ -7,7 +7,7 @@ use super::native::ProcessSpawner;
 use super::process_pool::{IsolatedSpawner, ProcessPool, Task, WorkerAnswer, page_text};
 use super::thread_pool::ThreadPool;
 use super::{Future, PoolReport};
-use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads, Timing, TimingRow};
+use crate::lesson::{Class, Expect, Lesson, Params, Ratios, Row, Threads, Timing, TimingRow};
 use crate::runtime::{Native, Runtime};
 use crate::sync::Mutex;
 use crate::thread::{current_name, record_print};
@@ -305,6 +305,7 @@ pub fn timing() -> Timing {
             title: "executor: not measured".to_owned(),
             setup: format!("error: {error}"),
             rows: Vec::new(),
+            ratios: Ratios::ToFirst,
         },
     }
 }
@@ -423,5 +424,6 @@ pub fn measure(spawner: &ProcessSpawner) -> Timing {
             super::native::WORKER_COMMAND
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

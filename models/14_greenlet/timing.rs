@@ -21,7 +21,7 @@
 //! order: a stackful switch costs a few plain steps, in either world. Handing off to a task of
 //! an async runtime costs a hundred times more, and to another OS thread thousands of times more.
 
-use crate::lesson::{Timing, TimingRow};
+use crate::lesson::{Ratios, Timing, TimingRow};
 use corosensei::{Coroutine, CoroutineResult};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -349,5 +349,6 @@ pub fn measure(round_trips: u64, thread_round_trips: u64) -> Timing {
             CPYTHON_SWITCHING / CPYTHON_PLAIN
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

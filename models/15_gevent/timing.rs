@@ -11,7 +11,7 @@
 //! ([`crate::task`]) on the [`Native`] backend, each row's note lists the tasks in the order they
 //! printed `done`. Expected: sequential ~ blocking-sleep tasks ~ 10x cooperative tasks ~ threads.
 
-use crate::lesson::{Timing, TimingRow};
+use crate::lesson::{Ratios, Timing, TimingRow};
 use crate::runtime::{Native, sleep_scale};
 use crate::task;
 use std::sync::{Arc, Mutex};
@@ -156,5 +156,6 @@ pub fn measure(tasks: usize, sleep: Duration) -> Timing {
             sleep_scale()
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }

@@ -36,7 +36,7 @@
 //! wrong reply. For scale: tokio-core's issue #122 (1000 clients) measured 462,805 requests/s
 //! for a thread per connection and 678,832 for a multi-threaded event loop.
 
-use crate::lesson::{Timing, TimingRow};
+use crate::lesson::{Ratios, Timing, TimingRow};
 use crate::net::load::{self, Load};
 use crate::net::server::{DEFAULT_MAX_CONNECTIONS, Server};
 use crate::net::{Mode, listen_overflows};
@@ -131,6 +131,7 @@ pub fn measure(clients: usize, duration: Duration) -> Timing {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         ),
         rows,
+        ratios: Ratios::ToFirst,
     }
 }
 

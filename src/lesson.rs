@@ -235,6 +235,18 @@ impl<L: Lesson> Row<L> {
     }
 }
 
+impl<L: Lesson> From<Row<L>> for Variant {
+    fn from(row: Row<L>) -> Variant {
+        row.variant()
+    }
+}
+
+impl From<&Variant> for Variant {
+    fn from(variant: &Variant) -> Variant {
+        variant.clone()
+    }
+}
+
 /// An outcome as the checker keeps it: its text and class.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Observed {
@@ -362,6 +374,34 @@ impl Variant {
             });
         }
         Ok(Params { threads })
+    }
+
+    /// A variant of a model outside the registry (a user's [`crate::check`]): `run_on` gives one
+    /// execution for each backend this binary is built with. It is expected to hold, with
+    /// `threads` workers by default, and has no declared outcome set.
+    pub fn of_model(
+        id: &'static str,
+        summary: &'static str,
+        threads: usize,
+        run_on: impl Fn(Backend) -> RunFn,
+    ) -> Variant {
+        Variant {
+            id,
+            summary,
+            expect: Expect::Holds,
+            threads,
+            loom_threads: threads,
+            max_threads: 1000,
+            loom_preemption_bound: None,
+            check_executions: DEFAULT_CHECK_EXECUTIONS,
+            runs: Runs {
+                native: run_on(Backend::Native),
+                shuttle: run_on(Backend::Shuttle),
+                #[cfg(loom)]
+                loom: run_on(Backend::Loom),
+            },
+            possible_outcomes: Arc::new(|_| None),
+        }
     }
 
     /// One execution on `backend`; `None` when this binary was built without it.

@@ -1,5 +1,44 @@
 //! # interleave: concurrency bugs you can see, explain and replay
 //!
+//! Write a concurrent model once, over interleave's facade ([`sync`], [`thread`]) and generic
+//! over the [`runtime::Runtime`]; check it from your own `cargo test`. Under a plain `cargo test`
+//! shuttle explores its schedules, under `RUSTFLAGS="--cfg loom"` loom explores every
+//! interleaving, and `.native()` runs it on std threads. A bank account whose withdrawal checks
+//! the balance, then takes the money:
+//!
+//! ```
+//! use interleave::{check, model, runtime::Runtime, sync::Shared, thread};
+//! use std::sync::Arc;
+//!
+//! fn two_withdrawals<R: Runtime>() -> i64 {
+//!     let balance = Arc::new(Shared::<R, i64>::named("balance", 100));
+//!     let withdraw = || {
+//!         let balance = balance.clone();
+//!         thread::spawn::<R, _, _>(move || {
+//!             if balance.load() >= 60 {
+//!                 balance.store(balance.load() - 60);
+//!             }
+//!         })
+//!     };
+//!     let (first, second) = (withdraw(), withdraw());
+//!     first.join();
+//!     second.join();
+//!     balance.load()
+//! }
+//!
+//! let failure = check(model!(two_withdrawals))
+//!     .forbid(|&balance| (balance < 0).then_some("overdraft"))
+//!     .assert_violation("overdraft");
+//! assert_eq!(failure.outcome.unwrap().text, "-20");
+//! ```
+//!
+//! The failure comes with its timeline (who read and wrote `balance`, step by step) and a line
+//! to replay exactly that execution in the same test: `INTERLEAVE_REPLAY=<token> cargo test
+//! <test name>`. See [`model`](mod@model) for the builder ([`Check`]), the [`model!`](macro@model)
+//! macro and the [`Model`] trait.
+//!
+//! ## The tutorial
+//!
 //! A Python threading tutorial, re-taught as model-checking tests. Take its first lock lesson:
 //! a hundred threads each do `temp = n; sleep; n = temp - 1`, and `n` does not end at 0.
 //!
@@ -31,6 +70,7 @@ pub mod gate;
 pub mod greenlet;
 pub mod lesson;
 pub mod local;
+pub mod model;
 #[path = "../models/mod.rs"]
 pub mod models;
 #[cfg(not(loom))]
@@ -43,3 +83,5 @@ pub mod task;
 pub mod thread;
 pub mod trace;
 mod util;
+
+pub use model::{Check, Model, ModelFn, check, check_variant};

@@ -1,9 +1,10 @@
 //! counter-race: the lost update is found, explained and replayed; both fixes hold.
 
 use crate::support::{
-    assert_classes, assert_holds, assert_holds_with, assert_lost_update, assert_outcomes,
-    assert_update_lost, assert_violation, check, outcome_set, run_variant,
+    assert_classes, assert_holds_with, assert_lost_update, assert_outcomes, assert_update_lost,
+    assert_violation, check, outcome_set, run_variant,
 };
+use interleave::check_variant;
 use interleave::checker::Mode;
 use interleave::checker::{self, Failure, Report};
 use interleave::lesson::Class;
@@ -44,7 +45,11 @@ fn the_replay_token_reproduces_the_same_final_value() {
 
 #[test]
 fn unlocked_sampled_outcomes_are_all_values_below_the_start() {
-    let report = run_variant(UNLOCKED, Backend::Shuttle, 3, Mode::Outcomes, None);
+    let report = check_variant(UNLOCKED)
+        .threads(3)
+        .outcomes()
+        .shuttle()
+        .unwrap();
     assert_outcomes(&report, &["n = 0", "n = 1", "n = 2"]);
     assert_classes(&report, |text| {
         if text == "n = 0" {
@@ -57,27 +62,39 @@ fn unlocked_sampled_outcomes_are_all_values_below_the_start() {
 
 #[test]
 fn locked_holds_under_shuttle_with_100_threads() {
-    let report = check(LOCKED, Backend::Shuttle, 100, 200);
+    let report = check_variant(LOCKED)
+        .backend(Backend::Shuttle)
+        .threads(100)
+        .executions(200)
+        .assert_holds();
     assert_holds_with(&report, &["n = 0"]);
     assert_eq!(report.executions, 200);
 }
 
 #[test]
 fn join_each_holds_under_shuttle_with_100_threads() {
-    let report = check(JOIN_EACH, Backend::Shuttle, 100, 50);
-    assert_holds(&report);
+    let report = check_variant(JOIN_EACH)
+        .backend(Backend::Shuttle)
+        .threads(100)
+        .executions(50)
+        .assert_holds();
     // Each thread is joined before the next starts: there is only one schedule to explore.
     let bounds = &report.bounds;
     assert!(bounds.contains("one schedule is all schedules"), "{bounds}");
-    let random = run_variant(JOIN_EACH, Backend::Shuttle, 100, Mode::Outcomes, 50);
-    assert_holds(&random);
+    let random = check_variant(JOIN_EACH)
+        .backend(Backend::Shuttle)
+        .threads(100)
+        .executions(50)
+        .outcomes()
+        .assert_holds();
     assert_eq!(random.executions, 50);
 }
 
 #[test]
 fn both_fixes_hold_natively() {
     for row in [LOCKED, JOIN_EACH] {
-        assert_holds_with(&check(row, Backend::Native, 20, 3), &["n = 0"]);
+        let report = check_variant(row).threads(20).executions(3).native();
+        assert_holds_with(&report.unwrap(), &["n = 0"]);
     }
 }
 
@@ -128,7 +145,9 @@ mod under_loom {
     #[test]
     fn loom_both_fixes_hold_exhaustively() {
         for row in [LOCKED, JOIN_EACH] {
-            assert_holds_with(&loom(row, Mode::Check), &["n = 0"]);
+            let report = check_variant(row).backend(Backend::Loom).assert_holds();
+            assert!(report.exhaustive);
+            assert_holds_with(&report, &["n = 0"]);
         }
     }
 }

@@ -28,6 +28,7 @@ mod gate_shard;
 mod gate_support;
 mod gevent;
 mod greenlet;
+mod library;
 mod locks;
 mod processes;
 mod queue;

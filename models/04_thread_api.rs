@@ -6,9 +6,21 @@
 //! names `Thread-N` are unique; a started thread is alive, and listed by `enumerate()`, until it
 //! ends; `active_count()` is `len(enumerate())`; after `join()` a thread is no longer alive.
 //!
+//! `set-name` renames a started thread (`t.setName('downloader')`): the new name is what
+//! `enumerate()` lists and what `current_thread()` says inside the thread from then on.
+//!
 //! `racy-count` breaks the registry the classic way: each thread bumps a shared count of live
 //! threads with a separate read and write. Two threads starting together lose one increment
 //! (or one decrement), and the count left after every thread has been joined is not zero.
+//!
+//! The tutorial says / actually:
+//! - `isAlive()`: removed in Python 3.9; it is `is_alive()`. `getName()`/`setName()`,
+//!   `currentThread()`, `activeCount()` (and `setDaemon()`) are deprecated since 3.10 in favour
+//!   of the `name` and `daemon` attributes, `current_thread()`, `active_count()`.
+//! - Its example prints `threading.active_count()`, but its sample output has no such line: it
+//!   prints `2` (main and `Thread-1`, alive for its 3 s sleep) between the list and `主线程/主进程`.
+//!   The count includes `MainThread`: three started threads make `active_count() = 4`, as the
+//!   `registry` outcome shows.
 
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::program::{self, Printed, Program, Shutdown};
@@ -23,8 +35,12 @@ pub struct ThreadRegistry;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
     Registry,
+    SetName,
     RacyCount,
 }
+
+/// The name `set-name` gives its thread.
+pub const RENAMED: &str = "downloader";
 
 /// Main's one line: how many threads, and the names `enumerate()` listed while all were alive.
 /// Every promise of the registry is asserted on the way.
@@ -86,7 +102,42 @@ fn registry<R: Runtime>(main: &Program<R>, threads: usize) -> String {
         inside, names,
         "current_thread() inside a thread is that thread"
     );
-    format!("{} threads: {}", threads, alive.join(", "))
+    format!("active_count() = {}: {}", alive.len(), alive.join(", "))
+}
+
+/// `t.getName()`, `t.setName('downloader')` while `t` waits at a gate, `enumerate()`, then the
+/// thread's own `current_thread().getName()`: every line printed, in order.
+fn rename<R: Runtime>(main: &Program<R>) {
+    let gate = Arc::new(Mutex::<R, ()>::named("gate", ()));
+    let closed = gate.lock();
+    let worker = {
+        let (gate, me) = (gate.clone(), main.clone());
+        main.thread(move || {
+            drop(gate.lock());
+            let name = me.current_thread().name();
+            me.print(format!(
+                "in the thread: current_thread().getName() = {name}"
+            ));
+        })
+        .start()
+    };
+    main.print(format!("t.getName() = {}", worker.info().name()));
+    worker.info().set_name(RENAMED);
+    let listed: Vec<String> = main.enumerate().iter().map(|t| t.name()).collect();
+    main.print(format!(
+        "t.setName('{RENAMED}'); enumerate() = {}",
+        listed.join(", ")
+    ));
+    drop(closed);
+    worker.join();
+}
+
+fn expected_rename() -> RegistrySaw {
+    RegistrySaw::Listed(Printed(vec![
+        "t.getName() = Thread-1".to_owned(),
+        format!("t.setName('{RENAMED}'); enumerate() = MainThread, {RENAMED}"),
+        format!("in the thread: current_thread().getName() = {RENAMED}"),
+    ]))
 }
 
 /// Each worker bumps a shared count of live threads up and down; the count once all are joined.
@@ -133,8 +184,8 @@ fn expected_registry(params: &Params) -> RegistrySaw {
         .chain((1..=params.threads).map(|n| format!("Thread-{n}")))
         .collect();
     RegistrySaw::Listed(Printed(vec![format!(
-        "{} threads: {}",
-        params.threads,
+        "active_count() = {}: {}",
+        names.len(),
         names.join(", ")
     )]))
 }
@@ -146,13 +197,32 @@ impl Lesson for ThreadRegistry {
 
     fn run<R: Runtime>(version: Version, params: &Params) -> RegistrySaw {
         let exit = program::run::<R, _>(Shutdown::WaitForNonDaemons, |main| match version {
-            Version::Registry => RegistrySaw::Listed(Printed(vec![registry(main, params.threads)])),
-            Version::RacyCount => RegistrySaw::LiveAfterJoin(racy_count(main, params.threads)),
+            Version::Registry => Some(RegistrySaw::Listed(Printed(vec![registry(
+                main,
+                params.threads,
+            )]))),
+            Version::SetName => {
+                rename(main);
+                None
+            }
+            Version::RacyCount => {
+                Some(RegistrySaw::LiveAfterJoin(racy_count(main, params.threads)))
+            }
         });
-        exit.value
+        match exit.value {
+            Some(saw) => saw,
+            None => RegistrySaw::Listed(Printed(exit.output)),
+        }
     }
 
-    fn classify(_: Version, outcome: &RegistrySaw, params: &Params) -> (Class, &'static str) {
+    fn classify(version: Version, outcome: &RegistrySaw, params: &Params) -> (Class, &'static str) {
+        if version == Version::SetName {
+            return if *outcome == expected_rename() {
+                (Class::Acceptable, "the new name is seen everywhere")
+            } else {
+                (Class::Forbidden, "the new name was not seen everywhere")
+            };
+        }
         match outcome {
             RegistrySaw::Listed(_) if *outcome == expected_registry(params) => {
                 (Class::Acceptable, "every promise of the registry kept")
@@ -169,6 +239,7 @@ impl Lesson for ThreadRegistry {
     fn possible_outcomes(version: Version, params: &Params) -> Option<Vec<RegistrySaw>> {
         match version {
             Version::Registry => Some(vec![expected_registry(params)]),
+            Version::SetName => Some(vec![expected_rename()]),
             Version::RacyCount => None,
         }
     }
@@ -181,6 +252,14 @@ pub const REGISTRY: Row<ThreadRegistry> = Row::new(
     "current_thread, enumerate, active_count, is_alive, join: Python's promises",
 )
 .max_threads(100);
+pub const SET_NAME: Row<ThreadRegistry> = Row::new(
+    "thread-api/set-name",
+    Version::SetName,
+    Expect::Holds,
+    "t.setName('downloader') on a started thread: enumerate() and the thread itself see the new name",
+)
+.threads(1, 1)
+.max_threads(1);
 pub const RACY_COUNT: Row<ThreadRegistry> = Row::new(
     "thread-api/racy-count",
     Version::RacyCount,
@@ -192,8 +271,8 @@ pub const RACY_COUNT: Row<ThreadRegistry> = Row::new(
 pub fn concept() -> Concept {
     Concept::new(
         "thread-api",
-        "the thread API: names, current_thread, enumerate, active_count, is_alive (tutorial 3.3.4)",
+        "the thread API: names, setName, current_thread, enumerate, active_count, is_alive (tutorial 3.3.4)",
         file!(),
     )
-    .rows(&[REGISTRY, RACY_COUNT])
+    .rows(&[REGISTRY, SET_NAME, RACY_COUNT])
 }

@@ -18,6 +18,11 @@
 //! looks at the state, lets go of it, then waits (a release in that gap notifies nobody);
 //! `forgets-count` frees the lock at the first release however deep the owner is.
 //!
+//! The tutorial says an `RLock` is "a Lock and a counter" that counts acquires; actually it also
+//! has an owner, the thread that acquired it: only that thread may acquire again without
+//! blocking, and a release by any other thread raises `RuntimeError: cannot release un-acquired
+//! lock` (Python 3.11; here `Err(NotOwner)`), which `no-owner-check` forgets.
+//!
 //! The lock, correct or flawed, is a [`ReentrantLock`]: the `rlock` exercise of the grading gate
 //! checks each version ([`Flawed`]) with its own properties, and [`exercise`], the program here,
 //! runs over any implementation of that trait (a student's too).

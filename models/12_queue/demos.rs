@@ -3,6 +3,12 @@
 //! items through one producer and one consumer thread, whose received order is the outcome.
 //! Concurrently a consumer may get an item before the later ones are put, so a LIFO or priority
 //! queue can hand out other orders than the tutorial shows: each is possible, none is a bug.
+//!
+//! The tutorial says a priority "is usually a number, but non-numbers can be compared too", and
+//! shows only numbers. Two more demos put non-numeric priorities, in the order Python compares
+//! them: tuples element by element (`(0, 'z') < (1, 'a') < (1, 'b')`), strings by code point, so
+//! every capital comes before every small letter (`'Zebra' < 'apple' < 'banana'`). Their
+//! "tutorial" order is what Python 3.11's `PriorityQueue` prints for the same puts.
 
 use super::blocking::Queue;
 use super::store::{FifoStore, LifoStore, PriorityStore, Store};
@@ -41,6 +47,21 @@ impl Shown for (u32, &'static str) {
     }
 }
 
+/// A tuple priority and its value, as Python prints them: `((1, 'a'), 'y')`.
+impl Shown for ((u32, &'static str), &'static str) {
+    fn shown(&self) -> String {
+        let ((number, letter), value) = self;
+        format!("(({number}, '{letter}'), '{value}')")
+    }
+}
+
+/// A string priority and its value, as Python prints them: `('apple', 'z')`.
+impl Shown for (&'static str, &'static str) {
+    fn shown(&self) -> String {
+        format!("('{}', '{}')", self.0, self.1)
+    }
+}
+
 /// One of the tutorial's three queues with the items it puts and the order it prints.
 pub trait TutorialQueue: Send + Sync + 'static {
     type Store: Store<Item: Shown>;
@@ -70,6 +91,25 @@ impl TutorialQueue for PriorityDemo {
     type Store = PriorityStore<u32, &'static str>;
     const ITEMS: [(u32, &'static str); 3] = [(20, "a"), (10, "b"), (30, "c")];
     const TUTORIAL: [&'static str; 3] = ["(10, 'b')", "(20, 'a')", "(30, 'c')"];
+}
+
+/// Tuple priorities: compared element by element, the first element first.
+pub struct PriorityTuplesDemo;
+/// String priorities: compared by code point, so `'Z'` (90) sorts before `'a'` (97).
+pub struct PriorityStringsDemo;
+
+impl TutorialQueue for PriorityTuplesDemo {
+    type Store = PriorityStore<(u32, &'static str), &'static str>;
+    const ITEMS: [((u32, &'static str), &'static str); 3] =
+        [((1, "b"), "x"), ((1, "a"), "y"), ((0, "z"), "w")];
+    const TUTORIAL: [&'static str; 3] = ["((0, 'z'), 'w')", "((1, 'a'), 'y')", "((1, 'b'), 'x')"];
+}
+
+impl TutorialQueue for PriorityStringsDemo {
+    type Store = PriorityStore<&'static str, &'static str>;
+    const ITEMS: [(&'static str, &'static str); 3] =
+        [("banana", "x"), ("Zebra", "y"), ("apple", "z")];
+    const TUTORIAL: [&'static str; 3] = ["('Zebra', 'y')", "('apple', 'z')", "('banana', 'x')"];
 }
 
 /// The tutorial's code as written: put the three items, then get and print three.
@@ -145,6 +185,8 @@ pub enum QueueKind {
     Fifo,
     Lifo,
     Priority,
+    PriorityTuples,
+    PriorityStrings,
 }
 
 /// One demo: the tutorial's code, its order asserted, then one producer and one consumer.
@@ -160,7 +202,10 @@ fn demo<R: Runtime, L: TutorialQueue>(id: &str) -> ConsumerPrinted {
 
 fn classify_demo<L: TutorialQueue>(outcome: &ConsumerPrinted) -> (Class, &'static str) {
     if outcome.0 == L::TUTORIAL {
-        (Class::Acceptable, "the tutorial's order")
+        (
+            Class::Acceptable,
+            "the tutorial's order (Python's, for non-numeric priorities)",
+        )
     } else if reachable::<L>().contains(outcome) {
         (Class::Interesting, "the consumer got ahead of the producer")
     } else {
@@ -177,6 +222,8 @@ impl Lesson for QueueDemos {
             QueueKind::Fifo => demo::<R, FifoDemo>(FIFO.id),
             QueueKind::Lifo => demo::<R, LifoDemo>(LIFO.id),
             QueueKind::Priority => demo::<R, PriorityDemo>(PRIORITY.id),
+            QueueKind::PriorityTuples => demo::<R, PriorityTuplesDemo>(PRIORITY_TUPLES.id),
+            QueueKind::PriorityStrings => demo::<R, PriorityStringsDemo>(PRIORITY_STRINGS.id),
         }
     }
 
@@ -185,6 +232,8 @@ impl Lesson for QueueDemos {
             QueueKind::Fifo => classify_demo::<FifoDemo>(outcome),
             QueueKind::Lifo => classify_demo::<LifoDemo>(outcome),
             QueueKind::Priority => classify_demo::<PriorityDemo>(outcome),
+            QueueKind::PriorityTuples => classify_demo::<PriorityTuplesDemo>(outcome),
+            QueueKind::PriorityStrings => classify_demo::<PriorityStringsDemo>(outcome),
         }
     }
 
@@ -193,6 +242,8 @@ impl Lesson for QueueDemos {
             QueueKind::Fifo => reachable::<FifoDemo>(),
             QueueKind::Lifo => reachable::<LifoDemo>(),
             QueueKind::Priority => reachable::<PriorityDemo>(),
+            QueueKind::PriorityTuples => reachable::<PriorityTuplesDemo>(),
+            QueueKind::PriorityStrings => reachable::<PriorityStringsDemo>(),
         };
         Some(orders.into_iter().collect())
     }
@@ -217,5 +268,19 @@ pub const PRIORITY: Row<QueueDemos> = Row::new(
     QueueKind::Priority,
     Expect::Holds,
     "queue.PriorityQueue: smallest priority first (tutorial 5)",
+)
+.max_threads(2);
+pub const PRIORITY_TUPLES: Row<QueueDemos> = Row::new(
+    "queue/priority-tuples",
+    QueueKind::PriorityTuples,
+    Expect::Holds,
+    "PriorityQueue with tuple priorities: compared element by element, as Python compares tuples",
+)
+.max_threads(2);
+pub const PRIORITY_STRINGS: Row<QueueDemos> = Row::new(
+    "queue/priority-strings",
+    QueueKind::PriorityStrings,
+    Expect::Holds,
+    "PriorityQueue with string priorities: by code point, so 'Zebra' < 'apple' < 'banana'",
 )
 .max_threads(2);

@@ -21,7 +21,8 @@
 //! The fixes are the core's own code, run through the same scenarios (`queue/while`,
 //! `queue/two-condvars`, `queue/size-check-under-lock`, `queue/task-done-locked`); the
 //! [`properties`] show the core under producers and consumers, and [`demos`] are the tutorial's
-//! three examples with their outcome sets for one producer and one consumer.
+//! three examples with their outcome sets for one producer and one consumer, and two more with
+//! non-numeric priorities (tuples, strings), ordered as Python compares them.
 //!
 //! The core over `usize` items and each broken queue are implementations of the `bounded-queue`
 //! exercise's [`BoundedQueue`](crate::gate::exercises::bounded_queue::BoundedQueue), so the
@@ -47,7 +48,13 @@ pub fn concept() -> Concept {
         "thread-safe queues: FIFO, LIFO, priority (tutorial 5)",
         file!(),
     )
-    .rows(&[demos::FIFO, demos::LIFO, demos::PRIORITY])
+    .rows(&[
+        demos::FIFO,
+        demos::LIFO,
+        demos::PRIORITY,
+        demos::PRIORITY_TUPLES,
+        demos::PRIORITY_STRINGS,
+    ])
     .rows(&[
         properties::PRODUCERS_CONSUMERS,
         properties::JOIN,

@@ -1,7 +1,12 @@
 //! The tutorial's programs: 11 tasks on 3 workers (threads, then processes), `map`, and the
-//! fetch-then-parse callback pipeline with local pages in place of URLs. Under loom each is cut
-//! to two or three tasks. Then the native timing: the same demos with real threads and real
-//! processes, and what a pool costs to start and per task.
+//! fetch-then-parse callback pipeline with local pages in place of URLs, on a thread pool and on
+//! a process pool (where the callback runs in the parent). Under loom each is cut to two or three
+//! tasks. Then the native timing: each pool on the same work, side by side.
+//!
+//! The tutorial says `parse_page` is a callback of the `ProcessPoolExecutor`; actually it runs in
+//! the parent process, not in the worker that ran `get_page` (its own output prints two pids):
+//! the pool finishes a future where the result arrives, in the parent. `executor/process-callback`
+//! shows the two pids side by side, and `time executor` shows them with real processes.
 
 use super::native::ProcessSpawner;
 use super::process_pool::{IsolatedSpawner, ProcessPool, Task, WorkerAnswer, page_text};
@@ -24,6 +29,8 @@ pub enum ExecutorDemo {
     ProcessPool,
     Map,
     FetchParse,
+    /// The fetch-then-parse pipeline on a process pool: where each callback runs.
+    ProcessCallback,
 }
 
 /// The tutorial's 11 tasks; 3 under loom, whose search grows with every step.
@@ -72,6 +79,17 @@ fn tally(names: impl IntoIterator<Item = String>) -> String {
     parts.join(", ")
 }
 
+/// The tutorial's `time.sleep(random.randint(1, 3))` in task `n`, made deterministic: 1, 2 or 3 s
+/// (the facade scales it natively; a worker process is sent it scaled, see [`scaled_ms`]).
+pub fn demo_sleep(n: u64) -> Duration {
+    Duration::from_secs(n % 3 + 1)
+}
+
+/// `duration` as the native facade sleeps it (divided by the sleep scale), in whole milliseconds.
+pub fn scaled_ms(duration: Duration) -> u64 {
+    (duration / crate::runtime::sleep_scale()).as_millis() as u64
+}
+
 /// `submit(task, n)` for each n, `shutdown(True)`, print each result: (n², worker) per task.
 pub fn thread_pool_demo<R: Runtime>(workers: usize, tasks: u64) -> Vec<(u64, String)> {
     let pool = ThreadPool::<R>::new(workers, "ThreadPoolExecutor");
@@ -79,8 +97,7 @@ pub fn thread_pool_demo<R: Runtime>(workers: usize, tasks: u64) -> Vec<(u64, Str
         .map(|n| {
             pool.submit(move || {
                 say::<R>(|me| format!("{me} is running task({n})"));
-                // The tutorial's `time.sleep(random.randint(1, 3))`, made deterministic (scaled).
-                crate::thread::sleep::<R>(Duration::from_secs(n % 3 + 1));
+                crate::thread::sleep::<R>(demo_sleep(n));
                 (n * n, R::current_name().unwrap_or_default())
             })
             .expect("the pool is open")
@@ -191,6 +208,104 @@ fn fetch_parse_run<R: Runtime>(threads: usize) -> PoolReport {
     PoolReport(vec![format!("{pages} pages, each once parsed into db.txt")])
 }
 
+/// Where one page's done-callback ran, next to the worker that fetched the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CallbackPids {
+    pub page: u64,
+    pub worker: u32,
+    pub callback: u32,
+}
+
+/// The parent's pid in the models, where workers are isolated threads numbered from 1001.
+pub const MODEL_PARENT_PID: u32 = 1000;
+
+/// The pid of the process the calling thread belongs to, in the models: a worker is a thread
+/// named `process_<pid>`; every other thread is the parent's.
+pub fn model_pid<R: Runtime>() -> u32 {
+    R::current_name()
+        .and_then(|name| name.strip_prefix("process_")?.parse().ok())
+        .unwrap_or(MODEL_PARENT_PID)
+}
+
+/// `p.submit(get_page, url).add_done_callback(parse_page)` on a process pool, for each page:
+/// `get_page` runs in a worker process and answers with its pid; `parse_page` notes the pid of
+/// the process it runs in (`pid_here`). Sorted by page, or the first page whose task failed.
+pub fn fetch_then_parse_in_processes<R: Runtime>(
+    pool: ProcessPool<R>,
+    pages: u64,
+    pid_here: fn() -> u32,
+) -> Result<Vec<CallbackPids>, String> {
+    let mut pool = pool;
+    let parsed = Arc::new(Mutex::<R, Vec<Result<CallbackPids, String>>>::named(
+        "db.txt",
+        Vec::new(),
+    ));
+    for page in 0..pages {
+        let future = pool.submit(Task::Fetch(page)).expect("the pool is open");
+        let parsed = parsed.clone();
+        future.add_done_callback(move |future| {
+            let callback = pid_here();
+            let seen = future
+                .result(None)
+                .map(|fetched| {
+                    say::<R>(|me| {
+                        format!(
+                            "<{me}> parse page {page}: worker pid {}, callback pid {callback}",
+                            fetched.pid
+                        )
+                    });
+                    CallbackPids {
+                        page,
+                        worker: fetched.pid,
+                        callback,
+                    }
+                })
+                .map_err(|error| format!("task {} of {pages} failed: {error}", page + 1));
+            parsed.lock().push(seen);
+        });
+    }
+    pool.shutdown(true);
+    let mut parsed = parsed.lock().clone();
+    parsed.sort_by_key(|seen| seen.as_ref().map_or(u64::MAX, |pids| pids.page));
+    parsed.into_iter().collect()
+}
+
+pub const CALLBACKS_IN_PARENT: &str =
+    "each page fetched in a worker process, parsed by its callback in the parent process";
+
+/// Each callback in the parent and never in the worker that fetched its page, as one line (or
+/// the pids that say otherwise).
+pub fn callbacks_verdict(seen: &[CallbackPids], parent: u32, pages: u64) -> String {
+    let in_parent = seen
+        .iter()
+        .all(|pids| pids.callback == parent && pids.worker != parent);
+    if in_parent && seen.len() as u64 == pages {
+        format!("{pages} pages: {CALLBACKS_IN_PARENT}")
+    } else {
+        let pids: Vec<String> = seen
+            .iter()
+            .map(|p| {
+                format!(
+                    "page {}: worker {}, callback {}",
+                    p.page, p.worker, p.callback
+                )
+            })
+            .collect();
+        format!("parent {parent}; {}", pids.join(", "))
+    }
+}
+
+/// The pipeline on a process pool of isolated workers, judged by where the callbacks ran.
+fn process_callback_run<R: Runtime>(threads: usize) -> PoolReport {
+    let pages = if R::EXHAUSTIVE { 2 } else { 5 };
+    let pool = ProcessPool::<R>::new(threads, IsolatedSpawner::<R>::new());
+    let line = match fetch_then_parse_in_processes(pool, pages, model_pid::<R>) {
+        Ok(seen) => callbacks_verdict(&seen, model_pid::<R>(), pages),
+        Err(failed) => failed,
+    };
+    PoolReport(vec![line])
+}
+
 impl Lesson for ExecutorDemos {
     type Version = ExecutorDemo;
     type Outcome = PoolReport;
@@ -203,12 +318,24 @@ impl Lesson for ExecutorDemos {
             ExecutorDemo::ProcessPool => process_pool_run::<R>,
             ExecutorDemo::Map => map_run::<R>,
             ExecutorDemo::FetchParse => fetch_parse_run::<R>,
+            ExecutorDemo::ProcessCallback => process_callback_run::<R>,
         };
         run(params.threads)
     }
 
-    fn classify(_: ExecutorDemo, outcome: &PoolReport, _: &Params) -> (Class, &'static str) {
-        all_acceptable(outcome)
+    fn classify(demo: ExecutorDemo, outcome: &PoolReport, _: &Params) -> (Class, &'static str) {
+        match demo {
+            ExecutorDemo::ProcessCallback => match outcome.0.first() {
+                Some(line) if line.ends_with(CALLBACKS_IN_PARENT) => {
+                    (Class::Acceptable, "every callback ran in the parent")
+                }
+                _ => (
+                    Class::Forbidden,
+                    "a callback ran outside the parent, or a page was not parsed",
+                ),
+            },
+            _ => all_acceptable(outcome),
+        }
     }
 }
 
@@ -243,11 +370,27 @@ pub const FETCH_PARSE: Row<ExecutorDemos> = Row::new(
 )
 .max_threads(16);
 
+/// A worker is two threads (the proxy and the process): one worker under loom.
+pub const PROCESS_CALLBACK: Row<ExecutorDemos> = Row::new(
+    "executor/process-callback",
+    ExecutorDemo::ProcessCallback,
+    Expect::Holds,
+    "get_page on a ProcessPoolExecutor, parse_page as its done-callback: the callback runs in the parent",
+)
+.threads(3, 1)
+.max_threads(8);
+
 /// Tiny tasks for the per-task cost rows.
 pub const TINY_TASKS: u64 = 2_000;
 
 /// Pools started (each kind, alternately) for the start-up rows.
 const START_ROUNDS: usize = 5;
+
+/// The middle one of `times` (at least one).
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
 
 fn seconds(started: Instant) -> f64 {
     started.elapsed().as_secs_f64()
@@ -276,28 +419,47 @@ fn answers<T: Clone + Send + 'static>(futures: &[Future<Native, T>]) -> Result<V
     Ok(answers)
 }
 
-/// The process pool demo natively: `tasks` squares on 3 worker processes, every answer or the
+/// `tasks` tasks (`task(n)` for each n) on 3 worker processes, natively: every answer or the
 /// first failure.
-fn process_pool_answers(spawner: &ProcessSpawner, tasks: u64) -> Result<Vec<WorkerAnswer>, String> {
+fn process_pool_answers(
+    spawner: &ProcessSpawner,
+    tasks: u64,
+    task: fn(u64) -> Task,
+) -> Result<Vec<WorkerAnswer>, String> {
     let mut pool = ProcessPool::<Native>::new(3, spawner.clone());
     let futures: Vec<Future<Native, WorkerAnswer>> = (0..tasks)
-        .map(|n| pool.submit(Task::Square(n)).expect("the pool is open"))
+        .map(|n| pool.submit(task(n)).expect("the pool is open"))
         .collect();
     let answered = answers(&futures);
     pool.shutdown(true);
     answered
 }
 
-/// "1:N", the second cost in units of the first, or why there is no ratio.
+/// The tutorial's `task(n)` for a worker process: its sleep, scaled as the thread pool's is.
+fn sleep_then_square(n: u64) -> Task {
+    Task::SleepThenSquare {
+        n,
+        ms: scaled_ms(demo_sleep(n)),
+    }
+}
+
+/// "1:N", the process pool's time in units of the thread pool's, or why there is no ratio.
 fn ratio(thread: f64, process: &Result<f64, String>) -> String {
     match process {
-        Ok(process) => format!("1:{:.0}", process / thread.max(f64::MIN_POSITIVE)),
+        Ok(process) => {
+            let times = process / thread.max(f64::MIN_POSITIVE);
+            if times < 10.0 {
+                format!("1:{times:.1}")
+            } else {
+                format!("1:{times:.0}")
+            }
+        }
         Err(_) => "not measured".to_owned(),
     }
 }
 
-/// `time executor`: both demos natively (who ran what), then start-up and per-task cost, with
-/// worker processes of this very executable.
+/// `time executor`: the two pools side by side, each pair of rows on the same work, with worker
+/// processes of this very executable.
 pub fn timing() -> Timing {
     match ProcessSpawner::this_program() {
         Ok(spawner) => measure(&spawner),
@@ -305,63 +467,104 @@ pub fn timing() -> Timing {
             title: "executor: not measured".to_owned(),
             setup: format!("error: {error}"),
             rows: Vec::new(),
-            ratios: Ratios::ToFirst,
+            ratios: Ratios::None,
         },
     }
 }
 
-/// The executor table with worker processes from `spawner`. A worker that cannot start, dies,
-/// answers garbage, too much or too late makes its row "not measured: <why>"; the other rows are
+/// Pairs of rows, a thread pool's then a process pool's, each pair on the same work.
+pub const PAIRS: [usize; 4] = [2, 2, 2, 2];
+
+/// A process pool's row: its time, or 0 and "not measured: <why>" as its note.
+fn process_row(label: String, measured: &Result<f64, String>, note: String) -> TimingRow {
+    match measured {
+        Ok(seconds) => TimingRow {
+            label,
+            seconds: *seconds,
+            note,
+        },
+        Err(why) => TimingRow {
+            label,
+            seconds: 0.0,
+            note: why.clone(),
+        },
+    }
+}
+
+/// The executor table with worker processes from `spawner`, in four pairs ([`PAIRS`]): the
+/// tutorial's demo (11 tasks that sleep 1-3 s, scaled, on 3 workers), start-up, tiny tasks, and
+/// the fetch-then-parse pipeline with its callbacks. A worker that cannot start, dies, answers
+/// garbage, too much or too late makes its row "not measured: <why>"; the other rows are
 /// measured regardless (a dead worker is replaced).
 pub fn measure(spawner: &ProcessSpawner) -> Timing {
     let mut rows = Vec::new();
+    let parent = std::process::id();
+
     let started = Instant::now();
     let results = thread_pool_demo::<Native>(3, 11);
+    let thread_demo = seconds(started);
     rows.push(TimingRow {
-        label: "thread pool demo: 11 tasks, 3 workers".to_owned(),
-        seconds: seconds(started),
+        label: "thread pool demo: 11 tasks that sleep 1-3 s, n**2; 3 threads".to_owned(),
+        seconds: thread_demo,
         note: format!(
-            "pid {} for all; {}",
-            std::process::id(),
+            "pid {parent} for all; {}",
             tally(results.into_iter().map(|(_, w)| w))
         ),
     });
     let started = Instant::now();
-    let demo = process_pool_answers(spawner, 11);
-    let demo_seconds = seconds(started);
-    rows.push(TimingRow {
-        label: "process pool demo: 11 tasks, 3 worker processes".to_owned(),
-        seconds: if demo.is_ok() { demo_seconds } else { 0.0 },
-        note: demo.map_or_else(
-            |why| why,
-            |done| {
-                format!(
-                    "parent pid {}; worker pids {}",
-                    std::process::id(),
-                    tally(done.iter().map(|d| format!("pid {}", d.pid)))
-                )
-            },
-        ),
-    });
-    // Start-up: a fresh pool and its first result, alternately, averaged over a few rounds.
-    let mut thread_start = 0.0;
-    let mut process_start: Result<f64, String> = Ok(0.0);
+    let demo = process_pool_answers(spawner, 11, sleep_then_square);
+    let process_demo = demo
+        .as_ref()
+        .map(|_| seconds(started))
+        .map_err(Clone::clone);
+    let note = demo.map_or_else(
+        |why| why,
+        |done| {
+            format!(
+                "parent pid {parent}; worker pids {}",
+                tally(done.iter().map(|d| format!("pid {}", d.pid)))
+            )
+        },
+    );
+    rows.push(process_row(
+        "process pool demo: the same 11 tasks; 3 worker processes".to_owned(),
+        &process_demo,
+        note,
+    ));
+
+    // Start-up: a fresh pool and its first result, alternately, a few rounds of each. The median:
+    // on a loaded machine a new thread may wait a time slice (milliseconds) to be scheduled.
+    let mut thread_starts = Vec::with_capacity(START_ROUNDS);
+    let mut process_starts: Result<Vec<f64>, String> = Ok(Vec::with_capacity(START_ROUNDS));
     for _ in 0..START_ROUNDS {
         let started = Instant::now();
         let pool = ThreadPool::<Native>::new(3, "ThreadPoolExecutor");
         pool.submit(|| 0).expect("open").result(None).expect("ok");
-        thread_start += seconds(started) / START_ROUNDS as f64;
+        thread_starts.push(seconds(started));
         drop(pool);
-        if let Ok(total) = &mut process_start {
+        if let Ok(starts) = &mut process_starts {
             let started = Instant::now();
             let processes = ProcessPool::<Native>::new(3, spawner.clone());
             let first = processes.submit(Task::Square(0)).expect("open");
             match answers(&[first]) {
-                Ok(_) => *total += seconds(started) / START_ROUNDS as f64,
-                Err(why) => process_start = Err(why),
+                Ok(_) => starts.push(seconds(started)),
+                Err(why) => process_starts = Err(why),
             }
         }
     }
+    let thread_start = median(thread_starts);
+    let process_start = process_starts.map(median);
+    rows.push(TimingRow {
+        label: format!("thread pool start-up (3 workers, first result; median of {START_ROUNDS})"),
+        seconds: thread_start,
+        note: "one thread started".to_owned(),
+    });
+    rows.push(process_row(
+        format!("process pool start-up (3 workers, first result; median of {START_ROUNDS})"),
+        &process_start,
+        "one process started, request and reply lines".to_owned(),
+    ));
+
     let pool = ThreadPool::<Native>::new(3, "ThreadPoolExecutor");
     let mut processes = ProcessPool::<Native>::new(3, spawner.clone());
     let started = Instant::now();
@@ -378,52 +581,87 @@ pub fn measure(spawner: &ProcessSpawner) -> Timing {
     processes.shutdown(true);
     pool.shutdown(true);
     let per = |total: f64| format!("{:.1} us per task", total * 1e6 / TINY_TASKS as f64);
-    let measured = |result: &Result<f64, String>, note: &dyn Fn(f64) -> String| match result {
-        Ok(seconds) => (*seconds, note(*seconds)),
-        Err(why) => (0.0, why.clone()),
-    };
-    let (start_seconds, start_note) = measured(&process_start, &|_| {
-        "one process started, request and reply lines".to_owned()
+    rows.push(TimingRow {
+        label: format!("thread pool: {TINY_TASKS} tiny tasks (n**2, no sleep)"),
+        seconds: thread_tasks,
+        note: per(thread_tasks),
     });
-    let (tasks_seconds, tasks_note) = measured(&process_tasks, &per);
-    rows.extend([
-        TimingRow {
-            label: format!(
-                "thread pool start-up (3 workers, first result; mean of {START_ROUNDS})"
-            ),
-            seconds: thread_start,
-            note: "one thread started".to_owned(),
-        },
-        TimingRow {
-            label: format!(
-                "process pool start-up (3 workers, first result; mean of {START_ROUNDS})"
-            ),
-            seconds: start_seconds,
-            note: start_note,
-        },
-        TimingRow {
-            label: format!("thread pool: {TINY_TASKS} tiny tasks"),
-            seconds: thread_tasks,
-            note: per(thread_tasks),
-        },
-        TimingRow {
-            label: format!("process pool: {TINY_TASKS} tiny tasks"),
-            seconds: tasks_seconds,
-            note: tasks_note,
-        },
-    ]);
+    let note = process_tasks
+        .as_ref()
+        .map_or_else(Clone::clone, |s| per(*s));
+    rows.push(process_row(
+        format!("process pool: the same {TINY_TASKS} tiny tasks"),
+        &process_tasks,
+        note,
+    ));
+
+    let started = Instant::now();
+    let parsed = fetch_then_parse::<Native>(3, FETCHED_PAGES);
+    let thread_pipeline = seconds(started);
+    rows.push(TimingRow {
+        label: format!("thread pool: get_page + parse_page callback, {FETCHED_PAGES} pages"),
+        seconds: thread_pipeline,
+        note: format!(
+            "pid {parent} for all; db.txt: {}",
+            tally(parsed.iter().map(|line| {
+                let url = line.split('>').next().unwrap_or_default();
+                url.rsplit('/')
+                    .next()
+                    .map(|n| format!("page {n}"))
+                    .unwrap_or_default()
+            }))
+        ),
+    });
+    let started = Instant::now();
+    let pool = ProcessPool::<Native>::new(3, spawner.clone());
+    let pipeline = fetch_then_parse_in_processes(pool, FETCHED_PAGES, std::process::id);
+    let process_pipeline = pipeline
+        .as_ref()
+        .map(|_| seconds(started))
+        .map_err(|failed| format!("not measured: {failed}"));
+    let note = pipeline.map_or_else(|failed| failed, |seen| callback_pids_note(&seen, parent));
+    rows.push(process_row(
+        format!("process pool: the same {FETCHED_PAGES} pages"),
+        &process_pipeline,
+        note,
+    ));
+
     Timing {
         title: format!(
-            "executor: thread pool vs process pool (start-up {}, per task {})",
+            "executor: thread pool vs process pool, each pair on the same work (demo {}, \
+             start-up {}, per tiny task {}, fetch-parse {})",
+            ratio(thread_demo, &process_demo),
             ratio(thread_start, &process_start),
-            ratio(thread_tasks, &process_tasks)
+            ratio(thread_tasks, &process_tasks),
+            ratio(thread_pipeline, &process_pipeline),
         ),
         setup: format!(
-            "worker processes are {} {} (tasks and results as text lines)",
+            "ratios within each pair only; the demo's sleeps (1-3 s) scaled to {}-{} ms in both \
+             pools; worker processes are {} {} (tasks and results as text lines)",
+            scaled_ms(demo_sleep(0)),
+            scaled_ms(demo_sleep(2)),
             spawner.program.display(),
             super::native::WORKER_COMMAND
         ),
         rows,
-        ratios: Ratios::ToFirst,
+        ratios: Ratios::Groups(PAIRS.to_vec()),
     }
+}
+
+/// Pages of the fetch-then-parse rows.
+pub const FETCHED_PAGES: u64 = 5;
+
+/// "worker pid X, callback pid Y (= parent Y)" for the first page, and where the others ran.
+pub fn callback_pids_note(seen: &[CallbackPids], parent: u32) -> String {
+    let Some(first) = seen.first() else {
+        return "no page fetched".to_owned();
+    };
+    let same = if first.callback == parent { "=" } else { "!=" };
+    let workers = tally(seen.iter().map(|p| format!("pid {}", p.worker)));
+    let callbacks = tally(seen.iter().map(|p| format!("pid {}", p.callback)));
+    format!(
+        "worker pid {}, callback pid {} ({same} parent {parent}); all pages: workers {workers}, \
+         callbacks {callbacks}",
+        first.worker, first.callback
+    )
 }

@@ -10,7 +10,13 @@
 //! - `cancel` succeeds only while the task has not started, and then it never runs;
 //! - each callback runs exactly once, also when added while the task is finishing, or after;
 //! - `shutdown(wait=True)` returns after every submitted task has finished;
-//! - `map` gives results in the input order, whatever order tasks finish in.
+//! - `map` gives results in the input order, whatever order tasks finish in;
+//! - `shutdown(wait=False)` returns at once, yet the program waits for every task at exit, and
+//!   `submit` after `shutdown` is refused ([`shutdown_no_wait`], `executor/shutdown-no-wait`).
+//!
+//! The tutorial says `done()` tells "whether a thread has finished"; actually it is a future's
+//! state: whether that task has finished or was cancelled (a worker thread runs many tasks and is
+//! never "done" while the pool is open).
 //!
 //! [`broken`] splits each of those steps in two, and the checkers find the gap with a timeline:
 //! `executor/cancel-races-start`, `executor/callback-races-completion`,
@@ -31,6 +37,7 @@ pub mod future;
 pub mod native;
 pub mod process_pool;
 pub mod properties;
+pub mod shutdown_no_wait;
 pub mod thread_pool;
 
 pub use self::future::{Future, TaskError};
@@ -88,6 +95,7 @@ pub fn concept() -> Concept {
         demos::PROCESS_POOL,
         demos::MAP,
         demos::FETCH_PARSE,
+        demos::PROCESS_CALLBACK,
     ])
     .rows(&[
         properties::CANCEL,
@@ -100,5 +108,6 @@ pub fn concept() -> Concept {
         broken::CALLBACK_RACES_COMPLETION,
         broken::SHUTDOWN_RETURNS_EARLY,
     ])
+    .rows(&[shutdown_no_wait::SHUTDOWN_NO_WAIT])
     .timing(demos::timing)
 }

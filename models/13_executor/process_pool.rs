@@ -25,8 +25,10 @@ use std::sync::Arc;
 /// The tasks a worker process knows, by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Task {
-    /// The tutorial's `task(n)`: `n ** 2`.
+    /// `n ** 2`, at once: the tutorial's `task(n)` without its sleep.
     Square(u64),
+    /// The tutorial's `task(n)` as written: sleep (`ms` milliseconds, scaled already), then `n ** 2`.
+    SleepThenSquare { n: u64, ms: u64 },
     /// "Fetch" page `n` (local work in place of a URL): the page's length.
     Fetch(u64),
     /// Sleep this many milliseconds (natively), then answer 0.
@@ -43,6 +45,7 @@ impl Task {
     pub fn encode(&self) -> String {
         match self {
             Task::Square(n) => format!("square {n}"),
+            Task::SleepThenSquare { n, ms } => format!("sleep-square {n} {ms}"),
             Task::Fetch(n) => format!("fetch {n}"),
             Task::SleepMs(ms) => format!("sleep {ms}"),
             Task::Panic => "panic".to_owned(),
@@ -55,6 +58,10 @@ impl Task {
         let words: Vec<&str> = line.split_whitespace().collect();
         Some(match words.as_slice() {
             ["square", n] => Task::Square(n.parse().ok()?),
+            ["sleep-square", n, ms] => Task::SleepThenSquare {
+                n: n.parse().ok()?,
+                ms: ms.parse().ok()?,
+            },
             ["fetch", n] => Task::Fetch(n.parse().ok()?),
             ["sleep", ms] => Task::SleepMs(ms.parse().ok()?),
             ["panic"] => Task::Panic,
@@ -108,6 +115,10 @@ pub fn page_text(n: u64) -> String {
 pub fn execute(task: &Task) -> Result<u64, String> {
     match task {
         Task::Square(n) => Ok(n * n),
+        Task::SleepThenSquare { n, ms } => {
+            std::thread::sleep(std::time::Duration::from_millis(*ms));
+            Ok(n * n)
+        }
         Task::Fetch(n) => Ok(page_text(*n).len() as u64),
         Task::SleepMs(ms) => {
             std::thread::sleep(std::time::Duration::from_millis(*ms));

@@ -38,9 +38,12 @@ struct PoolCore<R: Runtime> {
     flaw: PoolFlaw,
 }
 
-/// Python's default for threads: CPUs × 5 (3.5 to 3.7; later versions cap it at 32).
+/// Python's default for threads since 3.8: `min(32, os.cpu_count() + 4)`: at least 5 for I/O
+/// waits, at most 32 so a big machine does not start hundreds of threads. (The tutorial quotes
+/// 3.5's rule, CPUs × 5, which 3.8 replaced.)
 pub fn default_max_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()) * 5
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cpus + 4).min(32)
 }
 
 /// A way in, for tasks that submit tasks: clones share the pool; dropping one does not shut

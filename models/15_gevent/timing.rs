@@ -156,6 +156,8 @@ pub fn measure(tasks: usize, sleep: Duration) -> Timing {
             sleep_scale()
         ),
         rows,
+        // Every row is the same work (the same tasks, each sleeping the same time), scheduled
+        // another way: each compares with the sequential row.
         ratios: Ratios::ToFirst,
     }
 }

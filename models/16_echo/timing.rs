@@ -131,6 +131,8 @@ pub fn measure(clients: usize, duration: Duration) -> Timing {
             std::thread::available_parallelism().map_or(1, |n| n.get())
         ),
         rows,
+        // Every row is the same work (the same clients, messages and duration) against another
+        // server and client pair: each p99 compares with the first row's.
         ratios: Ratios::ToFirst,
     }
 }

@@ -91,6 +91,12 @@ fn the_switch_cost_table_has_every_kind_in_order_with_ns_and_results() {
         "{comparison}"
     );
     assert!(timing.setup.contains("in CPython"), "{}", timing.setup);
+    let ratios: Vec<bool> = (0..6).map(|row| timing.ratio(row).is_some()).collect();
+    assert_eq!(
+        ratios,
+        [true, true, true, true, true, false],
+        "handoffs compare with a function call; the plain loops, no handoff, with nothing"
+    );
 }
 
 #[test]
@@ -144,5 +150,9 @@ fn the_gevent_table_has_the_tutorials_four_schedules_in_order() {
         timing.setup.contains("2 ms of real time"),
         "{}",
         timing.setup
+    );
+    assert!(
+        (0..4).all(|row| timing.ratio(row).is_some()),
+        "every schedule does the same work"
     );
 }

@@ -4,15 +4,15 @@
 
 use crate::support::{
     assert_deadlock, assert_holds, assert_holds_with, assert_message, assert_violation, check,
-    outcome_set, run_variant,
+    declared, outcome_set, run_variant, strings,
 };
 use interleave::checker::Mode;
-use interleave::lesson::Row;
+use interleave::lesson::{Ratios, Row};
 use interleave::models::executor::native::ProcessSpawner;
 use interleave::models::executor::properties::PoolContract;
 use interleave::models::executor::{
     ProcessPool, SubmitError, Task, TaskError, ThreadPool, broken, default_max_workers, demos,
-    properties,
+    properties, shutdown_no_wait,
 };
 use interleave::runtime::{Backend, Native};
 use std::collections::BTreeSet;
@@ -132,6 +132,54 @@ fn broken_shutdown_returning_before_queued_tasks_finish_is_caught() {
     assert_violation(&report, SHUTDOWN_PROMISE);
 }
 
+/// `shutdown(wait=False)`, main's next line, a refused `submit`, the end of main's code: every
+/// merge of main's two lines with the two tasks' lines (one worker, so task 0 first). In all but
+/// the last, shutdown returned before a task had run, and the exit waited for it.
+const SHUTDOWN_NO_WAIT_OUTCOMES: [&str; 6] = [
+    "main: shutdown(wait=False) returned | main: submit after shutdown: RuntimeError: cannot schedule new futures after shutdown | task 0 done | task 1 done",
+    "main: shutdown(wait=False) returned | task 0 done | main: submit after shutdown: RuntimeError: cannot schedule new futures after shutdown | task 1 done",
+    "main: shutdown(wait=False) returned | task 0 done | task 1 done | main: submit after shutdown: RuntimeError: cannot schedule new futures after shutdown",
+    "task 0 done | main: shutdown(wait=False) returned | main: submit after shutdown: RuntimeError: cannot schedule new futures after shutdown | task 1 done",
+    "task 0 done | main: shutdown(wait=False) returned | task 1 done | main: submit after shutdown: RuntimeError: cannot schedule new futures after shutdown",
+    "task 0 done | task 1 done | main: shutdown(wait=False) returned | main: submit after shutdown: RuntimeError: cannot schedule new futures after shutdown",
+];
+
+#[test]
+fn shutdown_without_wait_returns_at_once_refuses_submit_and_the_exit_waits_for_every_task() {
+    let row = shutdown_no_wait::SHUTDOWN_NO_WAIT;
+    assert_eq!(
+        declared(&row.variant(), 1),
+        strings(&SHUTDOWN_NO_WAIT_OUTCOMES)
+    );
+    assert_holds(&check(row, Backend::Shuttle, 1, 500));
+    let report = run_variant(row, Backend::Shuttle, 1, Mode::Outcomes, 2_000);
+    assert_holds_with(&report, &SHUTDOWN_NO_WAIT_OUTCOMES);
+    let early = report
+        .outcomes
+        .rows
+        .keys()
+        .filter(|o| o.label.starts_with("shutdown returned before a task ran"))
+        .count();
+    assert_eq!(early, 5, "{:?}", report.outcomes.rows.keys());
+}
+
+#[test]
+fn a_process_pools_done_callback_runs_in_the_parent_in_the_model() {
+    let report = run_variant(
+        demos::PROCESS_CALLBACK,
+        Backend::Shuttle,
+        3,
+        Mode::Outcomes,
+        200,
+    );
+    assert_holds_with(
+        &report,
+        &[
+            "5 pages: each page fetched in a worker process, parsed by its callback in the parent process",
+        ],
+    );
+}
+
 // Natively: the documented errors.
 
 #[test]
@@ -193,7 +241,11 @@ fn result_timeout_gives_a_timeout_error_and_the_value_later() {
 #[test]
 fn defaults_names_map_and_late_callbacks_natively() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    assert_eq!(default_max_workers(), cpus * 5);
+    assert_eq!(
+        default_max_workers(),
+        (cpus + 4).min(32),
+        "Python 3.8+: min(32, cpu_count() + 4)"
+    );
     let pool = ThreadPool::<Native>::new(3, "fetcher");
     let names: BTreeSet<String> = pool
         .map(
@@ -315,6 +367,75 @@ fn a_missing_worker_binary_is_an_error_not_a_hang() {
     assert!(matches!(future.result(None), Err(TaskError::WorkerDied(_))));
 }
 
+#[test]
+fn a_process_pools_done_callback_runs_in_the_parent_process_not_the_worker() {
+    let parent = std::process::id();
+    let pool = ProcessPool::<Native>::new(2, spawner(Duration::from_secs(30)));
+    let seen = demos::fetch_then_parse_in_processes(pool, 4, std::process::id)
+        .expect("every page fetched");
+    assert_eq!(
+        seen.iter().map(|p| p.page).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    for pids in &seen {
+        assert_eq!(pids.callback, parent, "{pids:?}");
+        assert_ne!(pids.worker, parent, "{pids:?}");
+    }
+    let note = demos::callback_pids_note(&seen, parent);
+    let first = seen[0].worker;
+    assert!(
+        note.starts_with(&format!(
+            "worker pid {first}, callback pid {parent} (= parent {parent})"
+        )),
+        "{note}"
+    );
+}
+
+/// `time executor` compares the pools pair by pair, each pair on the same work: the tutorial's
+/// demo with its sleeps in both pools, start-up, tiny tasks, fetch-then-parse (whose process
+/// row shows the callbacks' pid, the parent's). No time is asserted.
+#[test]
+fn the_executor_table_compares_the_pools_on_the_same_work_pair_by_pair() {
+    let timing = demos::measure(&spawner(Duration::from_secs(30)));
+    assert_eq!(timing.ratios, Ratios::Groups(vec![2, 2, 2, 2]));
+    let labels: Vec<&str> = timing.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "thread pool demo: 11 tasks that sleep 1-3 s, n**2; 3 threads",
+            "process pool demo: the same 11 tasks; 3 worker processes",
+            "thread pool start-up (3 workers, first result; median of 5)",
+            "process pool start-up (3 workers, first result; median of 5)",
+            "thread pool: 2000 tiny tasks (n**2, no sleep)",
+            "process pool: the same 2000 tiny tasks",
+            "thread pool: get_page + parse_page callback, 5 pages",
+            "process pool: the same 5 pages",
+        ]
+    );
+    for row in &timing.rows {
+        assert!(
+            !row.note.contains("not measured"),
+            "{}: {}",
+            row.label,
+            row.note
+        );
+    }
+    assert!(
+        timing.title.contains("each pair on the same work"),
+        "{}",
+        timing.title
+    );
+    let parent = std::process::id();
+    assert!(
+        timing.rows[7]
+            .note
+            .contains(&format!("callbacks pid {parent} x5")),
+        "{}",
+        timing.rows[7].note
+    );
+    assert_eq!(timing.ratio(1).is_some(), timing.ratio(2).is_some());
+}
+
 #[cfg(loom)]
 mod loom {
     use super::*;
@@ -355,5 +476,22 @@ mod loom {
             assert_violation(&loom(row, Mode::Check), promise);
         }
         assert_deadlock(&loom(properties::NESTED_ONE_WORKER, Mode::Check));
+    }
+
+    #[test]
+    fn loom_shutdown_without_wait_has_exactly_the_six_merges() {
+        let report = loom(shutdown_no_wait::SHUTDOWN_NO_WAIT, Mode::Outcomes);
+        assert_holds_with(&report, &SHUTDOWN_NO_WAIT_OUTCOMES);
+    }
+
+    #[test]
+    fn loom_a_process_pools_callbacks_run_in_the_parent() {
+        let report = loom(demos::PROCESS_CALLBACK, Mode::Check);
+        assert_holds_with(
+            &report,
+            &[
+                "2 pages: each page fetched in a worker process, parsed by its callback in the parent process",
+            ],
+        );
     }
 }

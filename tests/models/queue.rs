@@ -8,7 +8,9 @@ use crate::support::{
 use interleave::checker::{Mode, Report};
 use interleave::lesson::{Class, Expect, Lesson, Params, Row, Threads, Variant};
 use interleave::models::queue::broken::{self, QueueFlaws};
-use interleave::models::queue::demos::{self, FifoDemo, LifoDemo, PriorityDemo, TutorialQueue};
+use interleave::models::queue::demos::{
+    self, FifoDemo, LifoDemo, PriorityDemo, PriorityStringsDemo, PriorityTuplesDemo, TutorialQueue,
+};
 use interleave::models::queue::{Empty, Fifo, properties};
 use interleave::runtime::{Backend, Native, Runtime};
 use std::time::Duration;
@@ -26,6 +28,14 @@ fn assert_demos_see_exactly_the_reachable_orders(explore: impl Fn(&Variant) -> R
         (demos::FIFO.variant(), reachable::<FifoDemo>()),
         (demos::LIFO.variant(), reachable::<LifoDemo>()),
         (demos::PRIORITY.variant(), reachable::<PriorityDemo>()),
+        (
+            demos::PRIORITY_TUPLES.variant(),
+            reachable::<PriorityTuplesDemo>(),
+        ),
+        (
+            demos::PRIORITY_STRINGS.variant(),
+            reachable::<PriorityStringsDemo>(),
+        ),
     ] {
         let report = explore(&demo);
         assert_holds(&report);
@@ -67,6 +77,42 @@ fn one_producer_one_consumer_can_see_these_orders() {
         [
             "(10, 'b') (20, 'a') (30, 'c')",
             "(20, 'a') (10, 'b') (30, 'c')"
+        ]
+    );
+}
+
+/// Non-numeric priorities leave in the order Python 3.11's `PriorityQueue` gives for the same
+/// puts: tuples element by element, strings by code point (capitals first).
+#[test]
+fn non_numeric_priorities_leave_in_pythons_order() {
+    assert_eq!(
+        demos::tutorial::<Native, PriorityTuplesDemo>(),
+        ["((0, 'z'), 'w')", "((1, 'a'), 'y')", "((1, 'b'), 'x')"]
+    );
+    assert_eq!(
+        demos::tutorial::<Native, PriorityStringsDemo>(),
+        ["('Zebra', 'y')", "('apple', 'z')", "('banana', 'x')"]
+    );
+    let sorted = |mut orders: Vec<String>| {
+        orders.sort();
+        orders
+    };
+    assert_eq!(
+        sorted(reachable::<PriorityTuplesDemo>()),
+        [
+            "((0, 'z'), 'w') ((1, 'a'), 'y') ((1, 'b'), 'x')",
+            "((1, 'a'), 'y') ((0, 'z'), 'w') ((1, 'b'), 'x')",
+            "((1, 'a'), 'y') ((1, 'b'), 'x') ((0, 'z'), 'w')",
+            "((1, 'b'), 'x') ((0, 'z'), 'w') ((1, 'a'), 'y')",
+            "((1, 'b'), 'x') ((1, 'a'), 'y') ((0, 'z'), 'w')",
+        ]
+    );
+    assert_eq!(
+        sorted(reachable::<PriorityStringsDemo>()),
+        [
+            "('Zebra', 'y') ('apple', 'z') ('banana', 'x')",
+            "('Zebra', 'y') ('banana', 'x') ('apple', 'z')",
+            "('banana', 'x') ('Zebra', 'y') ('apple', 'z')",
         ]
     );
 }

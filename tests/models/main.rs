@@ -34,5 +34,6 @@ mod processes;
 mod queue;
 mod queue_reference;
 mod replay_fuzz;
+mod thread_api;
 mod threads;
 mod trace_ids;

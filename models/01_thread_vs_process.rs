@@ -16,10 +16,19 @@
 //! - `process`: each child sets its copy to 0 and says so; the parent's `n` is always 100.
 //!
 //! The native half, [`native`], re-executes this very binary as real OS processes: the pids,
-//! the global `n` seen or not seen, and the start + join cost of a thread next to a process.
+//! the global `n` seen or not seen, the start + join cost of a thread next to a process, what a
+//! switch costs between two threads and between two processes ([`switch`]), and a daemon
+//! process next to a daemon thread ([`daemon`]: the process is terminated when the parent's
+//! code ends; the thread runs on while main waits for the non-daemon one).
 
 #[path = "01_thread_vs_process/native.rs"]
 pub mod native;
+
+#[path = "01_thread_vs_process/switch.rs"]
+pub mod switch;
+
+#[path = "01_thread_vs_process/daemon.rs"]
+pub mod daemon;
 
 pub use self::native::{child_main, timing};
 

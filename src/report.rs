@@ -408,6 +408,21 @@ pub fn outcomes(report: &Report) -> String {
             observed.label
         );
     }
+    if report
+        .verdict
+        .failure()
+        .is_some_and(|failure| failure.outcome.is_none())
+    {
+        let failure = match report.verdict {
+            Verdict::Deadlock(_) => "deadlock",
+            Verdict::StepLimit(_) => "step limit",
+            _ => "panic",
+        };
+        let _ = writeln!(
+            out,
+            "  cut short: the search stopped at the {failure}, so this table is not every outcome"
+        );
+    }
     out
 }
 

@@ -12,7 +12,7 @@
 //! that cannot start, dies, answers garbage, too much, or nothing in time is a [`ChildError`]
 //! and a "not measured" row in the table: never a panic, a hang, or unbounded memory.
 
-use super::START_N;
+use super::{START_N, switch};
 use crate::lesson::{Ratios, Timing, TimingRow};
 use crate::runtime::Native;
 use crate::thread;
@@ -321,8 +321,9 @@ pub fn run_bounded(
 
 /// The hidden command's body, run in the child: `pid` reports the pid; `set-n COPY` starts from
 /// the parent's value (what fork would have copied), runs the tutorial's `work` on this process's
-/// own `n` and reports it; `print LINE` prints the line (for `time start-order`). Returns the
-/// exit code; anything else is refused with one line on stderr and code 2.
+/// own `n` and reports it; `print LINE` prints the line (for `time start-order`); `pong` echoes
+/// its stdin (the switch ping-pong); `print-sleep-print FIRST MILLIS LAST` is a daemon example's
+/// worker. Returns the exit code; anything else is refused with one line on stderr and code 2.
 pub fn child_main(args: &[&str]) -> i32 {
     let pid = std::process::id();
     match without_mark(args) {
@@ -336,6 +337,10 @@ pub fn child_main(args: &[&str]) -> i32 {
             N.store(0, Ordering::SeqCst);
             println!("pid={pid} copy={copy} n={}", N.load(Ordering::SeqCst));
         }
+        ["pong"] => return super::switch::pong(),
+        ["print-sleep-print", first, millis, last] => {
+            return super::daemon::print_sleep_print(first, millis, last);
+        }
         ["print", line] => {
             // One write, like the parent's: the pipe keeps the two lines whole, in write order.
             let mut out = std::io::stdout().lock();
@@ -347,7 +352,9 @@ pub fn child_main(args: &[&str]) -> i32 {
             }
         }
         _ => {
-            eprintln!("error: {CHILD_COMMAND} is internal; roles: pid, set-n N, print LINE");
+            eprintln!(
+                "error: {CHILD_COMMAND} is internal; roles: pid, set-n N, print LINE, pong, print-sleep-print FIRST MILLIS LAST"
+            );
             return 2;
         }
     }
@@ -501,18 +508,94 @@ fn measure_rows(program: &Path, rounds: usize) -> (Timing, Option<ChildError>) {
             ("1:?".to_owned(), Some(error))
         }
     };
+    let (switch_rows, switch_failure) = switch_rows(program);
+    rows.extend(switch_rows);
+    let (daemon_rows, daemon_failure) = daemon_rows(program);
+    rows.extend(daemon_rows);
+    let failure = failure.or(switch_failure).or(daemon_failure);
     let timing = Timing {
         title: format!(
-            "thread vs process: pid, the global n, start + join cost (thread:process = {ratio})"
+            "thread vs process: pid, the global n, start + join cost (thread:process = {ratio}), a switch, a daemon"
         ),
         setup: format!(
             "a process is this binary re-executed ({} {CHILD_COMMAND}), replying on its stdout; n starts at {START_N}",
             program.display()
         ),
         rows,
-        ratios: Ratios::ToFirst,
+        // Start + join, then the two ping-pongs: pairs of the same work. The daemon rows are
+        // outputs, not times to compare.
+        ratios: Ratios::Groups(vec![2, 2, 1, 1]),
     };
     (timing, failure)
+}
+
+/// A ping-pong between two threads and one between this process and a child, each
+/// [`switch::ROUND_TRIPS`] round trips: their time, and the time of one switch (half a trip).
+fn switch_rows(program: &Path) -> (Vec<TimingRow>, Option<ChildError>) {
+    let trips = switch::ROUND_TRIPS;
+    let row = |who: &str, took: Duration| TimingRow {
+        label: format!("{who}: {trips} ping-pongs over a pipe pair"),
+        seconds: took.as_secs_f64(),
+        note: format!("{:?} per switch", took / (2 * trips as u32)),
+    };
+    let not_measured = |who: &str, error: &dyn fmt::Display| TimingRow {
+        label: format!("{who}: {trips} ping-pongs over a pipe pair"),
+        seconds: 0.0,
+        note: format!("not measured: {error}"),
+    };
+    let threads = match switch::between_threads(trips) {
+        Ok(took) => row("2 threads", took),
+        Err(error) => not_measured("2 threads", &error),
+    };
+    match switch::between_processes(program, trips) {
+        Ok(took) => (vec![threads, row("2 processes", took)], None),
+        Err(error) => (
+            vec![threads, not_measured("2 processes", &error)],
+            Some(error),
+        ),
+    }
+}
+
+/// The tutorial's daemon example 2 natively with threads, then with processes: what each
+/// printed before the exit, with the tutorial's sleeps scaled down.
+fn daemon_rows(program: &Path) -> (Vec<TimingRow>, Option<ChildError>) {
+    let scale = crate::runtime::sleep_scale();
+    let (daemon_sleep, worker_sleep) = (
+        Duration::from_secs(1) / scale,
+        Duration::from_secs(3) / scale,
+    );
+    let started = Instant::now();
+    let threads = crate::models::daemon::example_2_natively();
+    let threads = TimingRow {
+        label: "daemon thread foo (1 s), thread bar (3 s)".to_owned(),
+        seconds: started.elapsed().as_secs_f64(),
+        note: format!("{threads}: foo ran on while the exit waited for bar"),
+    };
+    let started = Instant::now();
+    let label = "daemon process foo (1 s), process bar (3 s)".to_owned();
+    match super::daemon::example_2_with_processes(program, daemon_sleep, worker_sleep) {
+        Ok(lines) => {
+            let note = if lines.iter().any(|line| line == "end123") {
+                "foo was not terminated in time"
+            } else {
+                "foo was terminated when the parent's code ended"
+            };
+            let processes = TimingRow {
+                label,
+                seconds: started.elapsed().as_secs_f64(),
+                note: format!("{}: {note}", lines.join(" | ")),
+            };
+            (vec![threads, processes], None)
+        }
+        Err(error) => {
+            let processes = TimingRow {
+                label,
+                seconds: 0.0,
+                note: format!("not measured: {error}"),
+            };
+            (vec![threads, processes], Some(error))
+        }
+    }
 }
 
 /// The table of [`measure_rows`], or the first child's failure.
@@ -536,7 +619,7 @@ pub fn timing() -> Timing {
             title: "thread vs process: not measured".to_owned(),
             setup: format!("error: {error}"),
             rows: Vec::new(),
-            ratios: Ratios::ToFirst,
+            ratios: Ratios::None,
         },
     }
 }

@@ -349,6 +349,9 @@ pub(super) fn explore<E: Explorer>(
         }
     }
     let mut bounds = explorer.bounds();
+    // A job that stopped short of its budget (a failure a check stops at, a deadlock, a panic)
+    // left the rest of the search unexplored: what was counted is not every execution.
+    let mut complete = limit == usize::MAX;
     let verdict = match first {
         None => Verdict::Holds,
         Some((global, job, index, forbidden)) => {
@@ -385,6 +388,9 @@ pub(super) fn explore<E: Explorer>(
                 }
                 Ending::Stalled(watchdog) => {
                     executions += 1;
+                    if mode == Mode::Outcomes {
+                        outcomes.add(deadlock_outcome());
+                    }
                     let mut message = format!("no progress for {watchdog:?}: deadlock likely");
                     if let Some(why) = result.trace.deadlock_explanation()
                         && let Some(why) = why.strip_prefix("deadlock: ")
@@ -413,6 +419,9 @@ pub(super) fn explore<E: Explorer>(
                         }
                         Cause::Deadlock => {
                             executions += 1;
+                            if mode == Mode::Outcomes {
+                                outcomes.add(deadlock_outcome());
+                            }
                             let why = trace.deadlock_explanation().unwrap_or_else(|| {
                                 "deadlock: every thread left is blocked".to_owned()
                             });
@@ -420,6 +429,9 @@ pub(super) fn explore<E: Explorer>(
                         }
                         Cause::StepLimit => {
                             executions += 1;
+                            if mode == Mode::Outcomes {
+                                outcomes.add(step_limit_outcome());
+                            }
                             Verdict::StepLimit(failure(
                                 format!("step limit: {}", first_line(&message)),
                                 trace,
@@ -428,6 +440,7 @@ pub(super) fn explore<E: Explorer>(
                             ))
                         }
                         Cause::Sequential => {
+                            complete = true;
                             bounds = "no two threads were ever runnable at once: one schedule is all schedules"
                                 .to_owned();
                             Verdict::Holds
@@ -453,10 +466,29 @@ pub(super) fn explore<E: Explorer>(
         elapsed,
         outcomes,
         bounds,
-        exhaustive: explorer.exhaustive(),
+        exhaustive: explorer.exhaustive() && complete,
         interrupted: search.interrupted.load(Ordering::SeqCst),
         jobs,
     })
+}
+
+/// A deadlock as a row of an outcome table: the execution had no outcome of its own, and the
+/// search stopped there.
+fn deadlock_outcome() -> Observed {
+    Observed {
+        text: "deadlock".to_owned(),
+        class: Class::Forbidden,
+        label: "every thread left is blocked; the search stopped here",
+    }
+}
+
+/// A step limit (a livelock or a spin) as a row of an outcome table.
+fn step_limit_outcome() -> Observed {
+    Observed {
+        text: "step limit".to_owned(),
+        class: Class::Forbidden,
+        label: "ran past the step bound (livelock or spin); the search stopped here",
+    }
 }
 
 fn first_line(text: &str) -> &str {

@@ -148,7 +148,7 @@ fn a_copy_of_the_binary_elsewhere_times_its_own_children() {
     );
     assert!(!stdout.contains("not measured"), "{stdout}");
     let rows = table_rows(&stdout);
-    assert_eq!(rows.len(), 2, "{stdout}");
+    assert_eq!(rows.len(), 6, "{stdout}");
     assert!(
         rows[1].contains("child set its n = 0, parent sees n = 100 (not shared)"),
         "{stdout}"
@@ -162,6 +162,7 @@ fn the_hidden_child_commands_refuse_garbage_with_code_2_and_one_line() {
         &["__child", "set-n", "abc"],
         &["__child", "fly"],
         &["__child", "print"],
+        &["__child", "print-sleep-print", "a", "soon", "b"],
         &["__worker", "extra"],
     ] {
         let output = Command::new(program())

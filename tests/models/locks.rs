@@ -3,10 +3,10 @@
 
 use crate::support::{
     assert_deadlock, assert_holds, assert_message, assert_replays_the_same_ring, assert_ring,
-    assert_violation, check, ring,
+    assert_violation, check, ring, run_variant,
 };
 use interleave::checker::{self, Budget, Failure, Mode, Report};
-use interleave::lesson::{Lesson, Params, Row};
+use interleave::lesson::{Class, Lesson, Params, Row};
 use interleave::models::noodle_fork::NoodleFork;
 use interleave::models::rlock::RLockProperties;
 use interleave::models::{double_acquire, noodle_fork, philosophers, rlock};
@@ -95,6 +95,40 @@ fn noodle_fork_two_locks_deadlock_has_a_cycle_and_replays_shuttle() {
     );
 }
 
+/// An outcome table cut short by a deadlock counts the deadlock as an outcome of its own, says
+/// it is not every outcome, and does not claim to be exhaustive.
+fn assert_cut_short_by_the_deadlock(report: &Report) {
+    assert_noodle_fork_ring(report);
+    assert!(!report.exhaustive, "the search stopped at the deadlock");
+    let deadlocks: Vec<_> = report
+        .outcomes
+        .rows
+        .iter()
+        .filter(|(observed, _)| observed.text == "deadlock")
+        .collect();
+    assert_eq!(deadlocks.len(), 1, "{:?}", report.outcomes.rows);
+    let (deadlock, count) = deadlocks[0];
+    assert_eq!((deadlock.class, *count), (Class::Forbidden, 1));
+    assert_eq!(report.outcomes.total(), report.executions);
+    let table = interleave::report::outcomes(report);
+    assert!(
+        table.contains("cut short: the search stopped at the deadlock"),
+        "{table}"
+    );
+}
+
+#[test]
+fn noodle_fork_two_locks_outcome_table_is_cut_short_by_the_deadlock_shuttle() {
+    let report = run_variant(
+        noodle_fork::TWO_LOCKS,
+        Backend::Shuttle,
+        2,
+        Mode::Outcomes,
+        1_000,
+    );
+    assert_cut_short_by_the_deadlock(&report);
+}
+
 #[test]
 fn noodle_fork_fixes_hold_shuttle() {
     for row in NOODLE_FORK_FIXES {
@@ -142,6 +176,15 @@ fn noodle_fork_native_timing_reports_the_deadlock_and_moves_on() {
     for fixed in NOODLE_FORK_FIXES {
         assert_eq!(row(fixed.id).note, "6 of 6 ate", "{text}");
     }
+    // The fixes are compared with each other; the deadlock, timed by the watchdog, is not.
+    let labels: Vec<&str> = timing.rows.iter().map(|r| r.label.as_str()).collect();
+    let fixes = NOODLE_FORK_FIXES.map(|row| row.id);
+    assert_eq!(
+        labels,
+        [fixes[0], fixes[1], fixes[2], noodle_fork::TWO_LOCKS.id]
+    );
+    let compared: Vec<bool> = (0..4).map(|row| timing.ratio(row).is_some()).collect();
+    assert_eq!(compared, [true, true, true, false], "{text}");
 }
 
 #[test]
@@ -197,6 +240,16 @@ mod loom {
     #[test]
     fn noodle_fork_two_locks_deadlock_replays_loom() {
         assert_noodle_fork_ring(&loom(noodle_fork::TWO_LOCKS, Mode::Check));
+    }
+
+    #[test]
+    fn noodle_fork_two_locks_outcome_table_is_cut_short_by_the_deadlock_loom() {
+        assert_cut_short_by_the_deadlock(&loom(noodle_fork::TWO_LOCKS, Mode::Outcomes));
+        let fixed = loom(noodle_fork::ORDERED, Mode::Outcomes);
+        assert!(
+            fixed.exhaustive,
+            "a search that ran to its end is every execution"
+        );
     }
 
     #[test]

@@ -63,8 +63,8 @@ fn the_child_command_is_hidden_and_answers_on_stdout() {
 #[test]
 fn the_timing_table_shows_pids_n_and_both_costs() {
     let timing = native::measure(program(), 3).expect("children start");
-    let [threads, processes] = &timing.rows[..] else {
-        panic!("two rows: {:?}", timing.rows)
+    let [threads, processes, ..] = &timing.rows[..] else {
+        panic!("six rows: {:?}", timing.rows)
     };
     assert_eq!(threads.label, "3 threads: start + join");
     assert_eq!(processes.label, "3 processes: start + join");
@@ -76,6 +76,60 @@ fn the_timing_table_shows_pids_n_and_both_costs() {
         format!("!= parent's {parent}; child set its n = 0, parent sees n = 100 (not shared)");
     says(&processes.note, &own);
     says(&timing.title, "thread:process = 1:");
+    let labels: Vec<&str> = timing.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels[2..],
+        [
+            "2 threads: 2000 ping-pongs over a pipe pair",
+            "2 processes: 2000 ping-pongs over a pipe pair",
+            "daemon thread foo (1 s), thread bar (3 s)",
+            "daemon process foo (1 s), process bar (3 s)",
+        ]
+    );
+    for switch in &timing.rows[2..4] {
+        says(&switch.note, "per switch");
+    }
+    says(&timing.rows[4].note, "end123");
+    for line in ["main-------", "end456"] {
+        says(&timing.rows[5].note, line);
+    }
+    // Start + join against start + join, switch against switch; the daemon rows are outputs.
+    let compared: Vec<bool> = (0..6).map(|row| timing.ratio(row).is_some()).collect();
+    assert_eq!(compared, [true, true, true, true, false, false]);
+}
+
+/// Both sides of a ping-pong echo every byte: the trips complete, in a child process too.
+#[test]
+fn a_ping_pong_completes_between_threads_and_between_processes() {
+    use interleave::models::thread_vs_process::switch;
+    switch::between_threads(50).expect("pipes open");
+    switch::between_processes(program(), 50).expect("the child echoes");
+    let missing = switch::between_processes(Path::new("/no/such/dir/interleave"), 1);
+    assert!(matches!(missing, Err(ChildError::NotFound(_))));
+}
+
+/// A daemon process is terminated when the parent's code ends, without waiting for its
+/// non-daemon sibling: `end123` never comes, though foo would have printed it long before
+/// `end456` if it had been waited for like a daemon thread. (Its sleep is long so that no
+/// scheduling delay could let it print; being terminated, it costs nothing.)
+#[test]
+fn a_daemon_process_is_terminated_when_the_parents_code_ends() {
+    use interleave::models::thread_vs_process::daemon;
+    use std::time::Duration;
+    let lines = daemon::example_2_with_processes(
+        program(),
+        Duration::from_secs(5),
+        Duration::from_millis(30),
+    )
+    .expect("children start");
+    assert!(!lines.iter().any(|line| line == "end123"), "{lines:?}");
+    let mut others: Vec<&str> = lines
+        .iter()
+        .map(String::as_str)
+        .filter(|line| *line != "123")
+        .collect();
+    others.sort();
+    assert_eq!(others, ["456", "end456", "main-------"], "{lines:?}");
 }
 
 #[test]
@@ -150,6 +204,9 @@ fn the_gil_table_has_six_speed_up_rows_with_one_sum_and_the_race() {
         timing.rows[6].note
     );
     assert!(timing.setup.contains("cores here"), "{}", timing.setup);
+    // Ratios compare the six rows that split the same work, never the race with them.
+    let compared: Vec<bool> = (0..7).map(|row| timing.ratio(row).is_some()).collect();
+    assert_eq!(compared, [true, true, true, true, true, true, false]);
 }
 
 #[test]

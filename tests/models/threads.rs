@@ -34,13 +34,40 @@ fn daemon_example_2_sampled_outputs_are_within_the_declared_set_and_classified()
         spread >= 30,
         "random scheduling spreads over the set: {spread}"
     );
+    // Acceptable: the daemon finished before bar, as the tutorial's sleeps lead to (its
+    // expected output is one of these); interesting: the exit cut the daemon off, or it finished
+    // only after bar.
     assert_classes(&report, |text| {
-        if text.contains("end123") {
-            Class::Interesting
-        } else {
-            Class::Acceptable
+        match (text.find("end123"), text.find("end456")) {
+            (Some(daemon), Some(bar)) if daemon < bar => Class::Acceptable,
+            _ => Class::Interesting,
         }
     });
+    let tutorial = "123 | 456 | main------- | end123 | end456";
+    let classes = classes_of_declared(daemon::EXAMPLE_2);
+    assert_eq!(classes[tutorial], Class::Acceptable);
+    let interesting = classes
+        .values()
+        .filter(|&&class| class == Class::Interesting)
+        .count();
+    // 15 outputs without end123, and 15 of the 30 with it have it after end456.
+    assert_eq!(interesting, 30);
+}
+
+/// Every declared outcome of `row` and its class.
+fn classes_of_declared(
+    row: interleave::lesson::Row<daemon::DaemonExit>,
+) -> std::collections::BTreeMap<String, Class> {
+    let variant = row.variant();
+    let params = variant
+        .params(Backend::Shuttle, None)
+        .expect("default threads");
+    variant
+        .possible_outcomes(&params)
+        .expect("declared")
+        .into_iter()
+        .map(|observed| (observed.text, observed.class))
+        .collect()
 }
 
 #[test]
@@ -93,6 +120,8 @@ fn daemon_examples_natively_print_what_the_tutorial_shows() {
         ["123", "456", "end123", "end456", "main-------"],
         "{example_2:?}"
     );
+    // The two examples do different work: no ratio between them.
+    assert_eq!([timing.ratio(0), timing.ratio(1)], [None, None]);
 }
 
 #[test]
@@ -106,34 +135,67 @@ fn both_creation_styles_have_the_same_two_outputs() {
 
 #[test]
 fn start_order_has_both_orders_for_threads_and_processes() {
-    for row in [start_order::THREAD, start_order::PROCESS] {
+    for row in [
+        start_order::THREAD,
+        start_order::START_WAITS,
+        start_order::PROCESS,
+    ] {
         let report = run_variant(row, Backend::Shuttle, 1, Mode::Outcomes, 200);
         assert_holds_with(&report, &["hello | main", "main | hello"]);
     }
 }
 
+/// The common order is the acceptable one: main first after Rust's spawn and after starting a
+/// process, hello first after CPython's start (the tutorial's order for a thread).
+#[test]
+fn start_order_classes_name_the_usual_order_of_each_start() {
+    let class_of = |row: interleave::lesson::Row<start_order::StartOrder>, order: &str| {
+        let report = run_variant(row, Backend::Shuttle, 1, Mode::Outcomes, 200);
+        let (observed, _) = report
+            .outcomes
+            .rows
+            .iter()
+            .find(|(observed, _)| observed.text == order)
+            .unwrap_or_else(|| panic!("{}: {order} not seen", row.id));
+        observed.class
+    };
+    for (row, usual, rare) in [
+        (start_order::THREAD, "main | hello", "hello | main"),
+        (start_order::START_WAITS, "hello | main", "main | hello"),
+        (start_order::PROCESS, "main | hello", "hello | main"),
+    ] {
+        assert_eq!(class_of(row, usual), Class::Acceptable, "{}", row.id);
+        assert_eq!(class_of(row, rare), Class::Interesting, "{}", row.id);
+    }
+}
+
+/// One row per way of starting, each a histogram of both orders over every native run; all
+/// three rows do the same work (start, print, wait), so each is compared with the first.
 #[test]
 fn start_order_histograms_count_every_native_run() {
     let timing = interleave::models::start_order::measure(std::path::Path::new(env!(
         "CARGO_BIN_EXE_interleave"
     )));
-    let counted = |kind: &str| -> usize {
-        timing
-            .rows
-            .iter()
-            .filter(|r| r.label.starts_with(kind))
-            .map(|r| {
-                r.note
-                    .split_whitespace()
-                    .next()
-                    .unwrap()
-                    .parse::<usize>()
-                    .unwrap()
+    let counted = |row: &interleave::lesson::TimingRow| -> usize {
+        row.note
+            .split(", ")
+            .map(|order| {
+                let (_, count) = order.split_once(": ").expect("order: count (share)");
+                count.split(' ').next().unwrap().parse::<usize>().unwrap()
             })
             .sum()
     };
-    assert_eq!(counted("threads"), 1000);
-    assert_eq!(counted("processes"), 50);
+    let [spawn, start_waits, processes] = &timing.rows[..] else {
+        panic!("three rows: {:?}", timing.rows)
+    };
+    assert!(spawn.label.starts_with("threads, spawn returns at once"));
+    assert!(start_waits.label.starts_with("threads, start waits"));
+    assert_eq!(
+        [spawn, start_waits, processes].map(counted),
+        [1000, 1000, 50]
+    );
+    assert_eq!(timing.ratios, interleave::lesson::Ratios::ToFirst);
+    assert!((0..3).all(|row| timing.ratio(row).is_some()));
 }
 
 #[test]
@@ -186,6 +248,7 @@ mod under_loom {
         let others = [
             daemon::BLOCKED_SERVER.variant(),
             start_order::THREAD.variant(),
+            start_order::START_WAITS.variant(),
             thread_api::REGISTRY.variant(),
         ];
         for variant in creation.iter().chain(&others) {

@@ -442,23 +442,49 @@ fn exhaustive_note(variant: &Variant, report: &Report) -> String {
     declared.sort();
     let seen = report.outcomes.texts();
     let missing: Vec<&String> = declared.iter().filter(|d| !seen.contains(d)).collect();
+    if report.backend != Backend::Loom {
+        return sampled_note(&declared, &seen, &missing);
+    }
+    if !report.exhaustive || report.interrupted {
+        // The table already says it was cut short; its failure row (a deadlock, a step limit)
+        // is the verdict, not an outcome the lesson forgot to declare.
+        return format!(
+            "  cut short: {} of {} possible outcomes seen before the search stopped; the rest were not explored\n",
+            declared.len() - missing.len(),
+            declared.len()
+        );
+    }
     let unexpected: Vec<&String> = seen.iter().filter(|s| !declared.contains(s)).collect();
-    let scope = if report.backend == Backend::Loom {
-        "exhaustive"
-    } else {
-        "sampled"
-    };
     match (missing.is_empty(), unexpected.is_empty()) {
         (true, true) => format!(
-            "  {scope}: all {} possible outcomes seen, and nothing else\n",
+            "  exhaustive: all {} possible outcomes seen, and nothing else\n",
             declared.len()
         ),
         (_, true) => format!(
-            "  {scope}: {} of {} possible outcomes seen; not seen: {missing:?}\n",
+            "  exhaustive: {} of {} possible outcomes seen; not seen: {missing:?}\n",
             seen.len(),
             declared.len()
         ),
-        _ => format!("  {scope}: outcomes outside the declared set: {unexpected:?}\n"),
+        _ => format!("  exhaustive: outcomes outside the declared set: {unexpected:?}\n"),
+    }
+}
+
+/// A sample's outcomes against the declared set: what was seen, never a claim about the rest.
+fn sampled_note(declared: &[String], seen: &[String], missing: &[&String]) -> String {
+    let unexpected: Vec<&String> = seen.iter().filter(|s| !declared.contains(s)).collect();
+    if !unexpected.is_empty() {
+        format!("  sampled: outcomes outside the declared set: {unexpected:?}\n")
+    } else if missing.is_empty() {
+        format!(
+            "  sampled: all {} possible outcomes seen, and nothing else\n",
+            declared.len()
+        )
+    } else {
+        format!(
+            "  sampled: {} of {} possible outcomes seen; not seen: {missing:?}\n",
+            declared.len() - missing.len(),
+            declared.len()
+        )
     }
 }
 

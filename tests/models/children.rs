@@ -133,7 +133,7 @@ fn a_copy_of_the_binary_elsewhere_times_its_own_children() {
         "{stdout}"
     );
     let rows = table_rows(&stdout);
-    assert_eq!(rows.len(), 6, "{stdout}");
+    assert_eq!(rows.len(), 8, "{stdout}");
     assert!(!stdout.contains("not measured"), "{stdout}");
     assert!(
         rows[1].contains("process pool demo") && rows[1].contains("worker pids pid"),
@@ -285,7 +285,7 @@ fn a_worker_killed_mid_time_executor_is_a_row_not_a_crash() {
         assert!(status.success(), "{status}: {stdout}{stderr}");
         assert!(stderr.is_empty(), "{stderr}");
         let rows = table_rows(&stdout);
-        assert_eq!(rows.len(), 6, "{stdout}");
+        assert_eq!(rows.len(), 8, "{stdout}");
         for row in rows {
             assert!(
                 row.contains(" x")
@@ -373,7 +373,7 @@ fn executor_table_with_worker(name: &str, body: &str, says: &str) {
         .iter()
         .map(|row| (row.label.as_str(), row.note.as_str()))
         .collect();
-    assert_eq!(labels_and_notes.len(), 6, "{labels_and_notes:?}");
+    assert_eq!(labels_and_notes.len(), 8, "{labels_and_notes:?}");
     for (label, note) in labels_and_notes {
         if label.starts_with("process") {
             assert!(

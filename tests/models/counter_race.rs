@@ -108,7 +108,10 @@ fn native_unlocked_outcomes_stay_within_the_possible_set() {
 
 #[test]
 fn lock_vs_join_timing_keeps_the_fixes_correct_and_orders_the_costs() {
-    let timing = interleave::models::counter_race::timing();
+    use interleave::models::counter_race::{choose_scale, lock_vs_join};
+    // The smallest scale (1/100): the table's own choice of scale is tested in counter_race_timing.
+    let scale = choose_scale(std::time::Duration::from_millis(1));
+    let timing = lock_vs_join(&scale);
     let [unlocked, locked, join_each] = &timing.rows[..] else {
         panic!("three rows: {:?}", timing.rows)
     };
@@ -116,7 +119,7 @@ fn lock_vs_join_timing_keeps_the_fixes_correct_and_orders_the_costs() {
     assert!(join_each.note.starts_with("n = 0 "), "{}", join_each.note);
     assert!(unlocked.note.starts_with("n = "));
     // The locked run sleeps 100 x 0.5 s one after another, join-each 100 x 3.5 s: each is a floor.
-    let scale = f64::from(interleave::runtime::sleep_scale());
+    let scale = f64::from(scale.divisor);
     assert!(locked.seconds >= 100.0 * 0.5 / scale);
     assert!(join_each.seconds >= 100.0 * 3.5 / scale);
 }

@@ -11,6 +11,7 @@ mod cli;
 #[cfg(not(loom))]
 mod coroutine_timing;
 mod counter_race;
+mod counter_race_timing;
 mod echo;
 #[cfg(not(loom))]
 mod echo_net;

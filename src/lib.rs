@@ -30,6 +30,7 @@ pub mod exit_hook;
 pub mod gate;
 pub mod greenlet;
 pub mod lesson;
+pub mod picture;
 pub mod local;
 #[path = "../models/mod.rs"]
 pub mod models;

@@ -29,6 +29,7 @@ mod gate_support;
 mod gevent;
 mod greenlet;
 mod locks;
+mod pictures;
 mod processes;
 mod queue;
 mod queue_reference;

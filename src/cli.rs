@@ -8,15 +8,17 @@ use crate::checker::{self, Budget, CheckError, Mode, Progress, ReplayToken, Repo
 use crate::gate;
 use crate::lesson::{Timing, TimingRow, TimingSource, Variant, WatchedRuns};
 use crate::models;
+use crate::picture::{self, data};
 use crate::report;
 use crate::runtime::Backend;
 use crate::util::{Refused, usage};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-pub const USAGE: &str = "usage: interleave [tour | list | check ID [OPTIONS] | outcomes ID [OPTIONS] | replay ID TOKEN | time CONCEPT | serve ... | load ...]
+pub const USAGE: &str = "usage: interleave [tour [--report DIR] | list | check ID [OPTIONS] | outcomes ID [OPTIONS] | replay ID TOKEN | time CONCEPT [--report DIR] | serve ... | load ...]
   OPTIONS: --backend shuttle|loom|native  --threads N  --executions N  --seed S  --preemption-bound P
            --jobs N (shuttle: worker threads, default one per core)  --time SECONDS (explore this long instead)
+           --report DIR (also write DIR/index.html: timelines, histograms)  --format text|json (json: one document on stdout)
   ID is concept/variant, as `list` prints; a failing check prints the TOKEN that replays it.
 the grading gate:
 ";
@@ -123,7 +125,12 @@ fn run(args: &[String]) -> Result<i32, Refused> {
         return Ok((child.main)(rest));
     }
     match words.as_slice() {
-        [] | ["tour"] => Ok(tour()),
+        [] | ["tour"] => Ok(tour(None)),
+        ["--report", dir] | ["tour", "--report", dir] => {
+            let page = report_page(dir)?;
+            Ok(tour(Some(&page)))
+        }
+        ["--report"] | ["tour", "--report"] => Err(usage("--report needs a value")),
         ["list"] => {
             for concept in models::all() {
                 for variant in &concept.variants {
@@ -139,7 +146,7 @@ fn run(args: &[String]) -> Result<i32, Refused> {
         ["check", id, options @ ..] => check_command(id, options, Mode::Check),
         ["outcomes", id, options @ ..] => check_command(id, options, Mode::Outcomes),
         ["replay", id, token] => replay_command(id, token),
-        ["time", concept] => time_command(concept),
+        ["time", concept, options @ ..] => time_command(concept, options),
         ["exercises"] => {
             say!("{}", gate::command::list());
             Ok(0)
@@ -229,6 +236,8 @@ struct Options {
     preemption_bound: Option<usize>,
     jobs: Option<usize>,
     time: Option<std::time::Duration>,
+    report: Option<std::path::PathBuf>,
+    json: bool,
 }
 
 /// Jobs past this only queue up for the same cores.
@@ -245,6 +254,8 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Refused> {
         preemption_bound: None,
         jobs: None,
         time: None,
+        report: None,
+        json: false,
     };
     let mut rest = options.iter();
     while let Some(&flag) = rest.next() {
@@ -303,9 +314,21 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Refused> {
                 }
                 parsed.time = Some(std::time::Duration::from_secs_f64(seconds));
             }
+            "--report" => parsed.report = Some(report_page(value(&mut rest)?)?),
+            "--format" => {
+                parsed.json = match value(&mut rest)? {
+                    "json" => true,
+                    "text" => false,
+                    other => {
+                        return Err(usage(format!(
+                            "unknown format {other:?}; choose text or json"
+                        )));
+                    }
+                }
+            }
             other => {
                 return Err(usage(format!(
-                    "unknown flag {other:?}; the flags are --backend, --threads, --executions, --seed, --preemption-bound, --jobs, --time"
+                    "unknown flag {other:?}; the flags are --backend, --threads, --executions, --seed, --preemption-bound, --jobs, --time, --report, --format"
                 )));
             }
         }
@@ -336,15 +359,50 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Refused>
         budget.jobs = jobs;
     }
     budget.time = options.time;
+    let pictured = options.json || options.report.is_some();
+    if pictured {
+        // The pictures label each step with the reader's own source line.
+        crate::trace::record_locations(true);
+    }
     let report = with_progress(&budget, |progress| {
         quiet_stderr(|| {
             checker::check_with(&variant, options.backend, &params, &budget, mode, progress)
         })
     })?;
-    say!("{}", report::verdict(&report));
-    say!("{}", report::outcomes(&report));
+    if pictured {
+        let run = data::Run::from_report(
+            &report,
+            data::Asked {
+                command: if mode == Mode::Outcomes {
+                    "outcomes"
+                } else {
+                    "check"
+                },
+                seed: (options.backend == Backend::Shuttle).then_some(budget.seed),
+                preemption_bound: (options.backend == Backend::Loom)
+                    .then_some(budget.preemption_bound),
+                declared: (options.backend == Backend::Loom)
+                    .then(|| variant.possible_outcomes(&report.params))
+                    .flatten(),
+            },
+        );
+        if let Some(page) = &options.report {
+            write_page(page, &picture::html::run_page(&run))?;
+        }
+        if options.json {
+            let json = serde_json::to_string_pretty(&run)
+                .map_err(|error| Refused(format!("cannot write the JSON report: {error}"), 3))?;
+            sayln!("{json}");
+        }
+    }
+    if !options.json {
+        say!("{}", report::verdict(&as_text(&report)));
+        say!("{}", report::outcomes(&report));
+    }
     if mode == Mode::Outcomes {
-        say!("{}", exhaustive_note(&variant, &report));
+        if !options.json {
+            say!("{}", exhaustive_note(&variant, &report));
+        }
         // Forbidden outcomes are what the table is for; a panic or a deadlock cut it short.
         let cut_short = report
             .verdict
@@ -353,6 +411,38 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Refused>
         return Ok(i32::from(cut_short));
     }
     Ok(exit_code(&report))
+}
+
+/// The report as the terminal shows it: without the source lines recorded for the pictures, so
+/// the text stays the same with `--report` as without it.
+fn as_text(report: &Report) -> std::borrow::Cow<'_, Report> {
+    let located = report
+        .verdict
+        .failure()
+        .is_some_and(|f| f.trace.events.iter().any(|e| e.at.is_some()));
+    if !located {
+        return std::borrow::Cow::Borrowed(report);
+    }
+    let mut text = report.clone();
+    if let Verdict::Violated(failure) | Verdict::Deadlock(failure) | Verdict::StepLimit(failure) =
+        &mut text.verdict
+    {
+        for event in &mut failure.trace.events {
+            event.at = None;
+        }
+    }
+    std::borrow::Cow::Owned(text)
+}
+
+/// `DIR/index.html`, with `DIR` made ready for it, or a usage error saying why it cannot be.
+fn report_page(dir: &str) -> Result<std::path::PathBuf, Refused> {
+    picture::prepare_report_dir(dir).map_err(usage)
+}
+
+/// Writes the report page; a write that fails is an output error (exit code 3).
+fn write_page(page: &std::path::Path, html: &str) -> Result<(), Refused> {
+    std::fs::write(page, html)
+        .map_err(|error| Refused(format!("cannot write {}: {error}", page.display()), 3))
 }
 
 fn exit_code(report: &Report) -> i32 {
@@ -497,7 +587,17 @@ fn replay_command(id: &str, token: &str) -> Result<i32, Refused> {
     Ok(exit_code(&report))
 }
 
-fn time_command(concept: &str) -> Result<i32, Refused> {
+fn time_command(concept: &str, options: &[&str]) -> Result<i32, Refused> {
+    let page = match options {
+        [] => None,
+        ["--report", dir] => Some(report_page(dir)?),
+        ["--report"] => return Err(usage("--report needs a value")),
+        [other, ..] => {
+            return Err(usage(format!(
+                "unknown flag {other:?}; time takes only --report DIR"
+            )));
+        }
+    };
     let all = models::all();
     let timed: Vec<&str> = all
         .iter()
@@ -514,7 +614,12 @@ fn time_command(concept: &str) -> Result<i32, Refused> {
                 timed.join(", ")
             ))
         })?;
-    say!("{}", report::timing(&measure(timing)));
+    let timing = measure(timing);
+    say!("{}", report::timing(&timing));
+    if let Some(page) = page {
+        let chart = data::TimingData::from_timing(&timing);
+        write_page(&page, &picture::html::timing_page(concept, &chart))?;
+    }
     Ok(0)
 }
 
@@ -575,7 +680,12 @@ fn run_watched(runs: &WatchedRuns) -> Timing {
 
 /// Every concept: each variant's verdict under shuttle (and loom in a loom build), the first
 /// counterexample's timeline, then the native timing tables. Exit 1 if a verdict surprised.
-fn tour() -> i32 {
+/// With a `page`, also writes every run's pictures there.
+fn tour(page: Option<&std::path::Path>) -> i32 {
+    if page.is_some() {
+        crate::trace::record_locations(true);
+    }
+    let mut pictures = data::Tour::default();
     let mut surprises = 0;
     let backends: &[Backend] = if cfg!(loom) {
         &[Backend::Shuttle, Backend::Loom]
@@ -586,6 +696,7 @@ fn tour() -> i32 {
     for concept in models::all() {
         sayln!("== {} ({})", concept.title, concept.file);
         let mut explained = false;
+        let mut runs = Vec::new();
         for variant in &concept.variants {
             for &backend in backends {
                 let Ok(params) = variant.params(backend, None) else {
@@ -602,10 +713,23 @@ fn tour() -> i32 {
                         continue;
                     }
                 };
+                if page.is_some() {
+                    runs.push(data::Run::from_report(
+                        &report,
+                        data::Asked {
+                            command: "check",
+                            seed: (backend == Backend::Shuttle).then_some(budget.seed),
+                            preemption_bound: (backend == Backend::Loom)
+                                .then_some(budget.preemption_bound),
+                            declared: None,
+                        },
+                    ));
+                }
                 if report.verdict.kind() != variant.expect {
                     surprises += 1;
                     sayln!("  UNEXPECTED: {} expected {:?}", variant.id, variant.expect);
                 }
+                let report = as_text(&report);
                 if report.verdict.failure().is_some() && !explained {
                     say!("{}", report::verdict(&report));
                     explained = true;
@@ -621,10 +745,28 @@ fn tour() -> i32 {
                 }
             }
         }
+        let mut timing_data = None;
         if let Some(timing) = &concept.timing {
-            say!("{}", report::timing(&measure(timing)));
+            let timing = measure(timing);
+            say!("{}", report::timing(&timing));
+            timing_data = page.map(|_| data::TimingData::from_timing(&timing));
+        }
+        if page.is_some() {
+            pictures.concepts.push(data::ConceptData {
+                id: concept.id.to_owned(),
+                title: concept.title.to_owned(),
+                file: concept.file.to_owned(),
+                runs: std::mem::take(&mut runs),
+                timing: timing_data,
+            });
         }
         sayln!();
+    }
+    if let Some(page) = page
+        && let Err(Refused(message, code)) = write_page(page, &picture::html::tour_page(&pictures))
+    {
+        eprintln!("error: {message}");
+        return code;
     }
     if !cfg!(loom) {
         sayln!("(loom: build with RUSTFLAGS=\"--cfg loom\" to explore every interleaving as well)");

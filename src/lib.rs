@@ -69,6 +69,7 @@ pub mod exit_hook;
 pub mod gate;
 pub mod greenlet;
 pub mod lesson;
+pub mod picture;
 pub mod local;
 pub mod model;
 #[path = "../models/mod.rs"]

@@ -454,7 +454,7 @@ pub fn timing(timing: &Timing) -> String {
 }
 
 /// Seconds in the unit that keeps 3 or 4 digits: `0.501 s`, `51.3 ms`, `9.39 us`, `1.4 ns`.
-fn duration(seconds: f64) -> String {
+pub(crate) fn duration(seconds: f64) -> String {
     let (value, unit) = match seconds {
         s if s >= 1.0 => (s, "s"),
         s if s >= 1e-3 => (s * 1e3, "ms"),

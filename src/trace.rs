@@ -79,7 +79,7 @@ fn caller() -> Option<&'static Location<'static>> {
     let internal = at
         .file()
         .strip_prefix(facade)
-        .is_some_and(|rest| !rest.starts_with("gate"));
+        .is_some_and(|rest| !rest.starts_with("gate") && !rest.starts_with("../models/"));
     // A facade function passed by value (`for_each(JoinHandle::join)`) is called from std's
     // closure shims, whose lines say nothing to the model's reader.
     let std_shim = at.file().starts_with("/rustc/");

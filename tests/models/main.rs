@@ -31,6 +31,7 @@ mod gevent;
 mod greenlet;
 mod library;
 mod locks;
+mod pictures;
 mod processes;
 mod queue;
 mod queue_reference;

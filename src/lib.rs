@@ -69,13 +69,13 @@ pub mod exit_hook;
 pub mod gate;
 pub mod greenlet;
 pub mod lesson;
-pub mod picture;
 pub mod local;
 pub mod model;
 #[path = "../models/mod.rs"]
 pub mod models;
 #[cfg(not(loom))]
 pub mod net;
+pub mod picture;
 pub mod program;
 pub mod report;
 pub mod runtime;

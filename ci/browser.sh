@@ -24,7 +24,7 @@ test -s "$page"
 
 browser() {
     # Chromium's own chatter (dbus, GPU) goes to stderr with the console; only console lines count.
-    chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
         --enable-logging=stderr --v=0 "$@" "file://$page"
 }
 browser --dump-dom >"$out/dom.html" 2>"$out/console-dom.log"

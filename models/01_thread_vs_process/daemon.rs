@@ -19,6 +19,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Long enough for a 12-byte write into a pipe that is not full; a full one means a flood.
+const FULL_PIPE_WAIT: Duration = Duration::from_secs(1);
+
 /// The child's side (`__child print-sleep-print FIRST MILLIS LAST`): prints `FIRST`, sleeps,
 /// prints `LAST`. Exit code 2 for a bad duration.
 pub fn print_sleep_print(first: &str, millis: &str, last: &str) -> i32 {
@@ -73,11 +76,28 @@ pub fn example_2_with_processes(
     let mut daemon = start("123", daemon_sleep, "end123")?;
     let mut worker = start("456", worker_sleep, "end456")?;
     let deadline = Instant::now() + DEADLINE;
+    // Main's line goes into the pipe from another thread: children that flood the pipe would
+    // block this write for good, since nothing reads the pipe until the exit below.
     let mut main_end = terminal;
-    main_end
-        .write_all(b"main-------\n")
-        .map_err(|error| ChildError::Read(program.to_owned(), error))?;
-    drop(main_end);
+    let (written, main_printed) = std::sync::mpsc::channel();
+    let printing_main = std::thread::spawn(move || {
+        let _ = written.send(main_end.write_all(b"main-------\n"));
+    });
+    match main_printed.recv_timeout(FULL_PIPE_WAIT) {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => return Err(ChildError::Read(program.to_owned(), error)),
+        Err(_) => {
+            // The pipe stayed full: the children wrote far more than two lines each.
+            let _ = daemon.kill_and_reap();
+            let status = worker
+                .kill_and_reap()
+                .map_err(|error| ChildError::Wait(program.to_owned(), error))?;
+            drop(printed);
+            let _ = printing_main.join();
+            return Err(ChildError::TooMuch(program.to_owned(), status));
+        }
+    }
+    let _ = printing_main.join();
     // The parent's code has ended: its daemonic child is terminated, then the others joined.
     daemon
         .kill_and_reap()

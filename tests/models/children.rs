@@ -310,13 +310,21 @@ fn a_child_that_floods_is_cut_at_the_limit_and_killed() {
         "{error}"
     );
     let timing = measure_table(&floods, 2);
-    assert_eq!(timing.rows.len(), 2);
+    assert_eq!(timing.rows.len(), 6);
     assert!(timing.rows[0].note.contains("(shared)"));
-    let note = &timing.rows[1].note;
     assert!(
-        note.starts_with("not measured: ") && note.contains("more than"),
-        "{note}"
+        timing.rows[2].note.ends_with("per switch"),
+        "{}",
+        timing.rows[2].note
     );
+    // Every row that needs the child says why it has no number; the thread rows still have one.
+    for row in [1, 3, 5] {
+        let note = &timing.rows[row].note;
+        assert!(
+            note.starts_with("not measured: ") && note.contains("more than"),
+            "{note}"
+        );
+    }
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 

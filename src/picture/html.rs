@@ -16,6 +16,7 @@ code, .headline { font-family: ui-monospace, Menlo, Consolas, monospace; font-si
 .verdict-holds { border-left: 4px solid #4c9a5b; }
 .verdict-violated, .verdict-deadlock, .verdict-step-limit { border-left: 4px solid #c8413b; }
 .replay code { background: #1d2430; color: #f4f6fa; padding: 0.3em 0.5em; border-radius: 4px; display: inline-block; }
+.setup { white-space: pre-line; }
 .figure { overflow-x: auto; margin: 0.4em 0 1em; }
 .key { color: #5a6475; font-size: 0.88em; margin: 0.2em 0; }
 nav ul { columns: 2; }
@@ -193,7 +194,7 @@ fn run_section(run: &Run, open: bool) -> String {
 
 fn timing_section(timing: &TimingData) -> String {
     format!(
-        r#"<section class="timing"><h3>{}</h3><p>{}</p><div class="figure">{}</div></section>"#,
+        r#"<section class="timing"><h3>{}</h3><p class="setup">{}</p><div class="figure">{}</div></section>"#,
         escape(&timing.title),
         escape(&timing.setup),
         chart::chart(timing)

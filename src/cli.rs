@@ -539,7 +539,7 @@ fn exhaustive_note(variant: &Variant, report: &Report) -> String {
         // The table already says it was cut short; its failure row (a deadlock, a step limit)
         // is the verdict, not an outcome the lesson forgot to declare.
         return format!(
-            "  cut short: {} of {} possible outcomes seen before the search stopped; the rest were not explored\n",
+            "  declared: {} of {} possible outcomes seen before the stop\n",
             declared.len() - missing.len(),
             declared.len()
         );

@@ -174,6 +174,32 @@ fn loom_outcomes_print_the_exhaustive_set() {
     assert!(stdout(&output).contains("exhaustive: all 3 possible outcomes seen, and nothing else"));
 }
 
+/// A search stopped by a deadlock saw only part of the outcomes: the table says so, counts the
+/// deadlock, and never calls itself exhaustive.
+#[cfg(loom)]
+#[test]
+fn a_loom_outcome_table_cut_short_by_a_deadlock_does_not_claim_to_be_exhaustive() {
+    let output = interleave(&["outcomes", "noodle-fork/two-locks", "--backend", "loom"]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(!out.contains("exhaustive"), "{out}");
+    assert!(
+        out.contains("cut short: the search stopped at the deadlock"),
+        "{out}"
+    );
+    assert!(
+        out.contains("declared: 1 of 1 possible outcomes seen before the stop"),
+        "{out}"
+    );
+    let deadlock_row = out
+        .lines()
+        .find(|line| line.trim_start().starts_with("deadlock "));
+    assert!(
+        deadlock_row.is_some_and(|row| row.contains("forbidden")),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_reader_that_goes_away_ends_the_tour_without_a_panic() {
     // The tour prints as it goes, so its next line meets a closed pipe.

@@ -440,7 +440,7 @@ pub fn timing(timing: &Timing) -> String {
     for (index, row) in timing.rows.iter().enumerate() {
         let ratio = timing
             .ratio(index)
-            .map_or_else(|| "-".to_owned(), |ratio| format!("{ratio:.1}x"));
+            .map_or_else(|| "-".to_owned(), ratio_text);
         let _ = writeln!(
             out,
             "  {:<width$}  {:>10}  {:>8}  {}",
@@ -451,6 +451,16 @@ pub fn timing(timing: &Timing) -> String {
         );
     }
     out
+}
+
+/// A ratio with one decimal, or two significant digits below 0.1 (`0.045x`, never `0.0x`).
+pub(crate) fn ratio_text(ratio: f64) -> String {
+    if ratio > 0.0 && ratio < 0.095 {
+        let decimals = (-ratio.log10()).floor() as usize + 2;
+        format!("{ratio:.decimals$}x")
+    } else {
+        format!("{ratio:.1}x")
+    }
 }
 
 /// Seconds in the unit that keeps 3 or 4 digits: `0.501 s`, `51.3 ms`, `9.39 us`, `1.4 ns`.
@@ -513,5 +523,13 @@ mod tests {
         assert_eq!(duration(9.3908e-6), "9.39 us");
         assert_eq!(duration(1.4e-9), "1.40 ns");
         assert_eq!(duration(0.0), "0.00 ns");
+    }
+
+    #[test]
+    fn a_small_ratio_keeps_two_significant_digits() {
+        assert_eq!(super::ratio_text(0.0447), "0.045x");
+        assert_eq!(super::ratio_text(0.5), "0.5x");
+        assert_eq!(super::ratio_text(522.46), "522.5x");
+        assert_eq!(super::ratio_text(0.0), "0.0x");
     }
 }

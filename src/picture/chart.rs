@@ -3,7 +3,7 @@
 
 use super::data::TimingData;
 use super::{clip, escape};
-use crate::report::duration;
+use crate::report::{duration, ratio_text};
 use std::fmt::Write;
 
 const ROW: f64 = 30.0;
@@ -37,9 +37,9 @@ pub fn chart(timing: &TimingData) -> String {
     for (position, row) in timing.rows.iter().enumerate() {
         let y = top + position as f64 * ROW;
         let bar = (row.seconds / slowest * BAR_SPACE).max(2.0);
-        let ratio = row
-            .ratio
-            .map_or_else(String::new, |ratio| format!("  ×{ratio:.1}"));
+        let ratio = row.ratio.map_or_else(String::new, |ratio| {
+            format!("  ×{}", ratio_text(ratio).trim_end_matches('x'))
+        });
         let _ = write!(
             svg,
             r#"<g class="timing-row"><text class="row-label" x="8" y="{}">{}</text><rect class="bar" x="{label_width}" y="{}" width="{bar}" height="{}" rx="3"/><text class="figures" x="{}" y="{}">{}{}</text><title>{}: {}{} {}</title></g>"#,

@@ -11,8 +11,7 @@
 //! daemon is terminated as soon as the parent's code ends, and `end123` never comes.
 
 use super::native::{
-    CHILD_COMMAND, ChildError, DEADLINE, FROM_PARENT, OwnedChild, PipeCut, REPLY_LIMIT,
-    read_to_end_within,
+    CHILD_COMMAND, ChildError, DEADLINE, FROM_PARENT, OwnedChild, REPLY_LIMIT, read_to_end_within,
 };
 use std::io::Write;
 use std::path::Path;
@@ -89,9 +88,7 @@ pub fn example_2_with_processes(
         Err(_) => {
             // The pipe stayed full: the children wrote far more than two lines each.
             let _ = daemon.kill_and_reap();
-            let status = worker
-                .kill_and_reap()
-                .map_err(|error| ChildError::Wait(program.to_owned(), error))?;
+            let status = worker.stop(program)?;
             drop(printed);
             let _ = printing_main.join();
             return Err(ChildError::TooMuch(program.to_owned(), status));
@@ -99,36 +96,14 @@ pub fn example_2_with_processes(
     }
     let _ = printing_main.join();
     // The parent's code has ended: its daemonic child is terminated, then the others joined.
-    daemon
-        .kill_and_reap()
-        .map_err(|error| ChildError::Wait(program.to_owned(), error))?;
+    daemon.stop(program)?;
     drop(daemon);
     let text = match read_to_end_within(&mut printed, REPLY_LIMIT, deadline) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(PipeCut::TooMuch) => {
-            let status = worker
-                .kill_and_reap()
-                .map_err(|error| ChildError::Wait(program.to_owned(), error))?;
-            return Err(ChildError::TooMuch(program.to_owned(), status));
-        }
-        Err(PipeCut::Late) => {
-            let status = worker
-                .kill_and_reap()
-                .map_err(|error| ChildError::Wait(program.to_owned(), error))?;
-            return Err(ChildError::Silent(program.to_owned(), DEADLINE, status));
-        }
-        Err(PipeCut::Failed(error)) => return Err(ChildError::Read(program.to_owned(), error)),
+        Err(cut) => return Err(worker.cut_short(program, cut, DEADLINE)),
     };
-    match worker.wait_until(deadline) {
-        Ok(Some(status)) if status.success() => Ok(text.lines().map(str::to_owned).collect()),
-        Ok(Some(status)) => Err(ChildError::Failed(program.to_owned(), status, text)),
-        Ok(None) => Err(ChildError::Silent(
-            program.to_owned(),
-            DEADLINE,
-            worker
-                .kill_and_reap()
-                .map_err(|error| ChildError::Wait(program.to_owned(), error))?,
-        )),
-        Err(error) => Err(ChildError::Wait(program.to_owned(), error)),
+    match worker.exit_by(program, deadline, DEADLINE)? {
+        status if status.success() => Ok(text.lines().map(str::to_owned).collect()),
+        status => Err(ChildError::Failed(program.to_owned(), status, text)),
     }
 }

@@ -178,6 +178,47 @@ impl OwnedChild {
         }
     }
 
+    /// [`OwnedChild::kill_and_reap`] on an error path: a failure to reap is `program`'s error.
+    pub fn stop(&mut self, program: &Path) -> Result<ExitStatus, ChildError> {
+        self.kill_and_reap()
+            .map_err(|error| ChildError::Wait(program.to_owned(), error))
+    }
+
+    /// Its exit status by `deadline`; still running then, it is killed and reported silent for
+    /// `within`.
+    pub fn exit_by(
+        &mut self,
+        program: &Path,
+        deadline: Instant,
+        within: Duration,
+    ) -> Result<ExitStatus, ChildError> {
+        match self.wait_until(deadline) {
+            Ok(Some(status)) => Ok(status),
+            Ok(None) => Err(ChildError::Silent(
+                program.to_owned(),
+                within,
+                self.stop(program)?,
+            )),
+            Err(error) => Err(ChildError::Wait(program.to_owned(), error)),
+        }
+    }
+
+    /// Why reading its output stopped, as `program`'s error: a flood or a silence (for
+    /// `within`) also kills it.
+    pub fn cut_short(&mut self, program: &Path, cut: PipeCut, within: Duration) -> ChildError {
+        match cut {
+            PipeCut::Failed(error) => ChildError::Read(program.to_owned(), error),
+            PipeCut::TooMuch => match self.stop(program) {
+                Ok(status) => ChildError::TooMuch(program.to_owned(), status),
+                Err(failed) => failed,
+            },
+            PipeCut::Late => match self.stop(program) {
+                Ok(status) => ChildError::Silent(program.to_owned(), within, status),
+                Err(failed) => failed,
+            },
+        }
+    }
+
     /// Kills it (if it still runs) and reaps it: its exit status.
     pub fn kill_and_reap(&mut self) -> io::Result<ExitStatus> {
         if let Some(status) = self.child.try_wait()? {
@@ -289,34 +330,11 @@ pub fn run_bounded(
         .stderr(to_parent);
     let mut child = OwnedChild::spawn(command).map_err(start)?;
     let deadline = Instant::now() + within;
-    let killed = |child: &mut OwnedChild| {
-        child
-            .kill_and_reap()
-            .map_err(|error| ChildError::Wait(program.to_owned(), error))
-    };
     let text = match read_to_end_within(&mut said, REPLY_LIMIT, deadline) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(PipeCut::TooMuch) => {
-            return Err(ChildError::TooMuch(program.to_owned(), killed(&mut child)?));
-        }
-        Err(PipeCut::Late) => {
-            return Err(ChildError::Silent(
-                program.to_owned(),
-                within,
-                killed(&mut child)?,
-            ));
-        }
-        Err(PipeCut::Failed(error)) => return Err(ChildError::Read(program.to_owned(), error)),
+        Err(cut) => return Err(child.cut_short(program, cut, within)),
     };
-    match child.wait_until(deadline) {
-        Ok(Some(status)) => Ok((status, text)),
-        Ok(None) => Err(ChildError::Silent(
-            program.to_owned(),
-            within,
-            killed(&mut child)?,
-        )),
-        Err(error) => Err(ChildError::Wait(program.to_owned(), error)),
-    }
+    Ok((child.exit_by(program, deadline, within)?, text))
 }
 
 /// The hidden command's body, run in the child: `pid` reports the pid; `set-n COPY` starts from

@@ -125,28 +125,15 @@ pub fn between_processes(program: &Path, round_trips: usize) -> Result<Duration,
     let took = match trips() {
         Ok(took) => took,
         Err(Some(error)) => return Err(error),
-        Err(None) => {
-            let status = child
-                .kill_and_reap()
-                .map_err(|error| ChildError::Wait(program.to_owned(), error))?;
-            return Err(ChildError::Silent(program.to_owned(), DEADLINE, status));
-        }
+        Err(None) => return Err(child.cut_short(program, PipeCut::Late, DEADLINE)),
     };
     drop(to_child);
-    match child.wait_until(deadline) {
-        Ok(Some(status)) if status.success() => Ok(took),
-        Ok(Some(status)) => Err(ChildError::Failed(
+    match child.exit_by(program, deadline, DEADLINE)? {
+        status if status.success() => Ok(took),
+        status => Err(ChildError::Failed(
             program.to_owned(),
             status,
             String::new(),
         )),
-        Ok(None) => Err(ChildError::Silent(
-            program.to_owned(),
-            DEADLINE,
-            child
-                .kill_and_reap()
-                .map_err(|error| ChildError::Wait(program.to_owned(), error))?,
-        )),
-        Err(error) => Err(ChildError::Wait(program.to_owned(), error)),
     }
 }

@@ -449,9 +449,13 @@ fn exit_code(report: &Report) -> i32 {
     match report.verdict {
         Verdict::Holds if report.interrupted && INTERRUPTED.load(Ordering::SeqCst) => 130,
         Verdict::Holds => 0,
+        Verdict::NotChecked(_) => NOT_CHECKED,
         _ => 1,
     }
 }
+
+/// The exit code of a verdict the backend could not reach (it cannot see what it needs).
+const NOT_CHECKED: i32 = 5;
 
 /// Set by Ctrl-C: the search stops, and what it explored so far is reported.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -651,6 +655,7 @@ fn run_watched(runs: &WatchedRuns) -> Timing {
                 }) {
                 Ok(report) => match &report.verdict {
                     Verdict::Holds => report.outcomes.texts().join(", "),
+                    Verdict::NotChecked(blind) => format!("not checked: {}", blind.why),
                     other => {
                         let failure = other.failure().expect("a failure");
                         let cycle = report::cycle(&failure.trace).unwrap_or_default();

@@ -47,6 +47,7 @@
 //! assert_eq!(variants[0].threads, 2);
 //! ```
 
+use crate::checker::sight::BlindSpot;
 use crate::runtime::{Backend, Native, Runtime, Shuttle};
 use std::fmt::{self, Display};
 use std::sync::Arc;
@@ -84,6 +85,8 @@ pub enum Expect {
     Holds,
     Violation,
     Deadlock,
+    /// The backend cannot see what the verdict depends on (no lesson expects it).
+    NotChecked,
 }
 
 /// One program of a concept, written once for every backend, and what its outcomes mean.
@@ -156,10 +159,19 @@ pub struct Row<L: Lesson> {
     pub loom_preemption_bound: Option<usize>,
     /// Shuttle executions a `check` runs by default: about a second's worth on two cores.
     pub check_executions: usize,
+    /// Loom executions a search may run before it stops unfinished (a count, not a clock, so
+    /// the status is the same on a fast and a slow machine).
+    pub loom_executions: usize,
+    /// Behaviours the verdict depends on a backend producing (see [`crate::checker::sight`]).
+    pub needs: &'static [BlindSpot],
 }
 
 /// A `check`'s default budget under shuttle, for a small model: about a second on two cores.
 pub const DEFAULT_CHECK_EXECUTIONS: usize = 50_000;
+
+/// A loom search's default budget: about what the slowest lessons explore exhaustively at their
+/// bound in a few seconds of a release build on two cores.
+pub const DEFAULT_LOOM_EXECUTIONS: usize = 100_000;
 
 impl<L: Lesson> Clone for Row<L> {
     fn clone(&self) -> Self {
@@ -187,6 +199,8 @@ impl<L: Lesson> Row<L> {
             max_threads: 1000,
             loom_preemption_bound: None,
             check_executions: L::CHECK_EXECUTIONS,
+            loom_executions: DEFAULT_LOOM_EXECUTIONS,
+            needs: &[],
         }
     }
 
@@ -206,6 +220,17 @@ impl<L: Lesson> Row<L> {
         self
     }
 
+    pub const fn loom_executions(mut self, executions: usize) -> Self {
+        self.loom_executions = executions;
+        self
+    }
+
+    /// The verdict depends on a backend producing these behaviours.
+    pub const fn needs(mut self, needs: &'static [BlindSpot]) -> Self {
+        self.needs = needs;
+        self
+    }
+
     /// The row with its generic parts instantiated per backend, for the registry.
     pub fn variant(self) -> Variant {
         let version = self.version;
@@ -218,6 +243,8 @@ impl<L: Lesson> Row<L> {
             max_threads: self.max_threads,
             loom_preemption_bound: self.loom_preemption_bound,
             check_executions: self.check_executions,
+            loom_executions: self.loom_executions,
+            needs: self.needs,
             runs: Runs {
                 native: Arc::new(move |params| run_on::<Native, L>(version, params)),
                 shuttle: Arc::new(move |params| run_on::<Shuttle, L>(version, params)),
@@ -269,6 +296,11 @@ pub struct Variant {
     pub max_threads: usize,
     pub loom_preemption_bound: Option<usize>,
     pub check_executions: usize,
+    /// Loom executions a search may run before it is reported as unfinished.
+    pub loom_executions: usize,
+    /// Behaviours the verdict depends on a backend producing: a backend blind to one of them
+    /// reports the variant as not checked, never as holding.
+    pub needs: &'static [BlindSpot],
     runs: Runs,
     possible_outcomes: PossibleFn,
 }
@@ -394,6 +426,8 @@ impl Variant {
             max_threads: 1000,
             loom_preemption_bound: None,
             check_executions: DEFAULT_CHECK_EXECUTIONS,
+            loom_executions: DEFAULT_LOOM_EXECUTIONS,
+            needs: &[],
             runs: Runs {
                 native: run_on(Backend::Native),
                 shuttle: run_on(Backend::Shuttle),

@@ -37,6 +37,7 @@
 //!
 //! The registry's lessons go through the same builder ([`check_variant`]).
 
+use crate::checker::sight::BlindSpot;
 use crate::checker::{self, Budget, CheckError, Failure, Mode, ReplayToken, Report, Verdict};
 use crate::lesson::{Class, Observed, RunFn, Variant};
 use crate::runtime::{Backend, Native, Runtime, Shuttle};
@@ -165,6 +166,7 @@ pub struct Check<O> {
     executions: Option<usize>,
     seed: Option<u64>,
     mode: Mode,
+    needs: &'static [BlindSpot],
 }
 
 /// A check of `model`, with 2 worker threads, on the exploring backend of this build (shuttle,
@@ -239,6 +241,7 @@ impl<O> Check<O> {
             executions: None,
             seed: None,
             mode: Mode::Check,
+            needs: &[],
         }
     }
 
@@ -248,9 +251,18 @@ impl<O> Check<O> {
         self
     }
 
-    /// Executions to run under shuttle or natively (loom explores them all).
+    /// Executions to run under shuttle or natively; under loom, how many its search may run
+    /// before it is reported unfinished (it explores them all if there are fewer).
     pub fn executions(mut self, executions: usize) -> Self {
         self.executions = Some(executions);
+        self
+    }
+
+    /// The verdict depends on a backend producing these behaviours (a check that a lock
+    /// survives spurious wake-ups, say): a backend that cannot reports it as not checked,
+    /// never as holding.
+    pub fn needs(mut self, needs: &'static [BlindSpot]) -> Self {
+        self.needs = needs;
         self
     }
 
@@ -290,7 +302,10 @@ impl<O> Check<O> {
     /// exactly that execution. A malformed token is an error for every check that reads it.
     pub fn run(self) -> Result<Report, CheckError> {
         check_environment()?;
-        let (variant, defaults) = (self.variant)(&self.target);
+        let (mut variant, defaults) = (self.variant)(&self.target);
+        if !self.needs.is_empty() {
+            variant.needs = self.needs;
+        }
         if let Some(token) = requested_replay(&variant, self.backend)? {
             return checker::replay(&variant, &token);
         }

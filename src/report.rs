@@ -53,6 +53,21 @@ fn what_was_shown(report: &Report) -> String {
         ""
     };
     match (&report.verdict, report.backend) {
+        (Verdict::NotChecked(blind), backend) => {
+            let shown = blind
+                .detail
+                .as_deref()
+                .map_or(String::new(), |detail| format!("; {detail}"));
+            format!(
+                "NOT CHECKED under {}: {} (no failure in {n} {executions} in {time}, but the verdict needs {}{shown})",
+                backend.name(),
+                blind.why,
+                blind.spot.name()
+            )
+        }
+        (Verdict::Holds, _) if report.unfinished && !report.interrupted => format!(
+            "UNFINISHED: no failure in the first {n} {executions} in {time} ({bounds}); explored {n} {executions} without finishing: lower the preemption bound or raise --executions"
+        ),
         (Verdict::Holds, _) if report.exhaustive && !report.interrupted => {
             format!("HOLDS in all {n} {executions} in {time} (exhaustive up to {bounds})")
         }

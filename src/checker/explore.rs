@@ -63,6 +63,10 @@ pub(super) trait Explorer: Sync {
     fn exhaustive(&self) -> bool {
         false
     }
+    /// Whether the search had executions left when it spent its budget (loom).
+    fn unfinished(&self) -> bool {
+        false
+    }
 }
 
 /// What all jobs of one search share: how far they may go, and how far they got.
@@ -466,8 +470,9 @@ pub(super) fn explore<E: Explorer>(
         elapsed,
         outcomes,
         bounds,
-        exhaustive: explorer.exhaustive() && complete,
+        exhaustive: explorer.exhaustive() && complete && !explorer.unfinished(),
         interrupted: search.interrupted.load(Ordering::SeqCst),
+        unfinished: explorer.unfinished(),
         jobs,
     })
 }

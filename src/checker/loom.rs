@@ -32,6 +32,8 @@ pub(super) fn check(
         tag: super::token::tag(variant.id),
         threads: params.threads,
         replay,
+        budget: budget.execution_limit(),
+        unfinished: Default::default(),
     };
     let report = super::explore::explore(variant, params, mode, &explorer, search)?;
     if let Some(target) = replay
@@ -52,6 +54,7 @@ mod explorer {
     use crate::runtime::Backend;
     use std::panic::{AssertUnwindSafe, catch_unwind};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     /// Unwinds out of loom once the execution being replayed is done, or the search must stop
     /// (loom has no other way to end a search early).
@@ -63,6 +66,9 @@ mod explorer {
         pub threads: usize,
         /// Replay: run up to this execution (1-based) and stop there.
         pub replay: Option<usize>,
+        /// Executions the search may run; loom asking for one more leaves it unfinished.
+        pub budget: usize,
+        pub unfinished: Arc<AtomicBool>,
     }
 
     impl Explorer for LoomExplorer {
@@ -72,14 +78,23 @@ mod explorer {
             self.replay.is_none()
         }
 
+        fn unfinished(&self) -> bool {
+            self.unfinished.load(Ordering::SeqCst)
+        }
+
         fn explore_job(&self, _job: usize, execution: &Arc<Execution>) -> Ending {
             let (execution, replay) = (execution.clone(), self.replay);
+            let (budget, unfinished) = (self.budget, self.unfinished.clone());
             let result = catch_unwind(AssertUnwindSafe(|| {
                 // Inside: loom's builder reads LOOM_* variables and panics on a bad one.
                 let mut builder = loom::model::Builder::new();
                 builder.preemption_bound = Some(self.preemption_bound);
                 builder.check(move || {
                     if execution.should_stop() {
+                        std::panic::resume_unwind(Box::new(Done));
+                    }
+                    if replay.is_none() && execution.executions() >= budget {
+                        unfinished.store(true, Ordering::SeqCst);
                         std::panic::resume_unwind(Box::new(Done));
                     }
                     if execution.step(replay) {

@@ -12,12 +12,14 @@ mod explore;
 mod loom;
 mod native;
 mod shuttle;
+pub mod sight;
 mod token;
 
 pub use self::explore::Search as Progress;
 pub use self::token::{ReplayToken, tag as token_tag};
 
-use crate::lesson::{Class, Expect, Observed, Params, Variant};
+use self::sight::BlindSpot;
+use crate::lesson::{Class, DEFAULT_LOOM_EXECUTIONS, Expect, Observed, Params, Variant};
 use crate::runtime::Backend;
 use crate::trace::Trace;
 use std::collections::BTreeMap;
@@ -86,7 +88,8 @@ pub const MAX_PCT_DEPTH: usize = 16;
 /// How much exploring one run may do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Budget {
-    /// Shuttle and native: executions to run. Loom: ignored (it explores them all).
+    /// Shuttle and native: executions to run. Loom: executions its search may run before it is
+    /// reported unfinished.
     pub executions: usize,
     pub seed: u64,
     pub strategy: Strategy,
@@ -117,6 +120,7 @@ impl Budget {
     pub fn defaults(backend: Backend, mode: Mode) -> Budget {
         let executions = match (backend, mode) {
             (Backend::Native, _) => 10,
+            (Backend::Loom, _) => DEFAULT_LOOM_EXECUTIONS,
             (_, Mode::Check) => 1_000,
             (_, Mode::Outcomes) => 2_000,
         };
@@ -147,6 +151,9 @@ impl Budget {
             && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none()
         {
             budget.executions = variant.check_executions;
+        }
+        if backend == Backend::Loom && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none() {
+            budget.executions = variant.loom_executions;
         }
         if let Some(bound) = variant.loom_preemption_bound
             && std::env::var_os("INTERLEAVE_PREEMPTION_BOUND").is_none()
@@ -228,9 +235,21 @@ pub struct Failure {
     pub replay: Option<ReplayToken>,
 }
 
+/// A verdict the backend could not reach: what it cannot see, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotChecked {
+    pub spot: BlindSpot,
+    /// The backend's reason, from [`sight::CANNOT_SEE`].
+    pub why: &'static str,
+    /// What showed it in this run, when an execution did (a thread left in a timed wait).
+    pub detail: Option<String>,
+}
+
 #[derive(Clone, Debug)]
 pub enum Verdict {
     Holds,
+    /// The verdict depends on a behaviour this backend never produces: nothing is claimed.
+    NotChecked(NotChecked),
     /// A forbidden outcome or a panic (a failed assertion in the model).
     Violated(Failure),
     /// Every thread left is blocked; `failure.trace.blocked` says who holds and waits for what.
@@ -242,7 +261,7 @@ pub enum Verdict {
 impl Verdict {
     pub fn failure(&self) -> Option<&Failure> {
         match self {
-            Verdict::Holds => None,
+            Verdict::Holds | Verdict::NotChecked(_) => None,
             Verdict::Violated(f) | Verdict::Deadlock(f) | Verdict::StepLimit(f) => Some(f),
         }
     }
@@ -251,6 +270,7 @@ impl Verdict {
     pub fn kind(&self) -> Expect {
         match self {
             Verdict::Holds => Expect::Holds,
+            Verdict::NotChecked(_) => Expect::NotChecked,
             Verdict::Deadlock(_) => Expect::Deadlock,
             Verdict::Violated(_) | Verdict::StepLimit(_) => Expect::Violation,
         }
@@ -259,6 +279,7 @@ impl Verdict {
     pub fn name(&self) -> &'static str {
         match self {
             Verdict::Holds => "holds",
+            Verdict::NotChecked(_) => "not checked",
             Verdict::Violated(_) => "violated",
             Verdict::Deadlock(_) => "deadlock",
             Verdict::StepLimit(_) => "step limit",
@@ -309,6 +330,9 @@ pub struct Report {
     pub exhaustive: bool,
     /// The search was cut short (Ctrl-C, a time limit) before its budget was spent.
     pub interrupted: bool,
+    /// Loom: the search spent its execution budget before it was done, so it is not exhaustive
+    /// (a count, so the same on every machine).
+    pub unfinished: bool,
     /// Worker threads that shared the search.
     pub jobs: usize,
 }
@@ -389,11 +413,12 @@ pub fn check_with(
 ) -> Result<Report, CheckError> {
     budget.validate()?;
     install_quiet_panic_hook();
-    match backend {
+    let report = match backend {
         Backend::Native => native::check(variant, params, budget, mode, progress),
         Backend::Shuttle => shuttle::check(variant, params, budget, mode, progress),
         Backend::Loom => loom::check(variant, params, budget, mode, None, progress),
-    }
+    }?;
+    Ok(sight::judge(report, variant.needs))
 }
 
 /// Re-runs exactly the execution a [`ReplayToken`] names.

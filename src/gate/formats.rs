@@ -88,6 +88,7 @@ pub fn submission_text(submission: &SubmissionReport) -> String {
     for result in &submission.properties {
         let detail = match (&result.counterexample, result.status) {
             (_, Status::Pass) => coverage(result),
+            (_, status) if status.is_unclaimed() => result.message.clone().unwrap_or_default(),
             (Some(_), _) => format!(
                 "{} found in {}",
                 result.finding.as_deref().unwrap_or("failure"),
@@ -119,8 +120,16 @@ pub fn submission_text(submission: &SubmissionReport) -> String {
 
 pub fn summary_text(report: &GateReport) -> String {
     let s = &report.summary;
+    // Only named when there are some: most runs have neither.
+    let mut unclaimed = String::new();
+    if s.not_checked > 0 {
+        unclaimed.push_str(&format!(", {} not checked", s.not_checked));
+    }
+    if s.unfinished > 0 {
+        unclaimed.push_str(&format!(", {} unfinished", s.unfinished));
+    }
     format!(
-        "{} {} submission{} [{}]: {} pass, {} fail, {} timeout, {} rejected, {} error\n",
+        "{} {} submission{} [{}]: {} pass, {} fail, {} timeout, {} rejected, {} error{unclaimed}\n",
         report.exercise,
         s.submissions,
         if s.submissions == 1 { "" } else { "s" },
@@ -186,6 +195,14 @@ pub fn junit(report: &GateReport) -> String {
         for (name, status, message, detail, ms) in cases {
             let status = match status {
                 Status::Pass => TestCaseStatus::success(),
+                unclaimed if unclaimed.is_unclaimed() => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_type(unclaimed.name());
+                    if let Some(message) = message {
+                        status.set_message(message);
+                    }
+                    status
+                }
                 other => {
                     let kind = match other {
                         Status::Error | Status::Rejected => NonSuccessKind::Error,
@@ -271,6 +288,7 @@ pub fn github(report: &GateReport) -> String {
             .collect();
         if failing.is_empty() && submission.status != Status::Pass {
             annotations.push((
+                level(submission.status),
                 annotation_location(submission, None),
                 format!("{} {}", submission.submission, submission.status.name()),
                 submission.message.clone().unwrap_or_default(),
@@ -278,6 +296,7 @@ pub fn github(report: &GateReport) -> String {
         }
         for result in failing {
             annotations.push((
+                level(result.status),
                 annotation_location(submission, Some(result)),
                 format!(
                     "{} [{}] {}",
@@ -297,10 +316,12 @@ pub fn github(report: &GateReport) -> String {
             ));
         }
     }
-    for (location, title, message) in annotations.into_iter().take(MAX_ANNOTATIONS) {
+    // Failures first: the few annotations GitHub shows are for what must be fixed.
+    annotations.sort_by_key(|(level, ..)| *level != "error");
+    for (level, location, title, message) in annotations.into_iter().take(MAX_ANNOTATIONS) {
         let _ = writeln!(
             out,
-            "::error file={},line={},title={}::{}",
+            "::{level} file={},line={},title={}::{}",
             escape_property(&location.file),
             location.line,
             escape_property(&title),
@@ -308,6 +329,16 @@ pub fn github(report: &GateReport) -> String {
         );
     }
     out
+}
+
+/// A property nobody could check, or whose search did not finish, is a notice: nothing to fix
+/// in the submission, something for the instructor to know.
+fn level(status: Status) -> &'static str {
+    if status.is_unclaimed() {
+        "notice"
+    } else {
+        "error"
+    }
 }
 
 /// A token no submission can know in advance: fresh randomness from the system.
@@ -324,7 +355,9 @@ fn stop_token(report: &GateReport) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Gradescope's `results.json` for one submission: a point per property and backend.
+/// Gradescope's `results.json` for one submission: a point per property and backend; a
+/// property a backend could not check (or did not finish) is worth no point there, and its
+/// output says why.
 pub fn gradescope(report: &GateReport) -> String {
     let submission = report.submissions.first();
     let tests: Vec<serde_json::Value> = submission
@@ -335,6 +368,16 @@ pub fn gradescope(report: &GateReport) -> String {
                     let mut output = r.message.clone().unwrap_or_default();
                     if let Some(example) = &r.counterexample {
                         output = example.text.clone();
+                    }
+                    if r.status.is_unclaimed() {
+                        // No status: Gradescope would show "passed" or "failed", and neither is
+                        // known.
+                        return serde_json::json!({
+                            "name": format!("{} [{}]", r.property, r.backend),
+                            "score": 0,
+                            "max_score": 0,
+                            "output": format!("{}\n{}: {output}", r.statement, r.status.name().to_uppercase()),
+                        });
                     }
                     serde_json::json!({
                         "name": format!("{} [{}]", r.property, r.backend),
@@ -347,11 +390,21 @@ pub fn gradescope(report: &GateReport) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    let max = report.backends.len().saturating_mul(
-        super::find_exercise(&report.exercise)
-            .map(|e| e.properties().len())
-            .unwrap_or(0),
-    );
+    let unclaimed = submission.map_or(0, |s| {
+        s.properties
+            .iter()
+            .filter(|r| r.status.is_unclaimed())
+            .count()
+    });
+    let max = report
+        .backends
+        .len()
+        .saturating_mul(
+            super::find_exercise(&report.exercise)
+                .map(|e| e.properties().len())
+                .unwrap_or(0),
+        )
+        .saturating_sub(unclaimed);
     let score: usize = submission.map_or(0, |s| {
         s.properties
             .iter()

@@ -37,7 +37,7 @@ pub struct Settings {
     /// Every property's seed, instead of its own.
     pub seed: Option<u64>,
     /// Shuttle executions per property, instead of the property's own budget (the project's
-    /// debug-build tests use fewer; the gate never sets it).
+    /// debug-build tests use fewer; the gate never sets it). Loom's budget is the property's.
     pub executions: Option<usize>,
 }
 
@@ -60,9 +60,12 @@ pub fn budget(
     settings: &Settings,
 ) -> Budget {
     let mut budget = Budget::defaults(backend, Mode::Check);
-    budget.executions = settings
-        .executions
-        .unwrap_or(property.variant.check_executions);
+    budget.executions = match backend {
+        Backend::Loom => property.variant.loom_executions,
+        _ => settings
+            .executions
+            .unwrap_or(property.variant.check_executions),
+    };
     budget.seed = settings
         .seed
         .unwrap_or_else(|| property_seed(exercise, property.name));
@@ -214,9 +217,25 @@ fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
         preemption_bound: (report.backend == Backend::Loom)
             .then_some(budget.preemption_bound as u32),
     });
+    if let Verdict::NotChecked(blind) = &report.verdict {
+        result.status = Status::NotChecked;
+        result.message = Some(format!(
+            "not checked under {}: {}; the property needs {}",
+            report.backend.name(),
+            blind.why,
+            blind.spot.name()
+        ));
+        return;
+    }
     let Some(failure) = report.verdict.failure() else {
         result.status = if report.interrupted {
             Status::Timeout
+        } else if report.unfinished {
+            result.message = Some(format!(
+                "explored {} executions without finishing; lower the preemption bound or raise the property's loom budget",
+                report.executions
+            ));
+            Status::Unfinished
         } else {
             Status::Pass
         };

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The schema's name and version, written into every report.
-pub const SCHEMA: &str = "interleave-gate/1";
+pub const SCHEMA: &str = "interleave-gate/2";
 
 /// A grading run: one exercise, one or many submissions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +43,12 @@ pub struct Shard {
 pub enum Status {
     /// Every required property holds (for a property: it holds).
     Pass,
+    /// The backend cannot produce a behaviour the property depends on (loom: spurious
+    /// wake-ups, timeouts firing): nothing is claimed, and no point is given.
+    NotChecked,
+    /// A loom search spent its execution budget with executions left: no failure in what it
+    /// explored, but not every execution.
+    Unfinished,
     /// A property fails: a violation, a deadlock, or a step limit, with a counterexample.
     Fail,
     /// The submission ran past the wall-clock limit; no verdict on what did not finish.
@@ -57,6 +63,8 @@ impl Status {
     pub fn name(self) -> &'static str {
         match self {
             Status::Pass => "pass",
+            Status::NotChecked => "not-checked",
+            Status::Unfinished => "unfinished",
             Status::Fail => "fail",
             Status::Timeout => "timeout",
             Status::Rejected => "rejected",
@@ -157,6 +165,8 @@ pub struct Step {
 pub struct Summary {
     pub submissions: u64,
     pub pass: u64,
+    pub not_checked: u64,
+    pub unfinished: u64,
     pub fail: u64,
     pub timeout: u64,
     pub rejected: u64,
@@ -172,6 +182,8 @@ impl Summary {
         for submission in submissions {
             *match submission.status {
                 Status::Pass => &mut summary.pass,
+                Status::NotChecked => &mut summary.not_checked,
+                Status::Unfinished => &mut summary.unfinished,
                 Status::Fail => &mut summary.fail,
                 Status::Timeout => &mut summary.timeout,
                 Status::Rejected => &mut summary.rejected,
@@ -183,22 +195,69 @@ impl Summary {
 }
 
 impl SubmissionReport {
-    /// A submission's status from its properties': any error is an error, then any timeout,
-    /// then any failure; no property at all is an error (nothing was shown).
+    /// A submission's status from its properties': each property's backends combined
+    /// ([`Status::combined`]), then any error is an error, then any timeout, any failure, any
+    /// unfinished search, any property nobody could check; no property at all is an error
+    /// (nothing was shown).
     pub fn status_of(properties: &[PropertyResult]) -> Status {
         if properties.is_empty() {
             return Status::Error;
         }
-        [Status::Error, Status::Timeout, Status::Fail]
-            .into_iter()
-            .find(|status| properties.iter().any(|p| p.status == *status))
-            .unwrap_or(Status::Pass)
+        let mut names: Vec<&str> = properties.iter().map(|p| p.property.as_str()).collect();
+        names.dedup();
+        let combined: Vec<Status> = names
+            .iter()
+            .map(|name| {
+                Status::combined(
+                    properties
+                        .iter()
+                        .filter(|p| p.property == *name)
+                        .map(|p| p.status),
+                )
+            })
+            .collect();
+        [
+            Status::Error,
+            Status::Timeout,
+            Status::Fail,
+            Status::Unfinished,
+            Status::NotChecked,
+        ]
+        .into_iter()
+        .find(|status| combined.contains(status))
+        .unwrap_or(Status::Pass)
+    }
+}
+
+impl Status {
+    /// One property's status over the backends that graded it: it fails (or errs, or times
+    /// out) if it does on any; it passes if it passed on a backend that could check it; else it
+    /// is unfinished, or not checked by anyone.
+    pub fn combined(statuses: impl IntoIterator<Item = Status>) -> Status {
+        let statuses: Vec<Status> = statuses.into_iter().collect();
+        [
+            Status::Error,
+            Status::Timeout,
+            Status::Fail,
+            Status::Pass,
+            Status::Unfinished,
+            Status::NotChecked,
+        ]
+        .into_iter()
+        .find(|status| statuses.contains(status))
+        .unwrap_or(Status::Error)
+    }
+
+    /// Whether nothing was claimed either way (not a failure, not a pass).
+    pub fn is_unclaimed(self) -> bool {
+        matches!(self, Status::NotChecked | Status::Unfinished)
     }
 }
 
 impl GateReport {
     /// The command's exit code: 4 the grader failed, 3 a submission was rejected, 1 a property
-    /// failed or timed out, 0 every property of every submission holds.
+    /// failed or timed out, 5 a property could not be checked or its search did not finish, 0
+    /// every property of every submission holds.
     pub fn exit_code(&self) -> i32 {
         let has = |status| self.submissions.iter().any(|s| s.status == status);
         if has(Status::Error) {
@@ -207,6 +266,8 @@ impl GateReport {
             3
         } else if has(Status::Fail) || has(Status::Timeout) {
             1
+        } else if has(Status::Unfinished) || has(Status::NotChecked) {
+            5
         } else {
             0
         }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The document's kind and format version; a change that breaks a reader changes it.
-pub const SCHEMA: &str = "interleave-run/1";
+pub const SCHEMA: &str = "interleave-run/2";
 
 /// One `check`, `outcomes` or `replay` run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,7 +24,7 @@ pub struct Run {
     pub command: String,
     pub backend: String,
     pub threads: usize,
-    /// `holds`, `violated`, `deadlock` or `step limit`.
+    /// `holds`, `not checked`, `violated`, `deadlock` or `step limit`.
     pub verdict: String,
     /// The verdict line the terminal prints.
     pub headline: String,
@@ -36,6 +36,8 @@ pub struct Run {
     pub preemption_bound: Option<usize>,
     pub exhaustive: bool,
     pub interrupted: bool,
+    /// Loom: the search spent its execution budget with executions left.
+    pub unfinished: bool,
     pub outcomes: Outcomes,
     pub failure: Option<FailureData>,
 }
@@ -216,6 +218,7 @@ impl Run {
             preemption_bound: asked.preemption_bound,
             exhaustive: report.exhaustive,
             interrupted: report.interrupted,
+            unfinished: report.unfinished,
             outcomes: outcomes(report, asked.declared),
             failure: report.verdict.failure().map(|failure| {
                 let trace = &failure.trace;

@@ -147,6 +147,8 @@ fn json_validates_against_the_documented_schema_and_grades_are_repeatable() {
         Summary {
             submissions: 3,
             pass: 1,
+            not_checked: 0,
+            unfinished: 0,
             fail: 1,
             timeout: 0,
             rejected: 1,

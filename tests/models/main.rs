@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod backend_panics;
+mod blind_spots;
 mod children;
 mod ci_workflow;
 mod cli;

@@ -59,7 +59,8 @@ pub fn test_budget(variant: &Variant, backend: Backend, mode: Mode) -> Budget {
         Mode::Check => Budget::for_tour(variant, backend),
         Mode::Outcomes => Budget::for_variant(variant, backend, mode),
     };
-    if mode == Mode::Check {
+    // Loom's budget is a bound on an exhaustive search, not a sample: kept as the variant's.
+    if mode == Mode::Check && backend != Backend::Loom {
         budget.executions = budget.executions.min(TEST_EXECUTIONS);
     }
     budget

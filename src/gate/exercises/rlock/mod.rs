@@ -15,6 +15,7 @@
 //!   threads) always finishes, and leaves the lock free;
 //! - `spurious-wakeups`: a waiter that wakes while the lock is still taken waits again.
 
+use crate::checker::sight::BlindSpot;
 use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
@@ -427,6 +428,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                 Check::SpuriousWakeups,
                 "a woken waiter looks again",
             )
+            .needs(&[BlindSpot::SpuriousWakeups])
             .variant(),
         },
     ]

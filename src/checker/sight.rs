@@ -1,0 +1,99 @@
+//! What each backend can and cannot see, declared once. A variant names the behaviours its
+//! verdict depends on ([`crate::lesson::Variant::needs`]); a backend that cannot produce one of
+//! them reports the variant as [`super::Verdict::NotChecked`], never as holding.
+
+use super::{NotChecked, Report, Verdict};
+use crate::runtime::Backend;
+
+/// A behaviour of real threads that some backend never produces, so a property that needs it to
+/// happen cannot be checked there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BlindSpot {
+    /// `Condvar::wait` returning with no notify, as POSIX and Rust allow.
+    SpuriousWakeups,
+    /// A timed wait (`wait_timeout`, `get(timeout)`, `result(timeout)`) ending because its time
+    /// ran out.
+    TimeoutsFiring,
+}
+
+impl BlindSpot {
+    /// How a report names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlindSpot::SpuriousWakeups => "spurious wake-ups",
+            BlindSpot::TimeoutsFiring => "timeouts firing",
+        }
+    }
+
+    /// Why `backend` cannot produce it, or `None` when it can.
+    pub fn blind(self, backend: Backend) -> Option<&'static str> {
+        CANNOT_SEE
+            .iter()
+            .find(|blind| blind.backend == backend && blind.spot == Some(self))
+            .map(|blind| blind.why)
+    }
+}
+
+/// One thing a backend cannot see.
+#[derive(Clone, Copy, Debug)]
+pub struct Blind {
+    pub backend: Backend,
+    /// The behaviour, when a variant can depend on it; `None` for a limit of the whole search.
+    pub spot: Option<BlindSpot>,
+    pub what: &'static str,
+    pub why: &'static str,
+}
+
+/// Every backend's blind spots: the README's table "what each backend can see" is this table.
+pub const CANNOT_SEE: &[Blind] = &[
+    Blind {
+        backend: Backend::Loom,
+        spot: Some(BlindSpot::SpuriousWakeups),
+        what: "spurious wake-ups",
+        why: "loom cannot inject spurious wake-ups (it has no way to choose without exploring both)",
+    },
+    Blind {
+        backend: Backend::Loom,
+        spot: Some(BlindSpot::TimeoutsFiring),
+        what: "timeouts firing",
+        why: "loom's wait_timeout never times out (loom has no notion of time)",
+    },
+    Blind {
+        backend: Backend::Shuttle,
+        spot: None,
+        what: "every schedule",
+        why: "shuttle samples schedules from a seed: no failure in N executions is not a proof",
+    },
+    Blind {
+        backend: Backend::Native,
+        spot: Some(BlindSpot::SpuriousWakeups),
+        what: "spurious wake-ups, on demand",
+        why: "std's Condvar may wake with no notify, but rarely and never when asked to",
+    },
+    Blind {
+        backend: Backend::Native,
+        spot: None,
+        what: "schedules the OS did not pick",
+        why: "a native run explores nothing: it shows what the hardware did this time",
+    },
+];
+
+/// A search that found nothing, on a backend blind to something the variant needs, showed
+/// nothing about it: its verdict is not checked. A failure it did find stands.
+pub(super) fn judge(mut report: Report, needs: &[BlindSpot]) -> Report {
+    if !matches!(report.verdict, Verdict::Holds) {
+        return report;
+    }
+    if let Some((spot, why)) = needs
+        .iter()
+        .find_map(|&spot| spot.blind(report.backend).map(|why| (spot, why)))
+    {
+        report.verdict = Verdict::NotChecked(NotChecked {
+            spot,
+            why,
+            detail: None,
+        });
+        report.exhaustive = false;
+    }
+    report
+}

@@ -339,3 +339,24 @@ mod loom {
         assert_eq!(SubmissionReport::status_of(&results), Status::Fail);
     }
 }
+
+#[test]
+fn the_readme_table_is_the_declared_table() {
+    let readme = include_str!("../../README.md");
+    for blind in CANNOT_SEE {
+        let row = format!("| {} | {} |", blind.backend.name(), blind.what);
+        assert!(readme.contains(&row), "README lacks the row {row:?}");
+    }
+    let rows = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("### What each backend can see"))
+        .filter(|l| {
+            l.starts_with("| loom |") || l.starts_with("| shuttle |") || l.starts_with("| native |")
+        })
+        .count();
+    assert_eq!(
+        rows,
+        CANNOT_SEE.len(),
+        "a README row the table does not declare"
+    );
+}

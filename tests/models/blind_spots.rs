@@ -360,3 +360,51 @@ fn the_readme_table_is_the_declared_table() {
         "a README row the table does not declare"
     );
 }
+
+#[cfg(loom)]
+mod loom_budget {
+    use interleave::checker::{self, Budget, Mode, Report};
+    use interleave::lesson::Params;
+    use interleave::runtime::Backend;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn map_within(executions: usize) -> Report {
+        let variant = interleave::models::find("executor/map").expect("a lesson");
+        let mut budget = Budget::for_variant(&variant, Backend::Loom, Mode::Check);
+        budget.executions = executions;
+        let params = Params {
+            threads: variant.loom_threads,
+        };
+        checker::check(&variant, Backend::Loom, &params, &budget, Mode::Check).unwrap()
+    }
+
+    /// A slow machine is simulated by two threads spinning beside the search: the status and
+    /// the count are the same, because the budget is a count, not a clock.
+    #[test]
+    fn loom_the_same_search_gets_the_same_status_beside_a_cpu_hog() {
+        let idle = map_within(3_000);
+        let stop = AtomicBool::new(false);
+        let busy = std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::hint::spin_loop();
+                    }
+                });
+            }
+            let busy = map_within(3_000);
+            stop.store(true, Ordering::Relaxed);
+            busy
+        });
+        for report in [&idle, &busy] {
+            assert!(
+                report.unfinished && !report.exhaustive,
+                "{}",
+                report.executions
+            );
+            assert_eq!(report.executions, 3_000);
+            assert_eq!(report.verdict.name(), "holds");
+        }
+        assert_eq!(idle.bounds, busy.bounds);
+    }
+}

@@ -16,6 +16,12 @@ use std::time::Instant;
 /// counterexample on a laptop and on a CI runner.
 pub const JOBS: usize = 2;
 
+/// Loom executions a property's search may run before it is `unfinished`: a count, so a grade
+/// is the same on a fast and a slow runner, and small enough that every property of a
+/// submission fits well within the wall-clock limit on a slow one (the references' whole
+/// searches are at most 4,603 executions).
+pub const LOOM_EXECUTIONS: usize = 20_000;
+
 /// Loom's preemption bound for a property that does not set its own.
 pub const PREEMPTION_BOUND: usize = 3;
 
@@ -61,7 +67,7 @@ pub fn budget(
 ) -> Budget {
     let mut budget = Budget::defaults(backend, Mode::Check);
     budget.executions = match backend {
-        Backend::Loom => property.variant.loom_executions,
+        Backend::Loom => property.variant.loom_executions.min(LOOM_EXECUTIONS),
         _ => settings
             .executions
             .unwrap_or(property.variant.check_executions),

@@ -14,7 +14,8 @@
 //! number, and the others stop before they pass it, so the first failure by that numbering is
 //! the one reported, and the counts are the same on every run with the same seed and jobs.
 //! That number is the one the report, the token and the token's replay (the same search again,
-//! up to it) all print; a check, which stops there, has run exactly that many executions.
+//! up to it) all print; a check, which stops there, has run exactly that many executions unless
+//! it was cut short.
 
 use super::backend_panic::{self, Cause};
 use super::{CheckError, Failure, Mode, OutcomeTable, ReplayToken, Report, Verdict};
@@ -40,7 +41,7 @@ pub(super) enum Ending {
 }
 
 /// Which execution of a job a replay token should name, by its number in the whole search
-/// (1-based, the number the report prints).
+/// (1-based, the number the report prints), not the job's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Which {
     /// The first execution that ended in a forbidden outcome.

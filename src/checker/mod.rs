@@ -223,7 +223,8 @@ fn env_number(name: &str) -> Option<u64> {
 #[derive(Clone, Debug)]
 pub struct Failure {
     pub message: String,
-    /// 1-based index of the failing execution.
+    /// 1-based number of the failing execution in the whole search (all jobs): the number its
+    /// replay token names and the replay prints.
     pub execution: usize,
     /// The outcome, when the execution ran to the end.
     pub outcome: Option<Observed>,

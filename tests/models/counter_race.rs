@@ -149,10 +149,17 @@ mod under_loom {
         assert_eq!(Some(seen), declared);
     }
 
+    /// Loom's replay, too, names the execution by the check's number, after as many executions.
     #[test]
     fn loom_unlocked_check_is_violated_and_replayable() {
-        let failure = assert_violation(&loom(UNLOCKED, Mode::Check), "lost update");
-        assert_replays_the_same_outcome(&failure);
+        let report = loom(UNLOCKED, Mode::Check);
+        let failure = assert_violation(&report, "lost update");
+        let replayed = assert_replays_the_same_outcome(&failure);
+        assert_eq!(replayed.executions, report.executions);
+        assert_eq!(replayed.outcomes, report.outcomes);
+        let again = replayed.verdict.failure().unwrap();
+        assert_eq!(again.execution, failure.execution);
+        assert_eq!(again.replay, failure.replay);
     }
 
     #[test]

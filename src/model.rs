@@ -33,7 +33,8 @@
 //!
 //! A failing check prints the execution's timeline and one line to replay it in the same test:
 //! `INTERLEAVE_REPLAY=<token> cargo test <test name>`. With the variable set, a check whose
-//! model the token names runs exactly that execution; every other check runs as usual.
+//! model the token names runs exactly that execution (under shuttle, its search again up to it,
+//! within the check's executions); every other check runs as usual.
 //!
 //! The registry's lessons go through the same builder ([`check_variant`]).
 
@@ -306,18 +307,18 @@ impl<O> Check<O> {
         if !self.needs.is_empty() {
             variant.needs = self.needs;
         }
-        if let Some(token) = requested_replay(&variant, self.backend)? {
-            return checker::replay(&variant, &token);
-        }
-        let params = variant
-            .params(self.backend, self.threads)
-            .map_err(|refused| CheckError::BadBudget(refused.describe("the thread count")))?;
         let mut budget = match defaults {
             Defaults::Backend => Budget::defaults(self.backend, self.mode),
             Defaults::Variant => Budget::for_variant(&variant, self.backend, self.mode),
         };
         budget.executions = self.executions.unwrap_or(budget.executions);
         budget.seed = self.seed.unwrap_or(budget.seed);
+        if let Some(token) = requested_replay(&variant, self.backend)? {
+            return checker::replay_within(&variant, &token, budget.executions);
+        }
+        let params = variant
+            .params(self.backend, self.threads)
+            .map_err(|refused| CheckError::BadBudget(refused.describe("the thread count")))?;
         checker::check(&variant, self.backend, &params, &budget, self.mode)
     }
 
@@ -507,11 +508,6 @@ fn requested_replay(
         return Ok(None);
     }
     let token: ReplayToken = text.parse()?;
-    let token_backend = if text.trim().starts_with("loom.") {
-        Backend::Loom
-    } else {
-        Backend::Shuttle
-    };
-    let ours = token.tag == checker::token_tag(variant.id) && token_backend == backend;
+    let ours = token.tag == checker::token_tag(variant.id) && token.backend() == backend;
     Ok(ours.then_some(token))
 }

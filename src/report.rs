@@ -77,10 +77,17 @@ fn what_was_shown(report: &Report) -> String {
         (Verdict::Holds, _) => {
             format!("HOLDS: no failure in {n} sampled {executions} in {time} ({bounds}{cut_short})")
         }
-        (failed, _) => format!(
-            "{} after {n} {executions} in {time} ({bounds}{cut_short})",
-            failed.name().to_uppercase()
-        ),
+        (failed, _) => {
+            let verdict = failed.name().to_uppercase();
+            match failed.failure().map(|f| f.execution) {
+                // A check stops at its failure, so it ran as many executions as the failure's
+                // number; `outcomes` goes on past it, and a search cut short may stop before it.
+                Some(at) if at != n => format!(
+                    "{verdict} at execution {at}, {n} {executions} explored in {time} ({bounds}{cut_short})"
+                ),
+                _ => format!("{verdict} after {n} {executions} in {time} ({bounds}{cut_short})"),
+            }
+        }
     }
 }
 

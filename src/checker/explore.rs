@@ -13,6 +13,9 @@
 //! of the whole search. A job that finds a failure lowers the shared limit to its execution's
 //! number, and the others stop before they pass it, so the first failure by that numbering is
 //! the one reported, and the counts are the same on every run with the same seed and jobs.
+//! That number is the one the report, the token and the token's replay (the same search again,
+//! up to it) all print; a check, which stops there, has run exactly that many executions unless
+//! it was cut short.
 
 use super::backend_panic::{self, Cause};
 use super::{CheckError, Failure, Mode, OutcomeTable, ReplayToken, Report, Verdict};
@@ -37,7 +40,8 @@ pub(super) enum Ending {
     Stalled(Duration),
 }
 
-/// Which execution of a job a replay token should name (1-based, in the job's own order).
+/// Which execution of a job a replay token should name, by its number in the whole search
+/// (1-based, the number the report prints), not the job's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Which {
     /// The first execution that ended in a forbidden outcome.
@@ -174,13 +178,6 @@ impl Execution {
         }
     }
 
-    /// Runs one execution only to get past it (a replay walks to its target): counted,
-    /// nothing kept.
-    fn skip(&self) {
-        self.run_model();
-        lock_unpoisoned(&self.tally).skip();
-    }
-
     fn run_model(&self) -> Observed {
         let recorder = self.recorder();
         recorder.reset();
@@ -198,23 +195,12 @@ impl Execution {
         lock_unpoisoned(&self.tally).first_forbidden.is_some()
     }
 
-    /// One step of a search, or of a replay walking to execution `replay_to`: an execution
-    /// before the target is run only to get past it. Returns whether this was the target.
+    /// One step of a search, or of a replay running the search again up to execution
+    /// `replay_to`, counted as the search counted it. Returns whether this was the target.
+    #[cfg(loom)]
     pub fn step(&self, replay_to: Option<usize>) -> bool {
-        match replay_to {
-            Some(target) if self.executions() + 1 < target => {
-                self.skip();
-                false
-            }
-            Some(_) => {
-                self.once();
-                true
-            }
-            None => {
-                self.once();
-                false
-            }
-        }
+        self.once();
+        replay_to.is_some_and(|target| self.executions() >= target)
     }
 
     /// Whether the job must not start another execution: a `check` is done at its first
@@ -334,7 +320,7 @@ pub(super) fn explore<E: Explorer>(
             let forbidden = r.forbidden_index().map(|index| (index, true));
             stop.into_iter()
                 .chain(forbidden)
-                .map(|(index, forbidden)| (search.global(r.job, index), r.job, index, forbidden))
+                .map(|(index, forbidden)| (search.global(r.job, index), r.job, forbidden))
         })
         .filter(|(global, ..)| *global <= limit)
         .min();
@@ -346,8 +332,7 @@ pub(super) fn explore<E: Explorer>(
             .outcomes()
             .enumerate()
             .take_while(|(i, _)| search.global(result.job, i + 1) <= limit);
-        // Executions a replay ran only to get to its target are not part of what it shows.
-        for observed in kept.filter_map(|(_, observed)| observed) {
+        for (_, observed) in kept {
             executions += 1;
             outcomes.add(observed.clone());
         }
@@ -358,7 +343,7 @@ pub(super) fn explore<E: Explorer>(
     let mut complete = limit == usize::MAX;
     let verdict = match first {
         None => Verdict::Holds,
-        Some((global, job, index, forbidden)) => {
+        Some((global, job, forbidden)) => {
             let result = results
                 .iter_mut()
                 .find(|r| r.job == job)
@@ -387,7 +372,7 @@ pub(super) fn explore<E: Explorer>(
                         format!("forbidden outcome {}: {}", observed.text, observed.label),
                         trace,
                         Some(observed),
-                        Which::FirstForbidden(index),
+                        Which::FirstForbidden(global),
                     ))
                 }
                 Ending::Stalled(watchdog) => {
@@ -405,7 +390,7 @@ pub(super) fn explore<E: Explorer>(
                         message,
                         result.trace.clone(),
                         None,
-                        Which::Failing(index),
+                        Which::Failing(global),
                     ))
                 }
                 Ending::Panicked(payload) => {
@@ -418,7 +403,7 @@ pub(super) fn explore<E: Explorer>(
                                 format!("panicked: {}", first_line(&message)),
                                 trace,
                                 None,
-                                Which::Failing(index),
+                                Which::Failing(global),
                             ))
                         }
                         Cause::Deadlock => {
@@ -429,7 +414,7 @@ pub(super) fn explore<E: Explorer>(
                             let why = trace.deadlock_explanation().unwrap_or_else(|| {
                                 "deadlock: every thread left is blocked".to_owned()
                             });
-                            Verdict::Deadlock(failure(why, trace, None, Which::Failing(index)))
+                            Verdict::Deadlock(failure(why, trace, None, Which::Failing(global)))
                         }
                         Cause::StepLimit => {
                             executions += 1;
@@ -440,7 +425,7 @@ pub(super) fn explore<E: Explorer>(
                                 format!("step limit: {}", first_line(&message)),
                                 trace,
                                 None,
-                                Which::Failing(index),
+                                Which::Failing(global),
                             ))
                         }
                         Cause::Sequential => {
@@ -506,13 +491,10 @@ fn first_line(text: &str) -> &str {
 struct Tally {
     distinct: Vec<Observed>,
     numbered: HashMap<Observed, u32>,
-    /// Per execution, its outcome's index in `distinct` ([`SKIPPED`] for one run only to get
-    /// past it).
+    /// Per execution, its outcome's index in `distinct`.
     log: Vec<u32>,
     first_forbidden: Option<(usize, Observed, Trace)>,
 }
-
-const SKIPPED: u32 = u32::MAX;
 
 impl Tally {
     /// Counts one finished execution; returns whether it was forbidden.
@@ -533,19 +515,13 @@ impl Tally {
         forbidden
     }
 
-    fn skip(&mut self) {
-        self.log.push(SKIPPED);
-    }
-
-    /// Executions counted, run to the end or only to get past them.
+    /// Executions counted.
     fn executions(&self) -> usize {
         self.log.len()
     }
 
-    /// The outcome of every execution, in order (`None` where skipped).
-    fn outcomes(&self) -> impl Iterator<Item = Option<&Observed>> {
-        self.log
-            .iter()
-            .map(|&n| (n != SKIPPED).then(|| &self.distinct[n as usize]))
+    /// The outcome of every execution, in order.
+    fn outcomes(&self) -> impl Iterator<Item = &Observed> {
+        self.log.iter().map(|&n| &self.distinct[n as usize])
     }
 }

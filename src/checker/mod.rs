@@ -115,6 +115,9 @@ pub enum Mode {
 
 pub const DEFAULT_SEED: u64 = 0x1e55_0b5e;
 
+/// Scheduling steps in one execution, by default ([`Budget::max_steps`]).
+pub const MAX_STEPS: usize = 100_000;
+
 impl Budget {
     /// The fixed defaults for `mode` on `backend`, then the environment's overrides.
     pub fn defaults(backend: Backend, mode: Mode) -> Budget {
@@ -133,7 +136,7 @@ impl Budget {
             seed: env_number("INTERLEAVE_SEED").unwrap_or(DEFAULT_SEED),
             strategy,
             preemption_bound: env_number("INTERLEAVE_PREEMPTION_BOUND").unwrap_or(3) as usize,
-            max_steps: 100_000,
+            max_steps: MAX_STEPS,
             watchdog: Duration::from_secs(2),
             jobs: default_jobs(),
             time: None,
@@ -227,7 +230,8 @@ fn env_number(name: &str) -> Option<u64> {
 #[derive(Clone, Debug)]
 pub struct Failure {
     pub message: String,
-    /// 1-based index of the failing execution.
+    /// 1-based number of the failing execution in the whole search (all jobs): the number its
+    /// replay token names and the replay prints.
     pub execution: usize,
     /// The outcome, when the execution ran to the end.
     pub outcome: Option<Observed>,
@@ -421,8 +425,25 @@ pub fn check_with(
     Ok(sight::judge(report, variant.needs))
 }
 
-/// Re-runs exactly the execution a [`ReplayToken`] names.
+/// Re-runs exactly the execution a [`ReplayToken`] names, with the counts of the search that
+/// found it. A seeded token is replayed within the most executions a check or an `outcomes` of
+/// `variant` runs ([`Budget::for_variant`], which `INTERLEAVE_EXECUTIONS` overrides).
 pub fn replay(variant: &Variant, token: &ReplayToken) -> Result<Report, CheckError> {
+    let executions = [Mode::Check, Mode::Outcomes]
+        .map(|mode| Budget::for_variant(variant, Backend::Shuttle, mode).executions)
+        .into_iter()
+        .max()
+        .unwrap_or_default();
+    replay_within(variant, token, executions)
+}
+
+/// [`replay`], for a token from a search of at most `executions` executions: a seeded token
+/// naming a later one is refused before anything runs.
+pub fn replay_within(
+    variant: &Variant,
+    token: &ReplayToken,
+    executions: usize,
+) -> Result<Report, CheckError> {
     install_quiet_panic_hook();
     if token.tag != token::tag(variant.id) {
         return Err(CheckError::BadToken(format!(
@@ -433,10 +454,7 @@ pub fn replay(variant: &Variant, token: &ReplayToken) -> Result<Report, CheckErr
             variant.id
         )));
     }
-    let backend = match token.schedule {
-        token::Schedule::Seeded { .. } | token::Schedule::Shuttle(_) => Backend::Shuttle,
-        token::Schedule::Loom { .. } => Backend::Loom,
-    };
+    let backend = token.backend();
     let params = variant
         .params(backend, Some(token.threads))
         .map_err(|refused| CheckError::BadToken(refused.describe("the thread count")))?;
@@ -447,8 +465,21 @@ pub fn replay(variant: &Variant, token: &ReplayToken) -> Result<Report, CheckErr
         token::Schedule::Seeded {
             strategy,
             seed,
+            jobs,
             execution,
-        } => shuttle::replay_seeded(variant, &params, *strategy, *seed, *execution, &progress),
+        } => {
+            if *execution > executions {
+                return Err(CheckError::BadToken(format!(
+                    "execution {execution} is beyond the {executions} executions a check of {} \
+                     runs, and a replay runs no more; to replay a token from a longer run, set \
+                     INTERLEAVE_EXECUTIONS={execution}",
+                    variant.id
+                )));
+            }
+            shuttle::replay_seeded(
+                variant, &params, *strategy, *seed, *jobs, *execution, &progress,
+            )
+        }
         token::Schedule::Shuttle(schedule) => {
             shuttle::replay(variant, &params, schedule, &progress)
         }
@@ -457,14 +488,21 @@ pub fn replay(variant: &Variant, token: &ReplayToken) -> Result<Report, CheckErr
             execution,
         } => {
             budget.preemption_bound = *preemption_bound;
-            loom::check(
+            let report = loom::check(
                 variant,
                 &params,
                 &budget,
                 Mode::Check,
                 Some(*execution),
                 &progress,
-            )
+            )?;
+            if report.verdict.failure().is_none() && report.executions < *execution {
+                return Err(CheckError::BadToken(format!(
+                    "loom explores {} executions of {} with {} threads, fewer than {execution}",
+                    report.executions, variant.id, params.threads
+                )));
+            }
+            Ok(report)
         }
     }
 }

@@ -159,8 +159,8 @@ struct ShuttleExplorer {
     /// Executions in the whole search (all jobs).
     executions: usize,
     jobs: usize,
-    /// Replay: the job walks to this execution, running the ones before it only to get there.
-    replay_to: Option<usize>,
+    /// A replay: the search again, up to the execution its token names (`executions`).
+    replay: bool,
     max_steps: usize,
     tag: String,
     threads: usize,
@@ -190,12 +190,11 @@ impl Explorer for ShuttleExplorer {
                 Box::new(replay)
             }
         };
-        let budget = self.replay_to.unwrap_or_else(|| self.share(job));
         let recording = Recording {
             inner: scheduler,
             execution: execution.clone(),
             schedules: self.schedules[job].clone(),
-            budget,
+            budget: self.share(job),
             started: 0,
         };
         let mut config = Config::new();
@@ -204,10 +203,8 @@ impl Explorer for ShuttleExplorer {
         config.silence_warnings = true;
         let runner = Runner::new(recording, config);
         let body = {
-            let (execution, replay_to) = (execution.clone(), self.replay_to);
-            move || {
-                execution.step(replay_to);
-            }
+            let execution = execution.clone();
+            move || execution.once()
         };
         match catch_unwind(AssertUnwindSafe(|| runner.run(body))) {
             Ok(_) => {
@@ -226,11 +223,12 @@ impl Explorer for ShuttleExplorer {
         let schedule = match (&self.source, which) {
             (
                 Source::Seeded { strategy, seed },
-                Which::FirstForbidden(index) | Which::Failing(index),
+                Which::FirstForbidden(execution) | Which::Failing(execution),
             ) => TokenSchedule::Seeded {
                 strategy: *strategy,
-                seed: job_seed(*seed, job),
-                execution: index,
+                seed: *seed,
+                jobs: self.jobs,
+                execution,
             },
             (Source::Schedule(_), which) => {
                 let schedules = lock_unpoisoned(&self.schedules[job]);
@@ -249,18 +247,17 @@ impl Explorer for ShuttleExplorer {
     }
 
     fn bounds(&self) -> String {
-        if let (Some(target), Source::Seeded { strategy, seed }) = (self.replay_to, &self.source) {
-            return format!(
-                "replay of execution {target} of {}, seed {seed}",
-                strategy.describe()
-            );
-        }
-        match &self.source {
+        let search = match &self.source {
             Source::Seeded { strategy, seed } if self.jobs > 1 => {
                 format!("{}, seed {seed}, {} jobs", strategy.describe(), self.jobs)
             }
             Source::Seeded { strategy, seed } => format!("{}, seed {seed}", strategy.describe()),
-            Source::Schedule(_) => "replay".to_owned(),
+            Source::Schedule(_) => return "replay".to_owned(),
+        };
+        if self.replay {
+            format!("replay of execution {}: {search}", self.executions)
+        } else {
+            search
         }
     }
 }
@@ -270,7 +267,7 @@ fn explorer(variant: &Variant, params: &Params, source: Source, jobs: usize) -> 
         source,
         executions: 0,
         jobs,
-        replay_to: None,
+        replay: false,
         max_steps: Budget::defaults(Backend::Shuttle, Mode::Check).max_steps,
         tag: token::tag(variant.id),
         threads: params.threads,
@@ -290,32 +287,28 @@ pub(super) fn check(
         seed: budget.seed,
     };
     let executions = budget.execution_limit();
-    let jobs = budget.jobs.clamp(1, executions.max(1));
+    let jobs = budget.jobs.clamp(1, executions.clamp(1, token::MAX_JOBS));
     let mut explorer = explorer(variant, params, source, jobs);
     explorer.executions = executions;
     explorer.max_steps = budget.max_steps;
     super::explore::explore(variant, params, mode, &explorer, search)
 }
 
-/// Walks a seeded search to execution `target` of its job and reports that execution.
+/// Runs the seeded search of `jobs` jobs again, up to its execution `target`: its first failure
+/// is that execution, with the same counts as the check that found it.
 pub(super) fn replay_seeded(
     variant: &Variant,
     params: &Params,
     strategy: Strategy,
     seed: u64,
+    jobs: usize,
     target: usize,
     search: &Arc<Search>,
 ) -> Result<Report, CheckError> {
-    let mut explorer = explorer(variant, params, Source::Seeded { strategy, seed }, 1);
-    explorer.replay_to = Some(target);
-    let report = super::explore::explore(variant, params, Mode::Check, &explorer, search)?;
-    if report.executions == 0 {
-        return Err(CheckError::BadToken(format!(
-            "the search of {} with {} threads ends before execution {target}",
-            variant.id, params.threads
-        )));
-    }
-    Ok(report)
+    let mut explorer = explorer(variant, params, Source::Seeded { strategy, seed }, jobs);
+    explorer.executions = target;
+    explorer.replay = true;
+    super::explore::explore(variant, params, Mode::Check, &explorer, search)
 }
 
 pub(super) fn replay(

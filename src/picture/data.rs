@@ -28,6 +28,8 @@ pub struct Run {
     pub verdict: String,
     /// The verdict line the terminal prints.
     pub headline: String,
+    /// Executions explored. A check stops at its failure, so unless cut short this is the
+    /// failure's `execution`; `outcomes` goes on past it.
     pub executions: usize,
     pub elapsed_seconds: f64,
     /// What bounded the search, in words.
@@ -77,7 +79,8 @@ pub struct DeclaredOutcome {
 #[serde(deny_unknown_fields)]
 pub struct FailureData {
     pub message: String,
-    /// 1-based index of the failing execution.
+    /// 1-based number of the failing execution in the whole search (all jobs): the number its
+    /// replay token names and the replay prints.
     pub execution: usize,
     pub outcome: Option<String>,
     pub replay_token: Option<String>,

@@ -169,11 +169,7 @@ fn run_section(run: &Run, open: bool) -> String {
         }
     }
     if let Some(picture) = histogram::histogram(&run.outcomes) {
-        let distinct = run.outcomes.rows.len();
-        let summary = format!(
-            "outcomes: {distinct} distinct in {} executions",
-            run.outcomes.total
-        );
+        let summary = outcomes_summary(run);
         if open {
             let _ = write!(
                 out,
@@ -190,6 +186,26 @@ fn run_section(run: &Run, open: bool) -> String {
     }
     out.push_str("</section>");
     out
+}
+
+/// What the histogram counts. A failing execution that ended without an outcome (a panic) is
+/// counted in the verdict's executions but has no bar: the summary says so, by its number.
+fn outcomes_summary(run: &Run) -> String {
+    let (distinct, total) = (run.outcomes.rows.len(), run.outcomes.total);
+    let executions = |n: usize| format!("{n} execution{}", if n == 1 { "" } else { "s" });
+    let without = run.executions.saturating_sub(total);
+    match &run.failure {
+        Some(failure) if without == 1 && failure.outcome.is_none() => format!(
+            "outcomes: {distinct} distinct in {}; execution {} ended without one",
+            executions(total),
+            failure.execution
+        ),
+        _ if without > 0 => format!(
+            "outcomes: {distinct} distinct in {total} of {}",
+            executions(run.executions)
+        ),
+        _ => format!("outcomes: {distinct} distinct in {}", executions(total)),
+    }
 }
 
 fn timing_section(timing: &TimingData) -> String {

@@ -43,6 +43,113 @@ fn check_of_a_race_exits_1_with_a_timeline_and_a_replay_command_that_reproduces_
     assert_eq!(first.split(" (").next(), again.split(" (").next());
 }
 
+/// One execution, one number: the verdict's count, the failure's "execution N" and the token's
+/// last field agree, and the token's replay prints the same lines (but for its time and what it
+/// replays) and the same outcome table. Three jobs, so that the number is not a job's own.
+#[test]
+fn a_replay_prints_the_execution_and_the_counts_its_check_printed() {
+    let check = [
+        "check",
+        "counter-race/unlocked",
+        "--threads",
+        "3",
+        "--jobs",
+        "3",
+    ];
+    let output = interleave(&check);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let token = text
+        .split_whitespace()
+        .find(|w| w.starts_with("shuttle."))
+        .expect("a token");
+    let fields: Vec<&str> = token.split('.').collect();
+    assert_eq!(fields[3..6], ["portfolio", "508889950", "3"], "{token}");
+    let execution = fields[6];
+    assert!(execution.parse::<usize>().unwrap() > 3, "{text}");
+    let (headline, rest) = text.split_once('\n').unwrap();
+    assert!(
+        headline.contains(&format!("VIOLATED after {execution} executions in ")),
+        "{headline}"
+    );
+    assert!(
+        rest.contains(&format!("(execution {execution})\n")),
+        "{rest}"
+    );
+
+    let replayed = interleave(&["replay", "counter-race/unlocked", token]);
+    assert_eq!(replayed.status.code(), Some(1));
+    let again = stdout(&replayed);
+    let (replay_headline, replay_rest) = again.split_once('\n').unwrap();
+    assert_eq!(
+        replay_rest, rest,
+        "the failure, its timeline, token and outcome table"
+    );
+    let (verdict, bounds) = headline.split_once(" in ").unwrap();
+    let (_, bounds) = bounds.split_once(" (").unwrap();
+    assert_eq!(
+        replay_headline.split_once(" in ").unwrap().0,
+        verdict,
+        "{replay_headline}"
+    );
+    assert!(
+        replay_headline.ends_with(&format!("(replay of execution {execution}: {bounds}")),
+        "{replay_headline}"
+    );
+}
+
+/// A token no check could have printed is refused in one line before anything runs. The budget
+/// a seeded execution is beyond is the model's, named in the refusal: no search ran to find it.
+#[test]
+fn tokens_past_any_budget_are_refused_before_anything_runs() {
+    let id = "counter-race/unlocked";
+    // A schedule header claiming 2,000,000 steps, then runs of 255 zero bytes.
+    let schedule = |runs: usize| format!("shuttle.55edf2.3.kQGAiXoA{}", "__8A".repeat(runs));
+    let (expands_far, claims_many) = (schedule(30_000), schedule(100));
+    let cases = [
+        (
+            "shuttle.55edf2.3.portfolio.508889950.2.18446744073709551615",
+            "execution 18446744073709551615 is beyond the 2000 executions a check of \
+             counter-race/unlocked runs, and a replay runs no more; to replay a token from a \
+             longer run, set INTERLEAVE_EXECUTIONS=18446744073709551615",
+        ),
+        (
+            "shuttle.55edf2.3.portfolio.508889950.1000000",
+            "execution 1000000 is beyond the 2000 executions",
+        ),
+        (
+            "shuttle.55edf2.3.portfolio.508889950.0.3",
+            "0 jobs is outside 1..=1024",
+        ),
+        (
+            expands_far.as_str(),
+            "the shuttle schedule is longer than any execution within the step limit (100000 steps)",
+        ),
+        (
+            claims_many.as_str(),
+            "the shuttle schedule has 2000000 steps, more than any execution within the step limit",
+        ),
+        (
+            "loom.55edf2.3.3.18446744073709551615",
+            "execution 18446744073709551615 is beyond the 10000000 executions a loom replay may run",
+        ),
+    ];
+    for (token, message) in cases {
+        assert_one_line_error(&interleave(&["replay", id, token]), 2, message);
+    }
+    let os = std::ffi::OsStr::new;
+    let within_five = interleave_with(
+        &[
+            os("replay"),
+            os(id),
+            os("shuttle.55edf2.3.portfolio.508889950.2.6"),
+        ],
+        &[("INTERLEAVE_EXECUTIONS", "5")],
+        std::process::Stdio::piped(),
+    );
+    assert_one_line_error(&within_five, 2, "execution 6 is beyond the 5 executions");
+}
+
 #[test]
 fn check_of_a_fix_exits_0_and_reports_executions() {
     let output = interleave(&[

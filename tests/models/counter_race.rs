@@ -34,12 +34,22 @@ fn unlocked_loses_an_update_under_shuttle_at_the_tutorials_scale() {
     assert_eq!(lost.events.len(), 4, "read, read, write, write");
 }
 
+/// The replay names the execution by the check's number, after the check's count of executions
+/// with the check's outcome table, and prints the same token.
 #[test]
-fn the_replay_token_reproduces_the_same_final_value() {
-    let failure = unlocked_at_the_tutorials_scale();
+fn the_replay_token_reproduces_the_same_final_value_and_counts() {
+    let report = check(UNLOCKED, Backend::Shuttle, 100, None);
+    let failure = assert_update_lost(&report, "n");
     let replayed = assert_replays_the_same_outcome(&failure);
-    assert_eq!(replayed.executions, 1);
+    assert_eq!(replayed.executions, report.executions);
+    assert_eq!(replayed.outcomes, report.outcomes);
     let again = assert_violation(&replayed, "lost update");
+    assert_eq!(again.execution, failure.execution);
+    assert_eq!(
+        again.execution, report.executions,
+        "a check stops at its failure"
+    );
+    assert_eq!(again.replay, failure.replay);
     assert_eq!(again.trace.lost_update, failure.trace.lost_update);
 }
 
@@ -139,10 +149,17 @@ mod under_loom {
         assert_eq!(Some(seen), declared);
     }
 
+    /// Loom's replay, too, names the execution by the check's number, after as many executions.
     #[test]
     fn loom_unlocked_check_is_violated_and_replayable() {
-        let failure = assert_violation(&loom(UNLOCKED, Mode::Check), "lost update");
-        assert_replays_the_same_outcome(&failure);
+        let report = loom(UNLOCKED, Mode::Check);
+        let failure = assert_violation(&report, "lost update");
+        let replayed = assert_replays_the_same_outcome(&failure);
+        assert_eq!(replayed.executions, report.executions);
+        assert_eq!(replayed.outcomes, report.outcomes);
+        let again = replayed.verdict.failure().unwrap();
+        assert_eq!(again.execution, failure.execution);
+        assert_eq!(again.replay, failure.replay);
     }
 
     #[test]

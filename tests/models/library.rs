@@ -264,19 +264,19 @@ fn replay_token(text: &str) -> String {
     replay_token_of(CHILD, text)
 }
 
-/// What the failure was and its timeline: the report's lines from the failure's message to the
-/// replay line, without the execution's number (a replay counts its own).
+/// The verdict without its time, what the failure was, at which execution, and its timeline:
+/// the report's lines from the verdict to the replay line.
 fn the_failing_execution(text: &str) -> Vec<String> {
     let story: Vec<String> = text
         .lines()
-        .skip_while(|line| !line.trim_start().starts_with("forbidden outcome"))
+        .skip_while(|line| !line.contains(": VIOLATED "))
         .take_while(|line| !line.trim_start().starts_with("replay:"))
-        .map(|line| match line.split_once(" (execution ") {
-            Some((message, _)) => message.to_owned(),
+        .map(|line| match line.split_once(": VIOLATED ") {
+            Some(_) => line.split(" in ").next().unwrap_or(line).to_owned(),
             None => line.to_owned(),
         })
         .collect();
-    assert!(story.len() > 3, "no failure with a timeline in:\n{text}");
+    assert!(story.len() > 4, "no failure with a timeline in:\n{text}");
     story
 }
 
@@ -285,17 +285,19 @@ fn the_printed_replay_line_reproduces_the_same_failing_execution() {
     let first = run_child(None);
     let token = replay_token(&first);
     let replayed = run_child(Some(&token));
+    // The same execution by the same number, after as many executions.
     assert_eq!(
         the_failing_execution(&replayed),
         the_failing_execution(&first)
     );
     assert!(
         replayed.contains(&format!(
-            "{CHILD} [{}, 2 threads]: VIOLATED after 1 execution ",
+            "{CHILD} [{}, 2 threads]: VIOLATED after ",
             EXPLORER.name()
         )),
         "{replayed}"
     );
+    assert_eq!(replay_token(&replayed), token);
 }
 
 #[test]
@@ -319,6 +321,21 @@ fn a_token_for_another_model_is_ignored_and_a_malformed_one_fails_in_one_line() 
     assert!(malformed.contains(at_the_check), "{malformed}");
 }
 
+/// A token naming an execution past the check's own executions (1000 by default) fails the
+/// check in one line, before it runs.
+#[test]
+fn a_token_past_the_checks_executions_fails_it_before_it_runs() {
+    let token = replay_token(&run_child(None));
+    let (search, _) = token.rsplit_once('.').unwrap();
+    let text = run_child(Some(&format!("{search}.1001")));
+    assert!(
+        text.contains(&format!(
+            "bad replay token: execution 1001 is beyond the 1000 executions a check of {CHILD} runs"
+        )),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_budget_variable_that_is_not_a_number_fails_the_check_in_one_line() {
     let text = run_test_with(CHILD, &[("INTERLEAVE_EXECUTIONS", "lots")]);
@@ -338,7 +355,7 @@ mod under_loom {
             .forbid(overdraft)
             .assert_violation("overdraft");
         let token = failure.replay.expect("a loom failure is replayable");
-        assert!(token.to_string().starts_with("loom."), "{token}");
+        assert_eq!(token.backend(), Backend::Loom, "{token}");
     }
 
     #[test]

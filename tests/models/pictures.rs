@@ -2,8 +2,8 @@
 //! it claims (a lane per thread, a box per shown event, the lost update's arrow, the deadlock's
 //! ring, a bar per outcome, a bar per timing row), and the JSON document keeps to its schema.
 
-use crate::support::{check, interleave, run_variant, stderr, stdout};
-use interleave::checker::{Mode, Report};
+use crate::support::{check, interleave, run_variant, stderr, stdout, test_budget};
+use interleave::checker::{self, Mode, Report};
 use interleave::lesson::{Ratios, Timing, TimingRow};
 use interleave::picture::data::{self, Asked, Run, TimingData};
 use interleave::picture::{chart, histogram, html, svg};
@@ -194,6 +194,43 @@ fn an_outcome_histogram_has_one_bar_per_distinct_outcome_seen() {
             .find(|c| has_class(&bar, c));
         assert!(class.is_some(), "coloured by class");
     }
+}
+
+/// A check stopped by a panic counts the panicking execution, which has no outcome and so no
+/// bar: the page names the verdict's count, the histogram's, and the execution between them.
+#[test]
+fn the_page_says_which_execution_the_histogram_does_not_count() {
+    let variant = interleave::models::find("rlock/if-not-while").unwrap();
+    let mut budget = test_budget(&variant, Backend::Shuttle, Mode::Check);
+    budget.jobs = 2;
+    let params = variant.params(Backend::Shuttle, Some(3)).unwrap();
+    let report = checker::check(&variant, Backend::Shuttle, &params, &budget, Mode::Check).unwrap();
+    let failure = report.verdict.failure().expect("the broken rlock fails");
+    assert!(
+        failure.message.starts_with("panicked: "),
+        "{}",
+        failure.message
+    );
+    assert_eq!(
+        failure.execution, report.executions,
+        "a check stops at its failure"
+    );
+    assert_eq!(report.outcomes.total(), report.executions - 1);
+    let page = html::run_page(&run_of(&report, "check"));
+    let headline = format!("VIOLATED after {} executions", report.executions);
+    assert!(page.contains(&headline), "{page}");
+    let summary = format!(
+        "outcomes: {} distinct in {} execution{}; execution {} ended without one",
+        report.outcomes.rows.len(),
+        report.outcomes.total(),
+        if report.outcomes.total() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        failure.execution
+    );
+    assert!(page.contains(&summary), "{page}");
 }
 
 #[cfg(loom)]

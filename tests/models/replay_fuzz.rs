@@ -155,3 +155,60 @@ fn hundred_thread_failures_have_short_tokens_that_replay_them() {
         assert_eq!(again.outcome, failure.outcome, "{}", variant.id);
     }
 }
+
+/// A seeded token is replayed within the most executions a check of its model runs: one naming
+/// a later execution is refused by that number, before anything runs; [`checker::replay_within`]
+/// holds a token to the budget of the check that printed it.
+#[test]
+fn a_seeded_execution_past_the_models_budget_is_refused_by_the_budget() {
+    let variant = rlock::LOST_WAKEUP.variant();
+    let token = real_token(&variant, 2);
+    let (search, execution) = token.rsplit_once('.').unwrap();
+    let budget = variant.check_executions;
+    for past in [budget + 1, usize::MAX] {
+        let token: ReplayToken = format!("{search}.{past}").parse().unwrap();
+        match checker::replay(&variant, &token) {
+            Err(CheckError::BadToken(why)) => assert!(
+                why.starts_with(&format!(
+                    "execution {past} is beyond the {budget} executions"
+                )),
+                "{why}"
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+    let execution: usize = execution.parse().unwrap();
+    let token: ReplayToken = token.parse().unwrap();
+    match checker::replay_within(&variant, &token, execution - 1) {
+        Err(CheckError::BadToken(why)) => assert!(
+            why.contains(&format!("set INTERLEAVE_EXECUTIONS={execution}")),
+            "{why}"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let report = checker::replay_within(&variant, &token, execution).unwrap();
+    assert_eq!(report.verdict.failure().unwrap().execution, execution);
+}
+
+/// Tokens printed before tokens named their jobs (a job's seed and its own execution number)
+/// still replay the execution they named: the first job of a search keeps the run's seed, so the
+/// old token for execution 3 of a two-job search is its job 0's second execution.
+#[test]
+fn an_old_token_without_jobs_replays_the_execution_it_named() {
+    let variant = counter_race::UNLOCKED.variant();
+    let old: ReplayToken = "shuttle.55edf2.3.portfolio.508889950.2".parse().unwrap();
+    assert_eq!(old.to_string(), "shuttle.55edf2.3.portfolio.508889950.1.2");
+    let new: ReplayToken = "shuttle.55edf2.3.portfolio.508889950.2.3".parse().unwrap();
+    let (old, new) = (
+        checker::replay(&variant, &old).unwrap(),
+        checker::replay(&variant, &new).unwrap(),
+    );
+    let (old, new) = (
+        old.verdict.failure().unwrap(),
+        new.verdict.failure().unwrap(),
+    );
+    assert_eq!((old.execution, new.execution), (2, 3));
+    assert_eq!(old.message, new.message);
+    assert_eq!(old.outcome, new.outcome);
+    assert_eq!(old.trace.lost_update, new.trace.lost_update);
+}

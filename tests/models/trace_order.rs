@@ -9,7 +9,7 @@ use interleave::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use interleave::runtime::{Backend, Runtime};
 use interleave::sync::{AtomicUsize, Condvar, Mutex};
 use interleave::thread;
-use interleave::trace::{Action, Trace};
+use interleave::trace::{Action, Blocked, Named, Tid, Trace, Waiting};
 use std::sync::Arc;
 
 /// BUG: the waiter checks a flag that the notifier sets (and notifies) outside the lock.
@@ -94,4 +94,38 @@ fn a_notify_that_came_before_the_wait_is_drawn_before_it() {
             "seed {seed}: {explanation}"
         );
     }
+}
+
+/// A thread stuck in a timed wait (loom fires no timer) is said to wait with a timeout.
+#[test]
+fn a_thread_stuck_in_a_timed_wait_is_said_to_wait_with_a_timeout() {
+    let stuck = |timed| Blocked {
+        thread: Named {
+            id: Tid::MAIN,
+            name: "main".to_owned(),
+        },
+        holds: Vec::new(),
+        waits_for: Named {
+            id: Waiting::Condvar {
+                condvar: 1,
+                lock: 0,
+                timed,
+            },
+            name: "a notify on go".to_owned(),
+        },
+    };
+    let explain = |timed| {
+        let trace = Trace {
+            blocked: vec![stuck(timed)],
+            objects: vec!["m".to_owned(), "go".to_owned()],
+            ..Trace::default()
+        };
+        trace.deadlock_explanation().expect("a deadlock")
+    };
+    let missing = "for a notify on go that never comes (no thread is left to send it: a lost wake-up or a missing notify)";
+    assert_eq!(
+        explain(true),
+        format!("deadlock: main waits (with a timeout) {missing}")
+    );
+    assert_eq!(explain(false), format!("deadlock: main waits {missing}"));
 }

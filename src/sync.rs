@@ -95,10 +95,11 @@ impl<'a, R: Runtime, T: Send + 'static> DerefMut for MutexGuard<'a, R, T> {
 
 impl<'a, R: Runtime, T: Send + 'static> Drop for MutexGuard<'a, R, T> {
     fn drop(&mut self) {
+        // Released first, then recorded: the backend may switch before its release takes effect.
+        self.inner.take();
         if let Some(me) = current_tid::<R>() {
             trace::released(me, self.mutex.id);
         }
-        self.inner.take();
         // A checker's failure unwinds with the backend in no state to be asked anything; a
         // thread the exit stops has already released every guard (see `program::exit_point`).
         if !std::thread::panicking() {
@@ -143,12 +144,21 @@ impl<R: Runtime> Condvar<R> {
         guard
     }
 
-    /// Returns the guard and whether the wait timed out (see [`crate::runtime`] for what each
-    /// backend can do with time). Under shuttle the facade models the timer itself, because
-    /// shuttle 0.9's own `wait_timeout` never times out: the lock is released, other threads may
-    /// run for as long as the scheduler likes, the lock is taken again and the wait reports a
-    /// timeout. A caller that re-checks its condition (as it must) sees every order a real timer
-    /// allows; no notification is needed to end the wait.
+    /// Returns the guard and whether the wait timed out: `false` when a notify ended it (or it
+    /// woke spuriously), so the caller must still look at its condition. See
+    /// [`crate::runtime`] for what each backend does with time:
+    /// - natively the OS's timer runs;
+    /// - under shuttle either ending may come, both explored: the waiter registers like any
+    ///   other and, instead of blocking, polls each time the scheduler runs it; it returns when a
+    ///   notify reached it, or when its timer fires (a choice of shuttle's random source at each
+    ///   poll, which a replay token repeats). The timer can fire before any notify, between two,
+    ///   or once every other thread is blocked: a timed waiter is never in a deadlock, because
+    ///   while nothing else can run, it runs until its timer fires, as a real one would. (A
+    ///   coin flipped once, before waiting, between a wait that only times out and a plain
+    ///   blocking wait would not do: when the blocking branch is taken and no notify comes, the
+    ///   execution ends as a deadlock that a real timer would have ended.)
+    /// - under loom it never times out (loom 0.7 has no clock): a notify ends it, or nothing
+    ///   does, and a thread stuck there is recorded as waiting with a timeout.
     #[track_caller]
     pub fn wait_timeout<'a, T: Send + 'static>(
         &self,
@@ -174,52 +184,42 @@ impl<R: Runtime> Condvar<R> {
         });
         guard = exit_point_releasing::<R, _>(guard);
         let me = current_tid::<R>();
-        let lock = guard.mutex.id;
-        if let Some(me) = me {
-            trace::released_silently(lock);
-            trace::record(
-                me,
-                Action::Wait {
-                    condvar: self.id,
-                    lock,
-                },
-            );
-            trace::begin_wait(
-                me,
-                Waiting::Condvar {
-                    condvar: self.id,
-                    lock,
-                },
-            );
-        }
+        let (lock, condvar, at) = (guard.mutex.id, self.id, trace::here());
+        // Recorded where the thread becomes a waiter, not before the backend's switch point.
+        let mut waiting = || {
+            if let Some(me) = me {
+                trace::released_silently(lock);
+                trace::record_at(me, Action::Wait { condvar, lock }, at);
+                let timed = timeout.is_some();
+                trace::begin_wait(
+                    me,
+                    Waiting::Condvar {
+                        condvar,
+                        lock,
+                        timed,
+                    },
+                );
+            }
+        };
         let inner = guard.inner.take().expect("guard is held");
         // Asked before waiting, so that a schedule replays the same choice.
         let spurious = timeout.is_none() && R::spurious_wakeup();
-        let (inner, timed_out) = match timeout {
+        let (inner, timed_out) = if spurious {
             // POSIX and Rust let a wait end with no notify: the caller must look again.
-            None if spurious => {
-                drop(inner);
-                R::yield_now();
-                (R::lock(&guard.mutex.inner), false)
-            }
-            None => (R::wait(&self.inner, inner), false),
-            Some(_) if R::TIMEOUT_BY_YIELDING => {
-                drop(inner);
-                R::yield_now();
-                (R::lock(&guard.mutex.inner), true)
-            }
-            Some(timeout) => R::wait_timeout(&self.inner, inner, timeout),
+            drop(inner);
+            waiting();
+            R::yield_now();
+            (R::lock(&guard.mutex.inner), false)
+        } else {
+            R::wait_noting(&self.inner, inner, timeout, &mut waiting)
         };
         guard.inner = Some(inner);
         drop(exit_waker);
         if let Some(me) = me {
             let woken = if spurious {
-                Action::WokenSpuriously { condvar: self.id }
+                Action::WokenSpuriously { condvar }
             } else {
-                Action::Woken {
-                    condvar: self.id,
-                    timed_out,
-                }
+                Action::Woken { condvar, timed_out }
             };
             trace::record(me, woken);
             trace::acquired_silently(me, lock);
@@ -227,9 +227,11 @@ impl<R: Runtime> Condvar<R> {
         (exit_point_releasing::<R, _>(guard), timed_out)
     }
 
+    /// Recorded once it has taken effect: the backend may switch before that.
     #[track_caller]
     pub fn notify_one(&self) {
         exit_point::<R>();
+        R::notify_one(&self.inner);
         if let Some(me) = current_tid::<R>() {
             trace::record(
                 me,
@@ -239,12 +241,12 @@ impl<R: Runtime> Condvar<R> {
                 },
             );
         }
-        R::notify_one(&self.inner);
     }
 
     #[track_caller]
     pub fn notify_all(&self) {
         exit_point::<R>();
+        R::notify_all(&self.inner);
         if let Some(me) = current_tid::<R>() {
             trace::record(
                 me,
@@ -254,7 +256,6 @@ impl<R: Runtime> Condvar<R> {
                 },
             );
         }
-        R::notify_all(&self.inner);
     }
 }
 

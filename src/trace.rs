@@ -67,6 +67,13 @@ pub fn thread_limit() -> Option<usize> {
     (limit != usize::MAX).then_some(limit)
 }
 
+/// The facade's caller, for an event recorded later with [`record_at`] (a wait, recorded when
+/// the backend has made the thread a waiter).
+#[track_caller]
+pub fn here() -> Option<&'static Location<'static>> {
+    caller()
+}
+
 /// The facade's caller, through every `#[track_caller]` frame between; none for the facade's
 /// own bookkeeping (a thread's finish, recorded inside `thread::spawn`) or a call from std.
 #[track_caller]
@@ -105,6 +112,7 @@ pub enum Action {
     TryLockFailed {
         lock: ObjId,
     },
+    /// Releases `lock` and waits: recorded where the thread became a waiter.
     Wait {
         condvar: ObjId,
         lock: ObjId,
@@ -148,6 +156,8 @@ pub enum Waiting {
     Condvar {
         condvar: ObjId,
         lock: ObjId,
+        /// A `wait_timeout`: a timer would end it, where the backend has one.
+        timed: bool,
     },
     Join(Tid),
     /// A greenlet suspended in a `switch`, waiting for another to switch back to it.
@@ -321,15 +331,7 @@ impl Trace {
             [] => self
                 .join_ring_explanation()
                 .or_else(|| self.missing_switch_explanation())
-                .or_else(|| {
-                    self.blocked
-                        .iter()
-                        .find(|b| matches!(b.waits_for.id, Waiting::Condvar { .. }))
-                        .map(|b| format!(
-                            "deadlock: {} waits for {} that never comes (no thread is left to send it: a lost wake-up or a missing notify)",
-                            b.thread, b.waits_for
-                        ))
-                }),
+                .or_else(|| self.missing_notify_explanation()),
             [alone] => Some(format!(
                 "deadlock: {} waits for {}, a lock it already holds",
                 alone.thread, alone.waits_for
@@ -350,6 +352,42 @@ impl Trace {
             text += &format!(", which waits for {}", blocked.waits_for);
         }
         Some(text)
+    }
+
+    /// A thread waiting on a condvar for a notify that no thread is left to send; a lost wake-up
+    /// when the last notify on it came before the wait.
+    fn missing_notify_explanation(&self) -> Option<String> {
+        let (blocked, condvar, timed) = self.blocked.iter().find_map(|b| match b.waits_for.id {
+            Waiting::Condvar { condvar, timed, .. } => Some((b, condvar, timed)),
+            _ => None,
+        })?;
+        let with_timeout = if timed { " (with a timeout)" } else { "" };
+        let head = format!(
+            "deadlock: {} waits{with_timeout} for {} that never comes",
+            blocked.thread, blocked.waits_for
+        );
+        let notified =
+            |action: &Action| matches!(action, Action::Notify { condvar: c, .. } if *c == condvar);
+        let waited =
+            |action: &Action| matches!(action, Action::Wait { condvar: c, .. } if *c == condvar);
+        let wait = self
+            .events
+            .iter()
+            .rposition(|e| e.thread == blocked.thread.id && waited(&e.action));
+        let notify = self.events.iter().rposition(|e| notified(&e.action));
+        Some(match (notify, wait) {
+            (Some(notify), Some(wait)) if notify < wait => format!(
+                "{head}: the last notify on {} (step {}, by {}) came before {} waited (step {}): a lost wake-up",
+                self.object_name(condvar),
+                notify + 1,
+                self.thread_name(self.events[notify].thread),
+                blocked.thread,
+                wait + 1
+            ),
+            _ => {
+                format!("{head} (no thread is left to send it: a lost wake-up or a missing notify)")
+            }
+        })
     }
 
     /// A greenlet suspended in a switch that no greenlet is left to make, and who waits on it.
@@ -518,7 +556,11 @@ impl Recorder {
 
 #[track_caller]
 pub fn record(thread: Tid, action: Action) {
-    let at = caller();
+    record_at(thread, action, caller());
+}
+
+/// Records `action` as called from `at` (see [`here`]).
+pub fn record_at(thread: Tid, action: Action, at: Option<&'static Location<'static>>) {
     with_state(|state| {
         state.push(thread, action, at);
     });

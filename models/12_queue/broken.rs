@@ -1,4 +1,4 @@
-//! Four ways to break a blocking queue, each next to the core's correct code, and a scenario
+//! Five ways to break a blocking queue, each next to the core's correct code, and a scenario
 //! small enough for loom in which the checkers catch it. Each bug's row is followed by its fix's,
 //! run through the same scenario.
 
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 // Each flaw is a queue of its own, a [`BoundedQueue`] as the `bounded-queue` exercise sees it:
 // the core with one method replaced. A timed wait in a replaced method waits like an untimed one
-// (time is not what these bugs are about).
+// (time is not what these bugs are about), except in `TrustsNotify`, whose bug is the timed wait.
 
 /// BUG: `get` waits under an `if` instead of a `while`.
 pub struct IfNotWhile<R: Runtime>(Fifo<R, usize>);
@@ -25,6 +25,9 @@ pub struct OneCondvar<R: Runtime>(Fifo<R, usize>);
 
 /// BUG: `put_nowait` checks for room, drops the lock, and locks again to put.
 pub struct SizeCheckOutsideLock<R: Runtime>(Fifo<R, usize>);
+
+/// BUG: `get(timeout)` trusts a wake-up that was not a timeout to mean an item is there.
+pub struct TrustsNotify<R: Runtime>(Fifo<R, usize>);
 
 impl<R: Runtime> IfNotWhile<R> {
     /// BUG: `if` instead of `while`. A woken consumer takes it for granted that an item is there,
@@ -174,6 +177,58 @@ impl<R: Runtime> BoundedQueue<R> for SizeCheckOutsideLock<R> {
     }
 }
 
+impl<R: Runtime> TrustsNotify<R> {
+    /// BUG: when `wait_timeout` says it did not time out, the item it was told about is taken
+    /// for granted. The notify only said an item arrived; another consumer may have taken it
+    /// before this one had the lock again (and a wake-up may be spurious). A real timer and a
+    /// real notify both end a timed wait, so the code after each must be right.
+    fn get_trusting(&self, timeout: Duration) -> Result<usize, Empty> {
+        let queue = &self.0;
+        let mut state = queue.state.lock();
+        if state.items.is_empty() {
+            let timed_out;
+            (state, timed_out) = queue.not_empty.wait_timeout(state, timeout);
+            if timed_out && state.items.is_empty() {
+                return Err(Empty);
+            }
+        }
+        let item = state.items.pop().expect(
+            "get(timeout) was notified and found the queue empty: it trusted `timed_out == false`, and another consumer took the item",
+        );
+        queue.not_full.notify_one();
+        Ok(item)
+    }
+}
+
+impl<R: Runtime> BoundedQueue<R> for TrustsNotify<R> {
+    fn new(maxsize: usize) -> Self {
+        TrustsNotify(Fifo::new(maxsize))
+    }
+
+    fn put(&self, item: usize, block: bool, timeout: Option<Duration>) -> Result<(), Full<usize>> {
+        self.0.put(item, block, timeout)
+    }
+
+    fn get(&self, block: bool, timeout: Option<Duration>) -> Result<usize, Empty> {
+        match (block, timeout) {
+            (true, Some(timeout)) => self.get_trusting(timeout),
+            _ => self.0.get(block, timeout),
+        }
+    }
+
+    fn qsize(&self) -> usize {
+        self.0.qsize()
+    }
+
+    fn task_done(&self) -> Result<(), TaskDoneTooMany> {
+        self.0.task_done()
+    }
+
+    fn join(&self) {
+        self.0.join()
+    }
+}
+
 /// BUG: the count of unfinished tasks kept beside the queue, read and written outside any lock.
 /// Two `task_done`s can both read 2 and both write 1: `join` then waits for ever.
 pub struct UnlockedTasks<R: Runtime> {
@@ -282,6 +337,50 @@ pub fn one_producer_two_consumers<R: Runtime, Q: BoundedQueue<R>>(maxsize: usize
     ThreadsGot(got.iter().map(|item| format!("got {item}")).collect())
 }
 
+/// The tutorial's unit for a timeout: 0.1 s (natively scaled, see [`crate::runtime`]).
+const TIMEOUT: Duration = Duration::from_millis(100);
+
+const EMPTY: &str = "Empty";
+
+/// One producer puts two items into an unbounded queue; two consumers each `get` once with a
+/// timeout. (Under loom no timeout fires, so both consumers get an item.)
+fn two_timed_gets<R: Runtime, Q: BoundedQueue<R>>() -> ThreadsGot {
+    let queue = Arc::new(Q::new(0));
+    let consumer = |queue: Arc<Q>| -> Box<dyn FnOnce() -> Vec<String> + Send> {
+        Box::new(move || match queue.get(true, Some(TIMEOUT)) {
+            Ok(item) => vec![format!("got {item}")],
+            Err(Empty) => vec![EMPTY.to_owned()],
+        })
+    };
+    let mut got = spawn_all::<R, Vec<String>>(vec![
+        consumer(queue.clone()),
+        consumer(queue.clone()),
+        Box::new(move || {
+            for item in [1, 2] {
+                queue.put(item, true, None).expect("unbounded");
+            }
+            vec![]
+        }),
+    ])
+    .concat();
+    got.sort();
+    ThreadsGot(got)
+}
+
+fn timed_gets(outcome: &ThreadsGot) -> (Class, &'static str) {
+    match outcome
+        .0
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["got 1", "got 2"] => (Class::Acceptable, "each item got exactly once"),
+        [EMPTY, "got 1"] | [EMPTY, EMPTY] => (Class::Interesting, "a timeout fired first"),
+        _ => (Class::Forbidden, "an item lost or got twice"),
+    }
+}
+
 fn each_once(outcome: &ThreadsGot) -> (Class, &'static str) {
     match outcome
         .0
@@ -347,7 +446,7 @@ fn task_done_unlocked<R: Runtime>() -> ThreadsGot {
     ThreadsGot(vec![BOTH_DONE.into()])
 }
 
-/// The four bugs and their fixes, each pair run through one scenario.
+/// The five bugs and their fixes, each pair run through one scenario.
 pub struct QueueFlaws;
 
 /// Which queue code a scenario runs: a bug, or the core's code that fixes it.
@@ -369,6 +468,10 @@ pub enum QueueVersion {
     TaskDoneUnlocked,
     /// The count lives under the queue's lock (the core).
     TaskDoneLocked,
+    /// `get(timeout)` pops without looking again when its wait did not time out.
+    TimedGetTrustsNotify,
+    /// `get(timeout)` looks again after every wake-up (the core).
+    TimedGetRechecks,
 }
 
 impl Lesson for QueueFlaws {
@@ -390,6 +493,8 @@ impl Lesson for QueueFlaws {
             }
             QueueVersion::TaskDoneUnlocked => task_done_unlocked::<R>(),
             QueueVersion::TaskDoneLocked => task_done_locked::<R>(),
+            QueueVersion::TimedGetTrustsNotify => two_timed_gets::<R, TrustsNotify<R>>(),
+            QueueVersion::TimedGetRechecks => two_timed_gets::<R, Fifo<R, usize>>(),
         }
     }
 
@@ -418,11 +523,16 @@ impl Lesson for QueueFlaws {
                     _ => (Class::Forbidden, "join returned early"),
                 }
             }
+            QueueVersion::TimedGetTrustsNotify | QueueVersion::TimedGetRechecks => {
+                timed_gets(outcome)
+            }
         }
     }
 
+    /// The timed gets declare none: which timeouts fire depends on the backend's clock.
     fn possible_outcomes(version: QueueVersion, params: &Params) -> Option<Vec<ThreadsGot>> {
         Some(vec![match version {
+            QueueVersion::TimedGetTrustsNotify | QueueVersion::TimedGetRechecks => return None,
             QueueVersion::IfNotWhile
             | QueueVersion::While
             | QueueVersion::OneCondvar
@@ -497,3 +607,17 @@ pub const TASK_DONE_LOCKED: Row<QueueFlaws> = Row::new(
 )
 .threads(2, 2)
 .max_threads(2);
+pub const TIMED_GET_TRUSTS_NOTIFY: Row<QueueFlaws> = Row::new(
+    "queue/timed-get-trusts-notify",
+    QueueVersion::TimedGetTrustsNotify,
+    Expect::Violation,
+    "BROKEN: get(timeout) pops without looking again when the wait says it was notified",
+)
+.max_threads(3);
+pub const TIMED_GET_RECHECKS: Row<QueueFlaws> = Row::new(
+    "queue/timed-get-rechecks",
+    QueueVersion::TimedGetRechecks,
+    Expect::Holds,
+    "get(timeout) looks at the queue again after every wake-up, notified or timed out",
+)
+.max_threads(3);

@@ -1,4 +1,4 @@
-//! # Thread-safe queues (tutorial 5): FIFO, LIFO and priority, and four ways to break one
+//! # Thread-safe queues (tutorial 5): FIFO, LIFO and priority, and five ways to break one
 //!
 //! Python's `queue` module is the safe way for threads to hand each other work: `put` and `get`
 //! block, `maxsize` bounds the queue, and `task_done` / `join` let a producer wait until every
@@ -17,9 +17,12 @@
 //!   lock, or two producers both see the one free slot.
 //! - `queue/task-done-unlocked`: the count of unfinished tasks is shared data too; decremented
 //!   without the lock it loses an update, and `join` waits for a task that is already done.
+//! - `queue/timed-get-trusts-notify`: a timed wait ends by a notify or by its timer, and either
+//!   way the consumer must look again: notified, it pops an item another consumer already took.
 //!
 //! The fixes are the core's own code, run through the same scenarios (`queue/while`,
-//! `queue/two-condvars`, `queue/size-check-under-lock`, `queue/task-done-locked`); the
+//! `queue/two-condvars`, `queue/size-check-under-lock`, `queue/task-done-locked`,
+//! `queue/timed-get-rechecks`); the
 //! [`properties`] show the core under producers and consumers, and [`demos`] are the tutorial's
 //! three examples with their outcome sets for one producer and one consumer, and two more with
 //! non-numeric priorities (tuples, strings), ordered as Python compares them.
@@ -29,8 +32,8 @@
 //! exercise's properties check them too, and the scenarios here are written over that trait.
 //!
 //! Not modelled everywhere: under loom a timed wait never times out (loom 0.7 has no clock), so
-//! there `get(timeout)` behaves as a plain blocking `get`; under shuttle the facade lets a timed
-//! wait end at any point (see [`crate::sync::Condvar::wait_timeout`]).
+//! there `get(timeout)` behaves as a plain blocking `get`; under shuttle a timed wait ends by a
+//! notify or by its timer, at any point (see [`crate::sync::Condvar::wait_timeout`]).
 
 pub mod blocking;
 pub mod broken;
@@ -69,5 +72,7 @@ pub fn concept() -> Concept {
         broken::SIZE_CHECK_UNDER_LOCK,
         broken::TASK_DONE_UNLOCKED,
         broken::TASK_DONE_LOCKED,
+        broken::TIMED_GET_TRUSTS_NOTIFY,
+        broken::TIMED_GET_RECHECKS,
     ])
 }

@@ -12,7 +12,6 @@ super::std_shaped::impl_runtime!(
     explores = true,
     exhaustive = true,
     has_clock = false,
-    timeout_by_yielding = false,
     // Not `yield_now`: loom treats a yielding thread as spinning and prunes around it.
     sleep = |_duration| {},
     // loom 0.7's `wait_timeout` never times out.

@@ -14,10 +14,14 @@
 //! - loom: `wait_timeout` never times out (loom 0.7 has no notion of time); at most 5 threads,
 //!   main included; `sleep` is a no-op, because loom treats a `yield_now` as a spinning thread and
 //!   prunes the interleavings around it (outcomes go missing). Every facade operation on shared
-//!   state is already a scheduling point, so nothing is lost by sleeping for no time.
-//! - shuttle: time is not modelled either: `sleep` is a plain context switch and `wait_timeout`
-//!   may time out at any point, which is what a real timeout allows. shuttle 0.9's own
-//!   `wait_timeout` never times out, so the facade's `Condvar::wait_timeout` models the timer.
+//!   state is already a scheduling point, so nothing is lost by sleeping for no time. loom's
+//!   `Condvar::wait` switches before it registers the waiter, and the facade cannot note that
+//!   moment: a timeline records the wait before that switch, so a notify that loom runs there is
+//!   drawn after the wait it came before.
+//! - shuttle: time is not modelled either: `sleep` is a plain context switch. shuttle 0.9's own
+//!   `wait_timeout` never times out, so the condvar is our own (`shuttle/sync.rs`): a timed wait
+//!   ends by a notify or by its timer, at any point, both explored, and a wait is recorded at the
+//!   moment it registers.
 //! - native: no exploration at all; what happens is what the hardware does this time.
 //!
 //! Cooperative tasks (the [`crate::task`] facade, gevent's greenlets) map onto each backend so
@@ -69,9 +73,6 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     const EXHAUSTIVE: bool;
     /// Time passes (native): elapsed time can be measured. The checkers have no clock.
     const HAS_CLOCK: bool;
-    /// The backend's own `wait_timeout` never times out, and a yield costs no interleavings, so
-    /// the facade's `Condvar::wait_timeout` stands in for the timer by yielding (shuttle).
-    const TIMEOUT_BY_YIELDING: bool;
 
     type Mutex<T: Send>: Send + Sync;
     type Guard<'a, T: Send + 'a>: DerefMut<Target = T>;
@@ -114,6 +115,22 @@ pub trait Runtime: Sized + Send + Sync + 'static {
         guard: Self::Guard<'a, T>,
         timeout: Duration,
     ) -> (Self::Guard<'a, T>, bool);
+    /// `wait`, or `wait_timeout` with a `timeout`, calling `waiting` once the thread counts as a
+    /// waiter (a notify from then on reaches it): the facade records the wait there, so that a
+    /// timeline draws it where it took effect. Returns the guard and whether the wait timed out.
+    /// By default `waiting` runs first, before the backend's own wait (see the notes above).
+    fn wait_noting<'a, T: Send>(
+        condvar: &Self::Condvar,
+        guard: Self::Guard<'a, T>,
+        timeout: Option<Duration>,
+        waiting: &mut dyn FnMut(),
+    ) -> (Self::Guard<'a, T>, bool) {
+        waiting();
+        match timeout {
+            None => (Self::wait(condvar, guard), false),
+            Some(timeout) => Self::wait_timeout(condvar, guard, timeout),
+        }
+    }
     /// Whether this `Condvar::wait` wakes up with no notify, as POSIX and Rust allow. Only
     /// shuttle says yes (one wait in [`SPURIOUS_WAKEUP_ONE_IN`], decided by its scheduler's
     /// random source, so a schedule replays it); loom cannot choose, and natively the OS does.

@@ -29,7 +29,6 @@ super::std_shaped::impl_runtime!(
     explores = false,
     exhaustive = false,
     has_clock = true,
-    timeout_by_yielding = false,
     sleep = |duration| std::thread::sleep(scaled(duration)),
     // The OS decides; std threads rarely see one.
     spurious_wakeup = || false,

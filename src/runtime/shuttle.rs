@@ -1,4 +1,8 @@
 //! `Shuttle`: shuttle's tasks and locks; every operation is a point where its scheduler may switch.
+//! The condvar is our own ([`sync`]): a timed wait that ends either way, a wait that says when
+//! it took effect.
+
+mod sync;
 
 #[derive(Debug)]
 pub struct Shuttle;
@@ -7,19 +11,29 @@ super::std_shaped::impl_runtime!(
     Shuttle,
     "shuttle",
     shuttle,
+    sync = sync,
     explores = true,
     exhaustive = false,
     has_clock = false,
-    timeout_by_yielding = true,
     // shuttle models no time: its own `sleep` is a context switch.
     sleep = ::shuttle::thread::sleep,
-    // Unused: shuttle 0.9's `wait_timeout` never times out (TIMEOUT_BY_YIELDING stands in).
     // Decided by the scheduler's random source, so a schedule replays it.
     spurious_wakeup = || {
         use ::shuttle::rand::Rng;
         ::shuttle::rand::thread_rng().gen_ratio(1, super::SPURIOUS_WAKEUP_ONE_IN)
     },
-    timeout = |duration| duration
+    // Unused: a timed waiter's timer is a scheduler choice (see `sync`).
+    timeout = |duration| duration,
+    overrides {
+        fn wait_noting<'a, T: Send>(
+            condvar: &Self::Condvar,
+            guard: Self::Guard<'a, T>,
+            timeout: Option<std::time::Duration>,
+            waiting: &mut dyn FnMut(),
+        ) -> (Self::Guard<'a, T>, bool) {
+            condvar.wait_noting(guard, timeout, waiting)
+        }
+    }
 );
 
 /// A task is a shuttle future task: shuttle switches away from it only when a poll returns

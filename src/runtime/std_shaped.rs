@@ -1,5 +1,7 @@
 //! loom and shuttle mirror std's `thread` and `sync` paths, so one `Runtime` impl serves all
-//! three backends; each backend file names its crate and says what `sleep` does there.
+//! three backends; each backend file names its crate and says what `sleep` does there. A backend
+//! may name a module of its own for the locks (`sync = module`, with std's API), and override the
+//! trait's provided methods (`overrides { ... }`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -21,17 +23,21 @@ pub trait Tasks {
 }
 
 macro_rules! impl_runtime {
+    // A lock type: the backend crate's own, or the one in the backend's `sync` module.
+    (@lock $krate:ident [] $($lock:tt)*) => { ::$krate::sync::$($lock)* };
+    (@lock $krate:ident [$sync:ident] $($lock:tt)*) => { $sync::$($lock)* };
     (
         $backend:ty,
         $name:literal,
         $krate:ident,
+        $(sync = $sync:ident,)?
         explores = $explores:expr,
         exhaustive = $exhaustive:expr,
         has_clock = $has_clock:expr,
-        timeout_by_yielding = $timeout_by_yielding:expr,
         sleep = $sleep:expr,
         spurious_wakeup = $spurious:expr,
         timeout = $timeout:expr
+        $(, overrides { $($overrides:tt)* })?
     ) => {
         ::$krate::thread_local! {
             static THREAD_SLOT: std::cell::RefCell<Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>> =
@@ -43,11 +49,10 @@ macro_rules! impl_runtime {
             const EXPLORES: bool = $explores;
             const EXHAUSTIVE: bool = $exhaustive;
             const HAS_CLOCK: bool = $has_clock;
-            const TIMEOUT_BY_YIELDING: bool = $timeout_by_yielding;
 
-            type Mutex<T: Send> = ::$krate::sync::Mutex<T>;
-            type Guard<'a, T: Send + 'a> = ::$krate::sync::MutexGuard<'a, T>;
-            type Condvar = ::$krate::sync::Condvar;
+            type Mutex<T: Send> = $crate::runtime::std_shaped::impl_runtime!(@lock $krate [$($sync)?] Mutex<T>);
+            type Guard<'a, T: Send + 'a> = $crate::runtime::std_shaped::impl_runtime!(@lock $krate [$($sync)?] MutexGuard<'a, T>);
+            type Condvar = $crate::runtime::std_shaped::impl_runtime!(@lock $krate [$($sync)?] Condvar);
             type AtomicUsize = ::$krate::sync::atomic::AtomicUsize;
             type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
             type ThreadId = ::$krate::thread::ThreadId;
@@ -93,7 +98,7 @@ macro_rules! impl_runtime {
             }
 
             fn new_mutex<T: Send>(value: T) -> Self::Mutex<T> {
-                ::$krate::sync::Mutex::new(value)
+                <Self::Mutex<T>>::new(value)
             }
 
             fn lock<T: Send>(mutex: &Self::Mutex<T>) -> Self::Guard<'_, T> {
@@ -111,7 +116,7 @@ macro_rules! impl_runtime {
             }
 
             fn new_condvar() -> Self::Condvar {
-                ::$krate::sync::Condvar::new()
+                <Self::Condvar>::new()
             }
 
             fn wait<'a, T: Send>(
@@ -206,6 +211,8 @@ macro_rules! impl_runtime {
             ) -> impl std::future::Future<Output = ()> + Send {
                 <$backend as $crate::runtime::std_shaped::Tasks>::sleep(duration)
             }
+
+            $($($overrides)*)?
         }
     };
 }

@@ -40,3 +40,4 @@ mod replay_fuzz;
 mod thread_api;
 mod threads;
 mod trace_ids;
+mod trace_order;

@@ -13,6 +13,7 @@ use interleave::models::queue::demos::{
 };
 use interleave::models::queue::{Empty, Fifo, properties};
 use interleave::runtime::{Backend, Native, Runtime};
+use interleave::trace::Action;
 use std::time::Duration;
 
 fn reachable<L: TutorialQueue>() -> Vec<String> {
@@ -238,6 +239,43 @@ fn an_unprotected_task_counter_loses_an_update_and_join_hangs() {
     assert_lost_update(&failure, "unfinished");
 }
 
+/// A timed wait ends by a notify too: a consumer that takes that for "an item is there" pops
+/// the item another consumer took between the notify and its taking the lock again.
+#[test]
+fn a_timed_get_that_trusts_its_notify_pops_an_item_another_consumer_took() {
+    let fix = broken::TIMED_GET_RECHECKS;
+    let report = broken_and_fixed(broken::TIMED_GET_TRUSTS_NOTIFY, fix, 3);
+    let failure = assert_violation(
+        &report,
+        "get(timeout) was notified and found the queue empty: it trusted `timed_out == false`, and another consumer took the item",
+    );
+    let notified_wait_ended = failure.trace.events.iter().any(|event| {
+        matches!(
+            event.action,
+            Action::Woken {
+                timed_out: false,
+                ..
+            }
+        )
+    });
+    assert!(notified_wait_ended, "a notify ended a timed wait");
+    assert!(failure.replay.is_some());
+}
+
+/// Under shuttle each timed get may end by its timer or by the producer's notify: both items,
+/// one, or none.
+#[test]
+fn timed_gets_that_look_again_get_each_item_once_or_time_out() {
+    let report = run_variant(
+        broken::TIMED_GET_RECHECKS,
+        Backend::Shuttle,
+        3,
+        Mode::Outcomes,
+        500,
+    );
+    assert_holds_with(&report, &["Empty, Empty", "Empty, got 1", "got 1, got 2"]);
+}
+
 #[test]
 fn natively_the_fixed_queues_hold() {
     for variant in [
@@ -246,6 +284,7 @@ fn natively_the_fixed_queues_hold() {
         properties::JOIN.variant(),
         properties::TIMEOUT.variant(),
         broken::TWO_CONDVARS.variant(),
+        broken::TIMED_GET_RECHECKS.variant(),
     ] {
         let threads = variant.threads;
         assert_holds(&check(variant, Backend::Native, threads, 3));
@@ -255,7 +294,7 @@ fn natively_the_fixed_queues_hold() {
 #[cfg(loom)]
 mod loom {
     use super::*;
-    use crate::support::{assert_deadlock, loom};
+    use crate::support::{assert_deadlock, assert_message, loom};
     use interleave::checker::Mode;
 
     #[test]
@@ -279,12 +318,29 @@ mod loom {
         }
     }
 
-    /// loom 0.7 has no clock: a timed wait is a plain wait, so only the no-timeout outcome exists.
+    /// loom 0.7 has no clock: a timed wait is a plain wait, so only the no-timeout outcome exists,
+    /// and a thread left in one is recorded as waiting with a timeout.
     #[test]
     fn loom_timeouts_never_fire() {
         let report = loom(properties::TIMEOUT, Mode::Outcomes);
         assert_holds_with(&report, &["get got 1, second put went in, 1 left"]);
-        assert_deadlock(&check(TIMEOUT_ALONE, Backend::Loom, 1, 50));
+        let stuck = assert_deadlock(&check(TIMEOUT_ALONE, Backend::Loom, 1, 50));
+        assert_message(
+            &stuck,
+            "main waits (with a timeout) for a notify on not_empty that never comes",
+        );
+    }
+
+    /// loom never fires a timer, but a notify ends its timed waits: the trusting get is caught.
+    #[test]
+    fn loom_finds_a_timed_get_that_trusts_its_notify() {
+        let bug = loom(broken::TIMED_GET_TRUSTS_NOTIFY, Mode::Check);
+        assert_violation(
+            &bug,
+            "get(timeout) was notified and found the queue empty: it trusted `timed_out == false`",
+        );
+        let fix = loom(broken::TIMED_GET_RECHECKS, Mode::Outcomes);
+        assert_holds_with(&fix, &["got 1, got 2"]);
     }
 
     #[test]

@@ -408,13 +408,23 @@ pub(super) fn explore<E: Explorer>(
                         }
                         Cause::Deadlock => {
                             executions += 1;
-                            if mode == Mode::Outcomes {
-                                outcomes.add(deadlock_outcome());
+                            match super::sight::relies_on_a_timer(E::BACKEND, &trace, global) {
+                                Some(not_checked) => Verdict::NotChecked(not_checked),
+                                None => {
+                                    if mode == Mode::Outcomes {
+                                        outcomes.add(deadlock_outcome());
+                                    }
+                                    let why = trace.deadlock_explanation().unwrap_or_else(|| {
+                                        "deadlock: every thread left is blocked".to_owned()
+                                    });
+                                    Verdict::Deadlock(failure(
+                                        why,
+                                        trace,
+                                        None,
+                                        Which::Failing(global),
+                                    ))
+                                }
                             }
-                            let why = trace.deadlock_explanation().unwrap_or_else(|| {
-                                "deadlock: every thread left is blocked".to_owned()
-                            });
-                            Verdict::Deadlock(failure(why, trace, None, Which::Failing(global)))
                         }
                         Cause::StepLimit => {
                             executions += 1;

@@ -4,6 +4,7 @@
 
 use super::{NotChecked, Report, Verdict};
 use crate::runtime::Backend;
+use crate::trace::{Trace, Waiting};
 
 /// A behaviour of real threads that some backend never produces, so a property that needs it to
 /// happen cannot be checked there.
@@ -96,4 +97,30 @@ pub(super) fn judge(mut report: Report, needs: &[BlindSpot]) -> Report {
         report.exhaustive = false;
     }
     report
+}
+
+/// A run stuck where only a timer could end a wait, on a backend that never fires one: loom's
+/// blind spot, not the model's deadlock. A ring of threads waiting for each other's locks is a
+/// deadlock whatever a timer does, so it stays one.
+pub(super) fn relies_on_a_timer(
+    backend: Backend,
+    trace: &Trace,
+    execution: usize,
+) -> Option<NotChecked> {
+    let why = BlindSpot::TimeoutsFiring.blind(backend)?;
+    if !trace.deadlock_cycle().is_empty() {
+        return None;
+    }
+    let waiter = trace
+        .blocked
+        .iter()
+        .find(|b| matches!(b.waits_for.id, Waiting::Condvar { timed: true, .. }))?;
+    Some(NotChecked {
+        spot: BlindSpot::TimeoutsFiring,
+        why,
+        detail: Some(format!(
+            "execution {execution} relies on a timeout, which loom does not fire: {} waits with a timeout for {} and no thread is left to send it",
+            waiter.thread, waiter.waits_for
+        )),
+    })
 }

@@ -12,6 +12,7 @@ use interleave::runtime::{Backend, Runtime};
 use interleave::sync::{Condvar, Mutex};
 use interleave::{check, model, thread};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Waits for a flag with `if` where a `while` belongs: a wake-up with no notify (POSIX and Rust
 /// allow one) returns before the flag is set. Returns what the waiter saw.
@@ -249,10 +250,60 @@ fn the_rlock_exercise_declares_that_spurious_wakeups_needs_them() {
     );
 }
 
+/// A correct consumer that polls: it never needs a notify, because its timed wait ends by
+/// itself. The producer adds the item and notifies nobody.
+fn polls_with_a_timeout<R: Runtime>() -> usize {
+    let shared = Arc::new((
+        Mutex::<R, usize>::named("items", 0),
+        Condvar::<R>::named("item_added"),
+    ));
+    let producer = {
+        let shared = shared.clone();
+        thread::spawn::<R, _, _>(move || *shared.0.lock() += 1)
+    };
+    let mut items = shared.0.lock();
+    while *items == 0 {
+        items = shared.1.wait_timeout(items, Duration::from_millis(10)).0;
+    }
+    let seen = *items;
+    drop(items);
+    producer.join();
+    seen
+}
+
+#[test]
+fn shuttle_a_consumer_that_polls_with_a_timeout_holds() {
+    check(model!(polls_with_a_timeout))
+        .forbid(|&seen| (seen != 1).then_some("the item was not seen"))
+        .backend(Backend::Shuttle)
+        .assert_holds();
+}
+
 #[cfg(loom)]
 mod loom {
     use super::*;
     use interleave::gate::grade::{Settings, grade_all};
+
+    /// Loom never fires a timer: the run where the consumer waits before the item exists has
+    /// no way on, and that is loom's blind spot, not a deadlock of the model.
+    #[test]
+    fn loom_a_consumer_that_polls_with_a_timeout_is_not_called_a_deadlock() {
+        let report = check(model!(polls_with_a_timeout))
+            .forbid(|&seen| (seen != 1).then_some("the item was not seen"))
+            .loom()
+            .expect("loom runs");
+        let Verdict::NotChecked(blind) = &report.verdict else {
+            panic!("{}", interleave::report::verdict(&report));
+        };
+        assert_eq!(blind.spot, BlindSpot::TimeoutsFiring);
+        let text = interleave::report::verdict(&report);
+        assert!(
+            text.contains("NOT CHECKED under loom: loom's wait_timeout never times out")
+                && text.contains("relies on a timeout, which loom does not fire")
+                && !text.contains("deadlock"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn loom_a_check_that_needs_spurious_wake_ups_is_not_checked() {

@@ -8,12 +8,14 @@ use crate::lesson::{Params, Variant};
 use crate::runtime::Backend;
 use crate::util::lock_unpoisoned;
 use shuttle::scheduler::{
-    PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task,
+    TaskId,
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 /// Where a job's schedules come from.
 #[derive(Clone)]
@@ -103,7 +105,11 @@ struct Schedules {
 /// Wraps a job's scheduler: ends the job when its budget is spent or the search says stop, and
 /// writes down every decision of the current execution.
 struct Recording {
-    inner: Box<dyn Scheduler + Send>,
+    /// Never dropped: shuttle's `RandomScheduler` (alone or in a portfolio) takes being dropped
+    /// between two executions of its own count for a failure, and prints "failing seed … To
+    /// replay the failure" on stderr. Our searches end at our budget or stop, and a replay token
+    /// says how to replay, so the scheduler is forgotten instead (a few hundred bytes a job).
+    inner: ManuallyDrop<Box<dyn Scheduler + Send>>,
     execution: Arc<Execution>,
     schedules: Arc<Mutex<Schedules>>,
     /// Executions this job may run.
@@ -192,16 +198,15 @@ impl Explorer for ShuttleExplorer {
         };
         let budget = self.replay_to.unwrap_or_else(|| self.share(job));
         let recording = Recording {
-            inner: scheduler,
+            inner: ManuallyDrop::new(scheduler),
             execution: execution.clone(),
             schedules: self.schedules[job].clone(),
             budget,
             started: 0,
         };
-        let mut config = Config::new();
-        config.failure_persistence = FailurePersistence::None;
+        let mut config = quiet_config();
         config.max_steps = MaxSteps::FailAfter(self.max_steps);
-        config.silence_warnings = true;
+        drop_shuttle_panic_hook();
         let runner = Runner::new(recording, config);
         let body = {
             let (execution, replay_to) = (execution.clone(), self.replay_to);
@@ -263,6 +268,31 @@ impl Explorer for ShuttleExplorer {
             Source::Schedule(_) => "replay".to_owned(),
         }
     }
+}
+
+/// Shuttle's configuration with nothing of its own to say: no schedule printed or written to a
+/// file at a failure (the report's token replays it), no warnings.
+fn quiet_config() -> Config {
+    let mut config = Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    config.silence_warnings = true;
+    config
+}
+
+/// Shuttle installs a panic hook at its first execution, once per process, that prints "Task
+/// failed, serializing schedule" and the failing task's name on stderr for every later panic in
+/// the process, even one outside any execution (a user's failed `assert_holds`: "Tried to get
+/// ExecutionState, but got the following error: NotSet"). The checker's own hook (installed
+/// before any search) already keeps an explored panic quiet and passes any other on, so
+/// shuttle's is made to install itself now, over the default hook, and is dropped.
+fn drop_shuttle_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let ours = std::panic::take_hook();
+        Runner::new(DfsScheduler::new(Some(1), false), quiet_config()).run(|| {});
+        drop(std::panic::take_hook());
+        std::panic::set_hook(ours);
+    });
 }
 
 fn explorer(variant: &Variant, params: &Params, source: Source, jobs: usize) -> ShuttleExplorer {

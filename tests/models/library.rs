@@ -436,3 +436,29 @@ mod readme {
         });
     }
 }
+
+#[test]
+#[ignore = "probe"]
+fn chatter_probe() {
+    eprintln!("--- passing check (portfolio)");
+    check(model!(withdraw_twice_locked)).forbid(overdraft).executions(50).assert_holds();
+    eprintln!("--- passing outcomes (random)");
+    check(model!(withdraw_twice_locked)).forbid(overdraft).outcomes().executions(50).assert_holds();
+    eprintln!("--- violation");
+    check(model!(withdraw_twice)).forbid(overdraft).assert_violation("overdraft");
+    eprintln!("--- panic");
+    check(model!(|R| {
+        let t = thread::spawn::<R, _, _>(|| panic!("boom in child"));
+        t.join();
+    })).assert_violation("boom");
+    eprintln!("--- deadlock");
+    check(model!(|R| {
+        let (a, b) = (Arc::new(Mutex::<R, ()>::named("a", ())), Arc::new(Mutex::<R, ()>::named("b", ())));
+        let (a2, b2) = (a.clone(), b.clone());
+        let other = thread::spawn::<R, _, _>(move || { let _b = b2.lock(); let _a = a2.lock(); });
+        { let _a = a.lock(); let _b = b.lock(); }
+        other.join();
+    })).assert_deadlock();
+    eprintln!("--- failing assert_holds");
+    check(model!(withdraw_twice)).forbid(overdraft).assert_holds();
+}

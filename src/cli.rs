@@ -128,8 +128,11 @@ fn run(args: &[String]) -> Result<i32, Refused> {
     {
         return Ok((child.main)(rest));
     }
-    if let [] | ["tour" | "--report" | "check" | "outcomes" | "time" | "grade", ..] =
-        words.as_slice()
+    if let []
+    | [
+        "tour" | "--report" | "check" | "outcomes" | "time" | "grade",
+        ..,
+    ] = words.as_slice()
     {
         signals::catch();
     }
@@ -751,7 +754,14 @@ fn tour(page: Option<&std::path::Path>) -> i32 {
                 let budget = Budget::for_tour(variant, backend);
                 let report = match with_progress(&budget, false, |progress| {
                     quiet_stderr(|| {
-                        checker::check_with(variant, backend, &params, &budget, Mode::Check, progress)
+                        checker::check_with(
+                            variant,
+                            backend,
+                            &params,
+                            &budget,
+                            Mode::Check,
+                            progress,
+                        )
                     })
                 }) {
                     Ok(report) => report,

@@ -15,6 +15,7 @@ mod shuttle;
 mod token;
 
 pub use self::explore::Search as Progress;
+pub(crate) use self::shuttle::end_execution_at_panic;
 pub use self::token::{ReplayToken, tag as token_tag};
 
 use crate::lesson::{Class, Expect, Observed, Params, Variant};

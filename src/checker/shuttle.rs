@@ -8,11 +8,12 @@ use crate::lesson::{Params, Variant};
 use crate::runtime::Backend;
 use crate::util::lock_unpoisoned;
 use shuttle::scheduler::{
-    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task,
-    TaskId,
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, Once};
@@ -117,6 +118,40 @@ struct Recording {
     started: usize,
 }
 
+thread_local! {
+    /// Set while a job's executions run on this thread: shuttle runs every task of an execution
+    /// on the thread that called `Runner::run`.
+    static EXPLORING: Cell<bool> = const { Cell::new(false) };
+    /// The panic that ended the execution running on this thread, caught in its task.
+    static CAUGHT: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// Runs a task's body (a facade thread's, a task's poll, the model's main); under a shuttle
+/// search, a panic in it ends the execution there. Left to unwind out of the task, the panic
+/// would be shuttle's to report, and it prints "test panicked in task …" on stderr. Caught
+/// here, it is kept for the job, and the task yields to [`Recording`], which ends the
+/// execution at once; the task is left unfinished, as shuttle leaves the others.
+pub(crate) fn end_execution_at_panic<T>(body: impl FnOnce() -> T) -> T {
+    if !EXPLORING.get() {
+        return body();
+    }
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => {
+            CAUGHT.with_borrow_mut(|caught| {
+                caught.get_or_insert(payload);
+            });
+            loop {
+                shuttle::thread::yield_now();
+            }
+        }
+    }
+}
+
+fn panic_caught() -> bool {
+    CAUGHT.with_borrow(Option::is_some)
+}
+
 impl Recording {
     fn keep_forbidden_schedule(&self) {
         let mut schedules = lock_unpoisoned(&self.schedules);
@@ -129,7 +164,7 @@ impl Recording {
 impl Scheduler for Recording {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.keep_forbidden_schedule();
-        if self.started >= self.budget || self.execution.should_stop() {
+        if self.started >= self.budget || self.execution.should_stop() || panic_caught() {
             return None;
         }
         let schedule = self.inner.new_execution()?;
@@ -144,6 +179,9 @@ impl Scheduler for Recording {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        if panic_caught() {
+            return None;
+        }
         let task = self.inner.next_task(runnable, current, is_yielding)?;
         if let Some(schedule) = lock_unpoisoned(&self.schedules).current.as_mut() {
             schedule.push_task(task);
@@ -211,10 +249,17 @@ impl Explorer for ShuttleExplorer {
         let body = {
             let (execution, replay_to) = (execution.clone(), self.replay_to);
             move || {
-                execution.step(replay_to);
+                end_execution_at_panic(|| execution.step(replay_to));
             }
         };
-        match catch_unwind(AssertUnwindSafe(|| runner.run(body))) {
+        CAUGHT.take();
+        EXPLORING.set(true);
+        let ran = catch_unwind(AssertUnwindSafe(|| runner.run(body)));
+        EXPLORING.set(false);
+        if let Some(payload) = CAUGHT.take() {
+            return Ending::Panicked(payload);
+        }
+        match ran {
             Ok(_) => {
                 // The search may end right after the forbidden execution: its schedule is the last.
                 let mut schedules = lock_unpoisoned(&self.schedules[job]);

@@ -333,7 +333,10 @@ fn a_closed_or_full_stdout_is_one_line_and_exit_3() {
         let output = interleave(&["check", "counter-race/unlocked", "--threads", "3"]);
         stdout(&output)
             .lines()
-            .find_map(|l| l.split_once(" -- replay counter-race/unlocked ").map(|(_, t)| t))
+            .find_map(|l| {
+                l.split_once(" -- replay counter-race/unlocked ")
+                    .map(|(_, t)| t)
+            })
             .expect("a replay command")
             .to_owned()
     };
@@ -364,7 +367,10 @@ fn a_closed_or_full_stdout_is_one_line_and_exit_3() {
     // /dev/null is a place to write to, as the user asked.
     let null = Command::new("sh")
         .arg("-c")
-        .arg(format!("{} list >/dev/null", env!("CARGO_BIN_EXE_interleave")))
+        .arg(format!(
+            "{} list >/dev/null",
+            env!("CARGO_BIN_EXE_interleave")
+        ))
         .output()
         .expect("sh runs");
     assert_eq!(null.status.code(), Some(0), "{}", stderr(&null));
@@ -404,6 +410,10 @@ fn a_run_that_finished_no_execution_is_an_error_not_a_verdict() {
     }
     for time in ["1e-300", "0", "-1", "nan", "inf", "1e400", "86401", "soon"] {
         let output = interleave(&["check", "counter-race/locked", "--time", time]);
-        assert_one_line_error(&output, 2, &format!("--time takes a number of seconds from 1e-9 to 86400, not {time:?}"));
+        assert_one_line_error(
+            &output,
+            2,
+            &format!("--time takes a number of seconds from 1e-9 to 86400, not {time:?}"),
+        );
     }
 }

@@ -63,7 +63,8 @@ fn sigterm_and_sigint_cut_check_and_outcomes_short_with_what_was_explored_and_ex
             let verdict = text.lines().next().unwrap_or_default();
             assert!(
                 verdict.contains(": HOLDS: no failure in ")
-                    && verdict.contains("cut short (interrupted or out of time): not the whole search"),
+                    && verdict
+                        .contains("cut short (interrupted or out of time): not the whole search"),
                 "{what}"
             );
             assert!(text.contains("  outcome "), "the table: {what}");
@@ -106,7 +107,10 @@ fn sigterm_ends_grade_with_the_submissions_graded_so_far_and_exit_130() {
         let graded = if format == "json" {
             let report: interleave::gate::report::GateReport =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
-            assert_eq!(report.summary.submissions as usize, report.submissions.len());
+            assert_eq!(
+                report.summary.submissions as usize,
+                report.submissions.len()
+            );
             report.submissions.len()
         } else {
             text.lines()

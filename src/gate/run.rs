@@ -168,6 +168,9 @@ pub fn grade(
     let harness = Harness::locate(options.backends.contains(&Backend::Loom));
     let mut submissions = Vec::new();
     for path in paths {
+        if crate::signals::received().is_some() {
+            break;
+        }
         let report = grade_one(exercise, path, &harness, options);
         if crate::signals::received().is_some() {
             break;

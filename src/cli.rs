@@ -2,7 +2,9 @@
 //! the gate's `exercises`, `starter`, `grade`, `merge-reports` (see [`crate::gate::command`] for their exit codes),
 //! and the real echo servers' `serve` and `load` (their exit codes: `crate::net::command`).
 //! Exit codes: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
-//! 3 a checker error (the backend itself failed: no verdict on the model).
+//! 3 a checker error (the backend itself failed: no verdict on the model) or output that cannot
+//! be written, 130 cut short by SIGINT or SIGTERM (what was done so far is reported; see
+//! [`crate::signals`]).
 
 use crate::checker::{self, Budget, CheckError, Mode, Progress, ReplayToken, Report, Verdict};
 use crate::gate;
@@ -11,6 +13,7 @@ use crate::models;
 use crate::picture::{self, data};
 use crate::report;
 use crate::runtime::Backend;
+use crate::signals::{self, CUT_SHORT};
 use crate::util::{Refused, usage};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,8 +31,9 @@ const ECHO_USAGE: &str = crate::net::command::USAGE;
 #[cfg(loom)]
 const ECHO_USAGE: &str = "";
 
-/// Writes to stdout; a write that fails (a full disk, a closed descriptor) ends the process
-/// with one line on stderr and exit code 3. (A reader that went away ends it quietly: SIGPIPE.)
+/// Writes to stdout; a write that fails (a full disk) ends the process with one line on stderr
+/// and exit code 3. (A reader that went away ends it quietly: SIGPIPE. A stdout closed at start
+/// is refused before anything runs, by `main.rs`: std puts /dev/null in its place.)
 fn emit(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -123,6 +127,14 @@ fn run(args: &[String]) -> Result<i32, Refused> {
         && let Some(child) = child_command(command)
     {
         return Ok((child.main)(rest));
+    }
+    if let []
+    | [
+        "tour" | "--report" | "check" | "outcomes" | "time" | "grade",
+        ..,
+    ] = words.as_slice()
+    {
+        signals::catch();
     }
     match words.as_slice() {
         [] | ["tour"] => Ok(tour(None)),
@@ -307,12 +319,16 @@ fn parse_options<'a>(options: &[&'a str]) -> Result<Options, Refused> {
             "--time" => {
                 let text = value(&mut rest)?;
                 let seconds: f64 = text.parse().unwrap_or(f64::NAN);
-                if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
-                    return Err(usage(format!(
-                        "--time takes a number of seconds in (0, {MAX_SECONDS}], not {text:?}"
-                    )));
-                }
-                parsed.time = Some(std::time::Duration::from_secs_f64(seconds));
+                // Not a number, infinite, negative, over a day, or under a nanosecond.
+                let time = (seconds > 0.0 && seconds <= MAX_SECONDS)
+                    .then(|| std::time::Duration::from_secs_f64(seconds))
+                    .filter(|time| !time.is_zero())
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "--time takes a number of seconds from 1e-9 to {MAX_SECONDS}, not {text:?}"
+                        ))
+                    })?;
+                parsed.time = Some(time);
             }
             "--report" => parsed.report = Some(report_page(value(&mut rest)?)?),
             "--format" => {
@@ -364,11 +380,14 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Refused>
         // The pictures label each step with the reader's own source line.
         crate::trace::record_locations(true);
     }
-    let report = with_progress(&budget, |progress| {
+    let report = with_progress(&budget, true, |progress| {
         quiet_stderr(|| {
             checker::check_with(&variant, options.backend, &params, &budget, mode, progress)
         })
     })?;
+    if report.executions == 0 {
+        return Err(nothing_explored(&budget));
+    }
     if pictured {
         let run = data::Run::from_report(
             &report,
@@ -408,9 +427,34 @@ fn check_command(id: &str, options: &[&str], mode: Mode) -> Result<i32, Refused>
             .verdict
             .failure()
             .is_some_and(|f| f.outcome.is_none());
-        return Ok(i32::from(cut_short));
+        return Ok(if cut_short {
+            1
+        } else if stopped_by_signal(&report) {
+            CUT_SHORT
+        } else {
+            0
+        });
     }
     Ok(exit_code(&report))
+}
+
+/// A search that finished no execution has nothing to say about the model: never a verdict.
+fn nothing_explored(budget: &Budget) -> Refused {
+    match (signals::received(), budget.time) {
+        (Some(signal), _) => Refused(
+            format!("cut short by {signal} before any execution finished"),
+            CUT_SHORT,
+        ),
+        (None, Some(time)) => usage(format!(
+            "no execution finished within --time ({time:?}); give it more time"
+        )),
+        (None, None) => Refused("checker error: the search ran no execution".to_owned(), 3),
+    }
+}
+
+/// Whether a stop signal cut the search short (rather than running out of --time).
+fn stopped_by_signal(report: &Report) -> bool {
+    report.interrupted && signals::received().is_some()
 }
 
 /// The report as the terminal shows it: without the source lines recorded for the pictures, so
@@ -447,7 +491,7 @@ fn write_page(page: &std::path::Path, html: &str) -> Result<(), Refused> {
 
 fn exit_code(report: &Report) -> i32 {
     match report.verdict {
-        Verdict::Holds if report.interrupted && INTERRUPTED.load(Ordering::SeqCst) => 130,
+        Verdict::Holds if stopped_by_signal(report) => CUT_SHORT,
         Verdict::Holds => 0,
         Verdict::NotChecked(_) => NOT_CHECKED,
         _ => 1,
@@ -457,30 +501,13 @@ fn exit_code(report: &Report) -> i32 {
 /// The exit code of a verdict the backend could not reach (it cannot see what it needs).
 const NOT_CHECKED: i32 = 5;
 
-/// Set by Ctrl-C: the search stops, and what it explored so far is reported.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_interrupt(_: libc::c_int) {
-    if INTERRUPTED.swap(true, Ordering::SeqCst) {
-        // A second Ctrl-C: the user does not want the report.
-        // SAFETY: async-signal-safe.
-        unsafe { libc::_exit(130) };
-    }
-}
-
-/// Runs `body` with a [`Progress`] that Ctrl-C stops, and that is shown on stderr (executions,
-/// rate, failures) once the run has taken a second, if stderr is a terminal.
-fn with_progress<T>(budget: &Budget, body: impl FnOnce(&Arc<Progress>) -> T) -> T {
+/// Runs `body` with a [`Progress`] that a stop signal (see [`signals`]) stops, and that, when
+/// `show`n, is shown on stderr (executions, rate, failures) once the run has taken a second, if
+/// stderr is a terminal.
+fn with_progress<T>(budget: &Budget, show: bool, body: impl FnOnce(&Arc<Progress>) -> T) -> T {
     let progress = Progress::new(budget);
-    // SAFETY: the handler only touches an atomic (and `_exit`).
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t,
-        );
-    }
     // SAFETY: plain descriptor calls; the copy of stderr is closed below.
-    let terminal = unsafe { libc::isatty(2) == 1 };
+    let terminal = show && unsafe { libc::isatty(2) == 1 };
     let stderr_copy = if terminal {
         unsafe { libc::dup(2) }
     } else {
@@ -492,7 +519,7 @@ fn with_progress<T>(budget: &Budget, body: impl FnOnce(&Arc<Progress>) -> T) -> 
             let mut shown = false;
             while !done.load(Ordering::SeqCst) {
                 std::thread::sleep(std::time::Duration::from_millis(100));
-                if INTERRUPTED.load(Ordering::SeqCst) {
+                if signals::received().is_some() {
                     progress.interrupt();
                 }
                 let elapsed = progress.elapsed().as_secs_f64();
@@ -522,8 +549,6 @@ fn with_progress<T>(budget: &Budget, body: impl FnOnce(&Arc<Progress>) -> T) -> 
         // SAFETY: closing the copy made above.
         unsafe { libc::close(stderr_copy) };
     }
-    // SAFETY: back to the default: a Ctrl-C outside a search ends the process.
-    unsafe { libc::signal(libc::SIGINT, libc::SIG_DFL) };
     result
 }
 
@@ -618,16 +643,30 @@ fn time_command(concept: &str, options: &[&str]) -> Result<i32, Refused> {
                 timed.join(", ")
             ))
         })?;
+    let rows = match timing {
+        TimingSource::Watched(runs) => runs.variants.len(),
+        TimingSource::Measured(_) => 0,
+    };
     let timing = measure(timing);
     say!("{}", report::timing(&timing));
     if let Some(page) = page {
         let chart = data::TimingData::from_timing(&timing);
         write_page(&page, &picture::html::timing_page(concept, &chart))?;
     }
+    if let Some(signal) = signals::received()
+        && timing.rows.len() < rows
+    {
+        sayln!(
+            "cut short by {signal}: {} of {rows} rows measured",
+            timing.rows.len()
+        );
+        return Ok(CUT_SHORT);
+    }
     Ok(0)
 }
 
-/// A concept's timing table, measured now.
+/// A concept's timing table, measured now. A table measured row by row stops after the row
+/// running when a stop signal arrives; one measured as a whole is finished.
 pub fn measure(source: &TimingSource) -> Timing {
     match source {
         TimingSource::Measured(timing) => timing(),
@@ -641,6 +680,7 @@ fn run_watched(runs: &WatchedRuns) -> Timing {
     let rows = runs
         .variants
         .iter()
+        .take_while(|_| signals::received().is_none())
         .map(|variant| {
             let mut budget = Budget::defaults(Backend::Native, Mode::Check);
             budget.executions = 1;
@@ -685,7 +725,8 @@ fn run_watched(runs: &WatchedRuns) -> Timing {
 
 /// Every concept: each variant's verdict under shuttle (and loom in a loom build), the first
 /// counterexample's timeline, then the native timing tables. Exit 1 if a verdict surprised.
-/// With a `page`, also writes every run's pictures there.
+/// With a `page`, also writes every run's pictures there. A stop signal ends it after the check
+/// or table running then, with what was toured so far.
 fn tour(page: Option<&std::path::Path>) -> i32 {
     if page.is_some() {
         crate::trace::record_locations(true);
@@ -698,7 +739,12 @@ fn tour(page: Option<&std::path::Path>) -> i32 {
         &[Backend::Shuttle]
     };
     sayln!("interleave: the tutorial's concurrency lessons, explored\n");
-    for concept in models::all() {
+    let concepts = models::all();
+    let mut toured = 0;
+    for concept in &concepts {
+        if signals::received().is_some() {
+            break;
+        }
         sayln!("== {} ({})", concept.title, concept.file);
         let mut explained = false;
         let mut runs = Vec::new();
@@ -707,9 +753,21 @@ fn tour(page: Option<&std::path::Path>) -> i32 {
                 let Ok(params) = variant.params(backend, None) else {
                     continue;
                 };
+                if signals::received().is_some() {
+                    break;
+                }
                 let budget = Budget::for_tour(variant, backend);
-                let report = match quiet_stderr(|| {
-                    checker::check(variant, backend, &params, &budget, Mode::Check)
+                let report = match with_progress(&budget, false, |progress| {
+                    quiet_stderr(|| {
+                        checker::check_with(
+                            variant,
+                            backend,
+                            &params,
+                            &budget,
+                            Mode::Check,
+                            progress,
+                        )
+                    })
                 }) {
                     Ok(report) => report,
                     Err(error) => {
@@ -730,7 +788,7 @@ fn tour(page: Option<&std::path::Path>) -> i32 {
                         },
                     ));
                 }
-                if report.verdict.kind() != variant.expect {
+                if report.verdict.kind() != variant.expect && !report.interrupted {
                     surprises += 1;
                     sayln!("  UNEXPECTED: {} expected {:?}", variant.id, variant.expect);
                 }
@@ -751,7 +809,9 @@ fn tour(page: Option<&std::path::Path>) -> i32 {
             }
         }
         let mut timing_data = None;
-        if let Some(timing) = &concept.timing {
+        if let Some(timing) = &concept.timing
+            && signals::received().is_none()
+        {
             let timing = measure(timing);
             say!("{}", report::timing(&timing));
             timing_data = page.map(|_| data::TimingData::from_timing(&timing));
@@ -766,12 +826,22 @@ fn tour(page: Option<&std::path::Path>) -> i32 {
             });
         }
         sayln!();
+        if signals::received().is_none() {
+            toured += 1;
+        }
     }
     if let Some(page) = page
         && let Err(Refused(message, code)) = write_page(page, &picture::html::tour_page(&pictures))
     {
         eprintln!("error: {message}");
         return code;
+    }
+    if let Some(signal) = signals::received() {
+        sayln!(
+            "cut short by {signal}: {toured} of {} concepts toured in full",
+            concepts.len()
+        );
+        return CUT_SHORT;
     }
     if !cfg!(loom) {
         sayln!("(loom: build with RUSTFLAGS=\"--cfg loom\" to explore every interleaving as well)");

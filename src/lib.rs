@@ -79,6 +79,7 @@ pub mod picture;
 pub mod program;
 pub mod report;
 pub mod runtime;
+pub mod signals;
 pub mod sync;
 pub mod task;
 pub mod thread;

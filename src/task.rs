@@ -344,7 +344,7 @@ impl<R: Runtime, F: Future> Future for Tracked<R, F> {
         }
         let previous = R::thread_slot();
         R::set_thread_slot(Some(self.local.clone()));
-        let poll = self.future.as_mut().poll(cx);
+        let poll = crate::checker::end_execution_at_panic(|| self.future.as_mut().poll(cx));
         if poll.is_ready()
             && let Some(me) = local::get::<R>().and_then(|local| local.trace_id())
             && trace::recording()

@@ -62,7 +62,7 @@ where
         if let Some(tid) = tid {
             local::get_or_create::<R>().set_trace_id(tid);
         }
-        let value = body();
+        let value = crate::checker::end_execution_at_panic(body);
         if let Some(me) = current_tid::<R>() {
             trace::record(me, Action::Finish);
         }

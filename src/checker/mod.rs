@@ -16,6 +16,7 @@ pub mod sight;
 mod token;
 
 pub use self::explore::Search as Progress;
+pub(crate) use self::shuttle::end_execution_at_panic;
 pub use self::token::{ReplayToken, tag as token_tag};
 
 use self::sight::BlindSpot;

@@ -8,12 +8,15 @@ use crate::lesson::{Params, Variant};
 use crate::runtime::Backend;
 use crate::util::lock_unpoisoned;
 use shuttle::scheduler::{
-    PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
+    DfsScheduler, PctScheduler, RandomScheduler, ReplayScheduler, Schedule, Scheduler, Task, TaskId,
 };
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 /// Where a job's schedules come from.
 #[derive(Clone)]
@@ -103,12 +106,50 @@ struct Schedules {
 /// Wraps a job's scheduler: ends the job when its budget is spent or the search says stop, and
 /// writes down every decision of the current execution.
 struct Recording {
-    inner: Box<dyn Scheduler + Send>,
+    /// Never dropped: shuttle's `RandomScheduler` (alone or in a portfolio) takes being dropped
+    /// between two executions of its own count for a failure, and prints "failing seed … To
+    /// replay the failure" on stderr. Our searches end at our budget or stop, and a replay token
+    /// says how to replay, so the scheduler is forgotten instead (a few hundred bytes a job).
+    inner: ManuallyDrop<Box<dyn Scheduler + Send>>,
     execution: Arc<Execution>,
     schedules: Arc<Mutex<Schedules>>,
     /// Executions this job may run.
     budget: usize,
     started: usize,
+}
+
+thread_local! {
+    /// Set while a job's executions run on this thread: shuttle runs every task of an execution
+    /// on the thread that called `Runner::run`.
+    static EXPLORING: Cell<bool> = const { Cell::new(false) };
+    /// The panic that ended the execution running on this thread, caught in its task.
+    static CAUGHT: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// Runs a task's body (a facade thread's, a task's poll, the model's main); under a shuttle
+/// search, a panic in it ends the execution there. Left to unwind out of the task, the panic
+/// would be shuttle's to report, and it prints "test panicked in task …" on stderr. Caught
+/// here, it is kept for the job, and the task yields to [`Recording`], which ends the
+/// execution at once; the task is left unfinished, as shuttle leaves the others.
+pub(crate) fn end_execution_at_panic<T>(body: impl FnOnce() -> T) -> T {
+    if !EXPLORING.get() {
+        return body();
+    }
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(payload) => {
+            CAUGHT.with_borrow_mut(|caught| {
+                caught.get_or_insert(payload);
+            });
+            loop {
+                shuttle::thread::yield_now();
+            }
+        }
+    }
+}
+
+fn panic_caught() -> bool {
+    CAUGHT.with_borrow(Option::is_some)
 }
 
 impl Recording {
@@ -123,7 +164,7 @@ impl Recording {
 impl Scheduler for Recording {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.keep_forbidden_schedule();
-        if self.started >= self.budget || self.execution.should_stop() {
+        if self.started >= self.budget || self.execution.should_stop() || panic_caught() {
             return None;
         }
         let schedule = self.inner.new_execution()?;
@@ -138,6 +179,9 @@ impl Scheduler for Recording {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        if panic_caught() {
+            return None;
+        }
         let task = self.inner.next_task(runnable, current, is_yielding)?;
         if let Some(schedule) = lock_unpoisoned(&self.schedules).current.as_mut() {
             schedule.push_task(task);
@@ -191,22 +235,28 @@ impl Explorer for ShuttleExplorer {
             }
         };
         let recording = Recording {
-            inner: scheduler,
+            inner: ManuallyDrop::new(scheduler),
             execution: execution.clone(),
             schedules: self.schedules[job].clone(),
             budget: self.share(job),
             started: 0,
         };
-        let mut config = Config::new();
-        config.failure_persistence = FailurePersistence::None;
+        let mut config = quiet_config();
         config.max_steps = MaxSteps::FailAfter(self.max_steps);
-        config.silence_warnings = true;
+        drop_shuttle_panic_hook();
         let runner = Runner::new(recording, config);
         let body = {
             let execution = execution.clone();
-            move || execution.once()
+            move || end_execution_at_panic(|| execution.once())
         };
-        match catch_unwind(AssertUnwindSafe(|| runner.run(body))) {
+        CAUGHT.take();
+        EXPLORING.set(true);
+        let ran = catch_unwind(AssertUnwindSafe(|| runner.run(body)));
+        EXPLORING.set(false);
+        if let Some(payload) = CAUGHT.take() {
+            return Ending::Panicked(payload);
+        }
+        match ran {
             Ok(_) => {
                 // The search may end right after the forbidden execution: its schedule is the last.
                 let mut schedules = lock_unpoisoned(&self.schedules[job]);
@@ -260,6 +310,31 @@ impl Explorer for ShuttleExplorer {
             search
         }
     }
+}
+
+/// Shuttle's configuration with nothing of its own to say: no schedule printed or written to a
+/// file at a failure (the report's token replays it), no warnings.
+fn quiet_config() -> Config {
+    let mut config = Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    config.silence_warnings = true;
+    config
+}
+
+/// Shuttle installs a panic hook at its first execution, once per process, that prints "Task
+/// failed, serializing schedule" and the failing task's name on stderr for every later panic in
+/// the process, even one outside any execution (a user's failed `assert_holds`: "Tried to get
+/// ExecutionState, but got the following error: NotSet"). The checker's own hook (installed
+/// before any search) already keeps an explored panic quiet and passes any other on, so
+/// shuttle's is made to install itself now, over the default hook, and is dropped.
+fn drop_shuttle_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let ours = std::panic::take_hook();
+        Runner::new(DfsScheduler::new(Some(1), false), quiet_config()).run(|| {});
+        drop(std::panic::take_hook());
+        std::panic::set_hook(ours);
+    });
 }
 
 fn explorer(variant: &Variant, params: &Params, source: Source, jobs: usize) -> ShuttleExplorer {

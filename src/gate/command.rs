@@ -2,7 +2,8 @@
 //! `merge-reports REPORT.json... [OPTIONS]` (a class graded in shards, see [`super::shard`]).
 //! Exit codes of `grade` and `merge-reports`: 0 every property of every submission holds,
 //! 1 a property fails or times out, 2 a usage error, 3 a submission was rejected (did not
-//! compile, broke a rule), 4 the grader itself failed.
+//! compile, broke a rule), 4 the grader itself failed, 130 `grade` was cut short by SIGINT or
+//! SIGTERM (the report has the submissions graded before the signal).
 
 use super::formats::{self, Format};
 use super::report::{GateReport, Shard};
@@ -10,6 +11,7 @@ use super::run::{self, DEFAULT_LIMIT, Options};
 use super::shard;
 use super::{Exercise, exercises};
 use crate::runtime::Backend;
+use crate::signals::{self, CUT_SHORT};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
@@ -225,7 +227,14 @@ pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
         }
     }
     if let Some(token) = &parsed.replay {
-        return match run::replay(&exercise, &parsed.paths[0], &parsed.options, token) {
+        let replayed = run::replay(&exercise, &parsed.paths[0], &parsed.options, token);
+        if let Some(signal) = signals::received() {
+            return Err(Refused(
+                format!("cut short by {signal} before the replay reported"),
+                CUT_SHORT,
+            ));
+        }
+        return match replayed {
             Ok((text, failed)) => Ok((text, i32::from(failed))),
             Err(refusal) => Err(Refused(
                 refusal.message,
@@ -256,7 +265,22 @@ pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
         }
     });
     report.shard = parsed.shard;
-    deliver(&report, parsed.format, parsed.out.as_deref())
+    let (mut shown, code) = deliver(&report, parsed.format, parsed.out.as_deref())?;
+    let Some(signal) = signals::received().filter(|_| report.submissions.len() < total) else {
+        return Ok((shown, code));
+    };
+    let cut_short = format!(
+        "cut short by {signal}: {} of {total} submissions graded; the others were not",
+        report.submissions.len()
+    );
+    if parsed.format == Format::Text || parsed.out.is_some() {
+        shown.push_str(&cut_short);
+        shown.push('\n');
+    } else {
+        // The document on stdout stays whole; the note goes beside it.
+        eprintln!("{cut_short}");
+    }
+    Ok((shown, CUT_SHORT))
 }
 
 /// `interleave merge-reports REPORT.json... [--format F] [--out FILE]`: what to print on stdout,

@@ -632,8 +632,9 @@ fn new_key() -> std::io::Result<String> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Waits for the child until `deadline`; past it, kills its whole process group. Always reaps,
-/// and always kills what is left of the group (what the child forked).
+/// Waits for the child until `deadline` or a stop signal (see [`crate::signals`]); then kills
+/// its whole process group. Always reaps, and always kills what is left of the group (what the
+/// child forked).
 fn wait_within(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
     loop {
         match child.try_wait() {
@@ -641,7 +642,7 @@ fn wait_within(child: &mut Child, deadline: Instant) -> Option<ExitStatus> {
                 kill_group(child);
                 return Some(status);
             }
-            Ok(None) if Instant::now() < deadline => {
+            Ok(None) if Instant::now() < deadline && crate::signals::received().is_none() => {
                 std::thread::sleep(Duration::from_millis(20));
             }
             _ => {

@@ -156,7 +156,9 @@ fn start(
     }
 }
 
-/// Grades every path, in order; `each` sees each submission's report as it is made.
+/// Grades every path, in order; `each` sees each submission's report as it is made. A stop
+/// signal (see [`crate::signals`]) kills the submission being graded, whose report is dropped,
+/// and ends the run: the report has the submissions graded before it.
 pub fn grade(
     exercise: &Exercise,
     paths: &[String],
@@ -164,14 +166,18 @@ pub fn grade(
     each: &mut dyn FnMut(&SubmissionReport),
 ) -> GateReport {
     let harness = Harness::locate(options.backends.contains(&Backend::Loom));
-    let submissions: Vec<SubmissionReport> = paths
-        .iter()
-        .map(|path| {
-            let report = grade_one(exercise, path, &harness, options);
-            each(&report);
-            report
-        })
-        .collect();
+    let mut submissions = Vec::new();
+    for path in paths {
+        if crate::signals::received().is_some() {
+            break;
+        }
+        let report = grade_one(exercise, path, &harness, options);
+        if crate::signals::received().is_some() {
+            break;
+        }
+        each(&report);
+        submissions.push(report);
+    }
     GateReport {
         schema: SCHEMA.to_owned(),
         interleave: env!("CARGO_PKG_VERSION").to_owned(),

@@ -431,3 +431,96 @@ fn an_interrupted_check_reports_what_it_explored_and_exits_130() {
     assert!(text.contains("HOLDS: no failure in"), "{text}");
     assert!(text.contains("cut short"), "{text}");
 }
+
+/// Output that cannot be written, whether stdout is closed (`>&-`, which std would take for
+/// success) or full: exit 3 and one line, before a search runs.
+#[test]
+fn a_closed_or_full_stdout_is_one_line_and_exit_3() {
+    let token = {
+        let output = interleave(&["check", "counter-race/unlocked", "--threads", "3"]);
+        stdout(&output)
+            .lines()
+            .find_map(|l| {
+                l.split_once(" -- replay counter-race/unlocked ")
+                    .map(|(_, t)| t)
+            })
+            .expect("a replay command")
+            .to_owned()
+    };
+    let commands = [
+        "list".to_owned(),
+        "check counter-race/locked --threads 3 --executions 20".to_owned(),
+        "outcomes counter-race/locked --threads 3 --executions 20".to_owned(),
+        format!("replay counter-race/unlocked {token}"),
+    ];
+    for command in &commands {
+        for redirect in [">&-", ">/dev/full"] {
+            let output = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "{} {command} {redirect}",
+                    env!("CARGO_BIN_EXE_interleave")
+                ))
+                .output()
+                .expect("sh runs");
+            let message = if redirect == ">&-" {
+                "cannot write the output: standard output is closed"
+            } else {
+                "cannot write the output: No space left on device"
+            };
+            assert_one_line_error(&output, 3, message);
+        }
+    }
+    // /dev/null is a place to write to, as the user asked.
+    let null = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} list >/dev/null",
+            env!("CARGO_BIN_EXE_interleave")
+        ))
+        .output()
+        .expect("sh runs");
+    assert_eq!(null.status.code(), Some(0), "{}", stderr(&null));
+}
+
+/// A search that finished no execution has seen nothing: an error, never HOLDS, under every
+/// backend of the build; and a --time that is no length of time is refused.
+#[test]
+fn a_run_that_finished_no_execution_is_an_error_not_a_verdict() {
+    let mut backends = vec!["shuttle", "native"];
+    if cfg!(loom) {
+        backends.push("loom");
+    }
+    for backend in backends {
+        for command in ["check", "outcomes"] {
+            for format in ["text", "json"] {
+                let output = interleave(&[
+                    command,
+                    "counter-race/locked",
+                    "--threads",
+                    "3",
+                    "--backend",
+                    backend,
+                    "--time",
+                    "1e-9",
+                    "--format",
+                    format,
+                ]);
+                assert_one_line_error(
+                    &output,
+                    2,
+                    "no execution finished within --time (1ns); give it more time",
+                );
+                assert_eq!(stdout(&output), "", "{command} {backend} {format}");
+            }
+        }
+    }
+    for time in ["1e-300", "0", "-1", "nan", "inf", "1e400", "86401", "soon"] {
+        let output = interleave(&["check", "counter-race/locked", "--time", time]);
+        assert_one_line_error(
+            &output,
+            2,
+            &format!("--time takes a number of seconds from 1e-9 to 86400, not {time:?}"),
+        );
+    }
+}

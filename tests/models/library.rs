@@ -453,3 +453,68 @@ mod readme {
         });
     }
 }
+
+/// What a library check's user sees of the backends: nothing. The ignored test below runs
+/// checks that hold and checks that find a violation, under the portfolio and the random
+/// scheduler, then fails on purpose; the next test runs it uncaptured.
+const QUIET_CHILD: &str = "library::checks_print_nothing_of_their_own";
+const QUIET_MARK: &str = "every check above has run";
+
+#[test]
+#[ignore = "fails on purpose; run by the next test as a child process"]
+fn checks_print_nothing_of_their_own() {
+    let locked = || check(model!(withdraw_twice_locked)).forbid(overdraft);
+    locked().executions(50).assert_holds();
+    locked().outcomes().executions(50).assert_holds();
+    check(model!(withdraw_twice))
+        .forbid(overdraft)
+        .assert_violation("overdraft");
+    check(model!(|R| {
+        let refuses = thread::spawn::<R, _, _>(|| panic!("a worker gives up"));
+        refuses.join();
+    }))
+    .assert_violation("a worker gives up");
+    check(model!(|R| {
+        let idle = thread::spawn::<R, _, _>(|| ());
+        assert!(
+            Shared::<R, i64>::named("balance", 1).load() == 0,
+            "main gives up"
+        );
+        idle.join();
+    }))
+    .assert_violation("main gives up");
+    eprintln!("{QUIET_MARK}");
+    check(model!(withdraw_twice))
+        .forbid(overdraft)
+        .assert_holds();
+}
+
+#[test]
+fn shuttle_says_nothing_in_a_user_s_test_output_passing_or_failing() {
+    let output = Command::new(std::env::current_exe().expect("this test binary"))
+        .args([QUIET_CHILD, "--exact", "--ignored", "--nocapture"])
+        .env_remove(REPLAY_VAR)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the test binary runs");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "the child must fail:\n{err}");
+    let (before, after) = err
+        .split_once(&format!("{QUIET_MARK}\n"))
+        .unwrap_or_else(|| panic!("no mark in:\n{err}"));
+    assert_eq!(before, "", "the checks printed");
+    assert!(after.contains("VIOLATED after"), "{after}");
+    for shuttle_says in [
+        "failing seed",
+        "To replay the failure",
+        "Task failed",
+        "test panicked in task",
+        "ExecutionState",
+        "SHUTTLE_",
+    ] {
+        assert!(
+            !after.contains(shuttle_says),
+            "{shuttle_says:?} in:\n{after}"
+        );
+    }
+}

@@ -37,6 +37,7 @@ mod processes;
 mod queue;
 mod queue_reference;
 mod replay_fuzz;
+mod signals;
 mod thread_api;
 mod threads;
 mod trace_ids;

@@ -1,0 +1,134 @@
+//! Stop signals, sent as `timeout` (SIGTERM) and Ctrl-C (SIGINT) send them: a long command stops
+//! where it can and reports what it did, marked cut short, with exit code 130.
+
+use crate::support::{stderr, stdout};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a command may take to stop and report after the signal.
+const STOPS_WITHIN: Duration = Duration::from_secs(30);
+
+/// Runs `interleave args`, sends it `signal` after `after`, and returns what it printed; it must
+/// end within [`STOPS_WITHIN`] of the signal.
+fn signalled(args: &[&str], signal: libc::c_int, after: Duration) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: only async-signal-safe calls between fork and exec. A test run in the background
+    // of a shell inherits an ignored SIGINT, which the command would keep ignoring.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().expect("the binary runs");
+    std::thread::sleep(after);
+    // SAFETY: signalling our own child, which has not been reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let deadline = Instant::now() + STOPS_WITHIN;
+    while child.try_wait().expect("waitable").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("interleave {args:?} still runs {STOPS_WITHIN:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("its output")
+}
+
+/// [`signalled`] once the search has had time to finish an execution: on a machine too busy
+/// for that within the first wait, once more with a longer one.
+fn search_signalled(args: &[&str], signal: libc::c_int) -> Output {
+    let mut output = signalled(args, signal, Duration::from_millis(1_500));
+    if stderr(&output).contains("before any execution finished") {
+        output = signalled(args, signal, Duration::from_secs(8));
+    }
+    output
+}
+
+#[test]
+fn sigterm_and_sigint_cut_check_and_outcomes_short_with_what_was_explored_and_exit_130() {
+    for (signal, name) in [(libc::SIGTERM, "SIGTERM"), (libc::SIGINT, "SIGINT")] {
+        for command in ["check", "outcomes"] {
+            let args = [command, "rlock/correct", "--executions", "100000000"];
+            let output = search_signalled(&args, signal);
+            let (text, err) = (stdout(&output), stderr(&output));
+            let what = format!("{command} after {name}:\n{text}{err}");
+            assert_eq!(output.status.code(), Some(130), "{what}");
+            let verdict = text.lines().next().unwrap_or_default();
+            assert!(
+                verdict.contains(": HOLDS: no failure in ")
+                    && verdict
+                        .contains("cut short (interrupted or out of time): not the whole search"),
+                "{what}"
+            );
+            assert!(text.contains("  outcome "), "the table: {what}");
+            assert_eq!(err, "", "{what}");
+        }
+    }
+}
+
+#[test]
+fn sigterm_ends_the_tour_after_the_check_running_with_what_was_toured() {
+    let output = signalled(&[], libc::SIGTERM, Duration::from_secs(2));
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(130), "{text}{}", stderr(&output));
+    assert!(text.starts_with("interleave: the tutorial's concurrency lessons, explored"));
+    let concepts = interleave::models::all().len();
+    let last = text.lines().last().unwrap_or_default();
+    let toured: usize = last
+        .strip_prefix("cut short by SIGTERM: ")
+        .and_then(|rest| rest.strip_suffix(&format!(" of {concepts} concepts toured in full")))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no cut-short line last: {text}"));
+    assert!(toured < concepts, "{text}");
+    assert!(!text.contains("UNEXPECTED"), "{text}");
+    assert!(!text.contains("verdict(s) differ"), "{text}");
+}
+
+/// `grade` of a buggy and a correct counter: the reference takes thousands of executions, and
+/// the signal comes before it is graded.
+#[test]
+fn sigterm_ends_grade_with_the_submissions_graded_so_far_and_exit_130() {
+    let submissions = ["builtin:starter", "builtin:reference", "builtin:reference"];
+    for format in ["text", "json"] {
+        let mut args = vec!["grade", "counter"];
+        args.extend(submissions);
+        args.extend(["--format", format]);
+        let started = Instant::now();
+        let output = signalled(&args, libc::SIGTERM, Duration::from_secs(1));
+        let (text, err) = (stdout(&output), stderr(&output));
+        assert_eq!(output.status.code(), Some(130), "{text}{err}");
+        let graded = if format == "json" {
+            let report: interleave::gate::report::GateReport =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            assert_eq!(
+                report.summary.submissions as usize,
+                report.submissions.len()
+            );
+            report.submissions.len()
+        } else {
+            text.lines()
+                .find_map(|line| line.strip_prefix("counter "))
+                .and_then(|summary| summary.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("no summary line: {text}"))
+        };
+        assert!(graded < submissions.len(), "{text}");
+        let cut_short = format!(
+            "cut short by SIGTERM: {graded} of {} submissions graded; the others were not",
+            submissions.len()
+        );
+        let said = if format == "json" { &err } else { &text };
+        assert_eq!(said.lines().last(), Some(cut_short.as_str()), "{said}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1) + STOPS_WITHIN,
+            "the child being graded was stopped"
+        );
+    }
+}

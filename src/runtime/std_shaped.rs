@@ -32,6 +32,7 @@ macro_rules! impl_runtime {
         sleep = $sleep:expr,
         spurious_wakeup = $spurious:expr,
         timeout = $timeout:expr
+        $(, atomic_usize = $atomic_usize:ty)?
     ) => {
         ::$krate::thread_local! {
             static THREAD_SLOT: std::cell::RefCell<Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>> =
@@ -48,7 +49,9 @@ macro_rules! impl_runtime {
             type Mutex<T: Send> = ::$krate::sync::Mutex<T>;
             type Guard<'a, T: Send + 'a> = ::$krate::sync::MutexGuard<'a, T>;
             type Condvar = ::$krate::sync::Condvar;
-            type AtomicUsize = ::$krate::sync::atomic::AtomicUsize;
+            type AtomicUsize = $crate::runtime::std_shaped::given_or!(
+                $($atomic_usize)?, ::$krate::sync::atomic::AtomicUsize
+            );
             type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
             type ThreadId = ::$krate::thread::ThreadId;
 
@@ -149,7 +152,7 @@ macro_rules! impl_runtime {
             }
 
             fn new_atomic(value: usize) -> Self::AtomicUsize {
-                ::$krate::sync::atomic::AtomicUsize::new(value)
+                Self::AtomicUsize::new(value)
             }
 
             fn load(atomic: &Self::AtomicUsize) -> usize {
@@ -210,4 +213,14 @@ macro_rules! impl_runtime {
     };
 }
 
-pub(crate) use impl_runtime;
+/// The type given, else the default: a backend's optional parameter of [`impl_runtime`].
+macro_rules! given_or {
+    (, $default:ty) => {
+        $default
+    };
+    ($given:ty, $default:ty) => {
+        $given
+    };
+}
+
+pub(crate) use {given_or, impl_runtime};

@@ -266,6 +266,12 @@ impl<R: Runtime> Default for Condvar<R> {
 }
 
 /// A sequentially consistent atomic counter; each operation is one indivisible step.
+///
+/// Sequentially consistent on every backend, as Python's memory is: all its operations (and
+/// every [`Shared`]'s) fall in one order every thread agrees on, so a store-buffering test never
+/// ends with both threads reading 0. std's and shuttle's `SeqCst` give that; loom's `SeqCst` is
+/// only acquire/release, so under loom the value sits under a loom mutex instead (see
+/// [`crate::runtime`]). `tests/models/litmus.rs` checks it on every backend.
 pub struct AtomicUsize<R: Runtime> {
     inner: R::AtomicUsize,
     id: ObjId,
@@ -343,7 +349,9 @@ impl<R: Runtime> AtomicUsize<R> {
 
 /// A shared variable with no protection, like the tutorial's global `n`: `load` and `store` are
 /// two separate steps, and a checker may run other threads between them. Each is recorded with
-/// its value, and a store computed from a stale load is flagged as a lost update.
+/// its value, and a store computed from a stale load is flagged as a lost update. Sequentially
+/// consistent on every backend, like [`AtomicUsize`]: the value sits under the backend's mutex,
+/// so a load sees the last store in the order the backend ran them.
 pub struct Shared<R: Runtime, T: Copy + Debug + Send> {
     cell: R::Mutex<T>,
     id: ObjId,

@@ -1,6 +1,7 @@
 //! `Loom`: loom's threads and locks, explored exhaustively (up to the preemption bound).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 #[derive(Debug)]
 pub struct Loom;
@@ -17,7 +18,8 @@ super::std_shaped::impl_runtime!(
     // loom 0.7's `wait_timeout` never times out.
     // loom has no way to choose: it would have to explore both.
     spurious_wakeup = || false,
-    timeout = |duration| duration
+    timeout = |duration| duration,
+    atomic_usize = SeqCstAtomicUsize
 );
 
 /// loom has no task spawn: a task is a loom thread polling it (so at most 4 tasks besides
@@ -118,5 +120,72 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
             woken = wakeup.condvar.wait(woken).expect("never poisoned");
         }
         *woken = false;
+    }
+}
+
+/// The facade's `AtomicUsize` under loom: a `usize` under a loom mutex, every operation one
+/// critical section. loom models `SeqCst` loads and stores as acquire/release (its README says
+/// so): over loom's own atomics, store buffering ends (0, 0) and IRIW's readers disagree on the
+/// order of two writes, which Python's memory never allows. A plain value under a lock is read
+/// as last written, in the one order loom ran the operations, which is the timeline's order:
+/// sequentially consistent by construction, as `Shared` is.
+///
+/// Chosen by measurement (`tests/models/litmus.rs`, loom 0.7.3, preemption bound 3) over loom's
+/// atomics with `fence(SeqCst)` on each side of every operation, and over loom's atomics with
+/// every operation a read-modify-write (which reads the newest store). All three are SC on every
+/// litmus test and explore the same executions for every lesson (their atomics are counters
+/// bumped with `fetch_add` and read after a join). On the litmus tests the lock and the
+/// read-modify-writes explore the same executions, and fewer than the fences (store buffering
+/// 26 against 35, Peterson's lock 127 against 168): a fenced load still picks among the stores
+/// made while it waited to run, so a timeline could show it read 0 after a write of 1.
+#[derive(Debug)]
+pub struct SeqCstAtomicUsize(::loom::sync::Mutex<usize>);
+
+/// std's `AtomicUsize` methods, so that `impl_runtime!` calls them as it calls std's. The
+/// orderings are moot: every operation is sequentially consistent.
+impl SeqCstAtomicUsize {
+    pub fn new(value: usize) -> Self {
+        SeqCstAtomicUsize(::loom::sync::Mutex::new(value))
+    }
+
+    pub fn load(&self, _: Ordering) -> usize {
+        self.update(|value| *value)
+    }
+
+    pub fn store(&self, new: usize, _: Ordering) {
+        self.update(|value| *value = new)
+    }
+
+    pub fn fetch_add(&self, delta: usize, _: Ordering) -> usize {
+        self.update(|value| std::mem::replace(value, value.wrapping_add(delta)))
+    }
+
+    pub fn fetch_sub(&self, delta: usize, _: Ordering) -> usize {
+        self.update(|value| std::mem::replace(value, value.wrapping_sub(delta)))
+    }
+
+    pub fn compare_exchange(
+        &self,
+        current: usize,
+        new: usize,
+        _: Ordering,
+        _: Ordering,
+    ) -> Result<usize, usize> {
+        self.update(|value| {
+            if *value != current {
+                return Err(*value);
+            }
+            *value = new;
+            Ok(current)
+        })
+    }
+
+    /// One critical section, with no loom operation inside: loom never switches in the middle.
+    fn update<T>(&self, operation: impl FnOnce(&mut usize) -> T) -> T {
+        let mut value = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        operation(&mut value)
     }
 }

@@ -24,6 +24,15 @@
 //!   moment it registers.
 //! - native: no exploration at all; what happens is what the hardware does this time.
 //!
+//! Memory is Python's on every backend: each facade `AtomicUsize` and `Shared` is sequentially
+//! consistent (one order of all their operations that every thread agrees on), which
+//! `tests/models/litmus.rs` checks on all three (store buffering, Dekker's flags, Peterson's
+//! lock, IRIW, message passing). `Shared` is a value under the backend's mutex everywhere, SC by
+//! construction. `AtomicUsize` is the backend's `SeqCst` atomic under shuttle (which runs one
+//! thread at a time) and natively, where `SeqCst` is SC; loom models `SeqCst` as acquire/release,
+//! so under loom it is a value under a loom mutex too (`loom::SeqCstAtomicUsize`, which says why
+//! that and not fences).
+//!
 //! Cooperative tasks (the [`crate::task`] facade, gevent's greenlets) map onto each backend so
 //! that an `.await` that returns `Pending` is the only place a task can lose the processor:
 //!

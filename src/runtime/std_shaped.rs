@@ -37,6 +37,7 @@ macro_rules! impl_runtime {
         sleep = $sleep:expr,
         spurious_wakeup = $spurious:expr,
         timeout = $timeout:expr
+        $(, atomic_usize = $atomic_usize:ty)?
         $(, overrides { $($overrides:tt)* })?
     ) => {
         ::$krate::thread_local! {
@@ -53,7 +54,9 @@ macro_rules! impl_runtime {
             type Mutex<T: Send> = $crate::runtime::std_shaped::impl_runtime!(@lock $krate [$($sync)?] Mutex<T>);
             type Guard<'a, T: Send + 'a> = $crate::runtime::std_shaped::impl_runtime!(@lock $krate [$($sync)?] MutexGuard<'a, T>);
             type Condvar = $crate::runtime::std_shaped::impl_runtime!(@lock $krate [$($sync)?] Condvar);
-            type AtomicUsize = ::$krate::sync::atomic::AtomicUsize;
+            type AtomicUsize = $crate::runtime::std_shaped::given_or!(
+                $($atomic_usize)?, ::$krate::sync::atomic::AtomicUsize
+            );
             type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
             type ThreadId = ::$krate::thread::ThreadId;
 
@@ -154,7 +157,7 @@ macro_rules! impl_runtime {
             }
 
             fn new_atomic(value: usize) -> Self::AtomicUsize {
-                ::$krate::sync::atomic::AtomicUsize::new(value)
+                Self::AtomicUsize::new(value)
             }
 
             fn load(atomic: &Self::AtomicUsize) -> usize {
@@ -217,4 +220,14 @@ macro_rules! impl_runtime {
     };
 }
 
-pub(crate) use impl_runtime;
+/// The type given, else the default: a backend's optional parameter of [`impl_runtime`].
+macro_rules! given_or {
+    (, $default:ty) => {
+        $default
+    };
+    ($given:ty, $default:ty) => {
+        $given
+    };
+}
+
+pub(crate) use {given_or, impl_runtime};

@@ -31,6 +31,7 @@ mod gate_support;
 mod gevent;
 mod greenlet;
 mod library;
+mod litmus;
 mod locks;
 mod pictures;
 mod processes;

@@ -477,9 +477,10 @@ pub fn replay_within(
                     variant.id
                 )));
             }
-            shuttle::replay_seeded(
+            let report = shuttle::replay_seeded(
                 variant, &params, *strategy, *seed, *jobs, *execution, &progress,
-            )
+            )?;
+            reproduced(report, *execution)
         }
         token::Schedule::Shuttle(schedule) => {
             shuttle::replay(variant, &params, schedule, &progress)
@@ -503,8 +504,28 @@ pub fn replay_within(
                     report.executions, variant.id, params.threads
                 )));
             }
-            Ok(report)
+            reproduced(report, *execution)
         }
+    }
+}
+
+/// A replay shows the failure its token names, or says that no check printed that token: its
+/// search fails first somewhere else, or not at all.
+fn reproduced(report: Report, execution: usize) -> Result<Report, CheckError> {
+    if report.interrupted {
+        return Ok(report);
+    }
+    match report.verdict.failure() {
+        Some(failure) if failure.execution == execution => Ok(report),
+        Some(failure) => Err(CheckError::BadToken(format!(
+            "no check prints this token: its search fails first at execution {}, not {execution}; \
+             replay the token `check` printed",
+            failure.execution
+        ))),
+        None => Err(CheckError::BadToken(format!(
+            "execution {execution} of this search does not fail: the token does not reproduce a \
+             failure of this model (was it made by another version, or by hand?)"
+        ))),
     }
 }
 

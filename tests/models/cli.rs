@@ -524,3 +524,30 @@ fn a_run_that_finished_no_execution_is_an_error_not_a_verdict() {
         );
     }
 }
+
+/// A token names the execution a check printed; one naming another execution of the same search
+/// (made by hand, or by another version) is refused, never replayed as something else.
+#[test]
+fn a_token_for_an_execution_that_does_not_fail_there_is_refused() {
+    let id = "counter-race/unlocked";
+    // `check counter-race/unlocked --threads 3` fails at execution 3 of 2 jobs.
+    let cases = [
+        (
+            "shuttle.55edf2.3.portfolio.508889950.2.2",
+            "error: bad replay token: execution 2 of this search does not fail",
+        ),
+        (
+            "shuttle.55edf2.3.portfolio.508889950.2.5",
+            "error: bad replay token: no check prints this token: its search fails first at execution 3, not 5",
+        ),
+    ];
+    for (token, says) in cases {
+        let out = interleave(&["replay", id, token]);
+        assert_eq!(out.status.code(), Some(2), "{token}: {}", stderr(&out));
+        assert!(stderr(&out).starts_with(says), "{token}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    }
+    let printed = interleave(&["replay", id, "shuttle.55edf2.3.portfolio.508889950.2.3"]);
+    assert_eq!(printed.status.code(), Some(1), "{}", stderr(&printed));
+}

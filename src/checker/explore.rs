@@ -18,11 +18,12 @@
 //! it was cut short.
 
 use super::backend_panic::{self, Cause};
-use super::{CheckError, Failure, Mode, OutcomeTable, ReplayToken, Report, Verdict};
+use super::sight::BlindSpot;
+use super::{CheckError, Failure, Mode, NotChecked, OutcomeTable, ReplayToken, Report, Verdict};
 use crate::lesson::{Class, Observed, Params, RunFn, Variant};
 use crate::runtime::Backend;
 use crate::runtime::panic_text;
-use crate::trace::{self, Recorder, Trace};
+use crate::trace::{self, Recorder, Trace, Waiting};
 use crate::util::lock_unpoisoned;
 use std::any::Any;
 use std::collections::HashMap;
@@ -408,7 +409,7 @@ pub(super) fn explore<E: Explorer>(
                         }
                         Cause::Deadlock => {
                             executions += 1;
-                            match super::sight::relies_on_a_timer(E::BACKEND, &trace, global) {
+                            match relies_on_a_timer(E::BACKEND, &trace, global) {
                                 Some(not_checked) => Verdict::NotChecked(not_checked),
                                 None => {
                                     if mode == Mode::Outcomes {
@@ -534,4 +535,26 @@ impl Tally {
     fn outcomes(&self) -> impl Iterator<Item = &Observed> {
         self.log.iter().map(|&n| &self.distinct[n as usize])
     }
+}
+
+/// A run stuck where only a timer could end a wait, on a backend that never fires one: loom's
+/// blind spot, not the model's deadlock. A ring of threads waiting for each other's locks is a
+/// deadlock whatever a timer does, so it stays one.
+fn relies_on_a_timer(backend: Backend, trace: &Trace, execution: usize) -> Option<NotChecked> {
+    let why = BlindSpot::TimeoutsFiring.blind(backend)?;
+    if !trace.deadlock_cycle().is_empty() {
+        return None;
+    }
+    let waiter = trace
+        .blocked
+        .iter()
+        .find(|b| matches!(b.waits_for.id, Waiting::Condvar { timed: true, .. }))?;
+    Some(NotChecked {
+        spot: BlindSpot::TimeoutsFiring,
+        why,
+        detail: Some(format!(
+            "execution {execution} relies on a timeout, which loom does not fire: {} waits with a timeout for {} and no thread is left to send it",
+            waiter.thread, waiter.waits_for
+        )),
+    })
 }

@@ -423,7 +423,27 @@ pub fn check_with(
         Backend::Shuttle => shuttle::check(variant, params, budget, mode, progress),
         Backend::Loom => loom::check(variant, params, budget, mode, None, progress),
     }?;
-    Ok(sight::judge(report, variant.needs))
+    Ok(judge(report, variant.needs))
+}
+
+/// A search that found nothing, on a backend blind to something the variant needs, showed
+/// nothing about it: its verdict is not checked. A failure it did find stands.
+fn judge(mut report: Report, needs: &[BlindSpot]) -> Report {
+    if !matches!(report.verdict, Verdict::Holds) {
+        return report;
+    }
+    if let Some((spot, why)) = needs
+        .iter()
+        .find_map(|&spot| spot.blind(report.backend).map(|why| (spot, why)))
+    {
+        report.verdict = Verdict::NotChecked(NotChecked {
+            spot,
+            why,
+            detail: None,
+        });
+        report.exhaustive = false;
+    }
+    report
 }
 
 /// Re-runs exactly the execution a [`ReplayToken`] names, with the counts of the search that

@@ -1,10 +1,9 @@
 //! What each backend can and cannot see, declared once. A variant names the behaviours its
 //! verdict depends on ([`crate::lesson::Variant::needs`]); a backend that cannot produce one of
-//! them reports the variant as [`super::Verdict::NotChecked`], never as holding.
+//! them reports the variant as [`super::Verdict::NotChecked`], never as holding. This file
+//! depends on nothing but the backends' names, so lessons and the checker can both use it.
 
-use super::{NotChecked, Report, Verdict};
 use crate::runtime::Backend;
-use crate::trace::{Trace, Waiting};
 
 /// A behaviour of real threads that some backend never produces, so a property that needs it to
 /// happen cannot be checked there.
@@ -78,49 +77,3 @@ pub const CANNOT_SEE: &[Blind] = &[
         why: "a native run explores nothing: it shows what the hardware did this time",
     },
 ];
-
-/// A search that found nothing, on a backend blind to something the variant needs, showed
-/// nothing about it: its verdict is not checked. A failure it did find stands.
-pub(super) fn judge(mut report: Report, needs: &[BlindSpot]) -> Report {
-    if !matches!(report.verdict, Verdict::Holds) {
-        return report;
-    }
-    if let Some((spot, why)) = needs
-        .iter()
-        .find_map(|&spot| spot.blind(report.backend).map(|why| (spot, why)))
-    {
-        report.verdict = Verdict::NotChecked(NotChecked {
-            spot,
-            why,
-            detail: None,
-        });
-        report.exhaustive = false;
-    }
-    report
-}
-
-/// A run stuck where only a timer could end a wait, on a backend that never fires one: loom's
-/// blind spot, not the model's deadlock. A ring of threads waiting for each other's locks is a
-/// deadlock whatever a timer does, so it stays one.
-pub(super) fn relies_on_a_timer(
-    backend: Backend,
-    trace: &Trace,
-    execution: usize,
-) -> Option<NotChecked> {
-    let why = BlindSpot::TimeoutsFiring.blind(backend)?;
-    if !trace.deadlock_cycle().is_empty() {
-        return None;
-    }
-    let waiter = trace
-        .blocked
-        .iter()
-        .find(|b| matches!(b.waits_for.id, Waiting::Condvar { timed: true, .. }))?;
-    Some(NotChecked {
-        spot: BlindSpot::TimeoutsFiring,
-        why,
-        detail: Some(format!(
-            "execution {execution} relies on a timeout, which loom does not fire: {} waits with a timeout for {} and no thread is left to send it",
-            waiter.thread, waiter.waits_for
-        )),
-    })
-}

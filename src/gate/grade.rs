@@ -226,10 +226,13 @@ fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
     if let Verdict::NotChecked(blind) = &report.verdict {
         result.status = Status::NotChecked;
         result.message = Some(format!(
-            "not checked under {}: {}; the property needs {}",
+            "not checked under {}: {}; {}",
             report.backend.name(),
             blind.why,
-            blind.spot.name()
+            blind
+                .detail
+                .clone()
+                .unwrap_or_else(|| format!("the property needs {}", blind.spot.name()))
         ));
         return;
     }

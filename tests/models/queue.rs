@@ -324,10 +324,15 @@ mod loom {
     fn loom_timeouts_never_fire() {
         let report = loom(properties::TIMEOUT, Mode::Outcomes);
         assert_holds_with(&report, &["get got 1, second put went in, 1 left"]);
-        let stuck = assert_deadlock(&check(TIMEOUT_ALONE, Backend::Loom, 1, 50));
-        assert_message(
-            &stuck,
-            "main waits (with a timeout) for a notify on not_empty that never comes",
+        // Alone, its get(timeout) has no way on but the timer: loom's blind spot, not a deadlock.
+        let alone = check(TIMEOUT_ALONE, Backend::Loom, 1, 50);
+        let text = interleave::report::verdict(&alone);
+        assert!(
+            matches!(alone.verdict, interleave::checker::Verdict::NotChecked(_))
+                && text.contains(
+                    "relies on a timeout, which loom does not fire: main waits with a timeout for a notify on not_empty"
+                ),
+            "{text}"
         );
     }
 

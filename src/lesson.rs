@@ -47,7 +47,7 @@
 //! assert_eq!(variants[0].threads, 2);
 //! ```
 
-use crate::checker::sight::BlindSpot;
+use crate::runtime::sight::BlindSpot;
 use crate::runtime::{Backend, Native, Runtime, Shuttle};
 use std::fmt::{self, Display};
 use std::sync::Arc;

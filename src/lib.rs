@@ -86,5 +86,5 @@ pub mod thread;
 pub mod trace;
 mod util;
 
-pub use checker::sight::BlindSpot;
 pub use model::{Check, Model, ModelFn, check, check_variant};
+pub use runtime::sight::BlindSpot;

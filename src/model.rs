@@ -38,9 +38,9 @@
 //!
 //! The registry's lessons go through the same builder ([`check_variant`]).
 
-use crate::checker::sight::BlindSpot;
 use crate::checker::{self, Budget, CheckError, Failure, Mode, ReplayToken, Report, Verdict};
 use crate::lesson::{Class, Observed, RunFn, Variant};
+use crate::runtime::sight::BlindSpot;
 use crate::runtime::{Backend, Native, Runtime, Shuttle};
 use std::cell::RefCell;
 use std::collections::BTreeSet;

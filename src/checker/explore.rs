@@ -18,11 +18,11 @@
 //! it was cut short.
 
 use super::backend_panic::{self, Cause};
-use super::sight::BlindSpot;
 use super::{CheckError, Failure, Mode, NotChecked, OutcomeTable, ReplayToken, Report, Verdict};
 use crate::lesson::{Class, Observed, Params, RunFn, Variant};
 use crate::runtime::Backend;
 use crate::runtime::panic_text;
+use crate::runtime::sight::BlindSpot;
 use crate::trace::{self, Recorder, Trace, Waiting};
 use crate::util::lock_unpoisoned;
 use std::any::Any;

@@ -12,16 +12,16 @@ mod explore;
 mod loom;
 mod native;
 mod shuttle;
-pub mod sight;
 mod token;
 
 pub use self::explore::Search as Progress;
 pub(crate) use self::shuttle::end_execution_at_panic;
 pub use self::token::{ReplayToken, tag as token_tag};
 
-use self::sight::BlindSpot;
 use crate::lesson::{Class, DEFAULT_LOOM_EXECUTIONS, Expect, Observed, Params, Variant};
 use crate::runtime::Backend;
+pub use crate::runtime::sight;
+use crate::runtime::sight::BlindSpot;
 use crate::trace::Trace;
 use std::collections::BTreeMap;
 use std::sync::Arc;

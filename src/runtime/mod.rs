@@ -57,6 +57,7 @@ mod loom;
 mod native;
 mod panics;
 mod shuttle;
+pub mod sight;
 mod std_shaped;
 
 #[cfg(loom)]

@@ -15,10 +15,10 @@
 //!   threads) always finishes, and leaves the lock free;
 //! - `spurious-wakeups`: a waiter that wakes while the lock is still taken waits again.
 
-use crate::checker::sight::BlindSpot;
 use crate::gate::{Exercise, Property};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
+use crate::runtime::sight::BlindSpot;
 use crate::sync::AtomicUsize;
 use crate::thread::{self, JoinHandle, current_name};
 use std::fmt;

@@ -1,9 +1,9 @@
 //! What each backend can and cannot see, declared once. A variant names the behaviours its
 //! verdict depends on ([`crate::lesson::Variant::needs`]); a backend that cannot produce one of
-//! them reports the variant as [`super::Verdict::NotChecked`], never as holding. This file
+//! them reports the variant as [`crate::checker::Verdict::NotChecked`], never as holding. This file
 //! depends on nothing but the backends' names, so lessons and the checker can both use it.
 
-use crate::runtime::Backend;
+use super::Backend;
 
 /// A behaviour of real threads that some backend never produces, so a property that needs it to
 /// happen cannot be checked there.

@@ -294,7 +294,7 @@ fn natively_the_fixed_queues_hold() {
 #[cfg(loom)]
 mod loom {
     use super::*;
-    use crate::support::{assert_deadlock, assert_message, loom};
+    use crate::support::{assert_deadlock, loom};
     use interleave::checker::Mode;
 
     #[test]

@@ -12,7 +12,7 @@
 //!   always printed; `end123` only if the daemon gets there before the exit. 45 outputs are
 //!   possible. The tutorial prints no output for this one; what its sleeps lead to (foo's 1 s
 //!   ends inside bar's 3 s) is `123 | 456 | main------- | end123 | end456`. The classes follow
-//!   the project's rules (`CURRICULUM.md`: the tutorial's expected output is acceptable; `end123`
+//!   the project's rules (`docs/curriculum.md`: the tutorial's expected output is acceptable; `end123`
 //!   cut off is interesting): acceptable when `end123` comes before `end456` (the daemon finished
 //!   while the exit waited for `bar`, as the sleeps intend), interesting when the exit stopped
 //!   the daemon first (no `end123`) or it printed only after `bar` had ended.

@@ -1,4 +1,4 @@
-//! The concepts, one file each, numbered in the tutorial's order (see CURRICULUM.md).
+//! The concepts, one file each, numbered in the tutorial's order (see docs/curriculum.md).
 
 #[path = "07_counter_race.rs"]
 pub mod counter_race;

@@ -302,7 +302,7 @@ impl<O> Check<O> {
     /// Runs the check, or, when [`REPLAY_VAR`] names an execution of this model on this backend,
     /// exactly that execution. A malformed token is an error for every check that reads it.
     pub fn run(self) -> Result<Report, CheckError> {
-        check_environment()?;
+        checker::env::validate()?;
         let (mut variant, defaults) = (self.variant)(&self.target);
         if !self.needs.is_empty() {
             variant.needs = self.needs;
@@ -470,27 +470,6 @@ fn intern(name: String) -> &'static str {
     let leaked: &'static str = Box::leak(name.into_boxed_str());
     names.insert(leaked);
     leaked
-}
-
-/// A budget variable that is set must be a number: a silent fallback to the default would explore
-/// something other than what was asked for.
-fn check_environment() -> Result<(), CheckError> {
-    for name in [
-        "INTERLEAVE_EXECUTIONS",
-        "INTERLEAVE_SEED",
-        "INTERLEAVE_PREEMPTION_BOUND",
-    ] {
-        if let Some(value) = std::env::var_os(name)
-            && value
-                .to_str()
-                .is_none_or(|text| text.trim().parse::<u64>().is_err())
-        {
-            return Err(CheckError::BadBudget(format!(
-                "{name}={value:?} is not a whole number"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// The token in [`REPLAY_VAR`], if it names this model on `backend`.

@@ -249,7 +249,8 @@ impl JobResult {
     }
 }
 
-/// Runs `variant` with `explorer` and reports what the search showed.
+/// Runs `variant` with `explorer` and reports what the search showed: the jobs run, their
+/// counts merge up to where the search stopped, and the earliest failure decides the verdict.
 pub(super) fn explore<E: Explorer>(
     variant: &Variant,
     params: &Params,
@@ -261,6 +262,47 @@ pub(super) fn explore<E: Explorer>(
         .runner(E::BACKEND)
         .ok_or(CheckError::NotBuilt(E::BACKEND))?;
     let started = Instant::now();
+    let jobs = explorer.jobs().max(1);
+    let mut results = run_jobs(&run, params, mode, explorer, search, jobs);
+    let elapsed = started.elapsed();
+    let merged = Merged::of(&results, mode, search);
+    let mut counted = Counted {
+        executions: merged.executions,
+        outcomes: merged.outcomes,
+        bounds: explorer.bounds(),
+        // A job that stopped short of its budget (a failure a check stops at, a deadlock, a
+        // panic) left the rest of the search unexplored: what was counted is not every execution.
+        complete: merged.limit == usize::MAX,
+    };
+    let verdict = match merged.first {
+        None => Verdict::Holds,
+        Some(first) => decide(first, &mut results, mode, explorer, &mut counted)?,
+    };
+    Ok(Report {
+        id: variant.id,
+        backend: E::BACKEND,
+        params: params.clone(),
+        verdict,
+        executions: counted.executions,
+        elapsed,
+        outcomes: counted.outcomes,
+        bounds: counted.bounds,
+        exhaustive: explorer.exhaustive() && counted.complete && !explorer.unfinished(),
+        interrupted: search.interrupted.load(Ordering::SeqCst),
+        unfinished: explorer.unfinished(),
+        jobs,
+    })
+}
+
+/// Runs every job of the search on a thread of its own (one job: on the calling thread).
+fn run_jobs<E: Explorer>(
+    run: &RunFn,
+    params: &Params,
+    mode: Mode,
+    explorer: &E,
+    search: &Arc<Search>,
+    jobs: usize,
+) -> Vec<JobResult> {
     let job = |job: usize| {
         let execution = Execution::new(run.clone(), params, mode, job, search);
         // Installed before the backend starts, so that a panic it raises before the first
@@ -280,196 +322,216 @@ pub(super) fn explore<E: Explorer>(
             site: backend_panic::take_site(&recorder),
         }
     };
-    let jobs = explorer.jobs().max(1);
     search.jobs.store(jobs, Ordering::Relaxed);
-    let mut results: Vec<JobResult> = if jobs == 1 {
-        vec![job(0)]
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..jobs)
-                .map(|j| {
-                    let job = &job;
-                    std::thread::Builder::new()
-                        .name(format!("job-{j}"))
-                        .spawn_scoped(scope, move || job(j))
-                        .expect("the OS refused to start a thread")
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
-                })
-                .collect()
-        })
-    };
-    let elapsed = started.elapsed();
-
-    // Where the search stopped, by its numbering: every job ran at least up to there, so what
-    // is counted up to it is the same on every run. The earliest failure within it is reported.
-    let limit = results
-        .iter()
-        .filter_map(|r| r.stop_index(mode).map(|index| search.global(r.job, index)))
-        .min()
-        .unwrap_or(usize::MAX);
-    let first = results
-        .iter()
-        .flat_map(|r| {
-            let stop = r.stop_index(mode).map(|index| (index, false));
-            let forbidden = r.forbidden_index().map(|index| (index, true));
-            stop.into_iter()
-                .chain(forbidden)
-                .map(|(index, forbidden)| (search.global(r.job, index), r.job, forbidden))
-        })
-        .filter(|(global, ..)| *global <= limit)
-        .min();
-    let mut outcomes = OutcomeTable::default();
-    let mut executions = 0;
-    for result in &results {
-        let kept = result
-            .tally
-            .outcomes()
-            .enumerate()
-            .take_while(|(i, _)| search.global(result.job, i + 1) <= limit);
-        for (_, observed) in kept {
-            executions += 1;
-            outcomes.add(observed.clone());
-        }
+    if jobs == 1 {
+        return vec![job(0)];
     }
-    let mut bounds = explorer.bounds();
-    // A job that stopped short of its budget (a failure a check stops at, a deadlock, a panic)
-    // left the rest of the search unexplored: what was counted is not every execution.
-    let mut complete = limit == usize::MAX;
-    let verdict = match first {
-        None => Verdict::Holds,
-        Some((global, job, forbidden)) => {
-            let result = results
-                .iter_mut()
-                .find(|r| r.job == job)
-                .expect("the failing job is among the results");
-            let ending = if forbidden {
-                Ending::Finished
-            } else {
-                std::mem::replace(&mut result.ending, Ending::Finished)
-            };
-            let failure =
-                |message: String, trace: Trace, outcome: Option<Observed>, which| Failure {
-                    message,
-                    execution: global,
-                    outcome,
-                    trace,
-                    replay: explorer.token(job, which),
-                };
-            match ending {
-                Ending::Finished => {
-                    let (_, observed, trace) = result
-                        .tally
-                        .first_forbidden
-                        .clone()
-                        .expect("a forbidden outcome was seen");
-                    Verdict::Violated(failure(
-                        format!("forbidden outcome {}: {}", observed.text, observed.label),
-                        trace,
-                        Some(observed),
-                        Which::FirstForbidden(global),
-                    ))
-                }
-                Ending::Stalled(watchdog) => {
-                    executions += 1;
-                    if mode == Mode::Outcomes {
-                        outcomes.add(deadlock_outcome());
-                    }
-                    let mut message = format!("no progress for {watchdog:?}: deadlock likely");
-                    if let Some(why) = result.trace.deadlock_explanation()
-                        && let Some(why) = why.strip_prefix("deadlock: ")
-                    {
-                        message = format!("{message}; {why}");
-                    }
-                    Verdict::Deadlock(failure(
-                        message,
-                        result.trace.clone(),
-                        None,
-                        Which::Failing(global),
-                    ))
-                }
-                Ending::Panicked(payload) => {
-                    let message = panic_text(&*payload);
-                    let trace = result.trace.clone();
-                    match backend_panic::cause(&message, result.site.as_deref()) {
-                        Cause::Model => {
-                            executions += 1;
-                            Verdict::Violated(failure(
-                                format!("panicked: {}", first_line(&message)),
-                                trace,
-                                None,
-                                Which::Failing(global),
-                            ))
-                        }
-                        Cause::Deadlock => {
-                            executions += 1;
-                            match relies_on_a_timer(E::BACKEND, &trace, global) {
-                                Some(not_checked) => Verdict::NotChecked(not_checked),
-                                None => {
-                                    if mode == Mode::Outcomes {
-                                        outcomes.add(deadlock_outcome());
-                                    }
-                                    let why = trace.deadlock_explanation().unwrap_or_else(|| {
-                                        "deadlock: every thread left is blocked".to_owned()
-                                    });
-                                    Verdict::Deadlock(failure(
-                                        why,
-                                        trace,
-                                        None,
-                                        Which::Failing(global),
-                                    ))
-                                }
-                            }
-                        }
-                        Cause::StepLimit => {
-                            executions += 1;
-                            if mode == Mode::Outcomes {
-                                outcomes.add(step_limit_outcome());
-                            }
-                            Verdict::StepLimit(failure(
-                                format!("step limit: {}", first_line(&message)),
-                                trace,
-                                None,
-                                Which::Failing(global),
-                            ))
-                        }
-                        Cause::Sequential => {
-                            complete = true;
-                            bounds = "no two threads were ever runnable at once: one schedule is all schedules"
-                                .to_owned();
-                            Verdict::Holds
-                        }
-                        Cause::Backend => {
-                            return Err(CheckError::Backend {
-                                backend: E::BACKEND,
-                                message: first_line(&message).to_owned(),
-                                site: result.site.clone().unwrap_or_default(),
-                            });
-                        }
-                    }
-                }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|j| {
+                let job = &job;
+                std::thread::Builder::new()
+                    .name(format!("job-{j}"))
+                    .spawn_scoped(scope, move || job(j))
+                    .expect("the OS refused to start a thread")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
+            .collect()
+    })
+}
+
+/// The earliest failure of a search: its global execution number, its job, and whether it is
+/// a forbidden outcome (rather than the job's ending: a deadlock, a panic, a stall).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct First {
+    global: usize,
+    job: usize,
+    forbidden: bool,
+}
+
+/// The jobs' counts put together up to where the search stopped.
+struct Merged {
+    /// The global number of the execution the search stopped at (`usize::MAX`: none).
+    limit: usize,
+    first: Option<First>,
+    executions: usize,
+    outcomes: OutcomeTable,
+}
+
+impl Merged {
+    /// Where the search stopped, by its numbering: every job ran at least up to there, so what
+    /// is counted up to it is the same on every run. The earliest failure within it is reported.
+    fn of(results: &[JobResult], mode: Mode, search: &Search) -> Merged {
+        let limit = results
+            .iter()
+            .filter_map(|r| r.stop_index(mode).map(|index| search.global(r.job, index)))
+            .min()
+            .unwrap_or(usize::MAX);
+        let first = results
+            .iter()
+            .flat_map(|r| {
+                let stop = r.stop_index(mode).map(|index| (index, false));
+                let forbidden = r.forbidden_index().map(|index| (index, true));
+                stop.into_iter()
+                    .chain(forbidden)
+                    .map(|(index, forbidden)| First {
+                        global: search.global(r.job, index),
+                        job: r.job,
+                        forbidden,
+                    })
+            })
+            .filter(|first| first.global <= limit)
+            .min();
+        let mut outcomes = OutcomeTable::default();
+        let mut executions = 0;
+        for result in results {
+            let kept = result
+                .tally
+                .outcomes()
+                .enumerate()
+                .take_while(|(i, _)| search.global(result.job, i + 1) <= limit);
+            for (_, observed) in kept {
+                executions += 1;
+                outcomes.add(observed.clone());
             }
         }
+        Merged {
+            limit,
+            first,
+            executions,
+            outcomes,
+        }
+    }
+}
+
+/// What the report counts, which the failing execution itself may add to.
+struct Counted {
+    executions: usize,
+    outcomes: OutcomeTable,
+    bounds: String,
+    complete: bool,
+}
+
+/// The verdict of the search's earliest failure, from how its job ended.
+fn decide<E: Explorer>(
+    first: First,
+    results: &mut [JobResult],
+    mode: Mode,
+    explorer: &E,
+    counted: &mut Counted,
+) -> Result<Verdict, CheckError> {
+    let First {
+        global,
+        job,
+        forbidden,
+    } = first;
+    let result = results
+        .iter_mut()
+        .find(|r| r.job == job)
+        .expect("the failing job is among the results");
+    let ending = if forbidden {
+        Ending::Finished
+    } else {
+        std::mem::replace(&mut result.ending, Ending::Finished)
     };
-    Ok(Report {
-        id: variant.id,
-        backend: E::BACKEND,
-        params: params.clone(),
-        verdict,
-        executions,
-        elapsed,
-        outcomes,
-        bounds,
-        exhaustive: explorer.exhaustive() && complete && !explorer.unfinished(),
-        interrupted: search.interrupted.load(Ordering::SeqCst),
-        unfinished: explorer.unfinished(),
-        jobs,
+    let failure = |message: String, trace: Trace, outcome: Option<Observed>, which| Failure {
+        message,
+        execution: global,
+        outcome,
+        trace,
+        replay: explorer.token(job, which),
+    };
+    let payload = match ending {
+        Ending::Finished => {
+            let (_, observed, trace) = result
+                .tally
+                .first_forbidden
+                .clone()
+                .expect("a forbidden outcome was seen");
+            return Ok(Verdict::Violated(failure(
+                format!("forbidden outcome {}: {}", observed.text, observed.label),
+                trace,
+                Some(observed),
+                Which::FirstForbidden(global),
+            )));
+        }
+        Ending::Stalled(watchdog) => {
+            counted.executions += 1;
+            if mode == Mode::Outcomes {
+                counted.outcomes.add(deadlock_outcome());
+            }
+            let mut message = format!("no progress for {watchdog:?}: deadlock likely");
+            if let Some(why) = result.trace.deadlock_explanation()
+                && let Some(why) = why.strip_prefix("deadlock: ")
+            {
+                message = format!("{message}; {why}");
+            }
+            return Ok(Verdict::Deadlock(failure(
+                message,
+                result.trace.clone(),
+                None,
+                Which::Failing(global),
+            )));
+        }
+        Ending::Panicked(payload) => payload,
+    };
+    let message = panic_text(&*payload);
+    let trace = result.trace.clone();
+    let cause = backend_panic::cause(&message, result.site.as_deref());
+    if !matches!(cause, Cause::Sequential | Cause::Backend) {
+        counted.executions += 1;
+    }
+    Ok(match cause {
+        Cause::Model => Verdict::Violated(failure(
+            format!("panicked: {}", first_line(&message)),
+            trace,
+            None,
+            Which::Failing(global),
+        )),
+        Cause::Deadlock => match relies_on_a_timer(E::BACKEND, &trace, global) {
+            Some(not_checked) => Verdict::NotChecked(not_checked),
+            None => {
+                if mode == Mode::Outcomes {
+                    counted.outcomes.add(deadlock_outcome());
+                }
+                let why = trace
+                    .deadlock_explanation()
+                    .unwrap_or_else(|| "deadlock: every thread left is blocked".to_owned());
+                Verdict::Deadlock(failure(why, trace, None, Which::Failing(global)))
+            }
+        },
+        Cause::StepLimit => {
+            if mode == Mode::Outcomes {
+                counted.outcomes.add(step_limit_outcome());
+            }
+            Verdict::StepLimit(failure(
+                format!("step limit: {}", first_line(&message)),
+                trace,
+                None,
+                Which::Failing(global),
+            ))
+        }
+        Cause::Sequential => {
+            counted.complete = true;
+            counted.bounds =
+                "no two threads were ever runnable at once: one schedule is all schedules"
+                    .to_owned();
+            Verdict::Holds
+        }
+        Cause::Backend => {
+            return Err(CheckError::Backend {
+                backend: E::BACKEND,
+                message: first_line(&message).to_owned(),
+                site: result.site.clone().unwrap_or_default(),
+            });
+        }
     })
 }
 

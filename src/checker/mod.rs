@@ -8,6 +8,7 @@
 //! under `RUST_BACKTRACE=1`), for debugging a model.
 
 mod backend_panic;
+pub mod env;
 mod explore;
 mod loom;
 mod native;
@@ -133,10 +134,10 @@ impl Budget {
             Mode::Outcomes => Strategy::Random,
         };
         Budget {
-            executions: env_number("INTERLEAVE_EXECUTIONS").unwrap_or(executions as u64) as usize,
-            seed: env_number("INTERLEAVE_SEED").unwrap_or(DEFAULT_SEED),
+            executions: env::executions().unwrap_or(executions),
+            seed: env::seed().unwrap_or(DEFAULT_SEED),
             strategy,
-            preemption_bound: env_number("INTERLEAVE_PREEMPTION_BOUND").unwrap_or(3) as usize,
+            preemption_bound: env::preemption_bound().unwrap_or(3),
             max_steps: MAX_STEPS,
             watchdog: Duration::from_secs(2),
             jobs: default_jobs(),
@@ -150,17 +151,14 @@ impl Budget {
     /// environment sets one.
     pub fn for_variant(variant: &Variant, backend: Backend, mode: Mode) -> Budget {
         let mut budget = Budget::defaults(backend, mode);
-        if backend == Backend::Shuttle
-            && mode == Mode::Check
-            && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none()
-        {
+        if backend == Backend::Shuttle && mode == Mode::Check && env::executions().is_none() {
             budget.executions = variant.check_executions;
         }
-        if backend == Backend::Loom && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none() {
+        if backend == Backend::Loom && env::executions().is_none() {
             budget.executions = variant.loom_executions;
         }
         if let Some(bound) = variant.loom_preemption_bound
-            && std::env::var_os("INTERLEAVE_PREEMPTION_BOUND").is_none()
+            && env::preemption_bound().is_none()
         {
             budget.preemption_bound = bound;
         }
@@ -192,11 +190,11 @@ impl Budget {
         if self.jobs == 0 {
             return bad("at least one job is needed".to_owned());
         }
-        if self.preemption_bound > token::MAX_PREEMPTION_BOUND {
+        if self.preemption_bound > env::MAX_PREEMPTION_BOUND {
             return bad(format!(
                 "preemption bound {} is over loom's {}",
                 self.preemption_bound,
-                token::MAX_PREEMPTION_BOUND
+                env::MAX_PREEMPTION_BOUND
             ));
         }
         if let Strategy::Pct { depth } = self.strategy
@@ -213,7 +211,7 @@ impl Budget {
     /// well within it from the default seed; `ci/seed-sweep.sh` shows it for a hundred seeds).
     pub fn for_tour(variant: &Variant, backend: Backend) -> Budget {
         let mut budget = Budget::for_variant(variant, backend, Mode::Check);
-        if backend == Backend::Shuttle && std::env::var_os("INTERLEAVE_EXECUTIONS").is_none() {
+        if backend == Backend::Shuttle && env::executions().is_none() {
             budget.executions = (budget.executions / TOUR_SHARE).max(100);
         }
         budget
@@ -222,10 +220,6 @@ impl Budget {
 
 /// The tour checks this fraction of a check's default executions.
 const TOUR_SHARE: usize = 10;
-
-fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok()?.trim().parse().ok()
-}
 
 /// What went wrong in one execution, with everything needed to explain and replay it.
 #[derive(Clone, Debug)]
@@ -555,7 +549,7 @@ fn install_quiet_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let default = std::panic::take_hook();
-        let verbose = std::env::var_os("INTERLEAVE_SHOW_PANICS").is_some();
+        let verbose = env::show_panics();
         std::panic::set_hook(Box::new(move |info| match crate::trace::current() {
             Some(recorder) => {
                 recorder.freeze();

@@ -67,8 +67,7 @@ pub fn tag(id: &str) -> String {
     format!("{:06x}", (hash ^ (hash >> 24)) & 0xff_ffff)
 }
 
-/// The largest preemption bound loom accepts (it counts preemptions in a byte).
-pub const MAX_PREEMPTION_BOUND: usize = u8::MAX as usize;
+pub use super::env::MAX_PREEMPTION_BOUND;
 
 /// The most jobs a token may name: a replay starts a thread for each.
 pub const MAX_JOBS: usize = 1024;

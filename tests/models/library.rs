@@ -340,7 +340,18 @@ fn a_token_past_the_checks_executions_fails_it_before_it_runs() {
 fn a_budget_variable_that_is_not_a_number_fails_the_check_in_one_line() {
     let text = run_test_with(CHILD, &[("INTERLEAVE_EXECUTIONS", "lots")]);
     assert!(
-        text.contains("bad budget: INTERLEAVE_EXECUTIONS=\"lots\" is not a whole number\n"),
+        text.contains(
+            "bad budget: INTERLEAVE_EXECUTIONS=\"lots\" is not a whole number of at least 1\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_backend_variable_that_would_change_the_search_fails_the_check_in_one_line() {
+    let text = run_test_with(CHILD, &[("SHUTTLE_RANDOM_SEED", "7")]);
+    assert!(
+        text.contains("bad budget: SHUTTLE_RANDOM_SEED is set: interleave sets the backends' seeds and limits itself"),
         "{text}"
     );
 }

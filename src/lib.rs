@@ -63,22 +63,27 @@
 extern crate self as interleave;
 
 pub mod checker;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod connection;
 pub mod exit_hook;
+#[cfg(feature = "gate")]
 pub mod gate;
 pub mod greenlet;
 pub mod lesson;
 pub mod local;
 pub mod model;
+#[cfg(feature = "lessons")]
 #[path = "../models/mod.rs"]
 pub mod models;
-#[cfg(not(loom))]
+#[cfg(all(feature = "lessons", not(loom)))]
 pub mod net;
+#[cfg(feature = "lessons")]
 pub mod picture;
 pub mod program;
 pub mod report;
 pub mod runtime;
+#[cfg(feature = "cli")]
 pub mod signals;
 pub mod sync;
 pub mod task;

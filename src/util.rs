@@ -10,10 +10,12 @@ pub(crate) fn lock_unpoisoned<T>(mutex: &std::sync::Mutex<T>) -> std::sync::Mute
 
 /// A command's refusal: one line for stderr, and the exit code that says what kind (the command
 /// line's, the gate's and the echo servers' commands share it).
+#[cfg(feature = "lessons")]
 #[derive(Debug)]
 pub struct Refused(pub String, pub i32);
 
 /// A usage error: exit code 2.
+#[cfg(feature = "lessons")]
 pub(crate) fn usage(message: impl Into<String>) -> Refused {
     Refused(message.into(), 2)
 }

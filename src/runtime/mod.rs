@@ -46,10 +46,11 @@
 //!   is the only code on its thread, so a blocking `join` inside its poll is an await. Tasks
 //!   that wait for each other are threads parked on condvars: loom reports the deadlock like any
 //!   other, and the process goes on (`loom::future::block_on` would make it abort).
-//! - native in a loom build (no tokio there): a std-only hub of the same rules (`hub`).
+//! - native in a loom build (no tokio there), or without the `tokio` feature: a std-only hub
+//!   of the same rules (`hub`).
 //! - shuttle and loom: time is not modelled; an async `sleep` is a switch point and nothing more.
 
-#[cfg(loom)]
+#[cfg(any(loom, not(feature = "tokio")))]
 pub mod hub;
 
 #[cfg(loom)]

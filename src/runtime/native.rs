@@ -41,7 +41,7 @@ super::std_shaped::impl_runtime!(
 /// un-joined greenlets end with it; `spawn` outside `block_on` panics.
 ///
 /// [`Tasks::block_on`]: super::std_shaped::Tasks::block_on
-#[cfg(not(loom))]
+#[cfg(all(feature = "tokio", not(loom)))]
 impl super::std_shaped::Tasks for Native {
     type Task<T: Send + 'static> = tokio::task::JoinHandle<T>;
 
@@ -77,9 +77,9 @@ impl super::std_shaped::Tasks for Native {
     }
 }
 
-/// In a loom build (no tokio there): a future on the calling OS thread's std-only
-/// [`super::hub`], with the same rules.
-#[cfg(loom)]
+/// In a loom build (no tokio there), or without the `tokio` feature: a future on the calling OS
+/// thread's std-only [`super::hub`], with the same rules.
+#[cfg(any(loom, not(feature = "tokio")))]
 impl super::std_shaped::Tasks for Native {
     type Task<T: Send + 'static> = super::hub::Task<T>;
 

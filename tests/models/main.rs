@@ -30,6 +30,7 @@ mod gate_shard;
 mod gate_support;
 mod gevent;
 mod greenlet;
+mod lean_engine;
 mod library;
 mod litmus;
 mod locks;

@@ -1,0 +1,125 @@
+//! A library user's crate gets the engine, not the product: `examples/bank-account` depends on
+//! interleave with `default-features = false`, and its dependency tree (as `cargo tree` resolves
+//! it from the committed lock file, plain and under `--cfg loom`) holds none of the crates the
+//! command line, the lessons or the gate bring in.
+
+use std::process::Command;
+
+/// What the product (command line, lessons, gate) brings in and the engine must not.
+const PRODUCT_ONLY: &[&str] = &[
+    "tokio",
+    "socket2",
+    "serde",
+    "serde_json",
+    "quick-junit",
+    "proc-macro2",
+    "clap",
+    "clap_complete",
+];
+
+/// The crates of the user's tree, one name each.
+fn user_tree(rustflags: Option<&str>) -> Vec<String> {
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/bank-account/Cargo.toml"
+    );
+    let mut command = Command::new(env!("CARGO"));
+    command.args([
+        "tree",
+        "--locked",
+        "--manifest-path",
+        manifest,
+        "--edges",
+        "normal",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ]);
+    command.env_remove("RUSTFLAGS");
+    if let Some(flags) = rustflags {
+        command.env("RUSTFLAGS", flags);
+    }
+    let output = command.output().expect("cargo runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "cargo tree failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut names: Vec<String> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn assert_lean(names: &[String]) {
+    assert!(
+        names.iter().any(|name| name == "interleave") && names.iter().any(|n| n == "shuttle"),
+        "{names:?}"
+    );
+    let product: Vec<&String> = names
+        .iter()
+        .filter(|name| PRODUCT_ONLY.contains(&name.as_str()))
+        .collect();
+    assert!(
+        product.is_empty(),
+        "the engine alone pulls in {product:?}: {names:?}"
+    );
+}
+
+#[test]
+fn a_user_crate_on_the_engine_alone_has_none_of_the_product_s_crates() {
+    assert_lean(&user_tree(None));
+}
+
+#[test]
+fn its_loom_build_has_none_either() {
+    let names = user_tree(Some("--cfg loom"));
+    assert!(names.iter().any(|name| name == "loom"), "{names:?}");
+    assert_lean(&names);
+}
+
+/// corosensei is in the tree, but only because shuttle runs its tasks on it: interleave's own
+/// use of it (the greenlet lesson's timing) is the product's.
+#[test]
+fn corosensei_comes_only_through_shuttle() {
+    let manifest = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/bank-account/Cargo.toml"
+    );
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--manifest-path",
+            manifest,
+            "--edges",
+            "normal",
+            "--invert",
+            "corosensei",
+            "--depth",
+            "1",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut dependents: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "corosensei")
+        .collect();
+    dependents.sort();
+    dependents.dedup();
+    assert_eq!(dependents, ["shuttle", "shuttle-engine"], "{text}");
+}

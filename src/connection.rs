@@ -140,6 +140,14 @@ pub struct Connection<R: Runtime> {
     spin: SpinDetector,
 }
 
+impl<R: Runtime> std::fmt::Debug for Connection<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime> Connection<R> {
     /// Both ends of a new connection named `name`: (the connecting end, the accepting end).
     fn pair(name: String) -> (Self, Self) {
@@ -154,6 +162,7 @@ impl<R: Runtime> Connection<R> {
         (end(&down, &up), end(&up, &down))
     }
 
+    /// The connection's name, `conn-N`, the same at both ends.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -213,6 +222,14 @@ pub struct Listener<R: Runtime> {
     address: String,
     pending: Mutex<R, Accepts<Connection<R>>>,
     arrived: Condvar<R>,
+}
+
+impl<R: Runtime> std::fmt::Debug for Listener<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Accepts<C> {
@@ -296,6 +313,14 @@ pub struct AsyncConnection<R: Runtime> {
     _runtime: PhantomData<fn() -> R>,
 }
 
+impl<R: Runtime> std::fmt::Debug for AsyncConnection<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncConnection")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime> AsyncConnection<R> {
     fn pair(name: String, open: &OpenConnections) -> (Self, Self) {
         let (up, down) = (
@@ -315,6 +340,7 @@ impl<R: Runtime> AsyncConnection<R> {
         (end(&down, &up), end(&up, &down))
     }
 
+    /// The connection's name, `conn-N`, the same at both ends.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -407,6 +433,14 @@ pub struct AsyncListener<R: Runtime> {
     address: String,
     pending: std::sync::Mutex<(Accepts<AsyncConnection<R>>, Option<Waker>)>,
     open: OpenConnections,
+}
+
+impl<R: Runtime> std::fmt::Debug for AsyncListener<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncListener")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<R: Runtime> AsyncListener<R> {

@@ -13,6 +13,7 @@ use std::any::Any;
 use std::panic::resume_unwind;
 
 /// The unwinding payload that stops a thread at an exit (no panic hook runs for it).
+#[derive(Debug)]
 pub struct StoppedAtExit;
 
 pub use crate::local::{ExitHook, Waker};

@@ -74,6 +74,12 @@ pub struct Greenlets<R: Runtime, V: Send + 'static> {
     group: Arc<Group<R, V>>,
 }
 
+impl<R: Runtime, V: Send + 'static> Debug for Greenlets<R, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Greenlets").finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime, V: Send + 'static> Clone for Greenlets<R, V> {
     fn clone(&self) -> Self {
         Greenlets {
@@ -86,6 +92,18 @@ impl<R: Runtime, V: Send + 'static> Clone for Greenlets<R, V> {
 pub struct Greenlet<R: Runtime, V: Send + 'static> {
     group: Arc<Group<R, V>>,
     index: usize,
+}
+
+impl<R: Runtime, V: Send + 'static> Debug for Greenlet<R, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = lock_unpoisoned(&self.group.state).slots[self.index]
+            .name
+            .clone();
+        f.debug_struct("Greenlet")
+            .field("index", &self.index)
+            .field("name", &name)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<R: Runtime, V: Send + 'static> Clone for Greenlet<R, V> {
@@ -167,6 +185,7 @@ impl<R: Runtime, V: Debug + Send + 'static> Default for Greenlets<R, V> {
 }
 
 impl<R: Runtime, V: Debug + Send + 'static> Greenlet<R, V> {
+    /// The name it was created with (`main` for the main greenlet).
     pub fn name(&self) -> String {
         lock_unpoisoned(&self.group.state).slots[self.index]
             .name

@@ -55,6 +55,7 @@ use std::sync::Arc;
 /// How big an execution is: the number of worker threads a variant starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Params {
+    /// Worker threads to start (main not counted).
     pub threads: usize,
 }
 
@@ -70,6 +71,7 @@ pub enum Class {
 }
 
 impl Class {
+    /// How a report names it: `"acceptable"`, `"interesting"` or `"forbidden"`.
     pub fn name(self) -> &'static str {
         match self {
             Class::Acceptable => "acceptable",
@@ -82,8 +84,11 @@ impl Class {
 /// What the checkers are expected to find in a variant (the tour and the tests compare).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Expect {
+    /// No execution fails: every outcome is acceptable or interesting.
     Holds,
+    /// Some execution ends in a forbidden outcome or a panic (or runs past the step limit).
     Violation,
+    /// Some execution ends with every thread left blocked.
     Deadlock,
     /// The backend cannot see what the verdict depends on (no lesson expects it).
     NotChecked,
@@ -93,6 +98,8 @@ pub enum Expect {
 pub trait Lesson: 'static {
     /// What tells this lesson's variants apart: a flaw built in, a fix, which demo.
     type Version: Copy + Send + Sync + 'static;
+    /// What one execution observably did (a final count, the lines printed); its `Display` is the
+    /// outcome's text in reports and tables.
     type Outcome: Ord + Clone + Display + Send + 'static;
     /// Worker threads by default, unless a row says otherwise.
     const THREADS: Threads = Threads::same(2);
@@ -120,7 +127,9 @@ pub trait Lesson: 'static {
 /// 5 threads, main included, and its search grows with every one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Threads {
+    /// Worker threads under shuttle and natively.
     pub shuttle: usize,
+    /// Worker threads under loom (at most 4).
     pub loom: usize,
 }
 
@@ -138,6 +147,7 @@ impl Threads {
         Threads::same(threads)
     }
 
+    /// `threads` under loom instead.
     pub const fn loom(mut self, threads: usize) -> Threads {
         self.loom = threads;
         self
@@ -148,10 +158,15 @@ impl Threads {
 pub struct Row<L: Lesson> {
     /// Kebab-case `concept/variant`.
     pub id: &'static str,
+    /// The version of the lesson's program this variant runs.
     pub version: L::Version,
+    /// What the checkers should find.
     pub expect: Expect,
+    /// One line on what the variant is (the tour and `list` print it).
     pub summary: &'static str,
+    /// Worker threads by default, under shuttle and natively.
     pub threads: usize,
+    /// Worker threads by default under loom.
     pub loom_threads: usize,
     /// Largest thread count the variant accepts (bounds `--threads`).
     pub max_threads: usize,
@@ -164,6 +179,15 @@ pub struct Row<L: Lesson> {
     pub loom_executions: usize,
     /// Behaviours the verdict depends on a backend producing (see [`crate::checker::sight`]).
     pub needs: &'static [BlindSpot],
+}
+
+impl<L: Lesson> fmt::Debug for Row<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Row")
+            .field("id", &self.id)
+            .field("expect", &self.expect)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A `check`'s default budget under shuttle, for a small model: about a second on two cores.
@@ -204,22 +228,27 @@ impl<L: Lesson> Row<L> {
         }
     }
 
+    /// Default worker threads: `threads` under shuttle and natively, `loom_threads` under loom.
     pub const fn threads(mut self, threads: usize, loom_threads: usize) -> Self {
         self.threads = threads;
         self.loom_threads = loom_threads;
         self
     }
 
+    /// The largest thread count the variant accepts (1000 unless set).
     pub const fn max_threads(mut self, max_threads: usize) -> Self {
         self.max_threads = max_threads;
         self
     }
 
+    /// Loom's preemption bound for this variant, instead of the default 3.
     pub const fn loom_preemption_bound(mut self, bound: usize) -> Self {
         self.loom_preemption_bound = Some(bound);
         self
     }
 
+    /// Loom executions a search may run before it stops unfinished, instead of
+    /// [`DEFAULT_LOOM_EXECUTIONS`].
     pub const fn loom_executions(mut self, executions: usize) -> Self {
         self.loom_executions = executions;
         self
@@ -277,8 +306,11 @@ impl From<&Variant> for Variant {
 /// An outcome as the checker keeps it: its text and class.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Observed {
+    /// The outcome as its `Display` writes it.
     pub text: String,
+    /// The class [`Lesson::classify`] gave it.
     pub class: Class,
+    /// The few words [`Lesson::classify`] said about what it means.
     pub label: &'static str,
 }
 
@@ -288,13 +320,21 @@ pub type RunFn = Arc<dyn Fn(&Params) -> Observed + Send + Sync>;
 /// A lesson's row with its generic parts instantiated per backend, so a registry can hold it.
 #[derive(Clone)]
 pub struct Variant {
+    /// Kebab-case `concept/variant`: what `check`, replay tokens and reports name it by.
     pub id: &'static str,
+    /// One line on what the variant is.
     pub summary: &'static str,
+    /// What the checkers should find.
     pub expect: Expect,
+    /// Worker threads by default, under shuttle and natively.
     pub threads: usize,
+    /// Worker threads by default under loom.
     pub loom_threads: usize,
+    /// Largest thread count the variant accepts.
     pub max_threads: usize,
+    /// Loom's preemption bound for this variant; `None` for the default (3).
     pub loom_preemption_bound: Option<usize>,
+    /// Shuttle executions a `check` runs by default.
     pub check_executions: usize,
     /// Loom executions a search may run before it is reported as unfinished.
     pub loom_executions: usize,
@@ -341,9 +381,13 @@ fn run_on<R: Runtime, L: Lesson>(version: L::Version, params: &Params) -> Observ
 /// A thread count a variant or a backend does not accept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThreadsOutOfRange {
+    /// The variant's id.
     pub id: &'static str,
+    /// The backend it was to run on.
     pub backend: Backend,
+    /// The count asked for.
     pub threads: usize,
+    /// The most the variant and the backend both allow.
     pub max: usize,
 }
 
@@ -459,8 +503,11 @@ impl Variant {
 /// A row of a native timing table.
 #[derive(Clone, Debug)]
 pub struct TimingRow {
+    /// What was run.
     pub label: String,
+    /// Wall-clock time, in seconds (0 when it could not be measured).
     pub seconds: f64,
+    /// What the run produced or found (its result, or why it was not measured).
     pub note: String,
 }
 
@@ -468,9 +515,13 @@ pub struct TimingRow {
 /// they measure the same work (see [`Ratios`]).
 #[derive(Clone, Debug)]
 pub struct Timing {
+    /// The table's heading.
     pub title: String,
+    /// How it was measured (how sleeps are scaled, what the watchdog is).
     pub setup: String,
+    /// The rows, in the order they are shown.
     pub rows: Vec<TimingRow>,
+    /// Which rows a ratio may compare.
     pub ratios: Ratios,
 }
 
@@ -509,11 +560,15 @@ impl Timing {
 /// A concept of the tutorial: its variants, where it lives, and its native timing, if any.
 #[derive(Clone, Debug)]
 pub struct Concept {
+    /// Kebab-case: the part of its variants' ids before the `/`.
     pub id: &'static str,
+    /// Its heading in the tour and the pictures.
     pub title: &'static str,
     /// The concept's file, relative to the project's root.
     pub file: &'static str,
+    /// Its variants, in the order the tour shows them.
     pub variants: Vec<Variant>,
+    /// Its native timing table; `None` when it has none.
     pub timing: Option<TimingSource>,
 }
 
@@ -531,9 +586,11 @@ pub enum TimingSource {
 /// Native runs of variants, side by side, for a timing table.
 #[derive(Clone, Debug)]
 pub struct WatchedRuns {
+    /// The table's heading.
     pub title: &'static str,
     /// The table's setup line (how sleeps are scaled, what the watchdog is).
     pub setup: fn() -> String,
+    /// The variants to run, one row each.
     pub variants: Vec<Variant>,
     /// A run with no progress for this long is reported as a likely deadlock.
     pub watchdog: std::time::Duration,
@@ -559,11 +616,13 @@ impl Concept {
         self
     }
 
+    /// Gives the concept a timing table it measures itself.
     pub fn timing(mut self, timing: fn() -> Timing) -> Concept {
         self.timing = Some(TimingSource::Measured(timing));
         self
     }
 
+    /// Gives the concept a timing table of native runs of variants.
     pub fn watched_timing(mut self, runs: WatchedRuns) -> Concept {
         self.timing = Some(TimingSource::Watched(runs));
         self

@@ -34,11 +34,23 @@ pub struct Local {
     trace_id: OnceLock<Tid>,
 }
 
+impl std::fmt::Debug for Local {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Local")
+            .field("held", &self.held())
+            .field("exit_hook", &self.exit_hook().is_some())
+            .field("trace_id", &self.trace_id())
+            .finish()
+    }
+}
+
 impl Local {
+    /// Facade locks the thread holds now.
     pub fn held(&self) -> usize {
         self.held.load(Ordering::SeqCst)
     }
 
+    /// The thread took (`true`) or released a facade lock.
     pub fn count_held(&self, taken: bool) {
         if taken {
             self.held.fetch_add(1, Ordering::SeqCst);
@@ -47,14 +59,17 @@ impl Local {
         }
     }
 
+    /// The rule that may stop the thread, if one is installed.
     pub fn exit_hook(&self) -> Option<Arc<dyn ExitHook>> {
         lock_unpoisoned(&self.exit_hook).clone()
     }
 
+    /// Installs the rule that may stop the thread (`None`: none).
     pub fn set_exit_hook(&self, hook: Option<Arc<dyn ExitHook>>) {
         *lock_unpoisoned(&self.exit_hook) = hook;
     }
 
+    /// The thread in the trace; `None` for one the facade did not spawn (the checker's `main`).
     pub fn trace_id(&self) -> Option<Tid> {
         self.trace_id.get().copied()
     }

@@ -56,12 +56,20 @@ pub trait Model: Send + Sync + 'static {
     /// What the execution observably did; its `Debug` text is the outcome's name in a report.
     type Outcome: Debug + Send + 'static;
 
+    /// One execution on `R`, with `threads` worker threads (the check's count; a model may
+    /// ignore it).
     fn run<R: Runtime>(&self, threads: usize) -> Self::Outcome;
 }
 
 /// A model with its runtime chosen at run time: what [`check`] takes.
 pub struct ModelFn<O> {
     run: Arc<dyn Fn(Backend, usize) -> O + Send + Sync>,
+}
+
+impl<O> std::fmt::Debug for ModelFn<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelFn").finish_non_exhaustive()
+    }
 }
 
 impl<O> Clone for ModelFn<O> {
@@ -143,6 +151,7 @@ macro_rules! __model_on_loom {
 
 /// The outcome type of a check of a registry variant: its outcomes are classified by the
 /// lesson, so it takes no classifier.
+#[derive(Debug)]
 pub enum Registered {}
 
 type Classifier<O> = Arc<dyn Fn(&O) -> (Class, &'static str) + Send + Sync>;
@@ -168,6 +177,25 @@ pub struct Check<O> {
     seed: Option<u64>,
     mode: Mode,
     needs: &'static [BlindSpot],
+}
+
+/// What the check will run and with what settings; not the model, the classifier or the builder.
+impl<O> std::fmt::Debug for Check<O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match &self.target {
+            Target::Model { name, .. } => name.as_deref(),
+            Target::Registered(variant) => Some(variant.id),
+        };
+        f.debug_struct("Check")
+            .field("name", &name)
+            .field("backend", &self.backend)
+            .field("threads", &self.threads)
+            .field("executions", &self.executions)
+            .field("seed", &self.seed)
+            .field("mode", &self.mode)
+            .field("needs", &self.needs)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A check of `model`, with 2 worker threads, on the exploring backend of this build (shuttle,
@@ -286,14 +314,17 @@ impl<O> Check<O> {
         self
     }
 
+    /// [`Check::run`] under shuttle.
     pub fn shuttle(self) -> Result<Report, CheckError> {
         self.backend(Backend::Shuttle).run()
     }
 
+    /// [`Check::run`] on std threads: each execution as the OS schedules it, nothing explored.
     pub fn native(self) -> Result<Report, CheckError> {
         self.backend(Backend::Native).run()
     }
 
+    /// [`Check::run`] under loom (only in a `--cfg loom` build).
     #[cfg(loom)]
     pub fn loom(self) -> Result<Report, CheckError> {
         self.backend(Backend::Loom).run()

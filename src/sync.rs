@@ -7,7 +7,7 @@ use crate::exit_hook::{count_held, exit_point, exit_point_releasing, wake_at_exi
 use crate::runtime::Runtime;
 use crate::thread::current_tid;
 use crate::trace::{self, Action, ObjId, Waiting};
-use std::fmt::Debug;
+use std::fmt::{self, Debug};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,16 +19,32 @@ pub struct Mutex<R: Runtime, T: Send> {
     id: ObjId,
 }
 
+impl<R: Runtime, T: Send> Debug for Mutex<R, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        trace::debug_object(f, "Mutex", self.id).finish_non_exhaustive()
+    }
+}
+
+/// A held [`Mutex`]: derefs to the value; dropping it releases the lock (and records that).
 pub struct MutexGuard<'a, R: Runtime, T: Send + 'static> {
     inner: Option<R::Guard<'a, T>>,
     mutex: &'a Mutex<R, T>,
 }
 
+/// The value, as std's guard shows it (read through the guard already held: no step).
+impl<R: Runtime, T: Send + Debug + 'static> Debug for MutexGuard<'_, R, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Debug::fmt(&**self, f)
+    }
+}
+
 impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
+    /// A mutex named `lock`, holding `value`.
     pub fn new(value: T) -> Self {
         Self::named("lock", value)
     }
 
+    /// A mutex holding `value`, named `name` in timelines and deadlock reports.
     pub fn named(name: &str, value: T) -> Self {
         Mutex {
             inner: Arc::new(R::new_mutex(value)),
@@ -36,6 +52,7 @@ impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
         }
     }
 
+    /// Its name in this execution; empty when nothing records (a native timing run).
     pub fn name(&self) -> String {
         trace::object_name(self.id)
     }
@@ -114,11 +131,19 @@ pub struct Condvar<R: Runtime> {
     id: ObjId,
 }
 
+impl<R: Runtime> Debug for Condvar<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        trace::debug_object(f, "Condvar", self.id).finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime> Condvar<R> {
+    /// A condvar named `condvar`.
     pub fn new() -> Self {
         Self::named("condvar")
     }
 
+    /// A condvar named `name` in timelines and deadlock reports.
     pub fn named(name: &str) -> Self {
         Condvar {
             inner: Arc::new(R::new_condvar()),
@@ -126,6 +151,8 @@ impl<R: Runtime> Condvar<R> {
         }
     }
 
+    /// Releases `guard`'s lock, waits for a notify (or a spurious wake-up: shuttle injects
+    /// them), and returns holding the lock again. Check the condition again after it.
     #[track_caller]
     pub fn wait<'a, T: Send + 'static>(&self, guard: MutexGuard<'a, R, T>) -> MutexGuard<'a, R, T> {
         self.wait_inner(guard, None).0
@@ -227,7 +254,8 @@ impl<R: Runtime> Condvar<R> {
         (exit_point_releasing::<R, _>(guard), timed_out)
     }
 
-    /// Recorded once it has taken effect: the backend may switch before that.
+    /// Wakes one waiter, if any waits. Recorded once it has taken effect: the backend may
+    /// switch before that.
     #[track_caller]
     pub fn notify_one(&self) {
         exit_point::<R>();
@@ -243,6 +271,7 @@ impl<R: Runtime> Condvar<R> {
         }
     }
 
+    /// Wakes every waiter; recorded once it has taken effect.
     #[track_caller]
     pub fn notify_all(&self) {
         exit_point::<R>();
@@ -277,11 +306,19 @@ pub struct AtomicUsize<R: Runtime> {
     id: ObjId,
 }
 
+impl<R: Runtime> Debug for AtomicUsize<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        trace::debug_object(f, "AtomicUsize", self.id).finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime> AtomicUsize<R> {
+    /// A counter named `atomic`, starting at `value`.
     pub fn new(value: usize) -> Self {
         Self::named("atomic", value)
     }
 
+    /// A counter starting at `value`, named `name` in timelines.
     pub fn named(name: &str, value: usize) -> Self {
         AtomicUsize {
             inner: R::new_atomic(value),
@@ -289,6 +326,7 @@ impl<R: Runtime> AtomicUsize<R> {
         }
     }
 
+    /// The value, recorded as a read.
     #[track_caller]
     pub fn load(&self) -> usize {
         exit_point::<R>();
@@ -299,6 +337,8 @@ impl<R: Runtime> AtomicUsize<R> {
         value
     }
 
+    /// Sets the value, recorded as a write (one computed from a stale load is a lost update, as
+    /// for [`Shared`]).
     #[track_caller]
     pub fn store(&self, value: usize) {
         exit_point::<R>();
@@ -308,6 +348,7 @@ impl<R: Runtime> AtomicUsize<R> {
         }
     }
 
+    /// Adds `value` (wrapping) in one indivisible step; returns the value before.
     #[track_caller]
     pub fn fetch_add(&self, value: usize) -> usize {
         exit_point::<R>();
@@ -316,6 +357,7 @@ impl<R: Runtime> AtomicUsize<R> {
         old
     }
 
+    /// Subtracts `value` (wrapping) in one indivisible step; returns the value before.
     #[track_caller]
     pub fn fetch_sub(&self, value: usize) -> usize {
         exit_point::<R>();
@@ -324,6 +366,8 @@ impl<R: Runtime> AtomicUsize<R> {
         old
     }
 
+    /// Sets the value to `new` if it is `current`, in one indivisible step: `Ok` with the value
+    /// before if it did, `Err` with the value found (recorded as a read) if not.
     #[track_caller]
     pub fn compare_exchange(&self, current: usize, new: usize) -> Result<usize, usize> {
         exit_point::<R>();
@@ -357,7 +401,14 @@ pub struct Shared<R: Runtime, T: Copy + Debug + Send> {
     id: ObjId,
 }
 
+impl<R: Runtime, T: Copy + Debug + Send> Debug for Shared<R, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        trace::debug_object(f, "Shared", self.id).finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
+    /// A variable holding `value`, named `name` in timelines and lost-update reports.
     pub fn named(name: &str, value: T) -> Self {
         Shared {
             cell: R::new_mutex(value),
@@ -365,6 +416,7 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
         }
     }
 
+    /// The value, in one step, recorded as a read.
     #[track_caller]
     pub fn load(&self) -> T {
         exit_point::<R>();
@@ -376,6 +428,8 @@ impl<R: Runtime, T: Copy + Debug + Send> Shared<R, T> {
         value
     }
 
+    /// Sets the value, in one step, recorded as a write: a store computed from a load that
+    /// another thread's store has since overtaken is flagged as a lost update.
     #[track_caller]
     pub fn store(&self, value: T) {
         exit_point::<R>();
@@ -393,7 +447,14 @@ pub struct LockEvents {
     id: ObjId,
 }
 
+impl Debug for LockEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        trace::debug_object(f, "LockEvents", self.id).finish()
+    }
+}
+
 impl LockEvents {
+    /// The events of a lock named `name` in timelines and deadlock reports.
     pub fn named(name: &str) -> Self {
         LockEvents {
             id: trace::register(name.to_owned()),

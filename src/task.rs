@@ -48,6 +48,15 @@ pub struct JoinHandle<R: Runtime, T: Send + 'static> {
     _runtime: PhantomData<R>,
 }
 
+impl<R: Runtime, T: Send + 'static> Debug for JoinHandle<R, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("name", &self.name)
+            .field("tid", &self.tid)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Starts a task named `Greenlet-N` (numbered with the execution's threads).
 #[track_caller]
 pub fn spawn<R, F>(future: F) -> JoinHandle<R, F::Output>
@@ -92,6 +101,7 @@ where
 }
 
 impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
+    /// The task's name: the one given, or `Greenlet-N`.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -128,6 +138,15 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
 /// ```
 pub struct SharedHandle<R: Runtime, T: Clone + Send + 'static> {
     inner: Arc<Shared<R, T>>,
+}
+
+impl<R: Runtime, T: Clone + Send + 'static> Debug for SharedHandle<R, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedHandle")
+            .field("name", &self.inner.name)
+            .field("tid", &self.inner.tid)
+            .finish_non_exhaustive()
+    }
 }
 
 struct Shared<R: Runtime, T> {
@@ -202,6 +221,7 @@ where
 }
 
 impl<R: Runtime, T: Clone + Send + 'static> SharedHandle<R, T> {
+    /// The task's name, `Greenlet-N`.
     pub fn name(&self) -> &str {
         &self.inner.name
     }
@@ -298,7 +318,18 @@ pub struct SharedCell<R: Runtime, T: Copy + Debug + Send> {
     _runtime: PhantomData<R>,
 }
 
+/// Its id, name and value (reading it is no step of the model: the cell is not a scheduling
+/// point, and the read is not recorded).
+impl<R: Runtime, T: Copy + Debug + Send> Debug for SharedCell<R, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        trace::debug_object(f, "SharedCell", self.id)
+            .field("value", &*crate::util::lock_unpoisoned(&self.value))
+            .finish()
+    }
+}
+
 impl<R: Runtime, T: Copy + Debug + Send> SharedCell<R, T> {
+    /// A cell holding `value`, named `name` in timelines and lost-update reports.
     pub fn named(name: &str, value: T) -> Self {
         SharedCell {
             value: Mutex::new(value),
@@ -307,6 +338,7 @@ impl<R: Runtime, T: Copy + Debug + Send> SharedCell<R, T> {
         }
     }
 
+    /// The value, recorded as a read.
     #[track_caller]
     pub fn load(&self) -> T {
         let value = *crate::util::lock_unpoisoned(&self.value);
@@ -316,6 +348,8 @@ impl<R: Runtime, T: Copy + Debug + Send> SharedCell<R, T> {
         value
     }
 
+    /// Sets the value, recorded as a write: one computed from a load that another task's store
+    /// has since overtaken is flagged as a lost update.
     #[track_caller]
     pub fn store(&self, value: T) {
         *crate::util::lock_unpoisoned(&self.value) = value;

@@ -16,6 +16,15 @@ pub struct JoinHandle<R: Runtime, T: Send + 'static> {
     _runtime: PhantomData<R>,
 }
 
+impl<R: Runtime, T: Send + 'static> std::fmt::Debug for JoinHandle<R, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("name", &self.name)
+            .field("tid", &self.tid)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The name Python gives the `number`th thread started without one: `Thread-1`, `Thread-2`, ...
 /// (the main thread does not count). A program numbers its own threads; a model that spawns
 /// facade threads directly gets them numbered per execution.
@@ -34,6 +43,7 @@ where
     spawn_named::<R, F, T>(python_name(trace::next_thread_number()), body)
 }
 
+/// Starts a thread named `name` (in timelines, deadlock reports and [`current_name`]).
 #[track_caller]
 pub fn spawn_named<R, F, T>(name: impl Into<String>, body: F) -> JoinHandle<R, T>
 where
@@ -77,10 +87,12 @@ where
 }
 
 impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
+    /// The thread's name: the one given, or `Thread-N`.
     pub fn name(&self) -> &str {
         &self.name
     }
 
+    /// Waits for the thread to finish and returns its body's value; re-raises its panic.
     #[track_caller]
     pub fn join(self) -> T {
         exit_point::<R>();
@@ -121,6 +133,7 @@ pub fn sleep<R: Runtime>(duration: Duration) {
     exit_point::<R>();
 }
 
+/// Offers the processor to another thread: a scheduling point under the checkers.
 #[track_caller]
 pub fn yield_now<R: Runtime>() {
     exit_point::<R>();

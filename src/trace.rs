@@ -37,9 +37,12 @@ impl Tid {
 /// Events kept per execution; past this a model is too big to explain line by line anyway.
 const MAX_EVENTS: usize = 50_000;
 
+/// One step of the timeline: which thread did what.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// The thread that did it.
     pub thread: Tid,
+    /// What it did.
     pub action: Action,
     /// Where the operation was called, when locations are recorded (see [`record_locations`]).
     pub at: Option<&'static Location<'static>>,
@@ -96,69 +99,105 @@ fn caller() -> Option<&'static Location<'static>> {
 /// What a thread did; objects and threads by id (a report names them from the trace's tables).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Started a thread (or a task).
     Spawn {
+        /// The thread started.
         child: Tid,
     },
+    /// Its body returned: the thread's last event.
     Finish,
+    /// Joined a thread (or awaited a task) that had finished.
     Join {
+        /// The thread joined.
         child: Tid,
     },
+    /// Took a lock (once more, for a reentrant lock).
     Acquire {
+        /// The lock taken.
         lock: ObjId,
     },
+    /// Gave up one hold of a lock.
     Release {
+        /// The lock released.
         lock: ObjId,
     },
+    /// A `try_lock` that found the lock held, and returned without it.
     TryLockFailed {
+        /// The lock that was busy.
         lock: ObjId,
     },
     /// Releases `lock` and waits: recorded where the thread became a waiter.
     Wait {
+        /// The condvar waited on.
         condvar: ObjId,
+        /// The lock the wait releases, and takes back before it returns.
         lock: ObjId,
     },
+    /// A wait returned, holding its lock again.
     Woken {
+        /// The condvar it waited on.
         condvar: ObjId,
+        /// Its timeout ended it, not a notify.
         timed_out: bool,
     },
     /// A wait that ended with no notify (shuttle injects them; see `Runtime::spurious_wakeup`).
     WokenSpuriously {
+        /// The condvar it waited on.
         condvar: ObjId,
     },
+    /// Notified a condvar (recorded once the notify has taken effect).
     Notify {
+        /// The condvar notified.
         condvar: ObjId,
+        /// `notify_all`, not `notify_one`.
         all: bool,
     },
+    /// Read a shared variable or an atomic.
     Read {
+        /// The variable read.
         var: ObjId,
+        /// The value read, as `{:?}` shows it.
         value: String,
     },
+    /// Wrote a shared variable or an atomic.
     Write {
+        /// The variable written.
         var: ObjId,
+        /// The value written, as `{:?}` shows it; `old -> new` for an atomic read-modify-write.
         value: String,
     },
+    /// Printed a line of the program's output.
     Print {
+        /// The line, without its newline.
         line: String,
     },
     /// A step a model names itself ([`crate::thread::note`]).
     Note {
+        /// The step, in the model's words.
         text: String,
     },
     /// The program exited: daemons stop at their next operation.
     Exit,
+    /// The program's exit stopped the thread at this operation (a daemon, or any thread when
+    /// the program exits at once): its last event.
     StoppedAtExit,
 }
 
 /// What a thread is blocked on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Waiting {
+    /// A lock to be free.
     Lock(ObjId),
+    /// A notify on a condvar.
     Condvar {
+        /// The condvar waited on.
         condvar: ObjId,
+        /// The lock the wait released, which it takes back when woken.
         lock: ObjId,
         /// A `wait_timeout`: a timer would end it, where the backend has one.
         timed: bool,
     },
+    /// A thread (or a task) to finish.
     Join(Tid),
     /// A greenlet suspended in a `switch`, waiting for another to switch back to it.
     Switch,
@@ -169,7 +208,9 @@ pub enum Waiting {
 /// string, and read as one, it is its name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Named<Id> {
+    /// What it is: the identity matching and comparing go by.
     pub id: Id,
+    /// What a report calls it.
     pub name: String,
 }
 
@@ -195,8 +236,11 @@ impl<Id> fmt::Display for Named<Id> {
 /// A blocked thread as a deadlock report shows it; `holds` in name order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Blocked {
+    /// The blocked thread.
     pub thread: Named<Tid>,
+    /// The locks it holds while it waits.
     pub holds: Vec<Named<ObjId>>,
+    /// What it waits for.
     pub waits_for: Named<Waiting>,
 }
 
@@ -209,6 +253,7 @@ impl Blocked {
         }
     }
 
+    /// Whether this thread holds `lock`.
     pub fn holds_lock(&self, lock: ObjId) -> bool {
         self.holds.iter().any(|held| held.id == lock)
     }
@@ -218,19 +263,29 @@ impl Blocked {
 /// (the other thread's read and write, and the stale thread's read and write).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LostUpdate {
+    /// The variable whose update was lost.
     pub var: Named<ObjId>,
+    /// The thread whose write the stale one overwrote.
     pub overwritten: Named<Tid>,
+    /// The thread that wrote a value computed from a read older than the other's write.
     pub stale: Named<Tid>,
+    /// Indices into [`Trace::events`], in timeline order (one past the timeline's cap is left out).
     pub events: Vec<usize>,
 }
 
 /// Everything recorded about one execution.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
+    /// The timeline, in the order the backend ran the operations; at most 50,000 events.
     pub events: Vec<Event>,
+    /// Events that came after the timeline was full, and were only counted.
     pub events_dropped: usize,
+    /// The threads blocked when the trace was taken, in name order: at a deadlock, who waits
+    /// for what.
     pub blocked: Vec<Blocked>,
+    /// The execution's first lost update, if a write was computed from a stale read.
     pub lost_update: Option<LostUpdate>,
+    /// The lines the program printed, in order.
     pub output: Vec<String>,
     /// Object names, by [`ObjId`].
     pub objects: Vec<String>,
@@ -239,6 +294,7 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// The object's name; `#<id>` for an id the trace has no name for.
     pub fn object_name(&self, object: ObjId) -> Cow<'_, str> {
         match self.objects.get(object) {
             Some(name) => Cow::Borrowed(name),
@@ -246,6 +302,7 @@ impl Trace {
         }
     }
 
+    /// The thread's name; `thread #<n>` for one the trace has no name for.
     pub fn thread_name(&self, thread: Tid) -> Cow<'_, str> {
         match self.threads.get(thread.0) {
             Some(name) => Cow::Borrowed(name),
@@ -439,11 +496,21 @@ struct Write {
     read_event: Option<usize>,
 }
 
+/// Records one execution at a time into a [`Trace`]: [`install`] it, run the execution, take a
+/// [`Recorder::snapshot`], [`Recorder::reset`] it for the next.
 #[derive(Default)]
 pub struct Recorder {
     state: Mutex<State>,
     /// Set at the first panic: what came after (unwinding, teardown) is not the execution.
     frozen: AtomicBool,
+}
+
+impl fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recorder")
+            .field("frozen", &self.frozen.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
 }
 
 thread_local! {
@@ -455,6 +522,7 @@ pub fn install(recorder: Option<Arc<Recorder>>) {
     CURRENT.with(|current| *current.borrow_mut() = recorder);
 }
 
+/// The recorder installed on this OS thread, if any (a thread the facade spawns installs it too).
 pub fn current() -> Option<Arc<Recorder>> {
     CURRENT.with(|current| current.borrow().clone())
 }
@@ -554,6 +622,7 @@ impl Recorder {
     }
 }
 
+/// Records `action`, done by `thread`, as called from the facade's caller.
 #[track_caller]
 pub fn record(thread: Tid, action: Action) {
     record_at(thread, action, caller());
@@ -574,8 +643,22 @@ pub fn register(name: String) -> ObjId {
     })
 }
 
+/// The name of an object of this execution (see [`Trace::object_name`]); empty when nothing
+/// records.
 pub fn object_name(object: ObjId) -> String {
     with_state(|state| state.trace.object_name(object).into_owned())
+}
+
+/// Starts a facade object's `Debug`: its id and its name in this execution (empty when nothing
+/// records). Never its value: reading that would be a step of the model.
+pub(crate) fn debug_object<'a, 'b: 'a>(
+    f: &'a mut fmt::Formatter<'b>,
+    kind: &str,
+    id: ObjId,
+) -> fmt::DebugStruct<'a, 'b> {
+    let mut out = f.debug_struct(kind);
+    out.field("id", &id).field("name", &object_name(id));
+    out
 }
 
 /// A new thread of this execution, named `name`; `None` when nothing records.
@@ -586,6 +669,8 @@ pub fn register_thread(name: String) -> Option<Tid> {
     })
 }
 
+/// The name of a thread of this execution (see [`Trace::thread_name`]); empty when nothing
+/// records.
 pub fn thread_name(thread: Tid) -> String {
     with_state(|state| state.trace.thread_name(thread).into_owned())
 }
@@ -599,12 +684,15 @@ pub fn next_thread_number() -> usize {
     number.max(1)
 }
 
+/// `thread` is about to block on `waiting`: until [`end_wait`] (or an [`acquired`]), a
+/// snapshot lists it as blocked.
 pub fn begin_wait(thread: Tid, waiting: Waiting) {
     with_state(|state| {
         state.waiting.insert(thread, waiting);
     });
 }
 
+/// `thread` no longer waits (see [`begin_wait`]).
 pub fn end_wait(thread: Tid) {
     with_state(|state| {
         state.waiting.remove(&thread);
@@ -621,6 +709,7 @@ pub fn acquired(thread: Tid, lock: ObjId) {
     });
 }
 
+/// `thread` gave up one hold of `lock`.
 #[track_caller]
 pub fn released(thread: Tid, lock: ObjId) {
     let at = caller();
@@ -640,6 +729,7 @@ pub fn acquired_silently(thread: Tid, lock: ObjId) {
     with_state(|state| state.acquire(thread, lock));
 }
 
+/// `thread` read `value` from `var`; a write it computes next is checked against this read.
 #[track_caller]
 pub fn read(thread: Tid, var: ObjId, value: String) {
     let at = caller();

@@ -75,6 +75,7 @@ pub(super) trait Explorer: Sync {
 }
 
 /// What all jobs of one search share: how far they may go, and how far they got.
+#[derive(Debug)]
 pub struct Search {
     /// The global number of the earliest failure found so far (`usize::MAX`: none).
     limit: AtomicUsize,
@@ -115,6 +116,7 @@ impl Search {
         self.interrupted.store(true, Ordering::SeqCst);
     }
 
+    /// Time since the search started.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
@@ -168,7 +170,7 @@ impl Execution {
     }
 
     /// Runs one execution on the calling thread and counts its outcome.
-    pub fn once(&self) {
+    pub(super) fn once(&self) {
         let index = self.executions() + 1;
         let observed = self.run_model();
         let forbidden =
@@ -188,36 +190,38 @@ impl Execution {
     }
 
     /// Executions of this job counted so far.
-    pub fn executions(&self) -> usize {
+    pub(super) fn executions(&self) -> usize {
         lock_unpoisoned(&self.tally).executions()
     }
 
-    pub fn forbidden_seen(&self) -> bool {
+    /// Whether this job has run an execution that ended in a forbidden outcome.
+    pub(super) fn forbidden_seen(&self) -> bool {
         lock_unpoisoned(&self.tally).first_forbidden.is_some()
     }
 
     /// One step of a search, or of a replay running the search again up to execution
     /// `replay_to`, counted as the search counted it. Returns whether this was the target.
     #[cfg(loom)]
-    pub fn step(&self, replay_to: Option<usize>) -> bool {
+    pub(super) fn step(&self, replay_to: Option<usize>) -> bool {
         self.once();
         replay_to.is_some_and(|target| self.executions() >= target)
     }
 
     /// Whether the job must not start another execution: a `check` is done at its first
     /// forbidden outcome, another job found an earlier failure, or the search was interrupted.
-    pub fn should_stop(&self) -> bool {
+    pub(super) fn should_stop(&self) -> bool {
         (self.stop_at_forbidden && self.forbidden_seen())
             || !self.search.may_run(self.job, self.executions() + 1)
     }
 
-    pub fn recorder(&self) -> Arc<Recorder> {
+    /// The recorder the job's current execution records into.
+    pub(super) fn recorder(&self) -> Arc<Recorder> {
         lock_unpoisoned(&self.recorder).clone()
     }
 
     /// A recorder of its own for the next execution: natively, threads of an execution that
     /// outlive it (daemons, a stalled run) must not write into the next one's timeline.
-    pub fn renew_recorder(&self) {
+    pub(super) fn renew_recorder(&self) {
         *lock_unpoisoned(&self.recorder) = Arc::new(Recorder::default());
     }
 }

@@ -33,7 +33,10 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
     /// Probabilistic concurrency testing: finds bugs of small depth fast.
-    Pct { depth: usize },
+    Pct {
+        /// Priority changes per execution, plus one: `1..=`[`MAX_PCT_DEPTH`].
+        depth: usize,
+    },
     /// Uniformly random: better spread of outcomes.
     Random,
     /// Executions take turns among PCT at depths 1 to 5 and the random scheduler, each with a
@@ -61,6 +64,8 @@ impl Strategy {
         }
     }
 
+    /// The strategy [`Strategy::token_name`] gives `name`, if any (a PCT depth within
+    /// [`MAX_PCT_DEPTH`]).
     pub fn from_token_name(name: &str) -> Option<Strategy> {
         match name {
             "random" => Some(Strategy::Random),
@@ -93,7 +98,10 @@ pub struct Budget {
     /// Shuttle and native: executions to run. Loom: executions its search may run before it is
     /// reported unfinished.
     pub executions: usize,
+    /// Shuttle: the seed of the search's schedulers; the same seed, jobs and budget run the same
+    /// executions.
     pub seed: u64,
+    /// Shuttle: how its scheduler picks the next thread.
     pub strategy: Strategy,
     /// Loom: context switches forced on a thread that could go on.
     pub preemption_bound: usize,
@@ -111,10 +119,13 @@ pub struct Budget {
 /// Whether a run stops at the first forbidden outcome or counts them all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
+    /// Stop at the first failure: the verdict, and the failure's timeline and token.
     Check,
+    /// Run the whole budget and count every outcome (jcstress's table).
     Outcomes,
 }
 
+/// The seed a run uses unless `INTERLEAVE_SEED` or the command line sets one.
 pub const DEFAULT_SEED: u64 = 0x1e55_0b5e;
 
 /// Scheduling steps in one execution, by default ([`Budget::max_steps`]).
@@ -222,21 +233,40 @@ impl Budget {
 const TOUR_SHARE: usize = 10;
 
 /// What went wrong in one execution, with everything needed to explain and replay it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Failure {
+    /// What failed, in one line: `forbidden outcome <outcome>: <meaning>`, `panicked: <message>`,
+    /// `step limit: ...`, or the deadlock's explanation (`deadlock: ...`).
     pub message: String,
     /// 1-based number of the failing execution in the whole search (all jobs): the number its
     /// replay token names and the replay prints.
     pub execution: usize,
     /// The outcome, when the execution ran to the end.
     pub outcome: Option<Observed>,
+    /// What the failing execution did, step by step, and who was blocked on what at its end.
     pub trace: Trace,
+    /// The token that replays exactly this execution; `None` when the backend cannot replay it
+    /// (a native run).
     pub replay: Option<ReplayToken>,
+}
+
+/// Short: the failure's message, execution, outcome and token, and how long its trace is.
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Failure")
+            .field("message", &self.message)
+            .field("execution", &self.execution)
+            .field("outcome", &self.outcome)
+            .field("replay", &self.replay.as_ref().map(ToString::to_string))
+            .field("trace_events", &self.trace.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A verdict the backend could not reach: what it cannot see, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotChecked {
+    /// The behaviour the variant needs and the backend never produces.
     pub spot: BlindSpot,
     /// The backend's reason, from [`sight::CANNOT_SEE`].
     pub why: &'static str,
@@ -244,8 +274,11 @@ pub struct NotChecked {
     pub detail: Option<String>,
 }
 
+/// What a run found about a variant.
 #[derive(Clone, Debug)]
 pub enum Verdict {
+    /// No execution that ran failed ([`Report::exhaustive`] says whether they were all there
+    /// are).
     Holds,
     /// The verdict depends on a behaviour this backend never produces: nothing is claimed.
     NotChecked(NotChecked),
@@ -258,6 +291,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The failure, for a violation, a deadlock or a step limit.
     pub fn failure(&self) -> Option<&Failure> {
         match self {
             Verdict::Holds | Verdict::NotChecked(_) => None,
@@ -275,6 +309,8 @@ impl Verdict {
         }
     }
 
+    /// How a report names it: `"holds"`, `"not checked"`, `"violated"`, `"deadlock"` or
+    /// `"step limit"`.
     pub fn name(&self) -> &'static str {
         match self {
             Verdict::Holds => "holds",
@@ -289,14 +325,17 @@ impl Verdict {
 /// Every distinct outcome with its count.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutcomeTable {
+    /// Each outcome seen, with the number of executions that ended in it.
     pub rows: BTreeMap<Observed, usize>,
 }
 
 impl OutcomeTable {
+    /// Counts one more execution ending in `observed`.
     pub fn add(&mut self, observed: Observed) {
         *self.rows.entry(observed).or_default() += 1;
     }
 
+    /// Executions counted, all outcomes together.
     pub fn total(&self) -> usize {
         self.rows.values().sum()
     }
@@ -309,19 +348,29 @@ impl OutcomeTable {
         texts
     }
 
+    /// The first forbidden outcome in the table's order, if any was seen.
     pub fn first_forbidden(&self) -> Option<&Observed> {
         self.rows.keys().find(|o| o.class == Class::Forbidden)
     }
 }
 
+/// What one run of a variant found, and how far it looked.
 #[derive(Clone, Debug)]
 pub struct Report {
+    /// The variant's id.
     pub id: &'static str,
+    /// The backend that explored it.
     pub backend: Backend,
+    /// The thread count it ran with.
     pub params: Params,
+    /// What the run found.
     pub verdict: Verdict,
+    /// Executions run, all jobs together (a check stops at its first failure).
     pub executions: usize,
+    /// Wall-clock time the run took.
     pub elapsed: Duration,
+    /// Every distinct outcome with its count (in an `outcomes` run a deadlock or a step limit is
+    /// a row of its own).
     pub outcomes: OutcomeTable,
     /// What bounded the search, in words (seed, strategy, preemption bound).
     pub bounds: String,
@@ -336,16 +385,21 @@ pub struct Report {
     pub jobs: usize,
 }
 
+/// Why a run gave no verdict: the request was wrong, or the backend failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckError {
     /// `--backend loom` in a binary built without `--cfg loom`.
     NotBuilt(Backend),
+    /// A replay token that does not parse, names another model, or names an execution no check
+    /// prints; the text says which.
     BadToken(String),
     /// A budget no backend can run (no executions, a bound loom cannot count).
     BadBudget(String),
     /// The backend itself failed (a limit, a parameter it refused): no verdict on the model.
     Backend {
+        /// The backend that failed.
         backend: Backend,
+        /// Its panic's message.
         message: String,
         /// Where in the backend's source it panicked.
         site: String,

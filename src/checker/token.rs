@@ -25,28 +25,40 @@ use super::{CheckError, MAX_STEPS, Strategy};
 use crate::runtime::Backend;
 use std::fmt;
 
+/// One execution of one model, as a word a user can paste: `Display` writes it, `FromStr` reads
+/// it back (and refuses what no check could have printed).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplayToken {
     /// [`tag`] of the model's id.
     pub tag: String,
+    /// The thread count the execution ran with.
     pub threads: usize,
+    /// Which execution, and how its backend reaches it again.
     pub schedule: Schedule,
 }
 
+/// How a token's backend reaches its execution again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Schedule {
     /// Execution `execution` (1-based, numbered across all jobs as the report numbers it) of a
     /// shuttle search with `strategy` from `seed`, shared by `jobs` jobs.
     Seeded {
+        /// The search's strategy.
         strategy: Strategy,
+        /// The search's seed.
         seed: u64,
+        /// The jobs that shared the search.
         jobs: usize,
+        /// The execution's number in the whole search, 1-based.
         execution: usize,
     },
     /// Shuttle's own schedule, in its hex format.
     Shuttle(String),
+    /// Execution `execution` (1-based) of loom's search with `preemption_bound`.
     Loom {
+        /// The search's preemption bound.
         preemption_bound: usize,
+        /// The execution's number in loom's search, 1-based.
         execution: usize,
     },
 }
@@ -67,14 +79,14 @@ pub fn tag(id: &str) -> String {
     format!("{:06x}", (hash ^ (hash >> 24)) & 0xff_ffff)
 }
 
-pub use super::env::MAX_PREEMPTION_BOUND;
+use super::env::MAX_PREEMPTION_BOUND;
 
 /// The most jobs a token may name: a replay starts a thread for each.
-pub const MAX_JOBS: usize = 1024;
+pub(crate) const MAX_JOBS: usize = 1024;
 
 /// The furthest execution a loom token may name, until loom has an execution budget: a replay
 /// runs every execution before it.
-pub const MAX_LOOM_EXECUTION: usize = 10_000_000;
+pub(crate) const MAX_LOOM_EXECUTION: usize = 10_000_000;
 
 impl fmt::Display for ReplayToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -216,7 +228,7 @@ mod compact {
     /// The most steps a schedule may have. Shuttle counts a schedule's entries (its task choices
     /// and random draws) against the step limit and stops the execution there; twice the limit
     /// leaves room for what the last steps draw.
-    pub const MAX_STEPS_IN_SCHEDULE: u64 = 2 * MAX_STEPS as u64;
+    pub(crate) const MAX_STEPS_IN_SCHEDULE: u64 = 2 * MAX_STEPS as u64;
     /// Bits of a task id: 65,536 tasks, far more than any model with 1000 threads starts.
     const MAX_TASK_ID_BITS: u64 = 16;
     /// The magic byte and three varints (task id bits, steps, seed) of at most ten bytes.
@@ -226,9 +238,10 @@ mod compact {
         MAX_HEADER + (MAX_STEPS_IN_SCHEDULE * (1 + MAX_TASK_ID_BITS)).div_ceil(8) as usize;
     /// The longest text of a schedule within the limits. Runs only shorten a real schedule, and a
     /// schedule token is printed only for a schedule replayed from one.
-    pub const MAX_TEXT: usize = MAX_BYTES.div_ceil(3) * 4;
+    pub(crate) const MAX_TEXT: usize = MAX_BYTES.div_ceil(3) * 4;
 
-    pub fn encode(hex: &str) -> String {
+    /// Shuttle's hex schedule as a token's text (bytes that are not hex are skipped).
+    pub(crate) fn encode(hex: &str) -> String {
         let bytes: Vec<u8> = (0..hex.len() / 2)
             .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
             .collect();
@@ -248,7 +261,7 @@ mod compact {
 
     /// Shuttle's hex for a token, if the token is a well-formed schedule within the step limit;
     /// why not if not. Nothing is expanded past what such a schedule takes.
-    pub fn decode(text: &str) -> Result<String, String> {
+    pub(crate) fn decode(text: &str) -> Result<String, String> {
         let too_long = || {
             format!(
                 "the shuttle schedule is longer than any execution within the step limit \

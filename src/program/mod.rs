@@ -44,14 +44,18 @@ impl<R: Runtime> ThreadInfo<R> {
         })
     }
 
+    /// `thread.name`: `MainThread`, the name given, or `Thread-N`.
     pub fn name(&self) -> String {
         lock(&self.name).clone()
     }
 
+    /// `thread.name = ...`: what `name` returns from now on (the timeline keeps the name the
+    /// thread started with).
     pub fn set_name(&self, name: impl Into<String>) {
         *lock(&self.name) = name.into();
     }
 
+    /// `thread.daemon`: the program's exit does not wait for it, and stops it.
     pub fn is_daemon(&self) -> bool {
         self.daemon
     }
@@ -60,6 +64,16 @@ impl<R: Runtime> ThreadInfo<R> {
     pub fn is_alive(&self) -> bool {
         exit_point::<R>();
         R::load(&self.state) == ALIVE
+    }
+}
+
+/// Its name and whether it is a daemon; not whether it is alive, which is a step of the model.
+impl<R: Runtime> std::fmt::Debug for ThreadInfo<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadInfo")
+            .field("name", &self.name())
+            .field("daemon", &self.daemon)
+            .finish_non_exhaustive()
     }
 }
 
@@ -85,6 +99,12 @@ pub struct Program<R: Runtime> {
     shared: Arc<ProgramState<R>>,
 }
 
+impl<R: Runtime> std::fmt::Debug for Program<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program").finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime> Clone for Program<R> {
     fn clone(&self) -> Self {
         Program {
@@ -99,6 +119,7 @@ impl<R: Runtime> Clone for Program<R> {
 pub struct Printed(pub Vec<String>);
 
 impl Printed {
+    /// `lines`, owned: an expected outcome, written as a list of string literals.
     pub fn lines(lines: &[&str]) -> Printed {
         Printed(lines.iter().map(|line| line.to_string()).collect())
     }
@@ -116,7 +137,9 @@ impl std::fmt::Display for Printed {
 /// What a finished program returned and printed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exit<T> {
+    /// What the main thread's code returned.
     pub value: T,
+    /// The lines printed before the exit, in order (what daemons printed after it is lost).
     pub output: Vec<String>,
 }
 
@@ -229,10 +252,14 @@ impl<R: Runtime> Program<R> {
 
 /// The subclass style of `threading.Thread`: override `run`.
 pub trait Run: Send + 'static {
+    /// What the thread's body returns ([`ThreadHandle::join`] hands it over).
     type Output: Send + 'static;
+    /// The thread's body.
     fn run(self) -> Self::Output;
 }
 
+/// A thread configured and not started yet ([`Program::thread`]): name it, make it a daemon,
+/// then [`start`](ThreadBuilder::start) it.
 pub struct ThreadBuilder<R: Runtime, F> {
     program: Program<R>,
     target: F,
@@ -240,16 +267,27 @@ pub struct ThreadBuilder<R: Runtime, F> {
     daemon: bool,
 }
 
+impl<R: Runtime, F> std::fmt::Debug for ThreadBuilder<R, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadBuilder")
+            .field("name", &self.name)
+            .field("daemon", &self.daemon)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime, F, T> ThreadBuilder<R, F>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
+    /// `Thread(name=...)`; unnamed, it is `Thread-N`, numbered by start order as Python does.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
+    /// `Thread(daemon=...)`: a daemon is not waited for at exit, and stops there.
     pub fn daemon(mut self, daemon: bool) -> Self {
         self.daemon = daemon;
         self
@@ -316,7 +354,17 @@ pub struct ThreadHandle<R: Runtime, T: Send + 'static> {
     info: Arc<ThreadInfo<R>>,
 }
 
+impl<R: Runtime, T: Send + 'static> std::fmt::Debug for ThreadHandle<R, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThreadHandle")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<R: Runtime, T: Send + 'static> ThreadHandle<R, T> {
+    /// `thread.join()`: waits for the thread and returns what its target returned; re-raises
+    /// its panic. Joining a daemon the exit stopped stops the joiner too.
     pub fn join(self) -> T {
         exit_point::<R>();
         match self.join.join() {
@@ -325,10 +373,12 @@ impl<R: Runtime, T: Send + 'static> ThreadHandle<R, T> {
         }
     }
 
+    /// `thread.is_alive()`: see [`ThreadInfo::is_alive`].
     pub fn is_alive(&self) -> bool {
         self.info.is_alive()
     }
 
+    /// What `threading` knows about the thread (shared with [`Program::enumerate`]).
     pub fn info(&self) -> &Arc<ThreadInfo<R>> {
         &self.info
     }

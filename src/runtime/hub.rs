@@ -114,6 +114,12 @@ pub struct Task<T> {
     outcome: Arc<Mutex<Outcome<T>>>,
 }
 
+impl<T> std::fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task").finish_non_exhaustive()
+    }
+}
+
 /// Starts `future` as a task of the calling thread's hub; it first runs at the hub's next turn.
 pub fn spawn<F>(future: F) -> Task<F::Output>
 where

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+/// The loom backend: loom's threads and locks, every interleaving explored up to the
+/// preemption bound; only in a `--cfg loom` build.
 #[derive(Debug)]
 pub struct Loom;
 
@@ -71,6 +73,12 @@ impl super::std_shaped::Tasks for Loom {
 pub struct LoomTask<T> {
     task: super::hub::Task<T>,
     thread: ::loom::thread::JoinHandle<()>,
+}
+
+impl<T> std::fmt::Debug for LoomTask<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoomTask").finish_non_exhaustive()
+    }
 }
 
 ::loom::lazy_static! {

@@ -85,10 +85,15 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// Time passes (native): elapsed time can be measured. The checkers have no clock.
     const HAS_CLOCK: bool;
 
+    /// The backend's mutex, non-poisoning through [`Runtime::lock`].
     type Mutex<T: Send>: Send + Sync;
+    /// Holds a [`Runtime::Mutex`] locked; dropping it unlocks.
     type Guard<'a, T: Send + 'a>: DerefMut<Target = T>;
+    /// The backend's condition variable.
     type Condvar: Send + Sync;
+    /// The backend's atomic counter, sequentially consistent (see the notes above for loom).
     type AtomicUsize: Send + Sync;
+    /// Joins a thread from [`Runtime::spawn`].
     type JoinHandle<T: Send + 'static>: Send;
     /// Tells threads apart (an owner check, say): unique among the threads alive in one execution.
     type ThreadId: Copy + Eq + std::fmt::Debug + Send + Sync + 'static;
@@ -100,6 +105,7 @@ pub trait Runtime: Sized + Send + Sync + 'static {
         T: Send + 'static;
     /// Waits for the thread; `Err` carries its panic payload.
     fn join<T: Send + 'static>(handle: Self::JoinHandle<T>) -> std::thread::Result<T>;
+    /// Offers the processor to another thread: a scheduling point under the checkers.
     fn yield_now();
     /// `duration` is in the tutorial's units; see the table above for what each backend does.
     fn sleep(duration: Duration);
@@ -109,16 +115,21 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// checkers every model thread shares one OS thread, so std's would not do). The facade
     /// keeps its per-thread state there (`local`); the backend never looks inside.
     fn thread_slot() -> Option<Arc<dyn Any + Send + Sync>>;
+    /// Replaces the calling thread's slot (see [`Runtime::thread_slot`]).
     fn set_thread_slot(value: Option<Arc<dyn Any + Send + Sync>>);
     /// The calling thread's id; cheap, and needs no recorder (unlike names in a timing run).
     fn current_id() -> Self::ThreadId;
 
+    /// A mutex holding `value`, unlocked.
     fn new_mutex<T: Send>(value: T) -> Self::Mutex<T>;
     /// Non-poisoning: a panic in another holder does not make this fail.
     fn lock<T: Send>(mutex: &Self::Mutex<T>) -> Self::Guard<'_, T>;
+    /// The guard if the mutex is free right now, `None` if anyone holds it (the caller too).
     fn try_lock<T: Send>(mutex: &Self::Mutex<T>) -> Option<Self::Guard<'_, T>>;
 
+    /// A condvar with no waiters.
     fn new_condvar() -> Self::Condvar;
+    /// Releases `guard`'s mutex, waits for a notify, and takes the mutex back.
     fn wait<'a, T: Send>(condvar: &Self::Condvar, guard: Self::Guard<'a, T>) -> Self::Guard<'a, T>;
     /// Returns the guard and whether the wait timed out.
     fn wait_timeout<'a, T: Send>(
@@ -146,14 +157,23 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// shuttle says yes (one wait in [`SPURIOUS_WAKEUP_ONE_IN`], decided by its scheduler's
     /// random source, so a schedule replays it); loom cannot choose, and natively the OS does.
     fn spurious_wakeup() -> bool;
+    /// Wakes one waiter of `condvar`, if any waits.
     fn notify_one(condvar: &Self::Condvar);
+    /// Wakes every waiter of `condvar`.
     fn notify_all(condvar: &Self::Condvar);
 
+    /// An atomic counter starting at `value`.
     fn new_atomic(value: usize) -> Self::AtomicUsize;
+    /// The counter's value.
     fn load(atomic: &Self::AtomicUsize) -> usize;
+    /// Sets the counter to `value`.
     fn store(atomic: &Self::AtomicUsize, value: usize);
+    /// Adds `value` (wrapping) in one step; returns the value before.
     fn fetch_add(atomic: &Self::AtomicUsize, value: usize) -> usize;
+    /// Subtracts `value` (wrapping) in one step; returns the value before.
     fn fetch_sub(atomic: &Self::AtomicUsize, value: usize) -> usize;
+    /// Sets the counter to `new` if it holds `current`, in one step: `Ok` with the value before
+    /// when it did, `Err` with the value it found when it did not.
     fn compare_exchange(
         atomic: &Self::AtomicUsize,
         current: usize,
@@ -185,12 +205,16 @@ pub const SPURIOUS_WAKEUP_ONE_IN: u32 = 8;
 /// Which backend to explore with, as named on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
+    /// std OS threads: each run as the OS schedules it; nothing is explored.
     Native,
+    /// shuttle: schedules explored by its seeded schedulers; a failure replays from a token.
     Shuttle,
+    /// loom: every interleaving, up to its bounds; only in a `--cfg loom` build.
     Loom,
 }
 
 impl Backend {
+    /// Its name on the command line and in reports: `"native"`, `"shuttle"` or `"loom"`.
     pub fn name(self) -> &'static str {
         match self {
             Backend::Native => "native",
@@ -199,6 +223,7 @@ impl Backend {
         }
     }
 
+    /// The backend [`Backend::name`] gives `text`, if any.
     pub fn parse(text: &str) -> Option<Backend> {
         match text {
             "native" => Some(Backend::Native),

@@ -3,6 +3,8 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+/// The native backend: std threads, std locks, real time. Explores nothing: one run is one
+/// schedule, the one the OS picked.
 #[derive(Debug)]
 pub struct Native;
 
@@ -10,10 +12,13 @@ pub struct Native;
 /// (default 100: the tutorial's 0.1 s becomes 1 ms).
 static SLEEP_SCALE: AtomicU32 = AtomicU32::new(100);
 
+/// Divides the tutorial's durations by `divisor` (at least 1) from now on, for every native sleep
+/// and timed wait.
 pub fn set_sleep_scale(divisor: u32) {
     SLEEP_SCALE.store(divisor.max(1), Ordering::Relaxed);
 }
 
+/// The divisor [`set_sleep_scale`] set; 100 unless it was called.
 pub fn sleep_scale() -> u32 {
     SLEEP_SCALE.load(Ordering::Relaxed)
 }

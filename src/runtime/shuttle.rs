@@ -4,6 +4,8 @@
 
 mod sync;
 
+/// The shuttle backend: shuttle's tasks and locks, our own condvar; a schedule is explored by
+/// the checker's seeded schedulers and replays from its token.
 #[derive(Debug)]
 pub struct Shuttle;
 

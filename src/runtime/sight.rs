@@ -37,10 +37,13 @@ impl BlindSpot {
 /// One thing a backend cannot see.
 #[derive(Clone, Copy, Debug)]
 pub struct Blind {
+    /// The backend that cannot see it.
     pub backend: Backend,
     /// The behaviour, when a variant can depend on it; `None` for a limit of the whole search.
     pub spot: Option<BlindSpot>,
+    /// What it cannot see, as the README's table says it (`"spurious wake-ups"`).
     pub what: &'static str,
+    /// Why not, in one sentence: what a report prints next to a variant it could not check.
     pub why: &'static str,
 }
 

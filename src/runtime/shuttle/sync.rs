@@ -27,7 +27,7 @@ use std::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 use std::time::Duration;
 
 /// A timed waiter's timer fires at one poll in this many (when the scheduler runs it).
-pub const TIMER_FIRES_ONE_IN: u32 = 4;
+pub(crate) const TIMER_FIRES_ONE_IN: u32 = 4;
 
 /// shuttle's mutex, with std's API.
 #[derive(Debug, Default)]

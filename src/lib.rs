@@ -60,6 +60,7 @@
 
 // So that code written for a student's crate (`use interleave::...`) also compiles in this one:
 // the exercises' starter files and reference solutions are modules here too.
+#[cfg(feature = "lessons")]
 extern crate self as interleave;
 
 pub mod checker;

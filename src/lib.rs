@@ -80,6 +80,7 @@ pub mod program;
 pub mod report;
 pub mod runtime;
 pub mod signals;
+pub mod suggest;
 pub mod sync;
 pub mod task;
 pub mod thread;

@@ -3,11 +3,11 @@
 //! [`crate::gate::command`]), the real echo servers' `serve` and `load` (`crate::net::command`),
 //! and `completions`. This module parses and dispatches; what the commands run lives beside what
 //! they run ([`crate::tour`], [`crate::explore`], [`crate::timing`], [`crate::console`],
-//! [`crate::show`]). Exit codes
-//! are [`ExitCode`]s: 0 the property holds, 1 a violation or deadlock was found, 2 a usage error,
-//! 3 a checker error (the backend itself failed: no verdict on the model) or output that cannot
-//! be written, 5 not checked, 130 cut short by SIGINT or SIGTERM (what was done so far is
-//! reported; see [`crate::signals`]).
+//! [`crate::show`]). Exit codes are [`ExitCode`]s: 0 the property holds, 1 a violation or
+//! deadlock was found, 2 a usage error, 3 a checker error (the backend itself failed: no verdict
+//! on the model) or output that cannot be written, 5 not checked, 130 cut short by SIGINT or
+//! SIGTERM (what was done so far is reported; see [`crate::signals`]). The hidden child commands
+//! (this binary re-executed) are dispatched before clap parses anything.
 
 use crate::checker::Mode;
 use crate::console::{emit, say, sayln};
@@ -137,10 +137,17 @@ enum Command {
     Load(crate::net::command::LoadArgs),
     /// Not in a loom build: the echo servers need tokio
     #[cfg(loom)]
-    #[command(hide = true, alias = "load")]
+    #[command(hide = true)]
     Serve {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        words: Vec<String>,
+        _words: Vec<String>,
+    },
+    /// Not in a loom build: the echo servers need tokio
+    #[cfg(loom)]
+    #[command(hide = true)]
+    Load {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        _words: Vec<String>,
     },
     /// Print a shell completion script
     #[command(after_help = "Examples:\n  \
@@ -401,7 +408,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Refused> {
         Some(Command::Load(args)) => crate::net::command::load(&args, &emit),
         #[cfg(loom)]
         Some(Command::Serve { .. }) => Err(usage(
-            "serve and load are not in the loom build (they need tokio): build without --cfg loom",
+            "serve is not in the loom build (it needs tokio): build without --cfg loom",
+        )),
+        #[cfg(loom)]
+        Some(Command::Load { .. }) => Err(usage(
+            "load is not in the loom build (it needs tokio): build without --cfg loom",
         )),
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();

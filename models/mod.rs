@@ -92,8 +92,4 @@ pub const CHILD_COMMANDS: &[ChildCommand] = &[
         name: executor::native::WORKER_COMMAND,
         main: executor::native::worker_main,
     },
-    ChildCommand {
-        name: crate::gate::child::BUILTIN_COMMAND,
-        main: crate::gate::child::builtin_main,
-    },
 ];

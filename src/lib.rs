@@ -60,36 +60,55 @@
 
 // So that code written for a student's crate (`use interleave::...`) also compiles in this one:
 // the exercises' starter files and reference solutions are modules here too.
-#[cfg(feature = "lessons")]
+#[cfg(feature = "cli")]
 extern crate self as interleave;
 
+// The engine: what a library user's crate (default-features = false) builds.
 pub mod checker;
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod connection;
 pub mod exit_hook;
-#[cfg(feature = "gate")]
-pub mod gate;
 pub mod greenlet;
 pub mod lesson;
 pub mod local;
 pub mod model;
-#[cfg(feature = "lessons")]
-#[path = "../models/mod.rs"]
-pub mod models;
-#[cfg(all(feature = "lessons", not(loom)))]
-pub mod net;
-#[cfg(feature = "lessons")]
-pub mod picture;
 pub mod program;
 pub mod report;
 pub mod runtime;
-#[cfg(feature = "cli")]
-pub mod signals;
 pub mod sync;
 pub mod task;
 pub mod thread;
 pub mod trace;
+
+// The product (the `cli` feature, on by default): the command line and what it runs, the
+// lessons and their pictures, the grading gate and the echo servers.
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "cli")]
+pub mod console;
+#[cfg(feature = "cli")]
+pub mod exit;
+#[cfg(feature = "cli")]
+pub mod explore;
+#[cfg(feature = "cli")]
+pub mod gate;
+#[cfg(feature = "cli")]
+#[path = "../models/mod.rs"]
+pub mod models;
+#[cfg(all(feature = "cli", not(loom)))]
+pub mod net;
+#[cfg(feature = "cli")]
+pub mod picture;
+#[cfg(feature = "cli")]
+pub mod show;
+#[cfg(feature = "cli")]
+pub mod signals;
+#[cfg(feature = "cli")]
+pub mod suggest;
+#[cfg(feature = "cli")]
+pub mod timing;
+#[cfg(feature = "cli")]
+pub mod tour;
+
 mod util;
 
 pub use model::{Check, Model, ModelFn, check, check_variant};

@@ -3,6 +3,7 @@
 #[global_allocator]
 static ALLOCATOR: interleave::gate::limits::GateAllocator = interleave::gate::limits::GateAllocator;
 
+use interleave::exit::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Whether descriptor 1 was closed when the process started (`interleave list >&-`). Before
@@ -33,7 +34,7 @@ fn main() {
     }
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         eprintln!("error: cannot write the output: standard output is closed");
-        std::process::exit(3);
+        std::process::exit(ExitCode::Output.code());
     }
     let mut args = Vec::new();
     for (position, arg) in std::env::args_os().skip(1).enumerate() {
@@ -44,7 +45,7 @@ fn main() {
                     "error: argument {} ({arg:?}) is not valid UTF-8",
                     position + 1
                 );
-                std::process::exit(2);
+                std::process::exit(ExitCode::Usage.code());
             }
         }
     }

@@ -8,18 +8,6 @@ pub(crate) fn lock_unpoisoned<T>(mutex: &std::sync::Mutex<T>) -> std::sync::Mute
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A command's refusal: one line for stderr, and the exit code that says what kind (the command
-/// line's, the gate's and the echo servers' commands share it).
-#[cfg(feature = "lessons")]
-#[derive(Debug)]
-pub struct Refused(pub String, pub i32);
-
-/// A usage error: exit code 2.
-#[cfg(feature = "lessons")]
-pub(crate) fn usage(message: impl Into<String>) -> Refused {
-    Refused(message.into(), 2)
-}
-
 /// FNV-1a, 64 bits: a small stable hash for names (token tags, seeds, harness crates), the same
 /// on every machine and every run.
 #[derive(Clone, Copy, Debug)]

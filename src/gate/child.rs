@@ -16,6 +16,7 @@ use super::grade::{self, REPLAY_MARK, Settings};
 use super::limits::{self, STUCK_LIMIT};
 use super::report::PropertyResult;
 use crate::checker::{self, Progress, ReplayToken, token_tag};
+use crate::exit::{ExitCode, clap_line};
 use crate::runtime::Backend;
 use crate::util::lock_unpoisoned;
 use serde::{Deserialize, Serialize};
@@ -93,46 +94,47 @@ impl Args {
         words
     }
 
+    /// The words [`Args::to_words`] made, read back (by clap); a refusal is one line.
     pub fn parse(words: &[String]) -> Result<Args, String> {
-        let mut args = Args {
-            backends: Vec::new(),
-            seed: None,
-            replay: None,
-            property: None,
-        };
-        let mut words = words.iter();
-        while let Some(word) = words.next() {
-            let mut value = || {
-                words
-                    .next()
-                    .cloned()
-                    .ok_or_else(|| format!("{word} needs a value"))
-            };
-            match word.as_str() {
-                "--backend" => {
-                    let name = value()?;
-                    let backend = Backend::parse(&name)
-                        .filter(|b| *b != Backend::Native)
-                        .ok_or_else(|| format!("unknown backend {name:?}"))?;
-                    if !backend.is_built() {
-                        return Err(format!("this harness was built without {name}"));
-                    }
-                    args.backends.push(backend);
-                }
-                "--seed" => {
-                    let seed = value()?;
-                    args.seed = Some(seed.parse().map_err(|_| format!("bad seed {seed:?}"))?);
-                }
-                "--replay" => args.replay = Some(value()?),
-                "--property" => args.property = Some(value()?),
-                other => return Err(format!("unknown argument {other:?}")),
-            }
+        use clap::Parser;
+        let words = Words::try_parse_from(words).map_err(|error| clap_line(&error, "harness"))?;
+        let mut backends = words.backends;
+        if backends.is_empty() {
+            backends.push(Backend::Shuttle);
         }
-        if args.backends.is_empty() {
-            args.backends.push(Backend::Shuttle);
+        if let Some(missing) = backends.iter().find(|backend| !backend.is_built()) {
+            return Err(format!("this harness was built without {}", missing.name()));
         }
-        Ok(args)
+        Ok(Args {
+            backends,
+            seed: words.seed,
+            replay: words.replay,
+            property: words.property,
+        })
     }
+}
+
+/// The child's arguments as clap reads them: the words only (no program name), and no `--help`
+/// (the gate is the only caller).
+#[derive(clap::Parser, Debug)]
+#[command(no_binary_name = true, disable_help_flag = true)]
+struct Words {
+    /// Each backend to check with, in order (default: shuttle)
+    #[arg(long = "backend", value_parser = checked_backend)]
+    backends: Vec<Backend>,
+    #[arg(long, allow_hyphen_values = true, value_parser = |seed: &str| seed.parse::<u64>().map_err(|_| format!("bad seed {seed:?}")))]
+    seed: Option<u64>,
+    #[arg(long)]
+    replay: Option<String>,
+    #[arg(long)]
+    property: Option<String>,
+}
+
+/// A model-checking backend by name (never native: a property is checked, not timed).
+fn checked_backend(name: &str) -> Result<Backend, String> {
+    Backend::parse(name)
+        .filter(|backend| *backend != Backend::Native)
+        .ok_or_else(|| format!("unknown backend {name:?}"))
 }
 
 /// The results channel: the process's standard output as it started, and the key every line
@@ -156,7 +158,7 @@ impl Channel {
                 eprintln!("gate child: cannot set up its results channel");
                 std::process::exit(4);
             }
-            if std::env::var_os("INTERLEAVE_SHOW_PANICS").is_none() {
+            if !crate::checker::env::show_panics() {
                 libc::dup2(null, 2);
             }
             libc::close(null);
@@ -217,7 +219,7 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
         Ok(args) => args,
         Err(message) => {
             channel.send(&Message::Refused { message });
-            std::process::exit(2);
+            std::process::exit(ExitCode::Usage.code());
         }
     };
     crate::trace::record_locations(true);
@@ -231,7 +233,7 @@ pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
             Ok((text, failed)) => channel.send(&Message::Replay { text, failed }),
             Err(message) => {
                 channel.send(&Message::Refused { message });
-                std::process::exit(2);
+                std::process::exit(ExitCode::Usage.code());
             }
         }
     } else {
@@ -367,11 +369,11 @@ pub const BUILTIN_COMMAND: &str = "gate-builtin";
 pub fn builtin_main(words: &[&str]) -> i32 {
     let [exercise, name, rest @ ..] = words else {
         eprintln!("usage: {BUILTIN_COMMAND} EXERCISE NAME [ARGS]");
-        return 2;
+        return ExitCode::Usage.code();
     };
     let Some(builtin) = super::find_exercise(exercise).and_then(|e| e.builtin(name)) else {
         eprintln!("{BUILTIN_COMMAND}: no implementation {name:?} of {exercise:?}");
-        return 2;
+        return ExitCode::Usage.code();
     };
     let words: Vec<String> = rest.iter().map(|w| (*w).to_owned()).collect();
     run(exercise, (builtin.properties)(), &words)

@@ -1,37 +1,149 @@
 //! The gate's commands: `exercises`, `starter EXERCISE [DIR]`, `grade EXERCISE PATH... [OPTIONS]`,
 //! `merge-reports REPORT.json... [OPTIONS]` (a class graded in shards, see [`super::shard`]).
-//! Exit codes of `grade` and `merge-reports`: 0 every property of every submission holds,
-//! 1 a property fails or times out, 2 a usage error, 3 a submission was rejected (did not
-//! compile, broke a rule), 4 the grader itself failed, 130 `grade` was cut short by SIGINT or
-//! SIGTERM (the report has the submissions graded before the signal).
+//! Their arguments are parsed by clap ([`GradeArgs`], [`MergeArgs`]); their exit codes
+//! ([`ExitCode`]): 0 every property of every submission holds, 1 a property fails or times out,
+//! 2 a usage error, 3 a submission was rejected (did not compile, broke a rule), 4 the grader
+//! itself failed, 5 a property could not be checked or its search did not finish, 130 `grade`
+//! was cut short by SIGINT or SIGTERM (the report has the submissions graded before the signal).
 
 use super::formats::{self, Format};
 use super::report::{GateReport, Shard};
 use super::run::{self, DEFAULT_LIMIT, Options};
 use super::shard;
 use super::{Exercise, exercises};
+use crate::exit::{ExitCode, usage};
 use crate::runtime::Backend;
-use crate::signals::{self, CUT_SHORT};
+use crate::signals;
+use crate::suggest;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
-pub const USAGE: &str = "  interleave exercises
-  interleave starter EXERCISE [DIR]
-  interleave grade EXERCISE PATH... [--backend shuttle|loom|both] [--format text|json|junit|github|gradescope]
-                   [--out FILE] [--seed S] [--timeout SECONDS] [--property NAME] [--replay TOKEN]
-                   [--shard K/N]
-  interleave merge-reports REPORT.json... [--format text|json|junit|github] [--out FILE]";
+pub use crate::exit::Refused;
 
-pub use crate::util::Refused;
-use crate::util::usage;
+const GRADE_EXAMPLES: &str = "Examples:
+  interleave grade rlock my-rlock/submission.rs
+  interleave grade counter submissions/counter/* --format junit --out junit.xml
+  interleave grade counter builtin:starter --property no-lost-update --replay TOKEN
+  interleave grade counter submissions/counter/* --shard 1/4 --format json --out shard-1.json
+
+Exit codes: 0 every property of every submission holds, 1 a property fails or times out,
+2 a usage error, 3 a submission was rejected, 4 the grader itself failed, 5 not checked or
+unfinished, 130 cut short by SIGINT or SIGTERM.";
+
+const MERGE_EXAMPLES: &str = "Examples:
+  interleave merge-reports shard-*.json --format junit --out class.xml
+  interleave merge-reports shard-1.json shard-2.json --format json
+
+Exits as `grade` would have on the whole class.";
+
+/// `interleave grade`: grades submissions of an exercise against its properties.
+#[derive(clap::Args, Debug)]
+#[command(after_help = GRADE_EXAMPLES)]
+pub struct GradeArgs {
+    /// The exercise (`interleave exercises` lists them)
+    pub exercise: String,
+    /// A submission: a .rs file, or a folder with src/lib.rs (builtin:NAME: one of the
+    /// exercise's own implementations)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// The backends to grade with
+    #[arg(long, value_name = "BACKEND", value_enum, default_value_t = Backends::Shuttle)]
+    pub backend: Backends,
+    /// What to print (or write to --out)
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = format_parser())]
+    pub format: Format,
+    /// Write the format to FILE and print the text report (or its summary line)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+    /// Every property's seed, instead of the one derived from its name
+    #[arg(long, value_name = "S", allow_hyphen_values = true, value_parser = seed)]
+    pub seed: Option<u64>,
+    /// The wall-clock limit per submission, in seconds [default: 120]
+    #[arg(long, value_name = "SECONDS", allow_hyphen_values = true, value_parser = timeout)]
+    pub timeout: Option<Duration>,
+    /// Grade only this property
+    #[arg(long, value_name = "NAME")]
+    pub property: Option<String>,
+    /// Re-run the execution a report's replay token names (one PATH, one backend)
+    #[arg(long, value_name = "TOKEN")]
+    pub replay: Option<String>,
+    /// Grade only shard K of N (1 <= K <= N <= 1000), a disjoint part of the PATHs
+    #[arg(long, value_name = "K/N", value_parser = |value: &str| Shard::parse(value).ok_or_else(|| shard::bad_shard(value)))]
+    pub shard: Option<Shard>,
+}
+
+/// `interleave merge-reports`: joins shard reports into the report of the whole class.
+#[derive(clap::Args, Debug)]
+#[command(after_help = MERGE_EXAMPLES)]
+pub struct MergeArgs {
+    /// A report written by `grade --format json`
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub files: Vec<String>,
+    /// What to print (or write to --out)
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = format_parser())]
+    pub format: Format,
+    /// Write the format to FILE and print the text report
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<String>,
+}
+
+/// `grade --backend`: what to grade with (`both`: shuttle, then loom).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backends {
+    Shuttle,
+    Loom,
+    Both,
+}
+
+impl Backends {
+    pub fn backends(self) -> Vec<Backend> {
+        match self {
+            Backends::Shuttle => vec![Backend::Shuttle],
+            Backends::Loom => vec![Backend::Loom],
+            Backends::Both => vec![Backend::Shuttle, Backend::Loom],
+        }
+    }
+}
+
+/// `--format`, one of [`Format::NAMES`].
+fn format_parser() -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(Format::NAMES.split('|')).try_map(|name| {
+        Format::parse(&name).ok_or_else(|| format!("unknown format {name:?} ({})", Format::NAMES))
+    })
+}
+
+fn seed(value: &str) -> Result<u64, String> {
+    value
+        .parse()
+        .map_err(|_| format!("--seed {value:?} is not a whole number in 0..=2^64-1"))
+}
+
+/// The longest wall-clock limit accepted: a day.
+const MAX_TIMEOUT_SECONDS: u64 = 86_400;
+
+fn timeout(value: &str) -> Result<Duration, String> {
+    value
+        .parse()
+        .ok()
+        .filter(|s| (1..=MAX_TIMEOUT_SECONDS).contains(s))
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            format!(
+                "--timeout {value:?} is not a whole number of seconds in 1..={MAX_TIMEOUT_SECONDS}"
+            )
+        })
+}
 
 fn find(name: &str) -> Result<Exercise, Refused> {
     exercises::find(name).ok_or_else(|| {
-        usage(format!(
-            "unknown exercise {name:?}; the exercises are: {}",
-            exercises::names().join(", ")
-        ))
+        let names = exercises::names();
+        let hint = match suggest::nearest(name, names.iter().copied()) {
+            Some(near) => format!("did you mean {near}?"),
+            None => format!("the exercises are: {}", names.join(", ")),
+        };
+        usage(format!("unknown exercise {name:?}; {hint}"))
     })
 }
 
@@ -54,20 +166,17 @@ pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
     ];
     for (file, _) in &files {
         if dir.join(file).exists() {
-            return Err(Refused(
-                format!(
-                    "{} exists already; starter never overwrites (choose another folder)",
-                    dir.join(file).display()
-                ),
-                2,
-            ));
+            return Err(usage(format!(
+                "{} exists already; starter never overwrites (choose another folder)",
+                dir.join(file).display()
+            )));
         }
     }
     std::fs::create_dir_all(dir)
-        .map_err(|e| Refused(format!("cannot create {}: {e}", dir.display()), 2))?;
+        .map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
     for (file, text) in files {
         std::fs::write(dir.join(file), text)
-            .map_err(|e| Refused(format!("cannot write {}: {e}", dir.join(file).display()), 2))?;
+            .map_err(|e| usage(format!("cannot write {}: {e}", dir.join(file).display())))?;
     }
     let file = dir.join("submission.rs");
     Ok(format!(
@@ -79,182 +188,95 @@ pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
     ))
 }
 
-/// The longest wall-clock limit accepted: a day.
-const MAX_TIMEOUT_SECONDS: u64 = 86_400;
-
-struct GradeOptions {
-    paths: Vec<String>,
-    options: Options,
-    format: Format,
-    out: Option<String>,
-    replay: Option<String>,
-    shard: Option<Shard>,
-}
-
-/// A command's words: its positional arguments, and each `--option value` in order.
-struct Words<'a> {
-    positional: Vec<String>,
-    options: Vec<(&'a str, &'a str)>,
-}
-
-fn split_words<'a>(words: &[&'a str]) -> Result<Words<'a>, Refused> {
-    let mut split = Words {
-        positional: Vec::new(),
-        options: Vec::new(),
-    };
-    let mut words = words.iter().copied();
-    while let Some(word) = words.next() {
-        if !word.starts_with("--") {
-            split.positional.push(word.to_owned());
-            continue;
-        }
-        let value = words
-            .next()
-            .ok_or_else(|| usage(format!("{word} needs a value")))?;
-        split.options.push((word, value));
-    }
-    Ok(split)
-}
-
-fn parse_format(value: &str) -> Result<Format, Refused> {
-    Format::parse(value)
-        .ok_or_else(|| usage(format!("unknown format {value:?} ({})", Format::NAMES)))
-}
-
-fn parse(words: &[&str]) -> Result<GradeOptions, Refused> {
-    let words = split_words(words)?;
-    let mut parsed = GradeOptions {
-        paths: words.positional,
-        options: Options {
-            backends: vec![Backend::Shuttle],
-            seed: None,
-            limit: DEFAULT_LIMIT,
-            property: None,
-        },
-        format: Format::Text,
-        out: None,
-        replay: None,
-        shard: None,
-    };
-    for (word, value) in words.options {
-        match word {
-            "--backend" => {
-                parsed.options.backends = match value {
-                    "shuttle" => vec![Backend::Shuttle],
-                    "loom" => vec![Backend::Loom],
-                    "both" => vec![Backend::Shuttle, Backend::Loom],
-                    other => {
-                        return Err(usage(format!(
-                            "unknown backend {other:?} for grade (shuttle|loom|both)"
-                        )));
-                    }
-                };
-                if parsed.options.backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
-                    return Err(usage(
-                        "this binary was built without loom; grade under loom with: \
-                         RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- grade ...",
-                    ));
-                }
-            }
-            "--format" => parsed.format = parse_format(value)?,
-            "--out" => parsed.out = Some(value.to_owned()),
-            "--seed" => {
-                parsed.options.seed = Some(value.parse().map_err(|_| {
-                    usage(format!(
-                        "--seed {value:?} is not a whole number in 0..=2^64-1"
-                    ))
-                })?);
-            }
-            "--timeout" => {
-                let seconds: u64 = value
-                    .parse()
-                    .ok()
-                    .filter(|s| (1..=MAX_TIMEOUT_SECONDS).contains(s))
-                    .ok_or_else(|| {
-                        usage(format!(
-                            "--timeout {value:?} is not a whole number of seconds in 1..={MAX_TIMEOUT_SECONDS}"
-                        ))
-                    })?;
-                parsed.options.limit = Duration::from_secs(seconds);
-            }
-            "--replay" => parsed.replay = Some(value.to_owned()),
-            "--property" => parsed.options.property = Some(value.to_owned()),
-            "--shard" => {
-                parsed.shard =
-                    Some(Shard::parse(value).ok_or_else(|| usage(shard::bad_shard(value)))?);
-            }
-            other => return Err(usage(format!("unknown option {other:?} for grade"))),
-        }
-    }
-    if parsed.paths.is_empty() {
+/// What clap cannot check alone: a backend this binary lacks, and the options that do not go
+/// together.
+fn options(args: &GradeArgs) -> Result<Options, Refused> {
+    let backends = args.backend.backends();
+    if backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
         return Err(usage(
-            "grade needs at least one PATH (a .rs file or a folder with src/lib.rs)",
+            "this binary was built without loom; grade under loom with: \
+             RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- grade ...",
         ));
     }
-    if parsed.shard.is_some() && parsed.replay.is_some() {
+    if args.shard.is_some() && args.replay.is_some() {
         return Err(usage(
             "--replay re-runs one submission's execution; it takes no --shard",
         ));
     }
-    if parsed.shard.is_some() && parsed.format == Format::Gradescope {
+    if args.shard.is_some() && args.format == Format::Gradescope {
         return Err(usage(
             "--format gradescope grades one student; it takes no --shard",
         ));
     }
-    if parsed.format == Format::Gradescope && parsed.paths.len() > 1 {
+    if args.format == Format::Gradescope && args.paths.len() > 1 {
         return Err(usage(
             "--format gradescope grades one submission (Gradescope runs once per student)",
         ));
     }
-    if parsed.replay.is_some() && (parsed.paths.len() > 1 || parsed.options.backends.len() > 1) {
+    if args.replay.is_some() && (args.paths.len() > 1 || backends.len() > 1) {
         return Err(usage("--replay takes one PATH and one backend"));
     }
-    Ok(parsed)
+    Ok(Options {
+        backends,
+        seed: args.seed,
+        limit: args.timeout.unwrap_or(DEFAULT_LIMIT),
+        property: args.property.clone(),
+    })
 }
 
 /// `interleave grade ...`: what to print on stdout, and the exit code.
-pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
-    let exercise = find(name)?;
-    let parsed = parse(words)?;
-    if let Some(property) = &parsed.options.property {
+pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
+    let exercise = find(&args.exercise)?;
+    let options = options(args)?;
+    if let Some(property) = &options.property {
         let names: Vec<&str> = exercise.properties().iter().map(|p| p.name).collect();
         if !names.contains(&property.as_str()) {
+            let hint = match suggest::nearest(property, names.iter().copied()) {
+                Some(near) => format!("did you mean {near}?"),
+                None => format!("its properties are: {}", names.join(", ")),
+            };
             return Err(usage(format!(
-                "{} has no property {property:?}; its properties are: {}",
-                exercise.name,
-                names.join(", ")
+                "{} has no property {property:?}; {hint}",
+                exercise.name
             )));
         }
     }
-    if let Some(token) = &parsed.replay {
-        let replayed = run::replay(&exercise, &parsed.paths[0], &parsed.options, token);
+    if let Some(token) = &args.replay {
+        let replayed = run::replay(&exercise, &args.paths[0], &options, token);
         if let Some(signal) = signals::received() {
             return Err(Refused(
                 format!("cut short by {signal} before the replay reported"),
-                CUT_SHORT,
+                ExitCode::CutShort,
             ));
         }
         return match replayed {
-            Ok((text, failed)) => Ok((text, i32::from(failed))),
+            Ok((text, failed)) => Ok((
+                text,
+                if failed {
+                    ExitCode::Violated
+                } else {
+                    ExitCode::Ok
+                },
+            )),
             Err(refusal) => Err(Refused(
                 refusal.message,
                 match refusal.status {
-                    super::report::Status::Error => 4,
-                    _ => 2,
+                    super::report::Status::Error => ExitCode::GraderError,
+                    _ => ExitCode::Usage,
                 },
             )),
         };
     }
-    let paths: Vec<String> = parsed
+    let paths: Vec<String> = args
         .paths
         .iter()
-        .filter(|path| parsed.shard.is_none_or(|shard| shard.holds(path)))
+        .filter(|path| args.shard.is_none_or(|shard| shard.holds(path)))
         .cloned()
         .collect();
     let watching = std::io::stderr().is_terminal();
     let total = paths.len();
     let mut done = 0;
-    let mut report = run::grade(&exercise, &paths, &parsed.options, &mut |submission| {
+    let mut report = run::grade(&exercise, &paths, &options, &mut |submission| {
         done += 1;
         if watching && total > 1 {
             eprintln!(
@@ -264,8 +286,8 @@ pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
             );
         }
     });
-    report.shard = parsed.shard;
-    let (mut shown, code) = deliver(&report, parsed.format, parsed.out.as_deref())?;
+    report.shard = args.shard;
+    let (mut shown, code) = deliver(&report, args.format, args.out.as_deref())?;
     let Some(signal) = signals::received().filter(|_| report.submissions.len() < total) else {
         return Ok((shown, code));
     };
@@ -273,49 +295,32 @@ pub fn grade(name: &str, words: &[&str]) -> Result<(String, i32), Refused> {
         "cut short by {signal}: {} of {total} submissions graded; the others were not",
         report.submissions.len()
     );
-    if parsed.format == Format::Text || parsed.out.is_some() {
+    if args.format == Format::Text || args.out.is_some() {
         shown.push_str(&cut_short);
         shown.push('\n');
     } else {
         // The document on stdout stays whole; the note goes beside it.
         eprintln!("{cut_short}");
     }
-    Ok((shown, CUT_SHORT))
+    Ok((shown, ExitCode::CutShort))
 }
 
 /// `interleave merge-reports REPORT.json... [--format F] [--out FILE]`: what to print on stdout,
 /// and the merged report's exit code (as `grade`'s).
-pub fn merge_reports(words: &[&str]) -> Result<(String, i32), Refused> {
-    let Words {
-        positional: files,
-        options,
-    } = split_words(words)?;
-    let mut format = Format::Text;
-    let mut out = None;
-    for (word, value) in options {
-        match word {
-            "--format" => format = parse_format(value)?,
-            "--out" => out = Some(value.to_owned()),
-            other => return Err(usage(format!("unknown option {other:?} for merge-reports"))),
-        }
-    }
-    if files.is_empty() {
-        return Err(usage(
-            "merge-reports needs at least one REPORT.json (written by grade --format json)",
-        ));
-    }
-    if format == Format::Gradescope {
+pub fn merge_reports(args: &MergeArgs) -> Result<(String, ExitCode), Refused> {
+    if args.format == Format::Gradescope {
         return Err(usage(
             "merge-reports makes a class's report; --format gradescope is one student's",
         ));
     }
-    let reports = files
-        .into_iter()
-        .map(|file| shard::read(&file).map(|report| (file, report)))
+    let reports = args
+        .files
+        .iter()
+        .map(|file| shard::read(file).map(|report| (file.clone(), report)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
     let merged = shard::merge(reports).map_err(usage)?;
-    deliver(&merged, format, out.as_deref())
+    deliver(&merged, args.format, args.out.as_deref())
 }
 
 /// `report` in `format`, written to `out` or returned to be shown (with a file, what is shown is
@@ -324,12 +329,12 @@ fn deliver(
     report: &GateReport,
     format: Format,
     out: Option<&str>,
-) -> Result<(String, i32), Refused> {
+) -> Result<(String, ExitCode), Refused> {
     let rendered = formats::render(report, format);
     let shown = match out {
         Some(file) => {
             std::fs::write(file, &rendered)
-                .map_err(|e| Refused(format!("cannot write {file}: {e}"), 4))?;
+                .map_err(|e| Refused(format!("cannot write {file}: {e}"), ExitCode::GraderError))?;
             if format == Format::Text {
                 formats::summary_text(report)
             } else {
@@ -338,5 +343,7 @@ fn deliver(
         }
         None => rendered,
     };
-    Ok((shown, report.exit_code()))
+    // The report's own numbers are the gate's codes; one it does not know is the grader's fault.
+    let code = ExitCode::from_code(report.exit_code()).unwrap_or(ExitCode::GraderError);
+    Ok((shown, code))
 }

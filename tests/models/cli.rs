@@ -1,6 +1,8 @@
-//! The command line's contract: exit codes 0 / 1 / 2, one-line errors, replay commands that work.
+//! The command line's contract: exit codes 0 / 1 / 2, one-line errors, replay commands that work,
+//! help with examples, suggestions, completions, and the README's exit-code tables.
 
 use crate::support::{interleave, stderr, stdout};
+use interleave::exit::ExitCode;
 use std::process::{Command, Output};
 
 #[test]
@@ -173,7 +175,7 @@ fn usage_errors_exit_2_with_one_clear_line_and_no_panic() {
     let cases: [(&[&str], &str); 8] = [
         (
             &["check", "no-such/variant"],
-            "unknown id \"no-such/variant\"; the ids are: thread-vs-process/thread, ",
+            "no concept or variant 'no-such/variant' (`interleave list` prints every id)",
         ),
         (
             &["check", "counter-race/locked", "--frobnicate"],
@@ -381,7 +383,7 @@ fn unreadable_input_and_environment_are_usage_errors() {
             &["check", "counter-race/locked", "--preemption-bound", "256"],
             "--preemption-bound takes 0..=255",
         ),
-        (&["list", "extra"], "list: missing or extra arguments"),
+        (&["list", "extra"], "list: unexpected argument \"extra\""),
         (
             &["check", "counter-race/locked", "--frobnicate"],
             "unknown flag",
@@ -550,4 +552,231 @@ fn a_token_for_an_execution_that_does_not_fail_there_is_refused() {
     }
     let printed = interleave(&["replay", id, "shuttle.55edf2.3.portfolio.508889950.2.3"]);
     assert_eq!(printed.status.code(), Some(1), "{}", stderr(&printed));
+}
+
+#[test]
+fn help_shows_the_usage_with_examples_and_exits_0() {
+    for (args, says) in [
+        (
+            &["--help"][..],
+            &["Usage: interleave", "check", "grade", "Examples:"][..],
+        ),
+        (&["-h"], &["Usage: interleave", "Examples:"]),
+        (&["help"], &["Usage: interleave", "completions"]),
+        (
+            &["check", "--help"],
+            &[
+                "Usage: interleave check",
+                "--preemption-bound",
+                "Examples:",
+                "interleave check counter-race/unlocked",
+            ],
+        ),
+        (
+            &["help", "outcomes"],
+            &["Usage: interleave outcomes", "Examples:"],
+        ),
+        (
+            &["time", "--help"],
+            &["Usage: interleave time", "Examples:"],
+        ),
+    ] {
+        let output = interleave(args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let text = stdout(&output);
+        for said in says {
+            assert!(text.contains(said), "{args:?}: {said:?} not in\n{text}");
+        }
+        // The hidden child commands stay hidden.
+        for hidden in ["__child", "__worker", "gate-builtin"] {
+            assert!(!text.contains(hidden), "{args:?}: {hidden} in\n{text}");
+        }
+        assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+    }
+    let version = interleave(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert!(
+        stdout(&version).starts_with("interleave "),
+        "{}",
+        stdout(&version)
+    );
+}
+
+#[test]
+fn a_mistyped_id_command_or_flag_is_answered_with_the_nearest_one() {
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["check", "counter-rase/unlocked"],
+            "no concept or variant 'counter-rase/unlocked' — did you mean counter-race/unlocked?",
+        ),
+        (
+            &[
+                "replay",
+                "counter-race/unlokced",
+                "shuttle.55edf2.3.portfolio.508889950.2.3",
+            ],
+            "did you mean counter-race/unlocked?",
+        ),
+        (
+            &["outcomes", "counter-rase"],
+            "no concept or variant 'counter-rase' — did you mean counter-race?",
+        ),
+        (
+            &["chek", "counter-race/unlocked"],
+            "unknown command \"chek\"; did you mean check?",
+        ),
+        (
+            &["check", "counter-race/unlocked", "--thread", "3"],
+            "unknown flag \"--thread\" for check; did you mean --threads?",
+        ),
+        (
+            &["check", "counter-race/unlocked", "--backend", "shutle"],
+            "unknown backend \"shutle\": --backend takes shuttle, loom or native; did you mean shuttle?",
+        ),
+        (
+            &["time", "executr"],
+            "no timing for \"executr\"; did you mean executor?",
+        ),
+    ];
+    for (args, message) in cases {
+        assert_one_line_error(&interleave(args), 2, message);
+    }
+}
+
+#[test]
+fn a_concept_without_a_variant_lists_its_variants() {
+    let output = interleave(&["check", "counter-race"]);
+    assert_one_line_error(
+        &output,
+        2,
+        "counter-race is a concept; name one of its variants: ",
+    );
+    let concept = interleave::models::all()
+        .into_iter()
+        .find(|c| c.id == "counter-race")
+        .expect("the concept");
+    let err = stderr(&output);
+    for variant in &concept.variants {
+        assert!(err.contains(variant.id), "{} missing: {err}", variant.id);
+    }
+    assert!(!err.contains("rlock/"), "only its own variants: {err}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn missing_values_and_arguments_are_one_line_usage_errors() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["check"], "check needs <ID>"),
+        (&["replay", "counter-race/unlocked"], "replay needs <TOKEN>"),
+        (
+            &["check", "counter-race/unlocked", "--threads"],
+            "--threads needs a value",
+        ),
+        (&["--report"], "--report needs a value"),
+        (&["completions"], "completions needs <SHELL>"),
+        (
+            &["completions", "tcsh"],
+            "unknown shell \"tcsh\"; choose bash, ",
+        ),
+    ];
+    for (args, message) in cases {
+        assert_one_line_error(&interleave(args), 2, message);
+    }
+}
+
+#[test]
+fn completions_print_a_script_for_each_shell() {
+    for (shell, says) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef interleave"),
+        ("fish", "complete -c interleave"),
+    ] {
+        let output = interleave(&["completions", shell]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{shell}: {}",
+            stderr(&output)
+        );
+        let script = stdout(&output);
+        assert!(script.contains(says), "{shell}: {script}");
+        for word in [
+            "check",
+            "outcomes",
+            "merge-reports",
+            "preemption-bound",
+            "gradescope",
+        ] {
+            assert!(script.contains(word), "{shell}: {word} missing");
+        }
+        assert!(
+            !script.contains("gate-builtin"),
+            "{shell}: a hidden command"
+        );
+    }
+}
+
+/// Both of the README's exit-code tables (the command line's and the gate's) name only codes of
+/// [`ExitCode`], each with its meaning, and between them every code.
+#[test]
+fn the_readme_exit_code_tables_match_the_enum() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let table = |header: &str| -> Vec<(i32, String)> {
+        let start = readme
+            .find(header)
+            .unwrap_or_else(|| panic!("no table {header:?} in README.md"));
+        readme[start..]
+            .lines()
+            .skip(2)
+            .take_while(|line| line.starts_with('|'))
+            .map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let code = cells[1]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a code: {line}"));
+                (code, cells[2].to_lowercase())
+            })
+            .collect()
+    };
+    let command_line = table("| exit code | meaning |");
+    let gate = table("| exit | meaning |");
+    // What each code's meaning says, in each table.
+    let says = |exit: ExitCode, gate: bool| match exit {
+        ExitCode::Ok => "holds",
+        ExitCode::Violated if gate => "fails",
+        ExitCode::Violated => "violation",
+        ExitCode::Usage => "usage error",
+        ExitCode::Output if gate => "rejected",
+        ExitCode::Output => "could not be written",
+        ExitCode::GraderError => "grader itself failed",
+        ExitCode::NotChecked if gate => "not-checked",
+        ExitCode::NotChecked => "not checked",
+        ExitCode::CutShort => "cut short",
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for (rows, is_gate) in [(&command_line, false), (&gate, true)] {
+        let codes: Vec<i32> = rows.iter().map(|(code, _)| *code).collect();
+        assert!(codes.is_sorted(), "{codes:?}");
+        for (code, meaning) in rows {
+            let exit = ExitCode::from_code(*code)
+                .unwrap_or_else(|| panic!("README's code {code} is no ExitCode"));
+            assert_eq!(exit.code(), *code);
+            assert!(
+                meaning.contains(says(exit, is_gate)),
+                "README's {code} ({exit:?}) does not say {:?}: {meaning}",
+                says(exit, is_gate)
+            );
+            seen.insert(*code);
+        }
+    }
+    let all: std::collections::BTreeSet<i32> = ExitCode::ALL.iter().map(|e| e.code()).collect();
+    assert_eq!(seen, all, "every code in a README table, and nothing else");
+    assert_eq!(ExitCode::CutShort.code(), interleave::signals::CUT_SHORT);
+    assert_eq!(ExitCode::REJECTED, ExitCode::Output);
 }

@@ -214,6 +214,67 @@ fn usage_errors_exit_2_with_one_line() {
 }
 
 #[test]
+fn usage_errors_say_what_was_wrong_and_what_was_meant() {
+    for (args, says) in [
+        (
+            &["grade", "countr", "x.rs"][..],
+            "unknown exercise \"countr\"; did you mean counter?",
+        ),
+        (&["grade", "counter"], "grade needs <PATH>..."),
+        (
+            &["grade", "counter", "x.rs", "--format", "yaml"],
+            "unknown format \"yaml\": --format takes text, json, junit, github or gradescope",
+        ),
+        (
+            &["grade", "counter", "x.rs", "--backend", "bothh"],
+            "unknown backend \"bothh\": --backend takes shuttle, loom or both; did you mean both?",
+        ),
+        (
+            &["grade", "counter", "x.rs", "--timeout", "0"],
+            "--timeout \"0\" is not a whole number",
+        ),
+        (
+            &["grade", "counter", "x.rs", "--out"],
+            "--out needs a value",
+        ),
+        (&["merge-reports"], "merge-reports needs <REPORT.json>..."),
+        (&["starter"], "starter needs <EXERCISE>"),
+    ] {
+        let output = interleave(args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(says),
+            "{args:?}: {err}"
+        );
+        assert!(stdout(&output).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn grade_help_shows_its_flags_examples_and_exit_codes() {
+    for args in [&["grade", "--help"][..], &["help", "grade"]] {
+        let output = interleave(args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = stdout(&output);
+        for said in [
+            "Usage: interleave grade [OPTIONS] <EXERCISE> <PATH>...",
+            "--shard <K/N>",
+            "gradescope",
+            "Examples:",
+            "interleave grade rlock my-rlock/submission.rs",
+            "4 the grader itself failed",
+        ] {
+            assert!(text.contains(said), "{said:?} not in\n{text}");
+        }
+    }
+    let merge = interleave(&["merge-reports", "--help"]);
+    assert_eq!(merge.status.code(), Some(0));
+    assert!(stdout(&merge).contains("interleave merge-reports shard-*.json"));
+}
+
+#[test]
 fn a_submission_that_does_not_compile_is_rejected_with_its_line() {
     let dir = scratch("rejected");
     std::fs::create_dir_all(&dir).unwrap();

@@ -27,12 +27,11 @@
 //! checks each version ([`Flawed`]) with its own properties, and [`exercise`], the program here,
 //! runs over any implementation of that trait (a student's too).
 
-pub use crate::gate::exercises::rlock::{NotOwner, ReentrantLock};
+pub use crate::exercises::rlock::{NotOwner, ReentrantLock, SectionsDone, nested_sections};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
-use crate::sync::{AtomicUsize, Condvar, LockEvents, Mutex};
-use crate::thread::{self, JoinHandle, current_name};
-use std::fmt;
+use crate::sync::{Condvar, LockEvents, Mutex};
+use crate::thread::current_name;
 use std::sync::Arc;
 
 /// Which lock: the correct one, or one with a deliberate mistake built in.
@@ -261,80 +260,6 @@ impl<R: Runtime, const FLAW: usize> ReentrantLock<R> for Flawed<R, FLAW> {
 /// The property program over one lock, correct or broken.
 pub struct RLockProperties;
 
-/// Every worker finished and the lock was free at the end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SectionsDone(pub usize);
-
-impl fmt::Display for SectionsDone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} critical sections, lock free at the end", self.0)
-    }
-}
-
-/// Nested acquire/release rounds per worker: two, so a releasing owner can barge back in.
-const ROUNDS: usize = 2;
-
-/// The property program, over any reentrant lock: each worker first tries to release `lock`
-/// while it does not hold it, then does `ROUNDS` rounds of acquire, acquire, critical section,
-/// release, critical section, release. `strict`: a broken property panics, naming it; otherwise
-/// the program only runs (the `rlock` exercise's `no-deadlock` asks no more than that it ends).
-pub fn exercise<R: Runtime, L: ReentrantLock<R>>(
-    workers: usize,
-    lock: &Arc<L>,
-    strict: bool,
-) -> SectionsDone {
-    let inside = Arc::new(AtomicUsize::<R>::named("inside", 0));
-    let handles: Vec<JoinHandle<R, ()>> = (0..workers)
-        .map(|_| {
-            let (lock, inside) = (lock.clone(), inside.clone());
-            thread::spawn::<R, _, _>(move || {
-                let me = current_name::<R>().unwrap_or_default();
-                if lock.release().is_ok() && strict {
-                    panic!("only the owner releases: {me} released a lock it had not acquired");
-                }
-                for _ in 0..ROUNDS {
-                    lock.acquire();
-                    lock.acquire();
-                    critical_section(&inside, &me, strict);
-                    release_held(&*lock, &me, "inner", strict);
-                    if !lock.is_owned() && strict {
-                        panic!("reentrancy: {me} released once of twice and lost the lock")
-                    }
-                    critical_section(&inside, &me, strict);
-                    release_held(&*lock, &me, "outer", strict);
-                }
-            })
-        })
-        .collect();
-    handles.into_iter().for_each(JoinHandle::join);
-    SectionsDone(workers * ROUNDS * 2)
-}
-
-/// Releases a lock `me` holds; a refusal names the property that let it slip away.
-fn release_held<R: Runtime, L: ReentrantLock<R>>(lock: &L, me: &str, which: &str, strict: bool) {
-    match lock.release() {
-        Ok(()) => {}
-        Err(_) if !strict => {}
-        Err(NotOwner { owner: Some(other) }) if other != me => {
-            panic!(
-                "mutual exclusion: {other} took the lock {me} still held ({which} release refused)"
-            )
-        }
-        Err(e) => panic!("reentrancy: {me}'s {which} release failed: {e}"),
-    }
-}
-
-fn critical_section<R: Runtime>(inside: &AtomicUsize<R>, me: &str, strict: bool) {
-    let before = inside.fetch_add(1);
-    if strict {
-        assert_eq!(
-            before, 0,
-            "mutual exclusion: {me} entered while another thread was inside"
-        );
-    }
-    inside.fetch_sub(1);
-}
-
 impl Lesson for RLockProperties {
     type Version = Version;
     type Outcome = SectionsDone;
@@ -342,7 +267,7 @@ impl Lesson for RLockProperties {
 
     fn run<R: Runtime>(version: Version, params: &Params) -> SectionsDone {
         let lock = Arc::new(RLock::with_flaw("rlock", version));
-        let done = exercise::<R, _>(params.threads, &lock, true);
+        let done = nested_sections::<R, _>(params.threads, &lock, true);
         assert!(
             lock.try_acquire(),
             "free at count zero: every worker released, yet the lock is taken"

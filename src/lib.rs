@@ -65,6 +65,7 @@ extern crate self as interleave;
 pub mod checker;
 pub mod cli;
 pub mod connection;
+pub mod exercises;
 pub mod exit_hook;
 pub mod gate;
 pub mod greenlet;

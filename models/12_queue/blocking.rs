@@ -3,10 +3,9 @@
 //! `all_tasks_done`, all on the one lock).
 
 use super::store::{FifoStore, LifoStore, PriorityStore, Store};
-use crate::gate::exercises::bounded_queue::BoundedQueue;
+use crate::exercises::bounded_queue::{BoundedQueue, Empty, Full, TaskDoneTooMany};
 use crate::runtime::{Runtime, sleep_scale};
 use crate::sync::{Condvar, Mutex, MutexGuard};
-use std::fmt;
 use std::time::{Duration, Instant};
 
 /// `queue.Queue`: first in, first out.
@@ -15,40 +14,6 @@ pub type Fifo<R, T> = Queue<R, FifoStore<T>>;
 pub type Lifo<R, T> = Queue<R, LifoStore<T>>;
 /// `queue.PriorityQueue`: put `(priority, value)`; smallest priority first, ties in insertion order.
 pub type Priority<R, P, T> = Queue<R, PriorityStore<P, T>>;
-
-/// `get` found nothing: non-blocking on an empty queue, or the timeout ran out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Empty;
-
-/// `put` found no room: non-blocking on a full queue, or the timeout ran out. Gives the item back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Full<T>(pub T);
-
-/// `task_done` called more times than items were put (Python raises `ValueError`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskDoneTooMany;
-
-impl fmt::Display for Empty {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("queue is empty")
-    }
-}
-
-impl<T> fmt::Display for Full<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("queue is full")
-    }
-}
-
-impl fmt::Display for TaskDoneTooMany {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("task_done() called too many times")
-    }
-}
-
-impl std::error::Error for Empty {}
-impl<T: fmt::Debug> std::error::Error for Full<T> {}
-impl std::error::Error for TaskDoneTooMany {}
 
 /// What the lock protects.
 pub(super) struct State<S> {

@@ -41,7 +41,8 @@ pub mod demos;
 pub mod properties;
 pub mod store;
 
-pub use self::blocking::{Empty, Fifo, Full, Lifo, Priority, Queue, TaskDoneTooMany};
+pub use self::blocking::{Fifo, Lifo, Priority, Queue};
+pub use crate::exercises::bounded_queue::{Empty, Full, TaskDoneTooMany};
 
 use crate::lesson::Concept;
 

@@ -16,7 +16,7 @@
 use super::properties::{PoolContract, PoolScenario};
 use super::thread_pool::ThreadPool;
 use super::{Future, PoolFlaw, PoolReport, SubmitError};
-use crate::gate::exercises::thread_pool::{Executor, Task};
+use crate::exercises::thread_pool::{Executor, Task};
 use crate::lesson::{Class, Expect, Row};
 use crate::runtime::Runtime;
 use std::marker::PhantomData;

@@ -79,6 +79,8 @@ pub fn concept() -> Concept {
         properties::RESULT_TIMEOUT,
         properties::NESTED,
         properties::NESTED_ONE_WORKER,
+    ])
+    .rows(&[
         broken::CANCEL_RACES_START,
         broken::CALLBACK_RACES_COMPLETION,
         broken::SHUTDOWN_RETURNS_EARLY,

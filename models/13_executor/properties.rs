@@ -1,9 +1,11 @@
 //! The contract, one scenario per rule, each small enough for loom (one or two workers, one or
-//! two tasks). The same scenarios run the flawed pools in [`super::broken`]. The first three are
-//! generic over any [`Executor`]: the `thread-pool` exercise checks a student's pool with them.
+//! two tasks), run with the real pool. The first three are the exercise's
+//! ([`crate::exercises::thread_pool::scenarios`]), generic over any [`Executor`]: the
+//! `thread-pool` exercise checks a student's pool with them, and [`super::broken`] the flawed
+//! pools.
 
 use super::thread_pool::ThreadPool;
-use super::{PoolReport, TaskError, broken};
+use super::{PoolReport, TaskError};
 use crate::exercises::thread_pool::Executor;
 use crate::exercises::thread_pool::scenarios::{
     CANCEL_WON, START_WON, callback_during_completion, callbacks_classify, cancel_classify,
@@ -60,10 +62,11 @@ fn nested<R: Runtime>(workers: usize) -> PoolReport {
 
 const NESTED_GOT: &str = "outer task got Ok(20)";
 
-/// The contract's scenarios, each run with the real pool or with a flaw built in.
+/// The contract's scenarios, each run with the real pool ([`super::broken`] runs them with a
+/// flaw built in).
 pub struct PoolContract;
 
-/// Which scenario, and which pool runs it: the real one, or one with a [`super::PoolFlaw`].
+/// Which scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolScenario {
     Cancel,
@@ -74,12 +77,6 @@ pub enum PoolScenario {
     Nested,
     /// The same with the only worker.
     NestedOneWorker,
-    /// [`PoolScenario::Cancel`] with [`super::PoolFlaw::CancelRacesStart`].
-    CancelRacesStart,
-    /// [`PoolScenario::Callbacks`] with [`super::PoolFlaw::CallbackRacesCompletion`].
-    CallbackRacesCompletion,
-    /// [`PoolScenario::ShutdownWaits`] with [`super::PoolFlaw::ShutdownWaitsForQueue`].
-    ShutdownReturnsEarly,
 }
 
 impl Lesson for PoolContract {
@@ -90,17 +87,8 @@ impl Lesson for PoolContract {
     fn run<R: Runtime>(scenario: PoolScenario, _: &Params) -> PoolReport {
         match scenario {
             PoolScenario::Cancel => cancel_against_start::<R, ThreadPool<R>>(),
-            PoolScenario::CancelRacesStart => {
-                cancel_against_start::<R, broken::CancelRacesStartPool<R>>()
-            }
             PoolScenario::Callbacks => callback_during_completion::<R, ThreadPool<R>>(),
-            PoolScenario::CallbackRacesCompletion => {
-                callback_during_completion::<R, broken::CallbackRacesCompletionPool<R>>()
-            }
             PoolScenario::ShutdownWaits => shutdown_then_count::<R, ThreadPool<R>>(),
-            PoolScenario::ShutdownReturnsEarly => {
-                shutdown_then_count::<R, broken::ShutdownReturnsEarlyPool<R>>()
-            }
             PoolScenario::ResultTimeout => result_with_timeout::<R>(),
             PoolScenario::Nested => nested::<R>(2),
             PoolScenario::NestedOneWorker => nested::<R>(1),
@@ -110,13 +98,8 @@ impl Lesson for PoolContract {
     fn classify(scenario: PoolScenario, outcome: &PoolReport, _: &Params) -> (Class, &'static str) {
         match scenario {
             PoolScenario::Cancel => cancel_classify(outcome),
-            PoolScenario::CancelRacesStart => broken::cancel_races_start_classify(outcome),
-            PoolScenario::Callbacks | PoolScenario::CallbackRacesCompletion => {
-                callbacks_classify(outcome)
-            }
-            PoolScenario::ShutdownWaits | PoolScenario::ShutdownReturnsEarly => {
-                shutdown_classify(outcome)
-            }
+            PoolScenario::Callbacks => callbacks_classify(outcome),
+            PoolScenario::ShutdownWaits => shutdown_classify(outcome),
             // Under loom a timed wait never times out, so only the first appears there.
             PoolScenario::ResultTimeout => match outcome.0.as_slice() {
                 [line] if line == GOT_IT => (Class::Acceptable, "the task finished in time"),
@@ -145,10 +128,7 @@ impl Lesson for PoolContract {
             PoolScenario::Nested | PoolScenario::NestedOneWorker => {
                 Some(vec![lines(&[NESTED_GOT])])
             }
-            PoolScenario::ResultTimeout
-            | PoolScenario::CancelRacesStart
-            | PoolScenario::CallbackRacesCompletion
-            | PoolScenario::ShutdownReturnsEarly => None,
+            PoolScenario::ResultTimeout => None,
         }
     }
 }

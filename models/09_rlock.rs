@@ -23,10 +23,18 @@
 //! blocking, and a release by any other thread raises `RuntimeError: cannot release un-acquired
 //! lock` (Python 3.11; here `Err(NotOwner)`), which `no-owner-check` forgets.
 //!
-//! The lock, correct or flawed, is a [`ReentrantLock`]: the `rlock` exercise of the grading gate
-//! checks each version ([`Flawed`]) with its own properties, and [`exercise`], the program here,
-//! runs over any implementation of that trait (a student's too).
+//! The lock, correct or flawed, is a [`ReentrantLock`], the `rlock` exercise's trait
+//! ([`crate::exercises::rlock`]). The correct one, [`RLock`], is the exercise's reference
+//! solution, compiled here from its file (`src/gate/exercises/rlock/reference.rs`): one
+//! implementation, which the gate grades as a student's file and this lesson runs. The broken
+//! ones are [`BrokenRLock`], the same design with one mistake each; the exercise grades each
+//! version ([`Flawed`]) with its own properties, and [`nested_sections`], the program here, is
+//! the exercise's too and runs over any implementation of the trait (a student's as well).
 
+#[path = "../src/gate/exercises/rlock/reference.rs"]
+pub mod reference;
+
+pub use self::reference::RLock;
 pub use crate::exercises::rlock::{NotOwner, ReentrantLock, SectionsDone, nested_sections};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
@@ -37,7 +45,7 @@ use std::sync::Arc;
 /// Which lock: the correct one, or one with a deliberate mistake built in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
-    /// Owner + count + a while-loop wait.
+    /// Owner + count + a while-loop wait: [`RLock`].
     Correct,
     /// `release` does not ask who calls it.
     NoOwnerCheck,
@@ -60,34 +68,35 @@ impl Version {
     ];
 }
 
-/// Who owns the lock and how many times over.
+/// Who owns a broken lock and how many times over.
 struct Ownership<R: Runtime> {
     owner: Option<R::ThreadId>,
     owner_name: Option<String>,
     count: usize,
 }
 
-/// A reentrant lock: `acquire` and `release` in pairs, nested as deep as the owner likes.
-pub struct RLock<R: Runtime> {
+/// [`RLock`]'s design with one mistake built in (any [`Version`] but `Correct`, which is
+/// [`RLock`] itself).
+pub struct BrokenRLock<R: Runtime> {
     state: Mutex<R, Ownership<R>>,
     freed: Condvar<R>,
     events: LockEvents,
     flaw: Version,
 }
 
-impl<R: Runtime> RLock<R> {
-    pub fn named(name: &str) -> Self {
-        Self::with_flaw(name, Version::Correct)
-    }
-
-    /// The lock as `flaw` builds it ([`Version::Correct`]: no flaw).
+impl<R: Runtime> BrokenRLock<R> {
+    /// The lock as `flaw` builds it.
     pub fn with_flaw(name: &str, flaw: Version) -> Self {
+        assert!(
+            flaw != Version::Correct,
+            "the correct lock is RLock, the exercise's reference"
+        );
         let state = Ownership {
             owner: None,
             owner_name: None,
             count: 0,
         };
-        RLock {
+        BrokenRLock {
             state: Mutex::named(&format!("{name}.state"), state),
             freed: Condvar::named(&format!("{name}.freed")),
             events: LockEvents::named(name),
@@ -97,27 +106,6 @@ impl<R: Runtime> RLock<R> {
 
     fn busy(state: &Ownership<R>, me: R::ThreadId) -> bool {
         state.count > 0 && state.owner != Some(me)
-    }
-
-    /// Blocks while another thread owns the lock; the owner gets in at once.
-    pub fn acquire(&self) {
-        let me = R::current_id();
-        let mut state = self.state.lock();
-        match self.flaw {
-            Version::IfNotWhile => {
-                if Self::busy(&state, me) {
-                    state = self.freed.wait(state);
-                }
-            }
-            Version::LostWakeup => {
-                while Self::busy(&state, me) {
-                    drop(state);
-                    state = self.freed.wait(self.state.lock());
-                }
-            }
-            _ => state = self.freed.wait_while(state, |state| Self::busy(state, me)),
-        }
-        self.take(&mut state, me);
     }
 
     /// `false` at once when another thread owns the lock.
@@ -148,6 +136,29 @@ impl<R: Runtime> RLock<R> {
         state.owner_name = name;
         state.count += 1;
     }
+}
+
+impl<R: Runtime> BrokenRLock<R> {
+    /// Blocks while another thread owns the lock; the owner gets in at once.
+    pub fn acquire(&self) {
+        let me = R::current_id();
+        let mut state = self.state.lock();
+        match self.flaw {
+            Version::IfNotWhile => {
+                if Self::busy(&state, me) {
+                    state = self.freed.wait(state);
+                }
+            }
+            Version::LostWakeup => {
+                while Self::busy(&state, me) {
+                    drop(state);
+                    state = self.freed.wait(self.state.lock());
+                }
+            }
+            _ => state = self.freed.wait_while(state, |state| Self::busy(state, me)),
+        }
+        self.take(&mut state, me);
+    }
 
     /// Undoes one `acquire`; the last one lets a waiting thread in.
     pub fn release(&self) -> Result<(), NotOwner> {
@@ -174,13 +185,7 @@ impl<R: Runtime> RLock<R> {
         Ok(())
     }
 
-    /// Whether the calling thread owns the lock (Python's `_is_owned`).
-    pub fn is_owned(&self) -> bool {
-        self.holder() == Holder::Me
-    }
-
-    /// How many times the calling thread holds the lock: 0 unless it owns it (Python's
-    /// `_recursion_count`).
+    /// How many times the calling thread holds the lock: 0 unless it owns it.
     pub fn depth(&self) -> usize {
         let state = self.state.lock();
         if state.count > 0 && state.owner == Some(R::current_id()) {
@@ -189,55 +194,23 @@ impl<R: Runtime> RLock<R> {
             0
         }
     }
-
-    /// Who holds the lock, as seen from the calling thread.
-    pub fn holder(&self) -> Holder {
-        let state = self.state.lock();
-        match (state.count, state.owner) {
-            (0, _) => Holder::Nobody,
-            (_, owner) if owner == Some(R::current_id()) => Holder::Me,
-            _ => Holder::Other(state.owner_name.clone().unwrap_or_default()),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Holder {
-    Nobody,
-    Me,
-    Other(String),
-}
-
-/// The lesson's lock, named `rlock`, as the `rlock` exercise sees it.
-impl<R: Runtime> ReentrantLock<R> for RLock<R> {
-    fn new() -> Self {
-        RLock::named("rlock")
-    }
-
-    fn acquire(&self) {
-        RLock::acquire(self)
-    }
-
-    fn release(&self) -> Result<(), NotOwner> {
-        RLock::release(self)
-    }
-
-    fn depth(&self) -> usize {
-        RLock::depth(self)
-    }
-
-    fn is_owned(&self) -> bool {
-        RLock::is_owned(self)
-    }
 }
 
 /// The lesson's lock with the flaw `Version::ALL[FLAW]` built in, as a type, so that the `rlock`
-/// exercise can grade each version: `Flawed<R, { Version::IfNotWhile as usize }>`.
-pub struct Flawed<R: Runtime, const FLAW: usize>(RLock<R>);
+/// exercise can grade each broken version: `Flawed<R, { Version::IfNotWhile as usize }>`. (The
+/// correct version is [`RLock`].)
+pub struct Flawed<R: Runtime, const FLAW: usize>(BrokenRLock<R>);
+
+impl<R: Runtime, const FLAW: usize> Flawed<R, FLAW> {
+    /// `false` at once when another thread owns the lock.
+    pub fn try_acquire(&self) -> bool {
+        self.0.try_acquire()
+    }
+}
 
 impl<R: Runtime, const FLAW: usize> ReentrantLock<R> for Flawed<R, FLAW> {
     fn new() -> Self {
-        Flawed(RLock::with_flaw("rlock", Version::ALL[FLAW]))
+        Flawed(BrokenRLock::with_flaw("rlock", Version::ALL[FLAW]))
     }
 
     fn acquire(&self) {
@@ -251,10 +224,26 @@ impl<R: Runtime, const FLAW: usize> ReentrantLock<R> for Flawed<R, FLAW> {
     fn depth(&self) -> usize {
         self.0.depth()
     }
+}
 
-    fn is_owned(&self) -> bool {
-        self.0.is_owned()
-    }
+/// [`nested_sections`] over a new `L`, then the last property: the lock is free once every
+/// worker has released it.
+fn sections_then_free<R: Runtime, L: ReentrantLock<R>>(
+    workers: usize,
+    try_acquire: fn(&L) -> bool,
+) -> SectionsDone {
+    let lock = Arc::new(L::new());
+    let done = nested_sections::<R, _>(workers, &lock, true);
+    assert!(
+        try_acquire(&lock),
+        "free at count zero: every worker released, yet the lock is taken"
+    );
+    done
+}
+
+/// [`sections_then_free`] over `Flawed<R, FLAW>`.
+fn broken<R: Runtime, const FLAW: usize>(workers: usize) -> SectionsDone {
+    sections_then_free::<R, Flawed<R, FLAW>>(workers, Flawed::try_acquire)
 }
 
 /// The property program over one lock, correct or broken.
@@ -266,13 +255,14 @@ impl Lesson for RLockProperties {
     const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> SectionsDone {
-        let lock = Arc::new(RLock::with_flaw("rlock", version));
-        let done = nested_sections::<R, _>(params.threads, &lock, true);
-        assert!(
-            lock.try_acquire(),
-            "free at count zero: every worker released, yet the lock is taken"
-        );
-        done
+        let workers = params.threads;
+        match version {
+            Version::Correct => sections_then_free::<R, RLock<R>>(workers, RLock::try_acquire),
+            Version::NoOwnerCheck => broken::<R, { Version::NoOwnerCheck as usize }>(workers),
+            Version::IfNotWhile => broken::<R, { Version::IfNotWhile as usize }>(workers),
+            Version::LostWakeup => broken::<R, { Version::LostWakeup as usize }>(workers),
+            Version::ForgetsCount => broken::<R, { Version::ForgetsCount as usize }>(workers),
+        }
     }
 
     fn classify(_: Version, _: &SectionsDone, _: &Params) -> (Class, &'static str) {

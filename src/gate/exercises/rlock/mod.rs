@@ -3,8 +3,8 @@
 //! A reentrant lock: the thread that owns it may acquire it again without blocking, and it is
 //! free again only once its owner has released it as often as it acquired it. Others who try to
 //! release it get an error. The starter file is the tutorial's plain `Lock` used as if it were
-//! reentrant; the lesson `rlock` (models/09_rlock.rs) builds a correct one and breaks it four ways,
-//! and each of those is an implementation graded here too.
+//! reentrant; the lesson `rlock` (models/09_rlock.rs) runs this exercise's reference as its
+//! correct lock and breaks it four ways, and each of those is an implementation graded here too.
 //!
 //! Six properties, each its own small program over the student's lock:
 //! - `mutual-exclusion`: threads contending for the lock are never inside at once;
@@ -21,8 +21,6 @@ use crate::gate::{Exercise, Property};
 use crate::lesson::{Expect, Row};
 use crate::runtime::sight::BlindSpot;
 
-#[path = "reference.rs"]
-pub(crate) mod reference;
 #[path = "starter.rs"]
 pub(crate) mod starter;
 
@@ -97,7 +95,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
 }
 
 pub fn exercise() -> Exercise {
-    use crate::models::rlock::{Flawed, Version};
+    use crate::models::rlock::{Flawed, RLock, Version, reference};
     Exercise {
         name: "rlock",
         statement: "the tutorial's 4.2 RLock: a reentrant lock with an owner and a depth, that only its owner releases",
@@ -107,14 +105,10 @@ pub fn exercise() -> Exercise {
         module: "rlock",
         builtins: || {
             vec![
+                // The reference is compiled once, as the lesson's correct lock.
                 builtin!(rlock, "reference", reference::Submission<R>, None),
                 builtin!(rlock, "starter", starter::Submission<R>, Some("reentrancy")),
-                builtin!(
-                    rlock,
-                    "rlock/correct",
-                    Flawed<R, { Version::Correct as usize }>,
-                    None
-                ),
+                builtin!(rlock, "rlock/correct", RLock<R>, None),
                 builtin!(
                     rlock,
                     "rlock/no-owner-check",

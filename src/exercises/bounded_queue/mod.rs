@@ -7,13 +7,13 @@
 //! implementations with it.
 
 use crate::lesson::{Class, Lesson, Params, Threads};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, sleep_scale};
 use crate::thread::{self, JoinHandle};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub mod history;
 pub mod scenarios;
@@ -98,6 +98,19 @@ pub trait BoundedQueue<R: Runtime>: Send + Sync + 'static {
 
     /// Waits until every item ever put has been marked `task_done`.
     fn join(&self);
+}
+
+/// What is left of a timed wait's `timeout` (in the tutorial's units), `started` when the wait
+/// began: natively, the timeout less the time since then (scaled to the tutorial's units, as the
+/// facade scales every wait: see [`crate::runtime::sleep_scale`]); under the checkers, which
+/// have no clock, all of it, so that only the wait's own "timed out" flag ends it and a run
+/// replays the same. For a queue that waits again after a wake-up that did not let it go on.
+pub fn time_left<R: Runtime>(timeout: Duration, started: Instant) -> Duration {
+    if R::HAS_CLOCK {
+        timeout.saturating_sub(started.elapsed() * sleep_scale())
+    } else {
+        timeout
+    }
 }
 
 /// Names a submission's type for every backend (the harness implements it for the student's

@@ -3,8 +3,8 @@
 //! A FIFO of at most `maxsize` items that threads put into and get from at once, with Python's
 //! API: `put` / `get` that block (for ever, or up to a timeout), `put_nowait` / `get_nowait` that
 //! fail with `Full` / `Empty` instead, `qsize`, and `task_done` / `join`. The lesson `queue`
-//! (`models/12_queue/`) builds the same queue and breaks it four ways; its queues are
-//! implementations here too, checked by the same properties.
+//! (`models/12_queue/`) runs this exercise's reference as its core queue and breaks it five
+//! ways; its queues are implementations here too, checked by the same properties.
 //!
 //! The properties' programs are small on purpose (two producers and two consumers, two items
 //! each, a `maxsize` of 1 or 2): every seeded bug shows in a few steps, so shuttle finds it from
@@ -15,8 +15,6 @@ pub use crate::exercises::bounded_queue::*;
 use crate::gate::{Exercise, Property};
 use crate::lesson::{Expect, Row};
 
-#[path = "reference.rs"]
-pub(crate) mod reference;
 #[path = "starter.rs"]
 pub(crate) mod starter;
 
@@ -93,7 +91,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
 }
 
 pub fn exercise() -> Exercise {
-    use crate::models::queue::{Fifo, broken};
+    use crate::models::queue::{Fifo, blocking as reference, broken};
     Exercise {
         name: "bounded-queue",
         statement: "Python's queue.Queue (tutorial 5): put/get with block and timeout, \
@@ -105,6 +103,7 @@ pub fn exercise() -> Exercise {
         module: "bounded_queue",
         builtins: || {
             vec![
+                // The reference is compiled once, as the lesson's core queue.
                 builtin!(bounded_queue, "reference", reference::Submission<R>, None),
                 builtin!(
                     bounded_queue,

@@ -11,7 +11,6 @@
 //! second `acquire` by the owner just bumps the count and the program prints `123`.
 
 use super::rlock::RLock;
-use crate::exercises::rlock::ReentrantLock as _;
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::Mutex;

@@ -26,7 +26,6 @@
 
 use super::rlock::RLock;
 use crate::exercises::philosophers::{Fork, TableManners};
-use crate::exercises::rlock::ReentrantLock as _;
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, WatchedRuns};
 use crate::runtime::{Runtime, sleep_scale};
 use crate::sync::AtomicUsize;

@@ -57,6 +57,16 @@ impl<R: Runtime> RLock<R> {
         state.count += 1;
     }
 
+    /// Blocks while another thread owns the lock; then the calling thread owns it once more.
+    /// The owner never blocks here.
+    pub fn acquire(&self) {
+        let me = R::current_id();
+        let state = self.state.lock();
+        // `while`, not `if`: a wake-up says "look again", not "it is yours".
+        let mut state = self.freed.wait_while(state, |state| Self::busy(state, me));
+        self.take(&mut state, me);
+    }
+
     /// `false` at once when another thread owns the lock; otherwise an `acquire`.
     pub fn try_acquire(&self) -> bool {
         let me = R::current_id();
@@ -67,22 +77,10 @@ impl<R: Runtime> RLock<R> {
         self.take(&mut state, me);
         true
     }
-}
 
-impl<R: Runtime> ReentrantLock<R> for RLock<R> {
-    fn new() -> Self {
-        RLock::named("rlock")
-    }
-
-    fn acquire(&self) {
-        let me = R::current_id();
-        let state = self.state.lock();
-        // `while`, not `if`: a wake-up says "look again", not "it is yours".
-        let mut state = self.freed.wait_while(state, |state| Self::busy(state, me));
-        self.take(&mut state, me);
-    }
-
-    fn release(&self) -> Result<(), NotOwner> {
+    /// Undoes one `acquire` of the calling thread; the last one lets a waiting thread in. Any
+    /// other thread gets `Err(NotOwner)`, and nothing changes.
+    pub fn release(&self) -> Result<(), NotOwner> {
         let mut state = self.state.lock();
         if state.count == 0 || state.owner != Some(R::current_id()) {
             return Err(match &state.owner_name {
@@ -100,13 +98,38 @@ impl<R: Runtime> ReentrantLock<R> for RLock<R> {
         Ok(())
     }
 
-    fn depth(&self) -> usize {
+    /// How many times the calling thread holds the lock: 0 unless it owns it.
+    pub fn depth(&self) -> usize {
         let state = self.state.lock();
         if state.count > 0 && state.owner == Some(R::current_id()) {
             state.count
         } else {
             0
         }
+    }
+
+    /// Whether the calling thread owns the lock.
+    pub fn is_owned(&self) -> bool {
+        self.depth() > 0
+    }
+}
+
+/// The lock as the exercise asks for it.
+impl<R: Runtime> ReentrantLock<R> for RLock<R> {
+    fn new() -> Self {
+        RLock::named("rlock")
+    }
+
+    fn acquire(&self) {
+        RLock::acquire(self)
+    }
+
+    fn release(&self) -> Result<(), NotOwner> {
+        RLock::release(self)
+    }
+
+    fn depth(&self) -> usize {
+        RLock::depth(self)
     }
 }
 

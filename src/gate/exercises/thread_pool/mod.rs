@@ -3,7 +3,7 @@
 //! A pool of worker threads takes tasks (`submit`) and hands back one future per task (`result`,
 //! `done`, `cancel`, `add_done_callback`); `shutdown(wait=True)` returns once every task has
 //! finished. The lesson `executor` builds one over the facade, and breaks it three ways; its
-//! scenarios (`models/13_executor/properties.rs`) are the properties here, generic over any pool.
+//! scenarios (now the contract's, [`scenarios`]) are the properties here, generic over any pool.
 //!
 //! Items are `usize`: a task is `Box<dyn FnOnce() -> usize + Send>`, a result a `usize`.
 

@@ -4,13 +4,13 @@
 //!
 //! The graph is read from the code, file to file (comments, strings and characters skipped). A
 //! node is a module's file, found as the compiler finds it, following `#[path]` (so a reference
-//! solution a lesson mounts from `src/gate/exercises/` is a module of that lesson); `src/main.rs`,
-//! the binary, is a root of its own. An edge goes from the file a path is written in to the file
-//! that defines what the path names: `crate::`, `$crate::`, `super::`, `self::` and
-//! `interleave::` paths (the crate is `interleave` to itself too: `extern crate self as
-//! interleave`), and paths through a child module or through a name a `use` brought in, in `use`
-//! declarations and in code alike. A name re-exported with `pub use` (or a glob) is followed to
-//! the file that defines it: a re-export is a door, not a dependency of its own.
+//! solution a lesson mounts from `src/gate/exercises/` is a module of that lesson); `src/main.rs`
+//! (and any `src/bin/`), a binary, is a root of its own. An edge goes from the file a path is
+//! written in to the file that defines what the path names: `crate::`, `$crate::`, `super::`,
+//! `self::` and `interleave::` paths (the crate is `interleave` to itself too: `extern crate
+//! self as interleave`), and paths through a child module or through a name a `use` brought in,
+//! in `use` declarations and in code alike. A name re-exported with `pub use` (or a glob) is
+//! followed to the file that defines it: a re-export is a door, not a dependency of its own.
 //!
 //! Three things are not edges: declaring a child module (`mod x;`); a file reaching up for what a
 //! module it is nested in defines (`super::Item`, into its parent's file: that file is where the
@@ -167,11 +167,17 @@ fn tokens(text: &str) -> Vec<Tok> {
     out
 }
 
+/// The root of a binary's crate (`src/main.rs`, `src/bin/*`), not the library's.
+fn is_bin(root: &str) -> bool {
+    root.starts_with('<')
+}
+
 fn is_ident(tok: Option<&Tok>, word: &str) -> bool {
     matches!(tok, Some(Tok::Ident(w)) if w == word)
 }
 
-/// A module path from a crate's root; the binary's root is `["<main>"]`, the library's `[]`.
+/// A module path from a crate's root: the library's is `[]`, a binary's one name in angle
+/// brackets (`["<main>"]`, `["<bin NAME>"]`).
 type ModPath = Vec<String>;
 
 /// One path as written: in which module, its segments, and whether it names everything in
@@ -357,8 +363,9 @@ impl Crate {
                         // `#[macro_export]`: named from the crate's root, defined here.
                         if std::mem::take(&mut exported) {
                             let at: ModPath = here.iter().cloned().chain([name.clone()]).collect();
-                            let root = module.iter().take_while(|m| *m == "<main>").cloned();
-                            self.exported.push((root.collect(), name.clone(), at));
+                            let root = module.first().filter(|m| is_bin(m)).cloned();
+                            self.exported
+                                .push((root.into_iter().collect(), name.clone(), at));
                         }
                     }
                 }
@@ -440,8 +447,8 @@ impl Crate {
     /// `segments` written in `module`, from the crate's root; `None` for another crate's path
     /// or a local name.
     fn absolute(&self, module: &ModPath, segments: &[String]) -> Option<ModPath> {
-        let crate_root: ModPath = if module.first().is_some_and(|m| m == "<main>") {
-            vec!["<main>".to_owned()]
+        let crate_root: ModPath = if module.first().is_some_and(|m| is_bin(m)) {
+            vec![module[0].clone()]
         } else {
             Vec::new()
         };
@@ -468,12 +475,11 @@ impl Crate {
     /// The file that defines what `path` (absolute) names: down its modules, through the names
     /// `use` declarations and globs bring in, to the module where it is defined.
     fn resolve(&self, path: &[String], depth: usize) -> usize {
-        let (mut module, rest): (ModPath, &[String]) =
-            if path.first().is_some_and(|p| p == "<main>") {
-                (vec!["<main>".to_owned()], &path[1..])
-            } else {
-                (Vec::new(), path)
-            };
+        let (mut module, rest): (ModPath, &[String]) = if path.first().is_some_and(|p| is_bin(p)) {
+            (vec![path[0].clone()], &path[1..])
+        } else {
+            (Vec::new(), path)
+        };
         for (at, segment) in rest.iter().enumerate() {
             let scope = &self.modules[&module];
             if let Some(child) = scope.children.get(segment) {
@@ -580,6 +586,17 @@ fn graph() -> Graph {
     let mut krate = Crate::default();
     krate.load(&root.join("src/lib.rs"), Vec::new(), false);
     krate.load(&root.join("src/main.rs"), vec!["<main>".to_owned()], false);
+    if let Ok(bins) = std::fs::read_dir(root.join("src/bin")) {
+        for bin in bins.flatten().map(|entry| entry.path()) {
+            let (name, file) = if bin.is_dir() {
+                (bin.file_name(), bin.join("main.rs"))
+            } else {
+                (bin.file_stem(), bin.clone())
+            };
+            let name = name.unwrap_or_default().to_string_lossy().into_owned();
+            krate.load(&file, vec![format!("<bin {name}>")], false);
+        }
+    }
     for (root, name, at) in std::mem::take(&mut krate.exported) {
         let scope = krate.modules.get_mut(&root).expect("a crate root");
         scope.uses.insert(name, at);
@@ -661,7 +678,7 @@ impl Graph {
             self.modules[to].iter().any(|outer| {
                 outer.len() < inner.len()
                     && inner.starts_with(outer)
-                    && !(outer.is_empty() && inner[0] == "<main>")
+                    && !(outer.is_empty() && is_bin(&inner[0]))
             })
         })
     }

@@ -21,6 +21,9 @@
 //! process next to a daemon thread ([`daemon`]: the process is terminated when the parent's
 //! code ends; the thread runs on while main waits for the non-daemon one).
 
+#[path = "01_thread_vs_process/child.rs"]
+pub mod child;
+
 #[path = "01_thread_vs_process/native.rs"]
 pub mod native;
 

@@ -23,7 +23,7 @@ use crate::lesson::{
     Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, Timing, TimingRow,
 };
 use crate::models::thread_create::TwoLines;
-use crate::models::thread_vs_process::native::{
+use crate::models::thread_vs_process::child::{
     CHILD_COMMAND, DEADLINE, FROM_PARENT, OwnedChild, PipeCut, REPLY_LIMIT, read_to_end_within,
     this_program,
 };

@@ -24,7 +24,7 @@
 //! the locked version (it calls `lock.acquire()`). Its sample output there, `Thread-1 is
 //! running`, is also the first example's: that code prints `Thread-1 start to run`.
 
-use crate::gate::exercises::counter::Counter;
+use crate::exercises::counter::Counter;
 use crate::lesson::{
     Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, Timing, TimingRow,
 };

@@ -23,22 +23,29 @@
 //! blocking, and a release by any other thread raises `RuntimeError: cannot release un-acquired
 //! lock` (Python 3.11; here `Err(NotOwner)`), which `no-owner-check` forgets.
 //!
-//! The lock, correct or flawed, is a [`ReentrantLock`]: the `rlock` exercise of the grading gate
-//! checks each version ([`Flawed`]) with its own properties, and [`exercise`], the program here,
-//! runs over any implementation of that trait (a student's too).
+//! The lock, correct or flawed, is a [`ReentrantLock`], the `rlock` exercise's trait
+//! ([`crate::exercises::rlock`]). The correct one, [`RLock`], is the exercise's reference
+//! solution, compiled here from its file (`src/gate/exercises/rlock/reference.rs`): one
+//! implementation, which the gate grades as a student's file and this lesson runs. The broken
+//! ones are [`BrokenRLock`], the same design with one mistake each; the exercise grades each
+//! version ([`Flawed`]) with its own properties, and [`nested_sections`], the program here, is
+//! the exercise's too and runs over any implementation of the trait (a student's as well).
 
-pub use crate::gate::exercises::rlock::{NotOwner, ReentrantLock};
+#[path = "../src/gate/exercises/rlock/reference.rs"]
+pub mod reference;
+
+pub use self::reference::RLock;
+pub use crate::exercises::rlock::{NotOwner, ReentrantLock, SectionsDone, nested_sections};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
-use crate::sync::{AtomicUsize, Condvar, LockEvents, Mutex};
-use crate::thread::{self, JoinHandle, current_name};
-use std::fmt;
+use crate::sync::{Condvar, LockEvents, Mutex};
+use crate::thread::current_name;
 use std::sync::Arc;
 
 /// Which lock: the correct one, or one with a deliberate mistake built in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Version {
-    /// Owner + count + a while-loop wait.
+    /// Owner + count + a while-loop wait: [`RLock`].
     Correct,
     /// `release` does not ask who calls it.
     NoOwnerCheck,
@@ -61,34 +68,35 @@ impl Version {
     ];
 }
 
-/// Who owns the lock and how many times over.
+/// Who owns a broken lock and how many times over.
 struct Ownership<R: Runtime> {
     owner: Option<R::ThreadId>,
     owner_name: Option<String>,
     count: usize,
 }
 
-/// A reentrant lock: `acquire` and `release` in pairs, nested as deep as the owner likes.
-pub struct RLock<R: Runtime> {
+/// [`RLock`]'s design with one mistake built in (any [`Version`] but `Correct`, which is
+/// [`RLock`] itself).
+pub struct BrokenRLock<R: Runtime> {
     state: Mutex<R, Ownership<R>>,
     freed: Condvar<R>,
     events: LockEvents,
     flaw: Version,
 }
 
-impl<R: Runtime> RLock<R> {
-    pub fn named(name: &str) -> Self {
-        Self::with_flaw(name, Version::Correct)
-    }
-
-    /// The lock as `flaw` builds it ([`Version::Correct`]: no flaw).
+impl<R: Runtime> BrokenRLock<R> {
+    /// The lock as `flaw` builds it.
     pub fn with_flaw(name: &str, flaw: Version) -> Self {
+        assert!(
+            flaw != Version::Correct,
+            "the correct lock is RLock, the exercise's reference"
+        );
         let state = Ownership {
             owner: None,
             owner_name: None,
             count: 0,
         };
-        RLock {
+        BrokenRLock {
             state: Mutex::named(&format!("{name}.state"), state),
             freed: Condvar::named(&format!("{name}.freed")),
             events: LockEvents::named(name),
@@ -98,27 +106,6 @@ impl<R: Runtime> RLock<R> {
 
     fn busy(state: &Ownership<R>, me: R::ThreadId) -> bool {
         state.count > 0 && state.owner != Some(me)
-    }
-
-    /// Blocks while another thread owns the lock; the owner gets in at once.
-    pub fn acquire(&self) {
-        let me = R::current_id();
-        let mut state = self.state.lock();
-        match self.flaw {
-            Version::IfNotWhile => {
-                if Self::busy(&state, me) {
-                    state = self.freed.wait(state);
-                }
-            }
-            Version::LostWakeup => {
-                while Self::busy(&state, me) {
-                    drop(state);
-                    state = self.freed.wait(self.state.lock());
-                }
-            }
-            _ => state = self.freed.wait_while(state, |state| Self::busy(state, me)),
-        }
-        self.take(&mut state, me);
     }
 
     /// `false` at once when another thread owns the lock.
@@ -149,6 +136,29 @@ impl<R: Runtime> RLock<R> {
         state.owner_name = name;
         state.count += 1;
     }
+}
+
+impl<R: Runtime> BrokenRLock<R> {
+    /// Blocks while another thread owns the lock; the owner gets in at once.
+    pub fn acquire(&self) {
+        let me = R::current_id();
+        let mut state = self.state.lock();
+        match self.flaw {
+            Version::IfNotWhile => {
+                if Self::busy(&state, me) {
+                    state = self.freed.wait(state);
+                }
+            }
+            Version::LostWakeup => {
+                while Self::busy(&state, me) {
+                    drop(state);
+                    state = self.freed.wait(self.state.lock());
+                }
+            }
+            _ => state = self.freed.wait_while(state, |state| Self::busy(state, me)),
+        }
+        self.take(&mut state, me);
+    }
 
     /// Undoes one `acquire`; the last one lets a waiting thread in.
     pub fn release(&self) -> Result<(), NotOwner> {
@@ -175,13 +185,7 @@ impl<R: Runtime> RLock<R> {
         Ok(())
     }
 
-    /// Whether the calling thread owns the lock (Python's `_is_owned`).
-    pub fn is_owned(&self) -> bool {
-        self.holder() == Holder::Me
-    }
-
-    /// How many times the calling thread holds the lock: 0 unless it owns it (Python's
-    /// `_recursion_count`).
+    /// How many times the calling thread holds the lock: 0 unless it owns it.
     pub fn depth(&self) -> usize {
         let state = self.state.lock();
         if state.count > 0 && state.owner == Some(R::current_id()) {
@@ -190,55 +194,23 @@ impl<R: Runtime> RLock<R> {
             0
         }
     }
-
-    /// Who holds the lock, as seen from the calling thread.
-    pub fn holder(&self) -> Holder {
-        let state = self.state.lock();
-        match (state.count, state.owner) {
-            (0, _) => Holder::Nobody,
-            (_, owner) if owner == Some(R::current_id()) => Holder::Me,
-            _ => Holder::Other(state.owner_name.clone().unwrap_or_default()),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Holder {
-    Nobody,
-    Me,
-    Other(String),
-}
-
-/// The lesson's lock, named `rlock`, as the `rlock` exercise sees it.
-impl<R: Runtime> ReentrantLock<R> for RLock<R> {
-    fn new() -> Self {
-        RLock::named("rlock")
-    }
-
-    fn acquire(&self) {
-        RLock::acquire(self)
-    }
-
-    fn release(&self) -> Result<(), NotOwner> {
-        RLock::release(self)
-    }
-
-    fn depth(&self) -> usize {
-        RLock::depth(self)
-    }
-
-    fn is_owned(&self) -> bool {
-        RLock::is_owned(self)
-    }
 }
 
 /// The lesson's lock with the flaw `Version::ALL[FLAW]` built in, as a type, so that the `rlock`
-/// exercise can grade each version: `Flawed<R, { Version::IfNotWhile as usize }>`.
-pub struct Flawed<R: Runtime, const FLAW: usize>(RLock<R>);
+/// exercise can grade each broken version: `Flawed<R, { Version::IfNotWhile as usize }>`. (The
+/// correct version is [`RLock`].)
+pub struct Flawed<R: Runtime, const FLAW: usize>(BrokenRLock<R>);
+
+impl<R: Runtime, const FLAW: usize> Flawed<R, FLAW> {
+    /// `false` at once when another thread owns the lock.
+    pub fn try_acquire(&self) -> bool {
+        self.0.try_acquire()
+    }
+}
 
 impl<R: Runtime, const FLAW: usize> ReentrantLock<R> for Flawed<R, FLAW> {
     fn new() -> Self {
-        Flawed(RLock::with_flaw("rlock", Version::ALL[FLAW]))
+        Flawed(BrokenRLock::with_flaw("rlock", Version::ALL[FLAW]))
     }
 
     fn acquire(&self) {
@@ -252,88 +224,30 @@ impl<R: Runtime, const FLAW: usize> ReentrantLock<R> for Flawed<R, FLAW> {
     fn depth(&self) -> usize {
         self.0.depth()
     }
+}
 
-    fn is_owned(&self) -> bool {
-        self.0.is_owned()
-    }
+/// [`nested_sections`] over a new `L`, then the last property: the lock is free once every
+/// worker has released it.
+fn sections_then_free<R: Runtime, L: ReentrantLock<R>>(
+    workers: usize,
+    try_acquire: fn(&L) -> bool,
+) -> SectionsDone {
+    let lock = Arc::new(L::new());
+    let done = nested_sections::<R, _>(workers, &lock, true);
+    assert!(
+        try_acquire(&lock),
+        "free at count zero: every worker released, yet the lock is taken"
+    );
+    done
+}
+
+/// [`sections_then_free`] over `Flawed<R, FLAW>`.
+fn broken<R: Runtime, const FLAW: usize>(workers: usize) -> SectionsDone {
+    sections_then_free::<R, Flawed<R, FLAW>>(workers, Flawed::try_acquire)
 }
 
 /// The property program over one lock, correct or broken.
 pub struct RLockProperties;
-
-/// Every worker finished and the lock was free at the end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SectionsDone(pub usize);
-
-impl fmt::Display for SectionsDone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} critical sections, lock free at the end", self.0)
-    }
-}
-
-/// Nested acquire/release rounds per worker: two, so a releasing owner can barge back in.
-const ROUNDS: usize = 2;
-
-/// The property program, over any reentrant lock: each worker first tries to release `lock`
-/// while it does not hold it, then does `ROUNDS` rounds of acquire, acquire, critical section,
-/// release, critical section, release. `strict`: a broken property panics, naming it; otherwise
-/// the program only runs (the `rlock` exercise's `no-deadlock` asks no more than that it ends).
-pub fn exercise<R: Runtime, L: ReentrantLock<R>>(
-    workers: usize,
-    lock: &Arc<L>,
-    strict: bool,
-) -> SectionsDone {
-    let inside = Arc::new(AtomicUsize::<R>::named("inside", 0));
-    let handles: Vec<JoinHandle<R, ()>> = (0..workers)
-        .map(|_| {
-            let (lock, inside) = (lock.clone(), inside.clone());
-            thread::spawn::<R, _, _>(move || {
-                let me = current_name::<R>().unwrap_or_default();
-                if lock.release().is_ok() && strict {
-                    panic!("only the owner releases: {me} released a lock it had not acquired");
-                }
-                for _ in 0..ROUNDS {
-                    lock.acquire();
-                    lock.acquire();
-                    critical_section(&inside, &me, strict);
-                    release_held(&*lock, &me, "inner", strict);
-                    if !lock.is_owned() && strict {
-                        panic!("reentrancy: {me} released once of twice and lost the lock")
-                    }
-                    critical_section(&inside, &me, strict);
-                    release_held(&*lock, &me, "outer", strict);
-                }
-            })
-        })
-        .collect();
-    handles.into_iter().for_each(JoinHandle::join);
-    SectionsDone(workers * ROUNDS * 2)
-}
-
-/// Releases a lock `me` holds; a refusal names the property that let it slip away.
-fn release_held<R: Runtime, L: ReentrantLock<R>>(lock: &L, me: &str, which: &str, strict: bool) {
-    match lock.release() {
-        Ok(()) => {}
-        Err(_) if !strict => {}
-        Err(NotOwner { owner: Some(other) }) if other != me => {
-            panic!(
-                "mutual exclusion: {other} took the lock {me} still held ({which} release refused)"
-            )
-        }
-        Err(e) => panic!("reentrancy: {me}'s {which} release failed: {e}"),
-    }
-}
-
-fn critical_section<R: Runtime>(inside: &AtomicUsize<R>, me: &str, strict: bool) {
-    let before = inside.fetch_add(1);
-    if strict {
-        assert_eq!(
-            before, 0,
-            "mutual exclusion: {me} entered while another thread was inside"
-        );
-    }
-    inside.fetch_sub(1);
-}
 
 impl Lesson for RLockProperties {
     type Version = Version;
@@ -341,13 +255,14 @@ impl Lesson for RLockProperties {
     const THREADS: Threads = Threads::shuttle(3).loom(2);
 
     fn run<R: Runtime>(version: Version, params: &Params) -> SectionsDone {
-        let lock = Arc::new(RLock::with_flaw("rlock", version));
-        let done = exercise::<R, _>(params.threads, &lock, true);
-        assert!(
-            lock.try_acquire(),
-            "free at count zero: every worker released, yet the lock is taken"
-        );
-        done
+        let workers = params.threads;
+        match version {
+            Version::Correct => sections_then_free::<R, RLock<R>>(workers, RLock::try_acquire),
+            Version::NoOwnerCheck => broken::<R, { Version::NoOwnerCheck as usize }>(workers),
+            Version::IfNotWhile => broken::<R, { Version::IfNotWhile as usize }>(workers),
+            Version::LostWakeup => broken::<R, { Version::LostWakeup as usize }>(workers),
+            Version::ForgetsCount => broken::<R, { Version::ForgetsCount as usize }>(workers),
+        }
     }
 
     fn classify(_: Version, _: &SectionsDone, _: &Params) -> (Class, &'static str) {

@@ -25,7 +25,7 @@
 //! tables too (even seats eat like `eat1`, odd ones nap like `eat2`).
 
 use super::rlock::RLock;
-use crate::gate::exercises::philosophers::{Fork, TableManners};
+use crate::exercises::philosophers::{Fork, TableManners};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Ratios, Row, Threads, WatchedRuns};
 use crate::runtime::{Runtime, sleep_scale};
 use crate::sync::AtomicUsize;

@@ -19,7 +19,7 @@
 //! [`LowerFirst`], [`Footman`]), which the exercise's properties check too.
 
 use super::noodle_fork::DinersAte;
-use crate::gate::exercises::philosophers::{Fork, TableManners};
+use crate::exercises::philosophers::{Fork, TableManners};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{AtomicUsize, Condvar, Mutex};

@@ -1,4 +1,14 @@
 //! The concepts, one file each, numbered in the tutorial's order (see docs/curriculum.md).
+//!
+//! A lesson drawn into an exercise implements that exercise's contract, which lives below both
+//! the lessons and the grading gate, in [`crate::exercises`] (the traits, their errors, the
+//! property programs): `counter-race`, `rlock`, `noodle-fork`, `philosophers`, `queue` and
+//! `executor` import it from there, never from `crate::gate`, and the gate names their variants
+//! as implementations to grade. Where a lesson's correct variant and the exercise's reference
+//! solution are one and the same, the lesson compiles the reference's file with `#[path]`:
+//! `rlock`'s [`RLock`](rlock::RLock) and `queue`'s core ([`queue::blocking`]) are
+//! `src/gate/exercises/{rlock,bounded_queue}/reference.rs`. `tests/models/architecture.rs`
+//! checks that the files here and in `src/` import each other without a circle.
 
 #[path = "07_counter_race.rs"]
 pub mod counter_race;

@@ -66,6 +66,7 @@ extern crate self as interleave;
 // The engine: what a library user's crate (default-features = false) builds.
 pub mod checker;
 pub mod connection;
+pub mod exercises;
 pub mod exit_hook;
 pub mod greenlet;
 pub mod lesson;

@@ -10,7 +10,7 @@
 //! `main-------`. With threads, `end123` comes while main waits for `bar`; with processes the
 //! daemon is terminated as soon as the parent's code ends, and `end123` never comes.
 
-use super::native::{
+use super::child::{
     CHILD_COMMAND, ChildError, DEADLINE, FROM_PARENT, OwnedChild, REPLY_LIMIT, read_to_end_within,
 };
 use std::io::Write;

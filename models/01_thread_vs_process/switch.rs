@@ -7,7 +7,7 @@
 //! costs a little more (a TLB flush, cold caches), not an order of magnitude: the table shows
 //! how much on this machine. What is much cheaper for a thread is starting one (the rows above).
 
-use super::native::{
+use super::child::{
     CHILD_COMMAND, ChildError, DEADLINE, FROM_PARENT, OwnedChild, PipeCut, read_some,
 };
 use crate::runtime::Native;

@@ -2,14 +2,16 @@
 //! small enough for loom in which the checkers catch it. Each bug's row is followed by its fix's,
 //! run through the same scenario.
 
-use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
+use super::blocking::Fifo;
 use super::store::Store;
-use crate::gate::exercises::bounded_queue::BoundedQueue;
+use crate::exercises::bounded_queue::scenarios::{
+    ThreadsGot, join_after_task_done_over, one_producer_two_consumers, spawn_all,
+};
+use crate::exercises::bounded_queue::{BoundedQueue, Empty, Full, TaskDoneTooMany};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex, Shared};
 use crate::thread::{self, JoinHandle};
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -288,55 +290,6 @@ impl<R: Runtime> BoundedQueue<R> for UnlockedTasks<R> {
     }
 }
 
-/// What a scenario's threads got; the bugs show as a panic or a deadlock, not as an outcome.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ThreadsGot(pub Vec<String>);
-
-impl fmt::Display for ThreadsGot {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join(", "))
-    }
-}
-
-fn spawn_all<R: Runtime, T: Send + 'static>(bodies: Vec<Box<dyn FnOnce() -> T + Send>>) -> Vec<T> {
-    let handles: Vec<JoinHandle<R, T>> = bodies
-        .into_iter()
-        .map(|body| thread::spawn::<R, _, _>(body))
-        .collect();
-    handles.into_iter().map(JoinHandle::join).collect()
-}
-
-/// One producer puts two items into a queue of `maxsize`; two consumers get one each. (The
-/// `bounded-queue` exercise's `nothing-lost-or-duplicated` runs it over a student's queue.)
-pub fn one_producer_two_consumers<R: Runtime, Q: BoundedQueue<R>>(maxsize: usize) -> ThreadsGot {
-    let queue = Arc::new(Q::new(maxsize));
-    let (q1, q2, q3) = (queue.clone(), queue.clone(), queue.clone());
-    let mut got: Vec<usize> = spawn_all::<R, Vec<usize>>(vec![
-        Box::new(move || {
-            vec![
-                q1.get(true, None)
-                    .expect("a blocking get without timeout returns an item"),
-            ]
-        }),
-        Box::new(move || {
-            vec![
-                q2.get(true, None)
-                    .expect("a blocking get without timeout returns an item"),
-            ]
-        }),
-        Box::new(move || {
-            q3.put(1, true, None)
-                .expect("a blocking put without timeout succeeds");
-            q3.put(2, true, None)
-                .expect("a blocking put without timeout succeeds");
-            vec![]
-        }),
-    ])
-    .concat();
-    got.sort();
-    ThreadsGot(got.iter().map(|item| format!("got {item}")).collect())
-}
-
 /// The tutorial's unit for a timeout: 0.1 s (natively scaled, see [`crate::runtime`]).
 const TIMEOUT: Duration = Duration::from_millis(100);
 
@@ -418,7 +371,7 @@ const BOTH_DONE: &str = "join saw 2 of 2 done";
 
 /// Main puts two items, two workers each get one and mark it done, main joins the queue.
 fn task_done_locked<R: Runtime>() -> ThreadsGot {
-    let saw = super::properties::join_after_task_done::<R>(2);
+    let saw = join_after_task_done_over::<R, Fifo<R, usize>>(2);
     ThreadsGot(vec![format!(
         "join saw {} of {} done",
         saw.processed, saw.items

@@ -5,8 +5,8 @@
 //! item has been dealt with. Inside, it is a lock and three condition variables: `not_empty`
 //! (consumers wait on it), `not_full` (producers wait on it) and `all_tasks_done` (`join` waits).
 //! The three queues differ only in which item leaves first, so here one core ([`blocking::Queue`])
-//! is written once and the order is a [`store::Store`]: the arrival order, taken from its oldest
-//! or its newest end, or a binary heap.
+//! is written once and the order is a [`store::Store`]: first in first out, last in first out,
+//! or a binary heap.
 //!
 //! Each piece of that design is there for a reason, and [`broken`] removes one at a time:
 //! - `queue/if-not-while`: a woken consumer must check again, because the item it was told
@@ -27,21 +27,27 @@
 //! three examples with their outcome sets for one producer and one consumer, and two more with
 //! non-numeric priorities (tuples, strings), ordered as Python compares them.
 //!
-//! The core over `usize` items and each broken queue are implementations of the `bounded-queue`
-//! exercise's [`BoundedQueue`](crate::gate::exercises::bounded_queue::BoundedQueue), so the
-//! exercise's properties check them too, and the scenarios here are written over that trait.
+//! The core is the `bounded-queue` exercise's reference solution: [`blocking`] is compiled from
+//! its file (`src/gate/exercises/bounded_queue/reference.rs`), one implementation that the gate
+//! grades as a student's file and this lesson runs. Over `usize` items it, and each broken queue,
+//! implement the exercise's [`BoundedQueue`](crate::exercises::bounded_queue::BoundedQueue), so
+//! the exercise's properties check them too; the scenarios the two share are written over that
+//! trait ([`crate::exercises::bounded_queue::scenarios`]).
 //!
 //! Not modelled everywhere: under loom a timed wait never times out (loom 0.7 has no clock), so
 //! there `get(timeout)` behaves as a plain blocking `get`; under shuttle a timed wait ends by a
 //! notify or by its timer, at any point (see [`crate::sync::Condvar::wait_timeout`]).
 
+#[path = "../../src/gate/exercises/bounded_queue/reference.rs"]
 pub mod blocking;
 pub mod broken;
 pub mod demos;
 pub mod properties;
 pub mod store;
 
-pub use self::blocking::{Empty, Fifo, Full, Lifo, Priority, Queue, TaskDoneTooMany};
+pub use self::blocking::{Fifo, Queue};
+pub use self::store::{Lifo, Priority};
+pub use crate::exercises::bounded_queue::{Empty, Full, TaskDoneTooMany};
 
 use crate::lesson::Concept;
 

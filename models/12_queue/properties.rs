@@ -1,11 +1,13 @@
 //! The core queue under producers and consumers: what must hold in every interleaving.
 
-use super::blocking::{Empty, Fifo, Full, TaskDoneTooMany};
-use crate::gate::exercises::bounded_queue::BoundedQueue;
+use super::blocking::Fifo;
+use crate::exercises::bounded_queue::scenarios::{
+    Delivery, ITEMS, JoinSaw, join_after_task_done_over, producers_consumers_over,
+};
+use crate::exercises::bounded_queue::{Empty, Full};
 use crate::lesson::{Class, Expect, Lesson, Params, Row};
 use crate::runtime::Runtime;
-use crate::sync::AtomicUsize;
-use crate::thread::{self, JoinHandle};
+use crate::thread::{self};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,217 +25,15 @@ pub enum Property {
     Timeout,
 }
 
-/// Items each producer puts.
-const ITEMS: usize = 2;
-
-/// What the consumers received, judged as a whole.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Delivery {
-    /// Every item exactly once, each producer's items in the order it put them.
-    Intact {
-        items: usize,
-    },
-    Lost {
-        producer: usize,
-        item: usize,
-    },
-    Duplicated {
-        producer: usize,
-        item: usize,
-    },
-    OutOfOrder {
-        producer: usize,
-        consumer: usize,
-    },
-}
-
-impl fmt::Display for Delivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Delivery::Intact { items } => {
-                write!(f, "all {items} items, each once, each producer's in order")
-            }
-            Delivery::Lost { producer, item } => {
-                write!(f, "item {item} of producer {producer} lost")
-            }
-            Delivery::Duplicated { producer, item } => {
-                write!(f, "item {item} of producer {producer} delivered twice")
-            }
-            Delivery::OutOfOrder { producer, consumer } => {
-                write!(
-                    f,
-                    "consumer {consumer} got producer {producer}'s items out of order"
-                )
-            }
-        }
-    }
-}
-
-impl Delivery {
-    fn class(&self) -> (Class, &'static str) {
-        match self {
-            Delivery::Intact { .. } => (Class::Acceptable, "every item delivered once, in order"),
-            Delivery::Lost { .. } => (Class::Forbidden, "an item was lost"),
-            Delivery::Duplicated { .. } => (Class::Forbidden, "an item was delivered twice"),
-            Delivery::OutOfOrder { .. } => {
-                (Class::Forbidden, "a FIFO reordered a producer's items")
-            }
-        }
-    }
-}
-
-/// Judges what each consumer got, from `producers` producers of [`ITEMS`] items each.
-fn judge(producers: usize, received: &[Vec<(usize, usize)>]) -> Delivery {
-    for (consumer, got) in received.iter().enumerate() {
-        for producer in 0..producers {
-            let mine: Vec<usize> = got
-                .iter()
-                .filter(|(p, _)| *p == producer)
-                .map(|(_, i)| *i)
-                .collect();
-            if mine.windows(2).any(|pair| pair[0] >= pair[1]) {
-                return Delivery::OutOfOrder { producer, consumer };
-            }
-        }
-    }
-    for producer in 0..producers {
-        for item in 0..ITEMS {
-            match received
-                .iter()
-                .flatten()
-                .filter(|&&got| got == (producer, item))
-                .count()
-            {
-                0 => return Delivery::Lost { producer, item },
-                1 => {}
-                _ => return Delivery::Duplicated { producer, item },
-            }
-        }
-    }
-    Delivery::Intact {
-        items: producers * ITEMS,
-    }
-}
-
 /// `threads` workers, half producers (rounded up) and the rest consumers, at least one of each,
 /// over a FIFO of `maxsize` 1: producers block while it is full, consumers while it is empty.
 fn producers_consumers<R: Runtime>(threads: usize) -> Delivery {
     producers_consumers_over::<R, Fifo<R, usize>>(threads, 1)
 }
 
-/// The same program over any [`BoundedQueue`] of `maxsize` (the `bounded-queue` exercise's
-/// `no-deadlock` runs it over a student's queue). An item is `producer * ITEMS + item`.
-pub fn producers_consumers_over<R: Runtime, Q: BoundedQueue<R>>(
-    threads: usize,
-    maxsize: usize,
-) -> Delivery {
-    let producers = threads.div_ceil(2).max(1);
-    let consumers = (threads - producers.min(threads)).max(1);
-    let queue = Arc::new(Q::new(maxsize));
-    let putting: Vec<JoinHandle<R, ()>> = (0..producers)
-        .map(|producer| {
-            let queue = queue.clone();
-            thread::spawn::<R, _, _>(move || {
-                for item in 0..ITEMS {
-                    queue
-                        .put(producer * ITEMS + item, true, None)
-                        .expect("a blocking put without timeout succeeds");
-                }
-            })
-        })
-        .collect();
-    let total = producers * ITEMS;
-    let getting: Vec<JoinHandle<R, Vec<(usize, usize)>>> = (0..consumers)
-        .map(|consumer| {
-            let (queue, share) = (
-                queue.clone(),
-                total / consumers + usize::from(consumer < total % consumers),
-            );
-            thread::spawn::<R, _, _>(move || {
-                (0..share)
-                    .map(|_| {
-                        let got = queue
-                            .get(true, None)
-                            .expect("a blocking get without timeout succeeds");
-                        (got / ITEMS, got % ITEMS)
-                    })
-                    .collect()
-            })
-        })
-        .collect();
-    putting.into_iter().for_each(JoinHandle::join);
-    let received: Vec<_> = getting.into_iter().map(JoinHandle::join).collect();
-    judge(producers, &received)
-}
-
-/// What `join` saw when it returned, and whether one `task_done` too many was refused.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct JoinSaw {
-    pub processed: usize,
-    pub items: usize,
-    pub extra_task_done_refused: bool,
-}
-
-impl fmt::Display for JoinSaw {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "join returned with {} of {} items processed",
-            self.processed, self.items
-        )?;
-        if !self.extra_task_done_refused {
-            write!(f, "; an extra task_done was accepted")?;
-        }
-        Ok(())
-    }
-}
-
-impl JoinSaw {
-    fn class(&self) -> (Class, &'static str) {
-        match self {
-            JoinSaw {
-                extra_task_done_refused: false,
-                ..
-            } => (Class::Forbidden, "task_done too many was not an error"),
-            JoinSaw {
-                processed, items, ..
-            } if processed == items => (Class::Acceptable, "join waited for every task"),
-            _ => (Class::Forbidden, "join returned before every task_done"),
-        }
-    }
-}
-
 /// Main puts one item per worker; each worker gets one, counts it processed, marks it done.
-pub(super) fn join_after_task_done<R: Runtime>(workers: usize) -> JoinSaw {
+fn join_after_task_done<R: Runtime>(workers: usize) -> JoinSaw {
     join_after_task_done_over::<R, Fifo<R, usize>>(workers)
-}
-
-/// The same program over any unbounded [`BoundedQueue`] (the `bounded-queue` exercise's
-/// `join-waits-for-task-done` runs it over a student's queue).
-pub fn join_after_task_done_over<R: Runtime, Q: BoundedQueue<R>>(workers: usize) -> JoinSaw {
-    let queue = Arc::new(Q::new(0));
-    let processed = Arc::new(AtomicUsize::<R>::named("processed", 0));
-    let handles: Vec<JoinHandle<R, ()>> = (0..workers)
-        .map(|_| {
-            let (queue, processed) = (queue.clone(), processed.clone());
-            thread::spawn::<R, _, _>(move || {
-                queue.get(true, None).expect("a blocking get succeeds");
-                processed.fetch_add(1);
-                queue.task_done().expect("one task_done per item got");
-            })
-        })
-        .collect();
-    for item in 0..workers {
-        queue.put(item, true, None).expect("unbounded");
-    }
-    queue.join();
-    let seen = processed.load();
-    handles.into_iter().for_each(JoinHandle::join);
-    JoinSaw {
-        processed: seen,
-        items: workers,
-        extra_task_done_refused: queue.task_done() == Err(TaskDoneTooMany),
-    }
 }
 
 /// What the two timed operations did, and how many items were left in the queue.

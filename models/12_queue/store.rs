@@ -1,71 +1,35 @@
 //! Where the three queues differ: which item leaves first. Everything else (locking, waiting,
-//! `maxsize`, `task_done`) is shared, in [`super::blocking`].
+//! `maxsize`, `task_done`) is shared, in [`super::blocking`], which also has the [`Store`] trait
+//! and the FIFO ([`FifoStore`]): they are the `bounded-queue` exercise's reference solution. The
+//! LIFO and the priority order are here.
 
+use super::blocking::Queue;
+pub use super::blocking::{FifoStore, Store};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
-use std::marker::PhantomData;
 
-/// The order a queue keeps its items in. Only ever touched with the queue's lock held.
-pub trait Store: Send + 'static {
-    type Item: Send + 'static;
-    fn new() -> Self;
-    fn push(&mut self, item: Self::Item);
-    /// The next item to leave, `None` when there is none.
-    fn pop(&mut self) -> Option<Self::Item>;
-    fn len(&self) -> usize;
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// Items kept in the order they were put; `E` says which end leaves first.
-pub struct ArrivalOrder<T, E> {
-    items: VecDeque<T>,
-    leaving: PhantomData<E>,
-}
-
-/// Which end of the arrival order leaves first.
-pub trait LeavingEnd: Send + 'static {
-    fn take<T>(items: &mut VecDeque<T>) -> Option<T>;
-}
-
-/// The oldest item leaves first.
-pub enum Oldest {}
-
-/// The newest item leaves first.
-pub enum Newest {}
-
-impl LeavingEnd for Oldest {
-    fn take<T>(items: &mut VecDeque<T>) -> Option<T> {
-        items.pop_front()
-    }
-}
-
-impl LeavingEnd for Newest {
-    fn take<T>(items: &mut VecDeque<T>) -> Option<T> {
-        items.pop_back()
-    }
-}
-
-/// First in, first out: Python's `queue.Queue`.
-pub type FifoStore<T> = ArrivalOrder<T, Oldest>;
+/// `queue.LifoQueue`: last in, first out.
+pub type Lifo<R, T> = Queue<R, LifoStore<T>>;
+/// `queue.PriorityQueue`: put `(priority, value)`; smallest priority first, ties in insertion order.
+pub type Priority<R, P, T> = Queue<R, PriorityStore<P, T>>;
 
 /// Last in, first out: Python's `queue.LifoQueue`, a stack.
-pub type LifoStore<T> = ArrivalOrder<T, Newest>;
+pub struct LifoStore<T> {
+    items: VecDeque<T>,
+}
 
-impl<T: Send + 'static, E: LeavingEnd> Store for ArrivalOrder<T, E> {
+impl<T: Send + 'static> Store for LifoStore<T> {
     type Item = T;
     fn new() -> Self {
-        ArrivalOrder {
+        LifoStore {
             items: VecDeque::new(),
-            leaving: PhantomData,
         }
     }
     fn push(&mut self, item: T) {
         self.items.push_back(item);
     }
     fn pop(&mut self) -> Option<T> {
-        E::take(&mut self.items)
+        self.items.pop_back()
     }
     fn len(&self) -> usize {
         self.items.len()

@@ -8,7 +8,7 @@
 //! correct code, and the checkers find the gap.
 
 use super::PoolFlaw;
-use crate::gate::exercises::thread_pool::{self as exercise, CancelledError};
+use crate::exercises::thread_pool::{self as exercise, CancelledError};
 use crate::runtime::Runtime;
 use crate::sync::{Condvar, Mutex};
 use std::fmt;

@@ -43,9 +43,9 @@ pub mod thread_pool;
 pub use self::future::{Future, TaskError};
 pub use self::process_pool::{ProcessPool, Task, WorkerAnswer};
 pub use self::thread_pool::{PoolHandle, ThreadPool, default_max_workers};
+pub use crate::exercises::thread_pool::{PoolReport, SubmitError};
 
 use crate::lesson::Concept;
-use std::fmt;
 
 /// A bug to build into a pool, for the broken variants; `None` is the real code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,31 +57,6 @@ pub enum PoolFlaw {
     CallbackRacesCompletion,
     /// `shutdown(wait=True)` waits until every task was taken, not until every task finished.
     ShutdownWaitsForQueue,
-}
-
-/// Why `submit` refused a task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SubmitError {
-    /// Python's `RuntimeError('cannot schedule new futures after shutdown')`.
-    Shutdown,
-}
-
-impl fmt::Display for SubmitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("cannot schedule new futures after shutdown")
-    }
-}
-
-impl std::error::Error for SubmitError {}
-
-/// An outcome: a few lines describing what the execution did.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PoolReport(pub Vec<String>);
-
-impl fmt::Display for PoolReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("; "))
-    }
 }
 
 pub fn concept() -> Concept {
@@ -104,6 +79,8 @@ pub fn concept() -> Concept {
         properties::RESULT_TIMEOUT,
         properties::NESTED,
         properties::NESTED_ONE_WORKER,
+    ])
+    .rows(&[
         broken::CANCEL_RACES_START,
         broken::CALLBACK_RACES_COMPLETION,
         broken::SHUTDOWN_RETURNS_EARLY,

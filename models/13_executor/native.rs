@@ -10,7 +10,7 @@
 
 use super::future::TaskError;
 use super::process_pool::{Channel, Reply, Spawner, Task, execute};
-use crate::models::thread_vs_process::native::{
+use crate::models::thread_vs_process::child::{
     FROM_PARENT, OwnedChild, PipeCut, REPLY_LIMIT, read_some, this_program, without_mark,
 };
 use crate::runtime::panic_text;

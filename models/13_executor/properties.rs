@@ -1,189 +1,23 @@
 //! The contract, one scenario per rule, each small enough for loom (one or two workers, one or
-//! two tasks). The same scenarios run the flawed pools in [`super::broken`]. The first three are
-//! generic over any [`Executor`]: the `thread-pool` exercise checks a student's pool with them.
+//! two tasks), run with the real pool. The first three are the exercise's
+//! ([`crate::exercises::thread_pool::scenarios`]), generic over any [`Executor`]: the
+//! `thread-pool` exercise checks a student's pool with them, and [`super::broken`] the flawed
+//! pools.
 
 use super::thread_pool::ThreadPool;
-use super::{PoolReport, SubmitError, TaskError, broken};
-use crate::gate::exercises::thread_pool::{CancelledError, Executor, Future as _};
+use super::{PoolReport, TaskError};
+use crate::exercises::thread_pool::Executor;
+use crate::exercises::thread_pool::scenarios::{
+    CANCEL_WON, START_WON, callback_during_completion, callbacks_classify, cancel_classify,
+    cancel_race, lines, shutdown_classify, shutdown_then_count,
+};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
-use crate::sync::AtomicUsize;
-use std::sync::Arc;
 use std::time::Duration;
-
-fn lines(items: &[&str]) -> PoolReport {
-    PoolReport(items.iter().map(|s| s.to_string()).collect())
-}
-
-pub(super) const CANCEL_WON: &str = "cancel won: the task never ran, result() is CancelledError";
-pub(super) const START_WON: &str = "the task started first: cancel failed, result() is 7";
-
-/// The value of [`cancel_race`]'s task.
-const CANCELLED_TASK_VALUE: usize = 7;
-
-/// What main saw in [`cancel_race`], once `shutdown(true)` had returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CancelSeen {
-    pub cancelled: bool,
-    pub runs: usize,
-    pub result: Result<usize, CancelledError>,
-}
-
-impl CancelSeen {
-    /// Whether `cancel` and `result` agree: a successful cancel gives `CancelledError`, a failed
-    /// one the task's value. (How often the task had run by then is the report's business.)
-    pub fn agree(&self) -> bool {
-        if self.cancelled {
-            self.runs == 0 && self.result == Err(CancelledError)
-        } else {
-            self.result == Ok(CANCELLED_TASK_VALUE)
-        }
-    }
-
-    pub fn report(&self) -> PoolReport {
-        match (self.cancelled, self.runs, self.result) {
-            (true, 0, Err(CancelledError)) => lines(&[CANCEL_WON]),
-            (false, 1, Ok(CANCELLED_TASK_VALUE)) => lines(&[START_WON]),
-            (cancelled, runs, result) => PoolReport(vec![format!(
-                "cancel() = {cancelled}, ran {runs} time(s), result() = {result:?}"
-            )]),
-        }
-    }
-}
-
-/// One worker, one task, and `cancel` from main racing with the worker's start.
-pub fn cancel_race<R: Runtime, P: Executor<R>>() -> CancelSeen {
-    let pool = P::new(1);
-    let runs = Arc::new(AtomicUsize::<R>::named("task runs", 0));
-    let future = {
-        let runs = runs.clone();
-        pool.submit(Box::new(move || {
-            runs.fetch_add(1);
-            CANCELLED_TASK_VALUE
-        }))
-        .expect("the pool is open")
-    };
-    let cancelled = future.cancel();
-    pool.shutdown(true);
-    let runs = runs.load();
-    let result = future.result();
-    assert!(
-        !(cancelled && runs > 0),
-        "cancelled never runs: cancel() returned true, yet the task ran {runs} time(s): a successful cancel must mean it never runs"
-    );
-    CancelSeen {
-        cancelled,
-        runs,
-        result,
-    }
-}
 
 /// [`cancel_race`], as the lesson reports it.
 fn cancel_against_start<R: Runtime, P: Executor<R>>() -> PoolReport {
     cancel_race::<R, P>().report()
-}
-
-pub fn cancel_classify(outcome: &PoolReport) -> (Class, &'static str) {
-    match outcome.0.as_slice() {
-        [line] if line == CANCEL_WON || line == START_WON => {
-            (Class::Acceptable, "ran exactly once unless cancelled")
-        }
-        _ => (Class::Forbidden, "cancel and run disagree"),
-    }
-}
-
-/// One task; main adds a callback while the worker may be finishing it, then (after `result`)
-/// adds another to the finished future. Each callback counts its runs.
-pub fn callback_during_completion<R: Runtime, P: Executor<R>>() -> PoolReport {
-    let pool = P::new(1);
-    let future = pool.submit(Box::new(|| 5)).expect("the pool is open");
-    let during = Arc::new(AtomicUsize::<R>::named("callback runs", 0));
-    {
-        let during = during.clone();
-        future.add_done_callback(Box::new(move |f: &P::Future| {
-            assert!(
-                f.done(),
-                "callback exactly once: a callback ran before its future was done"
-            );
-            during.fetch_add(1);
-        }));
-    }
-    let result = future.result();
-    assert!(
-        result == Ok(5),
-        "callback exactly once: result() gave {result:?}, not the task's Ok(5)"
-    );
-    let after = Arc::new(AtomicUsize::<R>::named("late callback runs", 0));
-    {
-        let after = after.clone();
-        future.add_done_callback(Box::new(move |_: &P::Future| {
-            after.fetch_add(1);
-        }));
-    }
-    let late = after.load();
-    assert!(
-        late == 1,
-        "callback exactly once: a callback added after completion must run at once, in the adding thread (it ran {late} time(s))"
-    );
-    pool.shutdown(true);
-    PoolReport(vec![
-        format!(
-            "callback added during completion ran {} time(s)",
-            during.load()
-        ),
-        format!(
-            "callback added after completion ran {} time(s)",
-            after.load()
-        ),
-    ])
-}
-
-pub fn callbacks_classify(outcome: &PoolReport) -> (Class, &'static str) {
-    if outcome
-        .0
-        .iter()
-        .all(|line| line.ends_with(" ran 1 time(s)"))
-    {
-        (Class::Acceptable, "each callback ran exactly once")
-    } else {
-        (Class::Forbidden, "a callback must run exactly once")
-    }
-}
-
-/// One worker, two tasks (so one is queued), `shutdown(true)`: how many had finished by then.
-pub fn shutdown_then_count<R: Runtime, P: Executor<R>>() -> PoolReport {
-    let pool = P::new(1);
-    let finished = Arc::new(AtomicUsize::<R>::named("finished", 0));
-    for _ in 0..2 {
-        let finished = finished.clone();
-        pool.submit(Box::new(move || {
-            finished.fetch_add(1);
-            0
-        }))
-        .expect("the pool is open");
-    }
-    pool.shutdown(true);
-    let seen = finished.load();
-    let refused = pool.submit(Box::new(|| 0)).err();
-    assert!(
-        refused == Some(SubmitError::Shutdown),
-        "shutdown waits: submit after shutdown must be refused (it gave {refused:?})"
-    );
-    PoolReport(vec![format!(
-        "shutdown(wait=True) returned after {seen} of 2 tasks finished"
-    )])
-}
-
-pub fn shutdown_classify(outcome: &PoolReport) -> (Class, &'static str) {
-    match outcome.0.as_slice() {
-        [line] if line.contains("after 2 of 2") => {
-            (Class::Acceptable, "shutdown waited for every task")
-        }
-        _ => (
-            Class::Forbidden,
-            "shutdown(wait=True) must return only after every task finished",
-        ),
-    }
 }
 
 pub const GOT_IT: &str = "result(timeout) got 3";
@@ -228,10 +62,11 @@ fn nested<R: Runtime>(workers: usize) -> PoolReport {
 
 const NESTED_GOT: &str = "outer task got Ok(20)";
 
-/// The contract's scenarios, each run with the real pool or with a flaw built in.
+/// The contract's scenarios, each run with the real pool ([`super::broken`] runs them with a
+/// flaw built in).
 pub struct PoolContract;
 
-/// Which scenario, and which pool runs it: the real one, or one with a [`super::PoolFlaw`].
+/// Which scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolScenario {
     Cancel,
@@ -242,12 +77,6 @@ pub enum PoolScenario {
     Nested,
     /// The same with the only worker.
     NestedOneWorker,
-    /// [`PoolScenario::Cancel`] with [`super::PoolFlaw::CancelRacesStart`].
-    CancelRacesStart,
-    /// [`PoolScenario::Callbacks`] with [`super::PoolFlaw::CallbackRacesCompletion`].
-    CallbackRacesCompletion,
-    /// [`PoolScenario::ShutdownWaits`] with [`super::PoolFlaw::ShutdownWaitsForQueue`].
-    ShutdownReturnsEarly,
 }
 
 impl Lesson for PoolContract {
@@ -258,17 +87,8 @@ impl Lesson for PoolContract {
     fn run<R: Runtime>(scenario: PoolScenario, _: &Params) -> PoolReport {
         match scenario {
             PoolScenario::Cancel => cancel_against_start::<R, ThreadPool<R>>(),
-            PoolScenario::CancelRacesStart => {
-                cancel_against_start::<R, broken::CancelRacesStartPool<R>>()
-            }
             PoolScenario::Callbacks => callback_during_completion::<R, ThreadPool<R>>(),
-            PoolScenario::CallbackRacesCompletion => {
-                callback_during_completion::<R, broken::CallbackRacesCompletionPool<R>>()
-            }
             PoolScenario::ShutdownWaits => shutdown_then_count::<R, ThreadPool<R>>(),
-            PoolScenario::ShutdownReturnsEarly => {
-                shutdown_then_count::<R, broken::ShutdownReturnsEarlyPool<R>>()
-            }
             PoolScenario::ResultTimeout => result_with_timeout::<R>(),
             PoolScenario::Nested => nested::<R>(2),
             PoolScenario::NestedOneWorker => nested::<R>(1),
@@ -278,13 +98,8 @@ impl Lesson for PoolContract {
     fn classify(scenario: PoolScenario, outcome: &PoolReport, _: &Params) -> (Class, &'static str) {
         match scenario {
             PoolScenario::Cancel => cancel_classify(outcome),
-            PoolScenario::CancelRacesStart => broken::cancel_races_start_classify(outcome),
-            PoolScenario::Callbacks | PoolScenario::CallbackRacesCompletion => {
-                callbacks_classify(outcome)
-            }
-            PoolScenario::ShutdownWaits | PoolScenario::ShutdownReturnsEarly => {
-                shutdown_classify(outcome)
-            }
+            PoolScenario::Callbacks => callbacks_classify(outcome),
+            PoolScenario::ShutdownWaits => shutdown_classify(outcome),
             // Under loom a timed wait never times out, so only the first appears there.
             PoolScenario::ResultTimeout => match outcome.0.as_slice() {
                 [line] if line == GOT_IT => (Class::Acceptable, "the task finished in time"),
@@ -313,10 +128,7 @@ impl Lesson for PoolContract {
             PoolScenario::Nested | PoolScenario::NestedOneWorker => {
                 Some(vec![lines(&[NESTED_GOT])])
             }
-            PoolScenario::ResultTimeout
-            | PoolScenario::CancelRacesStart
-            | PoolScenario::CallbackRacesCompletion
-            | PoolScenario::ShutdownReturnsEarly => None,
+            PoolScenario::ResultTimeout => None,
         }
     }
 }

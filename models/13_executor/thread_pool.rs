@@ -9,7 +9,7 @@
 
 use super::future::{Future, TaskError};
 use super::{PoolFlaw, SubmitError};
-use crate::gate::exercises::thread_pool::{Executor, Task};
+use crate::exercises::thread_pool::{Executor, Task};
 use crate::models::queue::Fifo;
 use crate::runtime::{Runtime, backend_finding, panic_text};
 use crate::sync::{AtomicUsize, Mutex};

@@ -22,6 +22,7 @@ pub mod command;
 pub mod latency;
 pub mod load;
 pub mod server;
+mod serving;
 pub mod stop;
 mod tasks_server;
 mod threads_server;

@@ -1,6 +1,7 @@
 //! Either echo server: [`run`] serves on the calling thread until stopped (the command line's
 //! `serve`), [`Server::start`] runs one on a thread of its own (`time echo`).
 
+pub use super::serving::Stats;
 use super::stop::Stop;
 use super::{Mode, listen, tasks_server, threads_server};
 use std::io;
@@ -9,15 +10,6 @@ use std::sync::Arc;
 
 /// The default cap on open connections: twice the tutorial's 500 clients.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1000;
-
-/// What a server did, reported when it stops.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Connections served.
-    pub accepted: u64,
-    /// Connections refused over the cap.
-    pub refused: u64,
-}
 
 /// Serves on `listener` until `stop` is requested; returns once every connection is closed and
 /// every handler has ended.

@@ -7,9 +7,8 @@
 //! skips. A stop request closes the listener first, then tells every task to drop its
 //! connection and waits for all of them.
 
-use super::server::Stats;
+use super::serving::{Stats, out_of_descriptors};
 use super::stop::Stop;
-use super::threads_server::out_of_descriptors;
 use super::{BUSY, CHUNK, upper_case};
 use std::io;
 use tokio::io::unix::AsyncFd;

@@ -5,7 +5,7 @@
 //! each one down: that ends the handler's blocking `read` (it returns 0) or `write` (an error),
 //! and the scope joins every handler before the server returns.
 
-use super::server::Stats;
+use super::serving::{Stats, out_of_descriptors};
 use super::stop::Stop;
 use super::{BUSY, CHUNK, upper_case};
 use std::collections::HashMap;
@@ -141,12 +141,4 @@ fn accept_until_stopped(
             }
         }
     }
-}
-
-/// An accept failure that lasts until a connection closes (or memory frees up).
-pub fn out_of_descriptors(error: &io::Error) -> bool {
-    matches!(
-        error.raw_os_error(),
-        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
-    )
 }

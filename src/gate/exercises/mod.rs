@@ -1,6 +1,14 @@
-//! The exercises, one folder each: `mod.rs` (the trait a student implements, its `Plug`, the
-//! properties, the project's own implementations), `starter.rs` (what a student starts from),
-//! `reference.rs` (the project's solution) and `README.md` (the statement for students).
+//! The exercises, one folder each: `mod.rs` (the exercise's contract, re-exported whole from
+//! [`crate::exercises`]: the trait a student implements, its `Plug`, the properties' programs;
+//! then what is the gate's own: the named [`Property`](super::Property) list, the statement, and
+//! the builtins, the project's own implementations, lessons' variants among them),
+//! `starter.rs` (what a student starts from), `reference.rs` (the project's solution) and
+//! `README.md` (the statement for students).
+//!
+//! A reference is a student's file like any other (it names `interleave::gate::exercises::…`,
+//! and passes the screen), and for `rlock` and `bounded-queue` it is also the lesson's correct
+//! variant: the lesson compiles it (`models/09_rlock.rs`, `models/12_queue/mod.rs`), and the
+//! builtin `reference` names the lesson's copy, so the file is compiled once.
 //!
 //! A harness names an exercise's module like this, for a student's `Submission` type:
 //!

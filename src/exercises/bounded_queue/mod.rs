@@ -1,0 +1,320 @@
+//! The `bounded-queue` exercise's contract: the trait a student implements ([`BoundedQueue`]),
+//! its errors ([`Empty`], [`Full`], [`TaskDoneTooMany`]), the [`Plug`] that names a submission
+//! for every backend, and the properties' [`Program`], with what they are made of: the
+//! [`history`] of calls a linearizability check reads, and the lesson `queue`'s own
+//! [`scenarios`]. The lesson's queues implement the trait; the gate
+//! (`interleave::gate::exercises::bounded_queue`, which re-exports all of this) grades
+//! implementations with it.
+
+use crate::lesson::{Class, Lesson, Params, Threads};
+use crate::runtime::{Runtime, sleep_scale};
+use crate::thread::{self, JoinHandle};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub mod history;
+pub mod scenarios;
+
+use history::{How, Op, Recorder};
+use scenarios::{join_after_task_done_over, one_producer_two_consumers, producers_consumers_over};
+
+/// `get` found nothing (`get_nowait` on an empty queue, or a timeout ran out): Python's
+/// `queue.Empty`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Empty;
+
+/// `put` found no room (`put_nowait` on a full queue, or a timeout ran out): Python's
+/// `queue.Full`. It gives the item back: `Err(Full(item))`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Full<T>(pub T);
+
+/// `task_done` called more times than items were put: Python's `ValueError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TaskDoneTooMany;
+
+impl fmt::Display for Empty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue is empty")
+    }
+}
+
+impl<T> fmt::Display for Full<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("queue is full")
+    }
+}
+
+impl fmt::Display for TaskDoneTooMany {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("task_done() called too many times")
+    }
+}
+
+impl std::error::Error for Empty {}
+impl<T: fmt::Debug> std::error::Error for Full<T> {}
+impl std::error::Error for TaskDoneTooMany {}
+
+/// What a student implements: Python's `queue.Queue` of `usize` items, used by many threads at
+/// once.
+///
+/// Waiting is done with the facade's `Mutex` and `Condvar` (`interleave::sync`), so that the
+/// checkers can switch threads at every step. The checkers have no clock: a timed wait
+/// (`Condvar::wait_timeout`) may report that it timed out at any moment, and a queue must then
+/// give up (return `Full` / `Empty`) if it still cannot go on. Use the flag `wait_timeout`
+/// returns, not `Instant::now()`, to decide that the time is up.
+pub trait BoundedQueue<R: Runtime>: Send + Sync + 'static {
+    /// An empty queue that holds at most `maxsize` items; `maxsize` 0 means no limit.
+    fn new(maxsize: usize) -> Self;
+
+    /// Puts `item` at the back. With `block` and no `timeout`, waits as long as the queue is
+    /// full; with a `timeout`, waits at most that long and then returns `Err(Full(item))`;
+    /// without `block`, returns `Err(Full(item))` at once if there is no room (`timeout` is
+    /// ignored).
+    fn put(&self, item: usize, block: bool, timeout: Option<Duration>) -> Result<(), Full<usize>>;
+
+    /// Takes the item at the front, waiting as [`BoundedQueue::put`] does; `Err(Empty)` when it
+    /// does not wait, or its timeout runs out, and there is no item.
+    fn get(&self, block: bool, timeout: Option<Duration>) -> Result<usize, Empty>;
+
+    /// `put(item, false, None)`.
+    fn put_nowait(&self, item: usize) -> Result<(), Full<usize>> {
+        self.put(item, false, None)
+    }
+
+    /// `get(false, None)`.
+    fn get_nowait(&self) -> Result<usize, Empty> {
+        self.get(false, None)
+    }
+
+    /// The number of items in the queue now.
+    fn qsize(&self) -> usize;
+
+    /// Marks one item taken by `get` as processed; `Err(TaskDoneTooMany)` if every item put has
+    /// already been marked.
+    fn task_done(&self) -> Result<(), TaskDoneTooMany>;
+
+    /// Waits until every item ever put has been marked `task_done`.
+    fn join(&self);
+}
+
+/// What is left of a timed wait's `timeout` (in the tutorial's units), `started` when the wait
+/// began: natively, the timeout less the time since then (scaled to the tutorial's units, as the
+/// facade scales every wait: see [`crate::runtime::sleep_scale`]); under the checkers, which
+/// have no clock, all of it, so that only the wait's own "timed out" flag ends it and a run
+/// replays the same. For a queue that waits again after a wake-up that did not let it go on.
+pub fn time_left<R: Runtime>(timeout: Duration, started: Instant) -> Duration {
+    if R::HAS_CLOCK {
+        timeout.saturating_sub(started.elapsed() * sleep_scale())
+    } else {
+        timeout
+    }
+}
+
+/// Names a submission's type for every backend (the harness implements it for the student's
+/// `Submission<R>`).
+pub trait Plug: 'static {
+    type Submission<R: Runtime>: BoundedQueue<R>;
+}
+
+/// The timeout of a timed `put` or `get` in the programs: the tutorial's 0.1 s (the checkers
+/// have no clock; under shuttle the wait may end at any point, under loom it never times out).
+const TIMEOUT: Duration = Duration::from_millis(100);
+
+/// `maxsize` of the `linearizable` program: 2, so that a queue that hands items out in another
+/// order than FIFO has the chance to.
+const LINEARIZABLE_MAXSIZE: usize = 2;
+
+/// `maxsize` of the `capacity` program.
+const CAPACITY_MAXSIZE: usize = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    Linearizable,
+    Capacity,
+    NothingLostOrDuplicated,
+    NoDeadlock,
+    JoinWaitsForTaskDone,
+}
+
+/// The properties' programs over `P`'s queue.
+pub struct Program<P>(PhantomData<P>);
+
+/// What a program saw when its property held.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Held(pub String);
+
+impl fmt::Display for Held {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn spawn_recorded<R: Runtime, Q: BoundedQueue<R>>(
+    main: &Recorder<R, Q>,
+    name: String,
+    body: impl FnOnce(&mut Recorder<R, Q>) + Send + 'static,
+) -> JoinHandle<R, Vec<Op>> {
+    let mut recorder = main.another(name.clone());
+    thread::spawn_named::<R, _, _>(name, move || {
+        body(&mut recorder);
+        recorder.into_ops()
+    })
+}
+
+/// Gets with `get_nowait` until `Empty` (at most `most` times), after every other thread is done.
+fn drain<R: Runtime, Q: BoundedQueue<R>>(main: &mut Recorder<R, Q>, most: usize) {
+    for _ in 0..most {
+        if main.get(How::Nowait).is_err() {
+            break;
+        }
+    }
+}
+
+/// `threads` workers over a queue of maxsize 2: half producers (rounded down), the rest
+/// consumers. Producer `p` puts `2p` blocking, then `2p + 1` without waiting (even `p`) or with a
+/// timeout (odd `p`). Consumer `c` takes one item: first without waiting (even `c`) or with a
+/// timeout (odd `c`), and if that finds nothing, blocking. Main then empties the queue with
+/// `get_nowait`. Whatever happens, no thread waits for ever on a correct queue: each consumer
+/// takes one item, and at least as many are put blocking.
+fn linearizable<R: Runtime, Q: BoundedQueue<R>>(threads: usize) -> Held {
+    let producers = (threads / 2).max(1);
+    let consumers = threads.saturating_sub(producers).max(1);
+    let queue = Arc::new(Q::new(LINEARIZABLE_MAXSIZE));
+    let mut main = Recorder::<R, Q>::new(queue, "main");
+    let mut handles: Vec<JoinHandle<R, Vec<Op>>> = (0..producers)
+        .map(|p| {
+            spawn_recorded(&main, format!("producer {p}"), move |queue| {
+                let _ = queue.put(2 * p, How::Block);
+                let second = if p % 2 == 0 {
+                    How::Nowait
+                } else {
+                    How::Timeout(TIMEOUT)
+                };
+                let _ = queue.put(2 * p + 1, second);
+            })
+        })
+        .collect();
+    handles.extend((0..consumers).map(|c| {
+        spawn_recorded(&main, format!("consumer {c}"), move |queue| {
+            let first = if c % 2 == 0 {
+                How::Nowait
+            } else {
+                How::Timeout(TIMEOUT)
+            };
+            if queue.get(first).is_err() {
+                let _ = queue.get(How::Block);
+            }
+        })
+    }));
+    let mut calls: Vec<Op> = handles.into_iter().flat_map(JoinHandle::join).collect();
+    drain(&mut main, 2 * producers + 1);
+    calls.extend(main.into_ops());
+    history::assert_linearizable(&calls, LINEARIZABLE_MAXSIZE);
+    Held(format!(
+        "{} calls, explained by a FIFO of maxsize {LINEARIZABLE_MAXSIZE}",
+        calls.len()
+    ))
+}
+
+/// `threads - 1` producers and one consumer over a queue of maxsize 1. Producer `p` puts `2p`
+/// with `put_nowait`, then `2p + 1` blocking, and looks at `qsize()` after each put that went in.
+/// The consumer gets (blocking) until it has every odd item, the ones put blocking. Main then
+/// looks at `qsize()` and empties the queue.
+fn capacity<R: Runtime, Q: BoundedQueue<R>>(threads: usize) -> Held {
+    let producers = threads.saturating_sub(1).max(1);
+    let queue = Arc::new(Q::new(CAPACITY_MAXSIZE));
+    let mut main = Recorder::<R, Q>::new(queue, "main");
+    let mut handles: Vec<JoinHandle<R, Vec<Op>>> = (0..producers)
+        .map(|p| {
+            spawn_recorded(&main, format!("producer {p}"), move |queue| {
+                if queue.put(2 * p, How::Nowait).is_ok() {
+                    queue.qsize();
+                }
+                if queue.put(2 * p + 1, How::Block).is_ok() {
+                    queue.qsize();
+                }
+            })
+        })
+        .collect();
+    handles.push(spawn_recorded(&main, "consumer".to_owned(), move |queue| {
+        let mut waiting: BTreeSet<usize> = (0..producers).map(|p| 2 * p + 1).collect();
+        for _ in 0..2 * producers {
+            match queue.get(How::Block) {
+                Ok(item) => waiting.remove(&item),
+                Err(_) => break,
+            };
+            if waiting.is_empty() {
+                break;
+            }
+        }
+    }));
+    let mut calls: Vec<Op> = handles.into_iter().flat_map(JoinHandle::join).collect();
+    main.qsize();
+    drain(&mut main, 2 * producers + 1);
+    calls.extend(main.into_ops());
+    history::assert_within_capacity(&calls, CAPACITY_MAXSIZE);
+    Held(format!("never more than {CAPACITY_MAXSIZE} item"))
+}
+
+/// The lesson's scenario: one producer puts 1 and 2 into a queue of maxsize 1, two consumers
+/// get one each.
+fn nothing_lost_or_duplicated<R: Runtime, Q: BoundedQueue<R>>() -> Held {
+    let got = one_producer_two_consumers::<R, Q>(1);
+    assert!(
+        got.0 == ["got 1", "got 2"],
+        "nothing-lost-or-duplicated: one producer put 1 and 2, two consumers got one each, and \
+         together they got [{got}]; each item should be got exactly once"
+    );
+    Held(got.to_string())
+}
+
+/// The lesson's producers and consumers over a queue of maxsize 1, all blocking: every thread
+/// must finish (a thread waiting for ever is the checker's deadlock).
+fn no_deadlock<R: Runtime, Q: BoundedQueue<R>>(threads: usize) -> Held {
+    producers_consumers_over::<R, Q>(threads, 1);
+    Held("every producer and consumer finished".to_owned())
+}
+
+/// The lesson's `join`: main puts one item per worker into an unbounded queue; each worker gets
+/// one, counts it processed, marks it done; main joins.
+fn join_waits_for_task_done<R: Runtime, Q: BoundedQueue<R>>(workers: usize) -> Held {
+    let saw = join_after_task_done_over::<R, Q>(workers);
+    assert!(
+        saw.processed == saw.items,
+        "join-waits-for-task-done: join returned when {} of the {} items had been processed; it \
+         must wait until task_done has been called for every item put",
+        saw.processed,
+        saw.items
+    );
+    assert!(
+        saw.extra_task_done_refused,
+        "join-waits-for-task-done: every item was already marked done, and one more task_done \
+         did not return Err(TaskDoneTooMany) (Python raises ValueError)"
+    );
+    Held(saw.to_string())
+}
+
+impl<P: Plug> Lesson for Program<P> {
+    type Version = Check;
+    type Outcome = Held;
+    const THREADS: Threads = Threads::shuttle(4).loom(3);
+    const CHECK_EXECUTIONS: usize = 10_000;
+
+    fn run<R: Runtime>(check: Check, params: &Params) -> Held {
+        let threads = params.threads;
+        match check {
+            Check::Linearizable => linearizable::<R, P::Submission<R>>(threads),
+            Check::Capacity => capacity::<R, P::Submission<R>>(threads),
+            Check::NothingLostOrDuplicated => nothing_lost_or_duplicated::<R, P::Submission<R>>(),
+            Check::NoDeadlock => no_deadlock::<R, P::Submission<R>>(threads),
+            Check::JoinWaitsForTaskDone => join_waits_for_task_done::<R, P::Submission<R>>(threads),
+        }
+    }
+
+    fn classify(_: Check, _: &Held, _: &Params) -> (Class, &'static str) {
+        (Class::Acceptable, "the property held")
+    }
+}

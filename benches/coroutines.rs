@@ -7,6 +7,9 @@
 //!
 //! `cargo bench --bench coroutines` (about 30 s: short warm-up and measurement on purpose).
 
+// A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
+#![allow(unreachable_pub, missing_docs)]
+
 #[cfg(not(loom))]
 mod common;
 

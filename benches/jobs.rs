@@ -3,6 +3,9 @@
 //!
 //! `cargo bench --bench jobs`; the ratio of the two throughputs is the speed-up `--jobs` buys.
 
+// A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
+#![allow(unreachable_pub, missing_docs)]
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use interleave::checker::{self, Budget, Mode, Verdict};
 use interleave::runtime::Backend;

@@ -6,6 +6,9 @@
 //!
 //! `cargo bench --bench queue` (about a minute: short warm-up and measurement on purpose).
 
+// A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
+#![allow(unreachable_pub, missing_docs)]
+
 mod common;
 
 use criterion::{BenchmarkId, Criterion, Throughput};

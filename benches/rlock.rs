@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo bench --bench rlock` (about a minute).
 
+// A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
+#![allow(unreachable_pub, missing_docs)]
+
 use criterion::{Criterion, black_box, criterion_group};
 use interleave::models::rlock::RLock;
 use interleave::runtime::Native;

@@ -31,6 +31,8 @@
 //! version ([`Flawed`]) with its own properties, and [`nested_sections`], the program here, is
 //! the exercise's too and runs over any implementation of the trait (a student's as well).
 
+// Written as a student writes it (`pub` items in a crate of its own).
+#[allow(unreachable_pub)]
 #[path = "../src/gate/exercises/rlock/reference.rs"]
 pub mod reference;
 

@@ -1,3 +1,6 @@
+//! The `interleave` command line: the tour, `check`, `outcomes`, `time`, `replay`, `grade` and the
+//! rest (`interleave --help`); everything it runs is in the library.
+
 /// Reports an allocation the memory limit refuses when this binary runs as a gate child
 /// (`gate-builtin`); otherwise the system allocator, unchanged.
 #[global_allocator]

@@ -14,7 +14,7 @@ pub struct Stats {
 }
 
 /// An accept failure that lasts until a connection closes (or memory frees up).
-pub fn out_of_descriptors(error: &io::Error) -> bool {
+pub(crate) fn out_of_descriptors(error: &io::Error) -> bool {
     matches!(
         error.raw_os_error(),
         Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)

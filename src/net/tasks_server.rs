@@ -18,7 +18,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 /// Serves on `listener` until `stop` is requested, on a current-thread runtime of its own.
-pub fn run(
+pub(crate) fn run(
     listener: std::net::TcpListener,
     max_connections: usize,
     stop: &Stop,

@@ -19,7 +19,7 @@ const HANDLER_STACK: usize = 256 * 1024;
 
 /// Serves on `listener` until `stop` is requested, then closes every connection and joins every
 /// handler.
-pub fn run(listener: TcpListener, max_connections: usize, stop: &Stop) -> io::Result<Stats> {
+pub(crate) fn run(listener: TcpListener, max_connections: usize, stop: &Stop) -> io::Result<Stats> {
     listener.set_nonblocking(true)?;
     let open: Mutex<HashMap<u64, TcpStream>> = Mutex::new(HashMap::new());
     let mut stats = Stats::default();

@@ -22,7 +22,7 @@ struct BarRow<'a> {
 
 /// The histogram, or `None` for an empty table with nothing declared.
 pub fn histogram(outcomes: &Outcomes) -> Option<String> {
-    let mut rows: Vec<BarRow> = outcomes
+    let mut rows: Vec<BarRow<'_>> = outcomes
         .rows
         .iter()
         .map(|row| BarRow {

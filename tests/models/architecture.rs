@@ -22,8 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Edges the graph leaves out, each with the reason it may exist for now.
-const ALLOWED_EDGES: &[(&str, &str)] = &[
-];
+const ALLOWED_EDGES: &[(&str, &str)] = &[];
 
 /// What a model may use: the facade, the lesson types, the exercises' contracts, the other
 /// models, and the real echo servers (the echo concept's timing drives them).

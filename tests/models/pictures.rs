@@ -20,7 +20,7 @@ fn parse(text: &str) -> roxmltree::Document<'_> {
         .unwrap_or_else(|error| panic!("not well-formed XML: {error}\n{text}"))
 }
 
-fn has_class(node: &roxmltree::Node, class: &str) -> bool {
+fn has_class(node: &roxmltree::Node<'_, '_>, class: &str) -> bool {
     node.attribute("class")
         .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
 }

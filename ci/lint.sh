@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Formatting and clippy, for the normal build and the loom build.
+# Formatting, clippy and rustdoc, for the product (default features), the engine alone
+# (--no-default-features, what a library user builds) and the loom build.
 set -euxo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --no-default-features -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --no-default-features
 RUSTFLAGS="--cfg loom" cargo clippy --all-targets --release --target-dir target/loom -- -D warnings

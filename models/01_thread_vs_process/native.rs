@@ -312,7 +312,7 @@ fn daemon_rows(program: &Path) -> (Vec<TimingRow>, Option<ChildError>) {
     }
 }
 
-/// The table of [`measure_rows`], or the first child's failure.
+/// The table of `measure_rows`, or the first child's failure.
 pub fn measure(program: &Path, rounds: usize) -> Result<Timing, ChildError> {
     match measure_rows(program, rounds) {
         (timing, None) => Ok(timing),
@@ -320,7 +320,7 @@ pub fn measure(program: &Path, rounds: usize) -> Result<Timing, ChildError> {
     }
 }
 
-/// The table of [`measure_rows`] whatever happens: a failed child is a "not measured" row.
+/// The table of `measure_rows` whatever happens: a failed child is a "not measured" row.
 pub fn measure_table(program: &Path, rounds: usize) -> Timing {
     measure_rows(program, rounds).0
 }

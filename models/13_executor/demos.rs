@@ -494,7 +494,7 @@ fn process_row(label: String, measured: &Result<f64, String>, note: String) -> T
 /// The executor table with worker processes from `spawner`, in four pairs ([`PAIRS`]): the
 /// tutorial's demo (11 tasks that sleep 1-3 s, scaled, on 3 workers), start-up, tiny tasks, and
 /// the fetch-then-parse pipeline with its callbacks. A worker that cannot start, dies, answers
-/// garbage, too much or too late makes its row "not measured: <why>"; the other rows are
+/// garbage, too much or too late makes its row "not measured: `<why>`"; the other rows are
 /// measured regardless (a dead worker is replaced).
 pub fn measure(spawner: &ProcessSpawner) -> Timing {
     let mut rows = Vec::new();

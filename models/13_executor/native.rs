@@ -2,7 +2,7 @@
 //! [`Task`] line at a time on its stdin and answering one [`Reply`] line on its stdout.
 //!
 //! The pool's side never trusts a worker: a request that meets a worker that is gone is an error
-//! (`EPIPE`), not the SIGPIPE that would kill this process ([`send_line`]); a reply is read with
+//! (`EPIPE`), not the SIGPIPE that would kill this process (`send_line`); a reply is read with
 //! a deadline ([`ProcessSpawner::reply_timeout`]) and a size bound ([`REPLY_LIMIT`] bytes per
 //! line). End-of-file (the worker died), a line that is not a reply, a line too long, or silence
 //! past the timeout each fail the task with their error, and the worker is killed and reaped

@@ -23,20 +23,33 @@ pub trait Counter<R: Runtime>: Send + Sync + 'static {
 /// Names a submission's type for every backend (the harness implements it for the student's
 /// `Submission<R>`).
 pub trait Plug: 'static {
+    /// The submission's counter under the backend `R`.
     type Submission<R: Runtime>: Counter<R>;
 }
 
 /// Each worker's decrements.
 const ROUNDS: usize = 2;
 
+/// Which property a program checks. Both start the counter at `threads * ROUNDS` (two
+/// decrements per worker) and let every worker decrement it `ROUNDS` times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
+    /// `no-lost-update`: once every worker is done, the count is 0; whatever is left is the
+    /// number of decrements lost.
     NoLostUpdate,
+    /// `no-deadlock`: workers and main also call `value` in between; every thread must finish.
     NoDeadlock,
 }
 
 /// The properties' programs over `P`'s counter.
 pub struct Program<P>(PhantomData<P>);
+
+/// Names the plug `P`, which is all there is to it.
+impl<P> fmt::Debug for Program<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Program").field(&self.0).finish()
+    }
+}
 
 /// What is left of the count at the end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -19,6 +19,16 @@ pub struct Fork<R: Runtime> {
     lock: Mutex<R, ()>,
 }
 
+/// Its number and its lock (no step of the model: whether someone holds it is not shown).
+impl<R: Runtime> fmt::Debug for Fork<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fork")
+            .field("number", &self.number)
+            .field("lock", &self.lock)
+            .finish()
+    }
+}
+
 /// A fork in a philosopher's hand: it goes back on the table when the guard is dropped.
 pub type ForkGuard<'a, R> = MutexGuard<'a, R, ()>;
 
@@ -41,6 +51,8 @@ impl<R: Runtime> Fork<R> {
         self.number
     }
 
+    /// Its name in timelines (`fork 2`, the lessons' `noodle`); empty when nothing records (a
+    /// native timing run).
     pub fn name(&self) -> String {
         self.lock.name()
     }
@@ -76,6 +88,7 @@ pub trait TableManners<R: Runtime>: Send + Sync + 'static {
 /// Names a submission's type for every backend (the harness implements it for the student's
 /// `Submission<R>`).
 pub trait Plug: 'static {
+    /// The submission's manners under the backend `R`.
     type Submission<R: Runtime>: TableManners<R>;
 }
 
@@ -102,6 +115,13 @@ pub enum Check {
 
 /// The properties' programs over `P`'s manners.
 pub struct Program<P>(PhantomData<P>);
+
+/// Names the plug `P`, which is all there is to it.
+impl<P> fmt::Debug for Program<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Program").field(&self.0).finish()
+    }
+}
 
 /// The meals eaten in an execution, over all its tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

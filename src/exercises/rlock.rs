@@ -77,6 +77,7 @@ pub trait ReentrantLock<R: Runtime>: Send + Sync + 'static {
 /// Names a submission's type for every backend (the harness implements it for the student's
 /// `Submission<R>`).
 pub trait Plug: 'static {
+    /// The submission's lock under the backend `R`.
     type Submission<R: Runtime>: ReentrantLock<R>;
 }
 
@@ -90,11 +91,24 @@ const ROUNDS: usize = 2;
 /// Which property a program checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
+    /// `mutual-exclusion`: every worker holds the lock twice, one round after another; never
+    /// two threads inside at once.
     MutualExclusion,
+    /// `reentrancy`: each worker acquires 3 deep and releases as often, without blocking itself;
+    /// `depth()` and `is_owned()` are right at every step.
     Reentrancy,
+    /// `only-owner-releases`: main holds the lock twice over; every worker's `release` is
+    /// refused and leaves main's depth at 2; main's own third release, of a free lock, is
+    /// refused too.
     OnlyOwnerReleases,
+    /// `no-lost-wakeup`: workers queue up while main holds the lock; once main lets go, each
+    /// gets it twice (a worker left waiting on a free lock never finishes).
     NoLostWakeup,
+    /// `no-deadlock`: the lesson's [`nested_sections`] without its checks, then main takes the
+    /// lock once more: every thread finishes.
     NoDeadlock,
+    /// `spurious-wakeups`: main lets go of the lock and takes it again at once while workers
+    /// wait; a waiter that gets in without looking again meets main inside.
     SpuriousWakeups,
 }
 
@@ -114,6 +128,13 @@ impl Check {
 
 /// The properties' programs over `P`'s lock.
 pub struct Program<P>(PhantomData<P>);
+
+/// Names the plug `P`, which is all there is to it.
+impl<P> fmt::Debug for Program<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Program").field(&self.0).finish()
+    }
+}
 
 /// How many acquires returned, once every thread has finished.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

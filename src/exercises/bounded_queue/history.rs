@@ -31,8 +31,11 @@ pub enum How {
 /// One call and what it returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Call {
+    /// `put` of the item, waiting as [`How`] says, and what it returned.
     Put(usize, How, Result<(), Full<usize>>),
+    /// `get`, waiting as [`How`] says, and what it returned: the item, or `Empty`.
     Get(How, Result<usize, Empty>),
+    /// `qsize()`, and the size it returned.
     Qsize(usize),
 }
 
@@ -64,9 +67,13 @@ impl fmt::Display for Call {
 /// A call, who made it, and when: made at `called`, returned at `returned` (the counter's values).
 #[derive(Clone, Debug)]
 pub struct Op {
+    /// The name of the thread that made it (`producer 0`, `main`).
     pub who: String,
+    /// The call and its result.
     pub call: Call,
+    /// The counter's value just before the call was made.
     pub called: usize,
+    /// The counter's value just after it returned: always above `called`.
     pub returned: usize,
 }
 
@@ -87,6 +94,16 @@ pub struct Recorder<R: Runtime, Q: BoundedQueue<R>> {
     who: String,
     ops: Vec<Op>,
     runtime: std::marker::PhantomData<R>,
+}
+
+/// Whose it is and what it has recorded so far; not the queue, which may not be `Debug`.
+impl<R: Runtime, Q: BoundedQueue<R>> fmt::Debug for Recorder<R, Q> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recorder")
+            .field("who", &self.who)
+            .field("ops", &self.ops)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<R: Runtime, Q: BoundedQueue<R>> Recorder<R, Q> {
@@ -126,6 +143,7 @@ impl<R: Runtime, Q: BoundedQueue<R>> Recorder<R, Q> {
         call
     }
 
+    /// Puts `item`, waiting `how`, and records the call.
     pub fn put(&mut self, item: usize, how: How) -> Result<(), Full<usize>> {
         let call = self.record(|queue| {
             let result = match how {
@@ -141,6 +159,7 @@ impl<R: Runtime, Q: BoundedQueue<R>> Recorder<R, Q> {
         }
     }
 
+    /// Gets an item, waiting `how`, and records the call.
     pub fn get(&mut self, how: How) -> Result<usize, Empty> {
         let call = self.record(|queue| {
             let result = match how {
@@ -156,6 +175,7 @@ impl<R: Runtime, Q: BoundedQueue<R>> Recorder<R, Q> {
         }
     }
 
+    /// Asks the queue's size, and records the call.
     pub fn qsize(&mut self) -> usize {
         match self.record(|queue| Call::Qsize(queue.qsize())) {
             Call::Qsize(n) => n,

@@ -116,6 +116,7 @@ pub fn time_left<R: Runtime>(timeout: Duration, started: Instant) -> Duration {
 /// Names a submission's type for every backend (the harness implements it for the student's
 /// `Submission<R>`).
 pub trait Plug: 'static {
+    /// The submission's queue under the backend `R`.
     type Submission<R: Runtime>: BoundedQueue<R>;
 }
 
@@ -130,17 +131,38 @@ const LINEARIZABLE_MAXSIZE: usize = 2;
 /// `maxsize` of the `capacity` program.
 const CAPACITY_MAXSIZE: usize = 1;
 
+/// Which property a program checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
+    /// `linearizable`: producers and consumers put and get every way (blocking, timed, nowait)
+    /// on a queue of maxsize 2; one sequential FIFO of maxsize 2 explains every call's result
+    /// ([`history::assert_linearizable`]).
     Linearizable,
+    /// `capacity`: producers fill a queue of maxsize 1 and look at `qsize()`; it is never seen
+    /// holding more than 1 item ([`history::assert_within_capacity`]).
     Capacity,
+    /// `nothing-lost-or-duplicated`: one producer puts 1 and 2 into a queue of maxsize 1, two
+    /// consumers get one each: each item is got exactly once
+    /// ([`scenarios::one_producer_two_consumers`]).
     NothingLostOrDuplicated,
+    /// `no-deadlock`: producers and consumers blocking on a queue of maxsize 1 all finish
+    /// ([`scenarios::producers_consumers_over`]).
     NoDeadlock,
+    /// `join-waits-for-task-done`: `join` returns only once every item put is marked
+    /// `task_done`, and one `task_done` more is refused
+    /// ([`scenarios::join_after_task_done_over`]).
     JoinWaitsForTaskDone,
 }
 
 /// The properties' programs over `P`'s queue.
 pub struct Program<P>(PhantomData<P>);
+
+/// Names the plug `P`, which is all there is to it.
+impl<P> fmt::Debug for Program<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Program").field(&self.0).finish()
+    }
+}
 
 /// What a program saw when its property held.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

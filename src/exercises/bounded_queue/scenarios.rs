@@ -18,18 +18,29 @@ pub const ITEMS: usize = 2;
 pub enum Delivery {
     /// Every item exactly once, each producer's items in the order it put them.
     Intact {
+        /// How many items were put (and got): `producers * ITEMS`.
         items: usize,
     },
+    /// No consumer got item `item` (0 to `ITEMS - 1`) of producer `producer`.
     Lost {
+        /// The producer's number, from 0.
         producer: usize,
+        /// The item's number within that producer's, from 0.
         item: usize,
     },
+    /// Item `item` of producer `producer` was got more than once.
     Duplicated {
+        /// The producer's number, from 0.
         producer: usize,
+        /// The item's number within that producer's, from 0.
         item: usize,
     },
+    /// Consumer `consumer` got producer `producer`'s items in another order than they were put
+    /// (or one of them twice).
     OutOfOrder {
+        /// The producer's number, from 0.
         producer: usize,
+        /// The consumer's number, from 0.
         consumer: usize,
     },
 }
@@ -153,8 +164,11 @@ pub fn producers_consumers_over<R: Runtime, Q: BoundedQueue<R>>(
 /// What `join` saw when it returned, and whether one `task_done` too many was refused.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct JoinSaw {
+    /// How many workers had counted their item processed when `join` returned.
     pub processed: usize,
+    /// How many items main put: one per worker.
     pub items: usize,
+    /// Whether a `task_done` after every item was marked returned `Err(TaskDoneTooMany)`.
     pub extra_task_done_refused: bool,
 }
 

@@ -107,21 +107,42 @@ pub trait Future: Send + Sync + 'static {
 /// Names a submission's type for every backend (the harness implements it for the student's
 /// `Submission<R>`).
 pub trait Plug: 'static {
+    /// The submission's pool under the backend `R`.
     type Submission<R: Runtime>: Executor<R>;
 }
 
+/// Which property a program checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {
+    /// `runs-exactly-once`: one task more than workers, each `result()` awaited, then
+    /// `shutdown(true)`: every task ran exactly once.
     RunsExactlyOnce,
+    /// `results-match`: two tasks; each future's `result()` is its own task's value, and it is
+    /// `done()` after.
     ResultsMatch,
+    /// `shutdown-waits`: one worker, two tasks; `shutdown(true)` returns after both finished,
+    /// and `submit` is refused after it ([`scenarios::shutdown_then_count`]).
     ShutdownWaits,
+    /// `cancelled-never-runs`: `cancel` races the worker's start; a cancelled task never runs
+    /// and gives `CancelledError`, otherwise its value ([`scenarios::cancel_race`]).
     CancelledNeverRuns,
+    /// `callback-exactly-once`: a callback added while the task finishes, one after; each runs
+    /// exactly once, after the future is done ([`scenarios::callback_during_completion`]).
     CallbackExactlyOnce,
+    /// `no-deadlock`: callbacks that call `result()` and `add_done_callback` on their own
+    /// future; every call returns.
     NoDeadlock,
 }
 
 /// The properties' programs over `P`'s pool.
 pub struct Program<P>(PhantomData<P>);
+
+/// Names the plug `P`, which is all there is to it.
+impl<P> fmt::Debug for Program<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Program").field(&self.0).finish()
+    }
+}
 
 /// The value task `i` returns: distinct, and neither 0 nor `i`, so that a default, a count or an
 /// index passed off as a result is caught.

@@ -13,7 +13,9 @@ pub fn lines(items: &[&str]) -> PoolReport {
     PoolReport(items.iter().map(|s| s.to_string()).collect())
 }
 
+/// [`cancel_race`]'s report when `cancel` came first.
 pub const CANCEL_WON: &str = "cancel won: the task never ran, result() is CancelledError";
+/// [`cancel_race`]'s report when the worker started the task first.
 pub const START_WON: &str = "the task started first: cancel failed, result() is 7";
 
 /// The value of [`cancel_race`]'s task.
@@ -22,8 +24,11 @@ const CANCELLED_TASK_VALUE: usize = 7;
 /// What main saw in [`cancel_race`], once `shutdown(true)` had returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CancelSeen {
+    /// What `cancel()` returned.
     pub cancelled: bool,
+    /// How many times the task had run.
     pub runs: usize,
+    /// What `result()` gave: 7, the task's value, or `CancelledError`.
     pub result: Result<usize, CancelledError>,
 }
 
@@ -38,6 +43,8 @@ impl CancelSeen {
         }
     }
 
+    /// The outcome as the lesson `executor` reports it: [`CANCEL_WON`] or [`START_WON`] when
+    /// the two agree and the task ran as often as they say, otherwise the three values.
     pub fn report(&self) -> PoolReport {
         match (self.cancelled, self.runs, self.result) {
             (true, 0, Err(CancelledError)) => lines(&[CANCEL_WON]),

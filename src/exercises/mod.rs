@@ -4,7 +4,7 @@
 //!
 //! They sit below both their users: the lessons in `models/` implement these traits (a lesson's
 //! versions are implementations too) and run some of these programs, and the grading gate
-//! ([`crate::gate::exercises`], which re-exports each module whole, so a student names
+//! (`interleave::gate::exercises`, with the `cli` feature, which re-exports each module whole, so a student names
 //! `interleave::gate::exercises::rlock::ReentrantLock`) grades implementations with them. Neither
 //! reaches the other through here.
 

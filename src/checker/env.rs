@@ -50,7 +50,7 @@ pub fn validate() -> Result<(), CheckError> {
             .and_then(|text| text.trim().parse::<u64>().ok());
         if !number.is_some_and(|n| (min..=max).contains(&n)) {
             let range = if max == u64::MAX {
-                format!("of at least {min}")
+                format!("in {min}..=18446744073709551615")
             } else {
                 format!("in {min}..={max}")
             };

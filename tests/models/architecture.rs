@@ -247,7 +247,7 @@ impl Crate {
         // The inline modules we are in: (module, the brace depth at which it closes, whether it
         // is compiled for tests only).
         let mut scopes: Vec<(ModPath, usize, bool)> = vec![(module.clone(), 0, test)];
-        let mut depth = 0;
+        let mut depth: usize = 0;
         let mut path_attribute: Option<String> = None;
         let mut exported = false;
         let mut test_attribute = false;
@@ -262,7 +262,9 @@ impl Crate {
                     test_attribute = false;
                 }
                 Tok::Punct('}') => {
-                    depth -= 1;
+                    depth = depth.checked_sub(1).unwrap_or_else(|| {
+                        panic!("{}: a '}}' closes more than was opened", file.display())
+                    });
                     test_attribute = false;
                     if scopes.len() > 1 && scopes.last().unwrap().1 == depth {
                         scopes.pop();
@@ -505,9 +507,21 @@ impl Crate {
 /// the next token is.
 fn use_tree(
     toks: &[Tok],
+    i: usize,
+    prefix: &mut Vec<String>,
+    leaves: &mut Vec<(Vec<String>, Kind)>,
+) -> usize {
+    use_subtree(toks, i, prefix, leaves, true)
+}
+
+/// One tree of a `use`; `top`: the whole tree (which ends at the `;`), not a branch of a `{…}`
+/// (a branch of `use {a, b};` has an empty prefix too).
+fn use_subtree(
+    toks: &[Tok],
     mut i: usize,
     prefix: &mut Vec<String>,
     leaves: &mut Vec<(Vec<String>, Kind)>,
+    top: bool,
 ) -> usize {
     let depth_at_start = prefix.len();
     if toks.get(i) == Some(&Tok::Sep) {
@@ -551,7 +565,7 @@ fn use_tree(
                         i += 1;
                         continue;
                     }
-                    i = use_tree(toks, i, prefix, leaves);
+                    i = use_subtree(toks, i, prefix, leaves, false);
                 }
                 i += 1;
                 break;
@@ -560,7 +574,7 @@ fn use_tree(
         }
     }
     prefix.truncate(depth_at_start);
-    if depth_at_start == 0 {
+    if top {
         // The top of the tree: on to the `;`.
         while toks.get(i).is_some_and(|t| *t != Tok::Punct(';')) {
             i += 1;

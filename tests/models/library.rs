@@ -341,7 +341,7 @@ fn a_budget_variable_that_is_not_a_number_fails_the_check_in_one_line() {
     let text = run_test_with(CHILD, &[("INTERLEAVE_EXECUTIONS", "lots")]);
     assert!(
         text.contains(
-            "bad budget: INTERLEAVE_EXECUTIONS=\"lots\" is not a whole number of at least 1\n"
+            "bad budget: INTERLEAVE_EXECUTIONS=\"lots\" is not a whole number in 1..=18446744073709551615\n"
         ),
         "{text}"
     );

@@ -12,6 +12,12 @@ const STOPS_WITHIN: Duration = Duration::from_secs(30);
 /// Runs `interleave args`, sends it `signal` after `after`, and returns what it printed; it must
 /// end within [`STOPS_WITHIN`] of the signal.
 fn signalled(args: &[&str], signal: libc::c_int, after: Duration) -> Output {
+    signalled_times(args, signal, after, 1)
+}
+
+/// [`signalled`], with the signal sent `times` times back to back (as GNU `timeout` sends
+/// SIGTERM to the command and then to its process group).
+fn signalled_times(args: &[&str], signal: libc::c_int, after: Duration, times: usize) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
     command
         .args(args)
@@ -28,8 +34,10 @@ fn signalled(args: &[&str], signal: libc::c_int, after: Duration) -> Output {
     }
     let mut child = command.spawn().expect("the binary runs");
     std::thread::sleep(after);
-    // SAFETY: signalling our own child, which has not been reaped.
-    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    for _ in 0..times {
+        // SAFETY: signalling our own child, which has not been reaped.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    }
     let deadline = Instant::now() + STOPS_WITHIN;
     while child.try_wait().expect("waitable").is_none() {
         if Instant::now() > deadline {
@@ -71,6 +79,21 @@ fn sigterm_and_sigint_cut_check_and_outcomes_short_with_what_was_explored_and_ex
             assert_eq!(err, "", "{what}");
         }
     }
+}
+
+#[test]
+fn two_sigterms_at_once_as_timeout_sends_them_are_one_stop_with_its_report() {
+    let args = ["check", "rlock/correct", "--executions", "100000000"];
+    let mut output = signalled_times(&args, libc::SIGTERM, Duration::from_millis(1_500), 2);
+    if stderr(&output).contains("before any execution finished") {
+        output = signalled_times(&args, libc::SIGTERM, Duration::from_secs(8), 2);
+    }
+    let (text, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(130), "{text}{err}");
+    assert!(
+        text.contains("cut short (interrupted or out of time): not the whole search"),
+        "{text}{err}"
+    );
 }
 
 #[test]

@@ -148,7 +148,10 @@ impl Harness {
             .env_remove("CARGO_TARGET_DIR")
             .env_remove("CARGO_BUILD_TARGET_DIR")
             .env_remove("RUSTC_WRAPPER")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS");
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            // Build scripts of the library's dependencies (proc-macro2's) track it: set for the
+            // gate, it would rebuild the shared library for this build and again for the next.
+            .env_remove("RUSTC_BOOTSTRAP");
         if offline {
             command.arg("--offline");
         }

@@ -1,11 +1,16 @@
-//! Grading submissions: each read, built in its harness and run in a child process of its own,
-//! then gathered into one [`GateReport`].
+//! Grading submissions, one after the other, each in one pass that reads top to bottom in
+//! [`one_pass`]: read the student's files, screen them, build their harness crate, run it in a
+//! child process, believe what it reported in order, and make the report (paths as the student
+//! knows them). The steps themselves are [`super::harness`]'s and [`super::screen`]'s; a step
+//! that refuses ends the pass with a [`Refusal`]. [`replay`] takes the same path up to the run.
 
 use super::Exercise;
 use super::child::{Args, BUILTIN_COMMAND, Message};
 use super::grade::REPLAY_MARK;
-use super::harness::{Harness, Refusal, Run, Submission, results_of};
-use super::report::{GateReport, SCHEMA, Status, SubmissionReport, Summary};
+use super::harness::{Harness, Refusal, Run, Submission, results_of, run_child};
+use super::report::{
+    GateReport, Location, PropertyResult, SCHEMA, Status, SubmissionReport, Summary,
+};
 use crate::runtime::Backend;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -26,135 +31,6 @@ pub const DEFAULT_LIMIT: Duration = Duration::from_secs(120);
 
 /// A submission named `builtin:NAME` is one of the project's own implementations.
 pub const BUILTIN_PREFIX: &str = "builtin:";
-
-/// Where a submission's binary is, and how to start it.
-enum Runnable {
-    Harness(PathBuf),
-    Builtin(String),
-    Refused(Refusal),
-}
-
-/// Builds (or finds) what runs `path`.
-fn prepare(
-    exercise: &Exercise,
-    path: &str,
-    harness: &Result<Harness, String>,
-) -> (Runnable, Option<Submission>) {
-    if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
-        return match exercise.builtin(name) {
-            Some(_) => (Runnable::Builtin(name.to_owned()), None),
-            None => (
-                Runnable::Refused(Refusal {
-                    status: Status::Rejected,
-                    message: format!(
-                        "{} has no implementation {name:?}; it has: {}",
-                        exercise.name,
-                        (exercise.builtins)()
-                            .iter()
-                            .map(|b| b.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    location: None,
-                }),
-                None,
-            ),
-        };
-    }
-    let submission = match Submission::read(path) {
-        Ok(submission) => submission,
-        Err(refusal) => return (Runnable::Refused(refusal), None),
-    };
-    if let Some(refusal) = screened(&submission) {
-        return (Runnable::Refused(refusal), Some(submission));
-    }
-    let harness = match harness {
-        Ok(harness) => harness,
-        Err(message) => {
-            return (
-                Runnable::Refused(Refusal {
-                    status: Status::Error,
-                    message: message.clone(),
-                    location: None,
-                }),
-                Some(submission),
-            );
-        }
-    };
-    match harness.build(exercise, &submission) {
-        Ok(binary) => (Runnable::Harness(binary), Some(submission)),
-        Err(refusal) => (Runnable::Refused(refusal), Some(submission)),
-    }
-}
-
-/// The most breaches a refusal lists.
-const BREACHES_SHOWN: usize = 5;
-
-/// The static screen's refusal of a submission, pointing at its first breach, if it breaks a rule.
-fn screened(submission: &Submission) -> Option<Refusal> {
-    let files: Vec<(String, String)> = submission
-        .files
-        .iter()
-        .map(|(path, text)| {
-            let harness_path = format!("src/{}", path.display());
-            let shown = submission
-                .original_path(&harness_path)
-                .unwrap_or(harness_path);
-            (shown, text.clone())
-        })
-        .collect();
-    let breaches = super::screen::screen(&files);
-    let first = breaches.first()?;
-    let mut message = format!(
-        "refused by the gate's rules before compiling ({} breach{}):",
-        breaches.len(),
-        if breaches.len() == 1 { "" } else { "es" }
-    );
-    for breach in breaches.iter().take(BREACHES_SHOWN) {
-        message.push_str(&format!(
-            "\n{}:{}: {}",
-            breach.file, breach.line, breach.rule
-        ));
-    }
-    if breaches.len() > BREACHES_SHOWN {
-        message.push_str(&format!("\n… and {} more", breaches.len() - BREACHES_SHOWN));
-    }
-    message.push_str(&format!("\n({})", super::screen::WHAT_IS_ALLOWED));
-    Some(Refusal {
-        status: Status::Rejected,
-        message,
-        location: Some(super::report::Location {
-            file: first.file.clone(),
-            line: first.line,
-        }),
-    })
-}
-
-fn start(
-    runnable: &Runnable,
-    exercise: &Exercise,
-    args: &Args,
-    limit: Duration,
-) -> Result<Run, Refusal> {
-    match runnable {
-        Runnable::Harness(binary) => Ok(super::harness::run_child(binary, &args.to_words(), limit)),
-        Runnable::Builtin(name) => {
-            let exe = std::env::current_exe().map_err(|e| Refusal {
-                status: Status::Error,
-                message: format!("cannot find this program to re-run it: {e}"),
-                location: None,
-            })?;
-            let mut words = vec![
-                BUILTIN_COMMAND.to_owned(),
-                exercise.name.to_owned(),
-                name.clone(),
-            ];
-            words.extend(args.to_words());
-            Ok(super::harness::run_child(&exe, &words, limit))
-        }
-        Runnable::Refused(refusal) => Err(refusal.clone()),
-    }
-}
 
 /// Grades every path, in order; `each` sees each submission's report as it is made. A stop
 /// signal (see [`crate::signals`]) kills the submission being graded, whose report is dropped,
@@ -194,6 +70,7 @@ pub fn grade(
     }
 }
 
+/// One submission's report: the pass's results, or the refusal that ended it.
 fn grade_one(
     exercise: &Exercise,
     path: &str,
@@ -201,27 +78,128 @@ fn grade_one(
     options: &Options,
 ) -> SubmissionReport {
     let started = Instant::now();
-    let (runnable, submission) = prepare(exercise, path, harness);
+    let graded = one_pass(exercise, path, harness, options);
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match graded {
+        Ok((properties, output)) => {
+            let output = output.trim();
+            SubmissionReport {
+                submission: path.to_owned(),
+                status: SubmissionReport::status_of(&properties),
+                message: None,
+                location: None,
+                properties,
+                output: (!output.is_empty()).then(|| output.to_owned()),
+                elapsed_ms,
+            }
+        }
+        Err(refusal) => SubmissionReport {
+            submission: path.to_owned(),
+            status: refusal.status,
+            message: Some(refusal.message),
+            location: refusal.location,
+            properties: Vec::new(),
+            output: None,
+            elapsed_ms,
+        },
+    }
+}
+
+/// The whole pass over one submission, each step in turn: read → screen → build (together:
+/// [`runnable`]) → run → believe → report; the first step that refuses ends it. Its property
+/// results, and what the submission printed.
+fn one_pass(
+    exercise: &Exercise,
+    path: &str,
+    harness: &Result<Harness, String>,
+    options: &Options,
+) -> Result<(Vec<PropertyResult>, String), Refusal> {
+    // Read, screen, build (or find the project's own implementation).
+    let (runnable, submission) = runnable(exercise, path, harness)?;
+    // Run it in a child, asking for every property on every backend, in order.
     let args = Args {
         backends: options.backends.clone(),
         seed: options.seed,
         replay: None,
         property: options.property.clone(),
     };
-    let refused = |refusal: Refusal| SubmissionReport {
-        submission: path.to_owned(),
-        status: refusal.status,
-        message: Some(refusal.message),
-        location: refusal.location,
-        properties: Vec::new(),
-        output: None,
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    };
-    let run = match start(&runnable, exercise, &args, options.limit) {
-        Ok(run) => run,
-        Err(refusal) => return refused(refusal),
-    };
-    let expected: Vec<(String, String, String)> = exercise
+    let run = runnable.run(exercise, &args, options.limit)?;
+    // Believe only what the child reported, in the order it was asked.
+    let mut properties = results_of(&run, &expected(exercise, options)).map_err(Refusal::error)?;
+    // Report in the student's own paths, with the command that replays each failure.
+    let paths = Paths::new(submission.as_ref(), harness);
+    for result in &mut properties {
+        paths.student_facing(result, exercise.name, path);
+    }
+    Ok((properties, run.output))
+}
+
+/// What runs a submission: a harness binary built from the student's files, or one of the
+/// project's own implementations, run by this program's hidden command.
+enum Runnable {
+    Harness(PathBuf),
+    Builtin(String),
+}
+
+/// The first steps of a pass: `path` read, screened and built into a harness binary (with the
+/// submission read, to map paths back), or the project's own implementation it names.
+fn runnable(
+    exercise: &Exercise,
+    path: &str,
+    harness: &Result<Harness, String>,
+) -> Result<(Runnable, Option<Submission>), Refusal> {
+    if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
+        return builtin(exercise, name).map(|runnable| (runnable, None));
+    }
+    let submission = Submission::read(path)?;
+    if let Some(refusal) = screened(&submission) {
+        return Err(refusal);
+    }
+    let harness = harness.as_ref().map_err(Refusal::error)?;
+    let binary = harness.build(exercise, &submission)?;
+    Ok((Runnable::Harness(binary), Some(submission)))
+}
+
+/// The project's own implementation `name` of `exercise`.
+fn builtin(exercise: &Exercise, name: &str) -> Result<Runnable, Refusal> {
+    match exercise.builtin(name) {
+        Some(_) => Ok(Runnable::Builtin(name.to_owned())),
+        None => Err(Refusal::rejected(format!(
+            "{} has no implementation {name:?}; it has: {}",
+            exercise.name,
+            (exercise.builtins)()
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+impl Runnable {
+    /// Runs it as a supervised child ([`run_child`]) with `args`, for at most `limit`.
+    fn run(&self, exercise: &Exercise, args: &Args, limit: Duration) -> Result<Run, Refusal> {
+        match self {
+            Runnable::Harness(binary) => Ok(run_child(binary, &args.to_words(), limit)),
+            Runnable::Builtin(name) => {
+                let exe = std::env::current_exe().map_err(|e| {
+                    Refusal::error(format!("cannot find this program to re-run it: {e}"))
+                })?;
+                let mut words = vec![
+                    BUILTIN_COMMAND.to_owned(),
+                    exercise.name.to_owned(),
+                    name.clone(),
+                ];
+                words.extend(args.to_words());
+                Ok(run_child(&exe, &words, limit))
+            }
+        }
+    }
+}
+
+/// The (property, statement, backend) results a run must report, in the order it reports them.
+fn expected(exercise: &Exercise, options: &Options) -> Vec<(String, String, String)> {
+    exercise
         .properties()
         .iter()
         .filter(|p| options.property.as_ref().is_none_or(|only| only == p.name))
@@ -234,45 +212,54 @@ fn grade_one(
                 )
             })
         })
-        .collect();
-    let mut properties = match results_of(&run, &expected) {
-        Ok(properties) => properties,
-        Err(message) => {
-            return refused(Refusal {
-                status: Status::Error,
-                message,
-                location: None,
-            });
-        }
-    };
-    let paths = Paths::new(submission.as_ref(), harness);
-    for result in &mut properties {
-        if let Some(example) = &mut result.counterexample {
-            for step in &mut example.timeline {
-                if let Some(location) = &mut step.location {
-                    location.file = paths.map(&location.file);
-                }
-            }
-            example.replay_command =
-                replay_command(exercise.name, path, &result.backend, &example.replay);
-            example.text = paths
-                .map_text(&example.text)
-                .replace(REPLAY_MARK, &example.replay_command);
-        }
-    }
-    let output = run.output.trim();
-    SubmissionReport {
-        submission: path.to_owned(),
-        status: SubmissionReport::status_of(&properties),
-        message: None,
-        location: None,
-        properties,
-        output: (!output.is_empty()).then(|| output.to_owned()),
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    }
+        .collect()
 }
 
-/// Re-runs one failing execution of a submission; its text, and whether it failed.
+/// The most breaches a refusal lists.
+const BREACHES_SHOWN: usize = 5;
+
+/// The static screen's refusal of a submission, pointing at its first breach, if it breaks a rule.
+fn screened(submission: &Submission) -> Option<Refusal> {
+    let files: Vec<(String, String)> = submission
+        .files
+        .iter()
+        .map(|(path, text)| {
+            let harness_path = format!("src/{}", path.display());
+            let shown = submission
+                .original_path(&harness_path)
+                .unwrap_or(harness_path);
+            (shown, text.clone())
+        })
+        .collect();
+    let breaches = super::screen::screen(&files);
+    let first = breaches.first()?;
+    let mut message = format!(
+        "refused by the gate's rules before compiling ({} breach{}):",
+        breaches.len(),
+        if breaches.len() == 1 { "" } else { "es" }
+    );
+    for breach in breaches.iter().take(BREACHES_SHOWN) {
+        message.push_str(&format!(
+            "\n{}:{}: {}",
+            breach.file, breach.line, breach.rule
+        ));
+    }
+    if breaches.len() > BREACHES_SHOWN {
+        message.push_str(&format!("\n… and {} more", breaches.len() - BREACHES_SHOWN));
+    }
+    message.push_str(&format!("\n({})", super::screen::WHAT_IS_ALLOWED));
+    Some(Refusal {
+        status: Status::Rejected,
+        message,
+        location: Some(Location {
+            file: first.file.clone(),
+            line: first.line,
+        }),
+    })
+}
+
+/// Re-runs one failing execution of a submission; its text, and whether it failed. The same
+/// pass as [`grade_one`] up to the run, which asks for the one execution `token` names.
 pub fn replay(
     exercise: &Exercise,
     path: &str,
@@ -280,14 +267,14 @@ pub fn replay(
     token: &str,
 ) -> Result<(String, bool), Refusal> {
     let harness = Harness::locate(options.backends.contains(&Backend::Loom));
-    let (runnable, submission) = prepare(exercise, path, &harness);
+    let (runnable, submission) = runnable(exercise, path, &harness)?;
     let args = Args {
         backends: options.backends.clone(),
         seed: None,
         replay: Some(token.to_owned()),
         property: None,
     };
-    let run = start(&runnable, exercise, &args, options.limit)?;
+    let run = runnable.run(exercise, &args, options.limit)?;
     let paths = Paths::new(submission.as_ref(), &harness);
     for message in &run.messages {
         match message {
@@ -296,24 +283,14 @@ pub fn replay(
                     replay_command(exercise.name, path, options.backends[0].name(), token);
                 return Ok((paths.map_text(text).replace(REPLAY_MARK, &command), *failed));
             }
-            Message::Refused { message } => {
-                return Err(Refusal {
-                    status: Status::Rejected,
-                    message: message.clone(),
-                    location: None,
-                });
-            }
+            Message::Refused { message } => return Err(Refusal::rejected(message.clone())),
             _ => {}
         }
     }
-    Err(Refusal {
-        status: Status::Error,
-        message: match run.status {
-            None => "the replay ran past the wall-clock limit".to_owned(),
-            Some(_) => "the submission's process ended before the replay reported".to_owned(),
-        },
-        location: None,
-    })
+    Err(Refusal::error(match run.status {
+        None => "the replay ran past the wall-clock limit",
+        Some(_) => "the submission's process ended before the replay reported",
+    }))
 }
 
 /// The command that replays a counterexample of `path`.
@@ -367,6 +344,23 @@ impl<'a> Paths<'a> {
                 .to_owned(),
             None => file.to_owned(),
         }
+    }
+
+    /// A result as the student reads it: its counterexample's files in their paths, and the
+    /// command that replays it (grading `path` of `exercise`) in place of the mark.
+    fn student_facing(&self, result: &mut PropertyResult, exercise: &str, path: &str) {
+        let Some(example) = &mut result.counterexample else {
+            return;
+        };
+        for step in &mut example.timeline {
+            if let Some(location) = &mut step.location {
+                location.file = self.map(&location.file);
+            }
+        }
+        example.replay_command = replay_command(exercise, path, &result.backend, &example.replay);
+        example.text = self
+            .map_text(&example.text)
+            .replace(REPLAY_MARK, &example.replay_command);
     }
 
     /// Every `@ file:line` in a text report, mapped as [`Paths::map`] maps the file.

@@ -1,0 +1,300 @@
+//! Building a submission's harness crate: its `Cargo.toml` (the gate's own: a path dependency on
+//! this project, [`interleave_dependency`], and nothing else), this project's `Cargo.lock`, a
+//! `main.rs` that plugs the student's type into the exercise, and the student's files as
+//! `src/submission…`. The student's own `Cargo.toml`, dependencies, build scripts and proc macros
+//! are never used. All harness crates share one target directory, so the library is compiled once
+//! and a second submission compiles only its own code. Cargo runs in a process group of its own,
+//! under the build's memory limit, killed whole at [`BUILD_LIMIT`]; a failed build becomes the
+//! student's refusal (pointing at their line) or the grader's error.
+
+use super::submission::Submission;
+use super::{MAX_TEXT, Refusal, cut_at, read_capped, wait_within};
+use crate::gate::Exercise;
+use crate::gate::limits::{self, BUILD_LIMIT};
+use crate::gate::report::{Location, Status};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// What is kept of the compiler's output (its errors are cut to [`MAX_TEXT`] after filtering).
+const MAX_COMPILER_OUTPUT: u64 = 1024 * 1024;
+
+/// The line of a harness crate's `Cargo.toml` that makes this project (at `source`) its
+/// `interleave` dependency: the one place that says how a harness depends on the library.
+pub fn interleave_dependency(source: &Path) -> String {
+    format!(
+        "interleave = {{ path = {:?} }}",
+        source.display().to_string()
+    )
+}
+
+/// Where harness crates are built, and against which copy of this project.
+#[derive(Clone, Debug)]
+pub struct Harness {
+    /// This project's root (its `Cargo.toml`), the harness's path dependency.
+    pub source: PathBuf,
+    pub work: PathBuf,
+    /// Build with `--cfg loom`, into a target directory of its own.
+    pub loom: bool,
+}
+
+impl Harness {
+    /// `INTERLEAVE_SOURCE` (default: where this binary was built from) and `INTERLEAVE_GATE_DIR`
+    /// (default: `target/interleave-gate` in the current directory).
+    pub fn locate(loom: bool) -> Result<Harness, String> {
+        let source = match std::env::var_os("INTERLEAVE_SOURCE") {
+            Some(path) => PathBuf::from(path),
+            None => PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        };
+        if !source.join("Cargo.toml").is_file() || !source.join("src/gate").is_dir() {
+            return Err(format!(
+                "the gate needs interleave's source to build a harness, and {} is not it \
+                 (set INTERLEAVE_SOURCE to the project's folder)",
+                source.display()
+            ));
+        }
+        let work = match std::env::var_os("INTERLEAVE_GATE_DIR") {
+            Some(path) if !path.is_empty() => PathBuf::from(path),
+            _ => PathBuf::from("target/interleave-gate"),
+        };
+        let work = std::path::absolute(&work)
+            .map_err(|e| format!("bad gate directory {}: {e}", work.display()))?;
+        Ok(Harness { source, work, loom })
+    }
+
+    fn target_dir(&self) -> PathBuf {
+        self.work
+            .join(if self.loom { "target-loom" } else { "target" })
+    }
+
+    /// Writes the submission's harness crate (files already there and unchanged are left as they
+    /// are, so cargo finds them fresh) and compiles it; returns the binary.
+    pub fn build(&self, exercise: &Exercise, submission: &Submission) -> Result<PathBuf, Refusal> {
+        let name = format!(
+            "gate-{}-{}",
+            exercise.name,
+            submission.digest(exercise.name)
+        );
+        let dir = self.work.join("crates").join(&name);
+        let write = |relative: &Path, text: &str| -> Result<(), Refusal> {
+            let path = dir.join(relative);
+            if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+                return Ok(());
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    Refusal::error(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            std::fs::write(&path, text)
+                .map_err(|e| Refusal::error(format!("cannot write {}: {e}", path.display())))
+        };
+        write(Path::new("Cargo.toml"), &self.manifest(&name))?;
+        if let Ok(lock) = std::fs::read_to_string(self.source.join("Cargo.lock")) {
+            write(Path::new("Cargo.lock"), &lock)?;
+        }
+        let root = &submission.files[0].0;
+        write(Path::new("src/main.rs"), &main_rs(exercise, root))?;
+        for (path, text) in &submission.files {
+            write(&Path::new("src").join(path), text)?;
+        }
+        let deadline = Instant::now() + BUILD_LIMIT;
+        let output = match self.cargo(&dir, true, deadline) {
+            Err(BuildFailure::Errors(errors)) if errors.contains("offline") => {
+                self.cargo(&dir, false, deadline)
+            }
+            output => output,
+        };
+        match output {
+            Ok(()) => Ok(self.target_dir().join("release").join(&name)),
+            Err(BuildFailure::Errors(errors)) => {
+                Err(compile_refusal(&errors, submission, exercise))
+            }
+            Err(BuildFailure::TimedOut) => Err(Refusal {
+                status: Status::Timeout,
+                message: format!(
+                    "the build ran past {} s and was stopped (a constant evaluation or a macro \
+                     expansion that never ends?)",
+                    BUILD_LIMIT.as_secs()
+                ),
+                location: None,
+            }),
+        }
+    }
+
+    /// The harness crate's `Cargo.toml`: one binary, one dependency, no build script.
+    fn manifest(&self, name: &str) -> String {
+        let interleave = interleave_dependency(&self.source);
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\
+             build = false\nautobins = false\nautoexamples = false\nautotests = false\nautobenches = false\n\n\
+             [[bin]]\nname = \"{name}\"\npath = \"src/main.rs\"\n\n\
+             [dependencies]\n{interleave}\n\n\
+             [profile.release]\ndebug = false\nincremental = false\n\n\
+             [lints.rust]\nunexpected_cfgs = {{ level = \"allow\" }}\n\n\
+             [workspace]\n"
+        )
+    }
+
+    /// Runs cargo on the harness crate until `deadline`; the compiler's errors on failure.
+    fn cargo(&self, dir: &Path, offline: bool, deadline: Instant) -> Result<(), BuildFailure> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(dir)
+            .args(["build", "--release", "--quiet", "--message-format=short"])
+            .arg("--target-dir")
+            .arg(self.target_dir())
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_BUILD_TARGET_DIR")
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            // Build scripts of the library's dependencies (proc-macro2's) track it: set for the
+            // gate, it would rebuild the shared library for this build and again for the next.
+            .env_remove("RUSTC_BOOTSTRAP");
+        if offline {
+            command.arg("--offline");
+        }
+        if self.loom {
+            command.env("RUSTFLAGS", "--cfg loom");
+        } else {
+            command.env_remove("RUSTFLAGS");
+        }
+        run_build(&mut command, deadline)
+    }
+}
+
+/// Why a build failed.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum BuildFailure {
+    /// What the compiler (or cargo) said.
+    Errors(String),
+    /// It ran past its deadline and was killed.
+    TimedOut,
+}
+
+/// Runs a build command in a process group of its own, killed whole at `deadline`; its standard
+/// error is what a failure says.
+pub(super) fn run_build(command: &mut Command, deadline: Instant) -> Result<(), BuildFailure> {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the hook makes only async-signal-safe calls (getrlimit, setrlimit).
+    unsafe {
+        command.pre_exec(limits::apply_build_limits);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| BuildFailure::Errors(format!("cannot run cargo: {e}")))?;
+    let errors = child.stderr.take();
+    let reader = std::thread::spawn(move || read_capped(errors, MAX_COMPILER_OUTPUT));
+    let status = wait_within(&mut child, deadline);
+    let errors = reader.join().unwrap_or_default();
+    match status {
+        Some(status) if status.success() => Ok(()),
+        Some(_) => Err(BuildFailure::Errors(errors)),
+        None => Err(BuildFailure::TimedOut),
+    }
+}
+
+/// The harness's `main.rs`: the student's files as a module, plugged into the exercise.
+fn main_rs(exercise: &Exercise, root: &Path) -> String {
+    let module = exercise.module;
+    format!(
+        "// Written by the interleave gate; the submission is `src/{root}`.\n\
+         #![forbid(unsafe_code)]\n\
+         #![forbid(long_running_const_eval)]\n\n\
+         #[global_allocator]\n\
+         static ALLOCATOR: interleave::gate::limits::GateAllocator = \
+         interleave::gate::limits::GateAllocator;\n\n\
+         #[path = \"{root}\"]\n\
+         mod submission;\n\n\
+         struct Plugged;\n\n\
+         impl interleave::gate::exercises::{module}::Plug for Plugged {{\n    \
+             type Submission<R: interleave::runtime::Runtime> = submission::Submission<R>;\n\
+         }}\n\n\
+         fn main() {{\n    \
+             interleave::gate::child::main(\n        \
+                 {name:?},\n        \
+                 interleave::gate::exercises::{module}::properties::<Plugged>(),\n    \
+             )\n\
+         }}\n",
+        root = root.display(),
+        name = exercise.name,
+    )
+}
+
+/// A failed build: the student's (rejected, with the first error's line) when the compiler
+/// points into the submission or the harness's plug; the grader's (error) otherwise.
+fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -> Refusal {
+    let mut location = None;
+    let mut lines = Vec::new();
+    let mut theirs = false;
+    for line in errors.lines() {
+        let mut line = line.to_owned();
+        if let Some((path, rest)) = line.split_once(':')
+            && let Some(original) = submission.original_path(path)
+        {
+            theirs = true;
+            if location.is_none()
+                && let Some(number) = rest.split(':').next().and_then(|n| n.parse().ok())
+            {
+                location = Some(Location {
+                    file: original.clone(),
+                    line: number,
+                });
+            }
+            line = format!("{original}:{rest}");
+        } else if line.starts_with("src/main.rs:") {
+            theirs = true;
+            line = format!(
+                "{line} (the gate's plug: the submission must declare \
+                 `pub type Submission<R> = YourType<R>;` implementing the `{}` exercise's trait)",
+                exercise.name
+            );
+        }
+        if line.contains("error") || line.starts_with(' ') {
+            lines.push(line);
+        }
+    }
+    // The compiler failed on the submission's own crate without pointing into it (it crashed,
+    // or ran out of a limit): still the submission's doing, not the grader's.
+    if !theirs && errors.contains(&format!("could not compile `gate-{}-", exercise.name)) {
+        theirs = true;
+        let out_of_memory = errors.contains("memory allocation of").then(|| {
+            format!(
+                "the compiler ran out of the build's memory limit ({} GiB) on the submission",
+                limits::BUILD_MEMORY_LIMIT_BYTES >> 30
+            )
+        });
+        lines = out_of_memory
+            .into_iter()
+            .chain(
+                errors
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .take(20)
+                    .map(str::to_owned),
+            )
+            .collect();
+    }
+    let message = cut_text(&lines.join("\n"));
+    if theirs {
+        Refusal {
+            status: Status::Rejected,
+            message: format!("did not compile:\n{message}"),
+            location,
+        }
+    } else {
+        Refusal::error(format!(
+            "the harness failed to build (not the submission's fault):\n{}",
+            cut_text(errors)
+        ))
+    }
+}
+
+fn cut_text(text: &str) -> String {
+    cut_at(text, MAX_TEXT)
+}

@@ -1,7 +1,7 @@
 //! Stop signals. SIGINT (Ctrl-C) and SIGTERM (what `timeout`, `kill` and CI runners send) ask a
 //! long command (`check`, `outcomes`, `time`, the tour, `grade`) to stop where it can and report
 //! what it did, marked cut short, with exit code [`CUT_SHORT`]; a second signal ends the process
-//! at once. Signals within [`SAME_STOP_NS`] of the first are that same stop: GNU `timeout` sends
+//! at once. Signals within a quarter of a second of the first are that same stop: GNU `timeout` sends
 //! SIGTERM to the command and then to its whole process group, so the command gets two at once.
 
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};

@@ -1,5 +1,5 @@
 //! Grading submissions, one after the other, each in one pass that reads top to bottom in
-//! [`one_pass`]: read the student's files, screen them, build their harness crate, run it in a
+//! `one_pass`: read the student's files, screen them, build their harness crate, run it in a
 //! child process, believe what it reported in order, and make the report (paths as the student
 //! knows them). The steps themselves are [`super::harness`]'s and [`super::screen`]'s; a step
 //! that refuses ends the pass with a [`Refusal`]. [`replay`] takes the same path up to the run.
@@ -259,7 +259,7 @@ fn screened(submission: &Submission) -> Option<Refusal> {
 }
 
 /// Re-runs one failing execution of a submission; its text, and whether it failed. The same
-/// pass as [`grade_one`] up to the run, which asks for the one execution `token` names.
+/// pass as `grade_one` up to the run, which asks for the one execution `token` names.
 pub fn replay(
     exercise: &Exercise,
     path: &str,

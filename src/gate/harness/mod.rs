@@ -2,7 +2,7 @@
 //!
 //! - [`submission`]: reading the student's files ([`Submission::read`]);
 //! - [`build`]: writing and compiling the submission's harness crate ([`Harness::build`]);
-//! - [`child_run`]: running the built binary as a supervised child ([`run_child`]) and believing
+//! - [`child_run`]: running the built binary as a supervised child (`run_child`) and believing
 //!   only what it reported in order ([`results_of`]).
 //!
 //! [`crate::gate::run`] calls them in that order, with the static screen between reading and

@@ -17,25 +17,28 @@ const PRODUCT_ONLY: &[&str] = &[
     "clap_complete",
 ];
 
-/// The crates of the user's tree, one name each.
-fn user_tree(rustflags: Option<&str>) -> Vec<String> {
+/// The crates of the user's tree, one name each, as `cargo tree` lists them with `extra`
+/// arguments (and `RUSTFLAGS` set to `rustflags`, or unset).
+fn tree_names(rustflags: Option<&str>, extra: &[&str]) -> Vec<String> {
     let manifest = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/bank-account/Cargo.toml"
     );
     let mut command = Command::new(env!("CARGO"));
-    command.args([
-        "tree",
-        "--locked",
-        "--manifest-path",
-        manifest,
-        "--edges",
-        "normal",
-        "--prefix",
-        "none",
-        "--format",
-        "{p}",
-    ]);
+    command
+        .args([
+            "tree",
+            "--locked",
+            "--manifest-path",
+            manifest,
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
+        .args(extra);
     command.env_remove("RUSTFLAGS");
     if let Some(flags) = rustflags {
         command.env("RUSTFLAGS", flags);
@@ -55,6 +58,11 @@ fn user_tree(rustflags: Option<&str>) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// The crates of the user's whole tree.
+fn user_tree(rustflags: Option<&str>) -> Vec<String> {
+    tree_names(rustflags, &[])
 }
 
 fn assert_lean(names: &[String]) {
@@ -88,38 +96,9 @@ fn its_loom_build_has_none_either() {
 /// use of it (the greenlet lesson's timing) is the product's.
 #[test]
 fn corosensei_comes_only_through_shuttle() {
-    let manifest = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/bank-account/Cargo.toml"
-    );
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--locked",
-            "--manifest-path",
-            manifest,
-            "--edges",
-            "normal",
-            "--invert",
-            "corosensei",
-            "--depth",
-            "1",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-        ])
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    assert!(output.status.success());
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut dependents: Vec<&str> = text
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| *name != "corosensei")
+    let dependents: Vec<String> = tree_names(None, &["--invert", "corosensei", "--depth", "1"])
+        .into_iter()
+        .filter(|name| name != "corosensei")
         .collect();
-    dependents.sort();
-    dependents.dedup();
-    assert_eq!(dependents, ["shuttle", "shuttle-engine"], "{text}");
+    assert_eq!(dependents, ["shuttle", "shuttle-engine"]);
 }

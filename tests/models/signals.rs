@@ -52,9 +52,14 @@ fn signalled_times(args: &[&str], signal: libc::c_int, after: Duration, times: u
 /// [`signalled`] once the search has had time to finish an execution: on a machine too busy
 /// for that within the first wait, once more with a longer one.
 fn search_signalled(args: &[&str], signal: libc::c_int) -> Output {
-    let mut output = signalled(args, signal, Duration::from_millis(1_500));
+    search_signalled_times(args, signal, 1)
+}
+
+/// [`search_signalled`], with the signal sent `times` times back to back.
+fn search_signalled_times(args: &[&str], signal: libc::c_int, times: usize) -> Output {
+    let mut output = signalled_times(args, signal, Duration::from_millis(1_500), times);
     if stderr(&output).contains("before any execution finished") {
-        output = signalled(args, signal, Duration::from_secs(8));
+        output = signalled_times(args, signal, Duration::from_secs(8), times);
     }
     output
 }
@@ -84,10 +89,7 @@ fn sigterm_and_sigint_cut_check_and_outcomes_short_with_what_was_explored_and_ex
 #[test]
 fn two_sigterms_at_once_as_timeout_sends_them_are_one_stop_with_its_report() {
     let args = ["check", "rlock/correct", "--executions", "100000000"];
-    let mut output = signalled_times(&args, libc::SIGTERM, Duration::from_millis(1_500), 2);
-    if stderr(&output).contains("before any execution finished") {
-        output = signalled_times(&args, libc::SIGTERM, Duration::from_secs(8), 2);
-    }
+    let output = search_signalled_times(&args, libc::SIGTERM, 2);
     let (text, err) = (stdout(&output), stderr(&output));
     assert_eq!(output.status.code(), Some(130), "{text}{err}");
     assert!(

@@ -152,9 +152,7 @@ fn runnable(
         return builtin(exercise, name).map(|runnable| (runnable, None));
     }
     let submission = Submission::read(path)?;
-    if let Some(refusal) = screened(&submission) {
-        return Err(refusal);
-    }
+    screen(&submission)?;
     let harness = harness.as_ref().map_err(Refusal::error)?;
     let binary = harness.build(exercise, &submission)?;
     Ok((Runnable::Harness(binary), Some(submission)))
@@ -218,8 +216,8 @@ fn expected(exercise: &Exercise, options: &Options) -> Vec<(String, String, Stri
 /// The most breaches a refusal lists.
 const BREACHES_SHOWN: usize = 5;
 
-/// The static screen's refusal of a submission, pointing at its first breach, if it breaks a rule.
-fn screened(submission: &Submission) -> Option<Refusal> {
+/// The static screen: a submission that breaks a rule is refused, pointing at its first breach.
+fn screen(submission: &Submission) -> Result<(), Refusal> {
     let files: Vec<(String, String)> = submission
         .files
         .iter()
@@ -232,7 +230,9 @@ fn screened(submission: &Submission) -> Option<Refusal> {
         })
         .collect();
     let breaches = super::screen::screen(&files);
-    let first = breaches.first()?;
+    let Some(first) = breaches.first() else {
+        return Ok(());
+    };
     let mut message = format!(
         "refused by the gate's rules before compiling ({} breach{}):",
         breaches.len(),
@@ -248,7 +248,7 @@ fn screened(submission: &Submission) -> Option<Refusal> {
         message.push_str(&format!("\n… and {} more", breaches.len() - BREACHES_SHOWN));
     }
     message.push_str(&format!("\n({})", super::screen::WHAT_IS_ALLOWED));
-    Some(Refusal {
+    Err(Refusal {
         status: Status::Rejected,
         message,
         location: Some(Location {

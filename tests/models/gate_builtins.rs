@@ -1,12 +1,47 @@
 //! Every exercise's own implementations, graded in this process by the gate's properties: the
 //! reference passes every property, the starter and each lesson's broken variant fail the
-//! property they are built to fail (and only a failure, never an error, counts).
+//! property they are built to fail (and only a failure, never an error, counts). Every property
+//! of every implementation is the slow, ignored test (`ci/gate.sh` runs it); `cargo test` checks
+//! each broken one's property, which stops at the first failure.
 
-use interleave::gate::grade::{Settings, grade_all};
+use interleave::gate::grade::{Settings, grade, grade_all};
 use interleave::gate::report::Status;
 use interleave::runtime::Backend;
 
 #[test]
+fn every_broken_builtin_fails_its_property() {
+    for exercise in interleave::gate::exercises() {
+        for builtin in (exercise.builtins)() {
+            let Some(property) = builtin.fails else {
+                continue;
+            };
+            let who = format!("{} {}", exercise.name, builtin.name);
+            let properties = (builtin.properties)();
+            let property = properties
+                .iter()
+                .find(|p| p.name == property)
+                .unwrap_or_else(|| panic!("{who}: no property {property}"));
+            let settings = Settings {
+                executions: Some(crate::gate_support::TEST_EXECUTIONS),
+                ..Settings::on(Backend::Shuttle)
+            };
+            let result = grade(exercise.name, property, Backend::Shuttle, &settings);
+            assert_eq!(
+                result.status,
+                Status::Fail,
+                "{who} should fail {}: {:?}",
+                property.name,
+                result.message
+            );
+            let example = result.counterexample.as_ref().expect("a counterexample");
+            assert!(!example.replay.is_empty(), "{who}: no replay token");
+            assert!(!example.timeline.is_empty(), "{who}: empty timeline");
+        }
+    }
+}
+
+#[test]
+#[ignore = "slow: ci/gate.sh runs it (cargo test --test models -- --ignored gate_)"]
 fn every_builtin_gets_its_intended_verdict() {
     builtins_get_their_intended_verdicts(Backend::Shuttle);
 }

@@ -1,9 +1,15 @@
 //! Grading the project's own submissions in this process: each corpus file under `tests/gate/`
 //! says on its first line what it must get (`//! expect: pass` or `//! expect: fail PROPERTY`),
 //! and [`corpus!`] makes it an implementation the exercise's properties can check.
+//!
+//! Every property of every file is slow in a debug build (a passing file runs each property's
+//! whole budget), so `cargo test` checks only that each broken file fails its property (the
+//! search stops at the first failure); the whole verdict is an ignored test that `ci/gate.sh`
+//! runs. The same split holds for the builtins (`gate_builtins.rs`) and the hostile corpus
+//! (`gate_hostile.rs`): `cargo test --test models -- --ignored gate_` runs the slow half.
 
 use interleave::gate::Property;
-use interleave::gate::grade::{Settings, grade_all};
+use interleave::gate::grade::{Settings, grade, grade_all};
 use interleave::gate::report::Status;
 use interleave::runtime::Backend;
 
@@ -23,6 +29,40 @@ pub fn expected(source: &str) -> Result<Option<&str>, String> {
             .ok_or_else(|| format!("bad expect line: {first:?}")),
         None => Err(format!("no `//! expect:` first line: {first:?}")),
     }
+}
+
+/// Checks only the property a broken implementation is built to fail, on `backend`, and asserts
+/// that it fails with a counterexample (a timeline and a replay token); a file that must pass
+/// is left to [`assert_graded_as`].
+pub fn assert_fails_its_property(
+    exercise: &str,
+    name: &str,
+    source: &str,
+    properties: &[Property],
+    backend: Backend,
+) {
+    let wanted = expected(source).unwrap_or_else(|why| panic!("{name}: {why}"));
+    let Some(property) = wanted else {
+        return;
+    };
+    let property = properties
+        .iter()
+        .find(|p| p.name == property)
+        .unwrap_or_else(|| panic!("{name}: {exercise} has no property {property}"));
+    let settings = Settings {
+        executions: Some(TEST_EXECUTIONS),
+        ..Settings::on(backend)
+    };
+    let result = grade(exercise, property, backend, &settings);
+    assert_eq!(
+        result.status,
+        Status::Fail,
+        "{exercise}/{name} should fail {}: {:?}",
+        property.name,
+        result.message
+    );
+    let example = result.counterexample.as_ref().expect("a counterexample");
+    assert!(!example.timeline.is_empty() && !example.replay.is_empty());
 }
 
 /// Grades one implementation on `backend` and asserts its intended verdict: a pass on every
@@ -102,8 +142,9 @@ pub fn assert_graded_as(
 }
 
 /// Declares corpus files as modules, lists them with their source and the exercise's properties
-/// over each, and tests that each gets its intended verdict (under shuttle, and under loom in the
-/// loom suite): `corpus!(counter, "counter": fetch_sub = "../gate/counter/fetch_sub.rs", ...)`.
+/// over each, and tests that each gets its intended verdict: each broken file's property in
+/// `cargo test`, every property of every file in the ignored (slow) test, and under loom in the
+/// loom suite: `corpus!(counter, "counter": fetch_sub = "../gate/counter/fetch_sub.rs", ...)`.
 macro_rules! corpus {
     ($module:ident, $exercise:literal: $($file:ident = $path:literal),* $(,)?) => {
         $(
@@ -128,6 +169,20 @@ macro_rules! corpus {
         }
 
         #[test]
+        fn broken_files_fail_their_property() {
+            for (name, source, properties) in corpus() {
+                $crate::gate_support::assert_fails_its_property(
+                    $exercise,
+                    name,
+                    source,
+                    &properties,
+                    interleave::runtime::Backend::Shuttle,
+                );
+            }
+        }
+
+        #[test]
+        #[ignore = "slow: ci/gate.sh runs it (cargo test --test models -- --ignored gate_)"]
         fn corpus_gets_its_intended_verdicts() {
             for (name, source, properties) in corpus() {
                 $crate::gate_support::assert_graded_as(

@@ -264,12 +264,42 @@ pub fn strings(items: &[&str]) -> Vec<String> {
     items
 }
 
-/// The command line, run as a user runs it.
+/// The command line, run as a user runs it. A `grade` of a file or folder first waits for
+/// [`prepared_harness`].
 pub fn interleave(args: &[&str]) -> std::process::Output {
+    let grades_a_file = args.first() == Some(&"grade")
+        && args
+            .iter()
+            .skip(2)
+            .any(|arg| arg.ends_with(".rs") || std::path::Path::new(arg).is_dir());
+    if grades_a_file {
+        prepared_harness();
+    }
     std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
         .args(args)
         .output()
         .expect("the binary runs")
+}
+
+/// Builds, once per test process, the harness library every compiled submission links: the
+/// counter exercise's reference, built as a student's file is, in the gate's shared directory
+/// (`target/interleave-gate`, where the command line builds too). Every test that grades a
+/// compiled submission waits here first (through [`interleave`]), so the library is compiled by
+/// one build (minutes on 2 cores after a change to `src/`) while the other tests wait for it,
+/// instead of each test's cargo queueing on the shared target directory's lock with its build
+/// limit running; afterwards each build compiles only its submission.
+pub fn prepared_harness() {
+    use interleave::gate::harness::{Harness, Submission};
+    static PREPARED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    PREPARED.get_or_init(|| {
+        let exercise = interleave::gate::find_exercise("counter").expect("counter is an exercise");
+        let reference = Submission::read("src/gate/exercises/counter/reference.rs")
+            .expect("the counter reference reads as a submission");
+        let harness = Harness::locate(false).expect("the gate finds this project");
+        if let Err(refusal) = harness.build(&exercise, &reference) {
+            panic!("the harness library does not build: {}", refusal.message);
+        }
+    });
 }
 
 pub fn stdout(output: &std::process::Output) -> String {

@@ -121,6 +121,7 @@ impl From<crate::checker::CheckError> for Refused {
     }
 }
 
+#[cfg(feature = "cli")]
 /// A parse error of clap's, as the one line a refusal is. `command` is what was being parsed,
 /// as it is typed (`interleave check`, `interleave`), or another name for a parser that is not
 /// the command line's (then no `--help` is offered). Help and version requests are no errors and
@@ -203,6 +204,7 @@ pub fn clap_line(error: &clap::Error, command: &str) -> String {
 }
 
 /// `a`, `a or b`, `a, b or c`.
+#[cfg(feature = "cli")]
 fn or_list(items: &[String]) -> String {
     match items {
         [] => "a value".to_owned(),

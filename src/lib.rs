@@ -90,13 +90,13 @@ pub mod cli;
 #[cfg(feature = "cli")]
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod console;
-#[cfg(feature = "cli")]
+#[cfg(feature = "grading")]
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod exit;
 #[cfg(feature = "cli")]
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod explore;
-#[cfg(feature = "cli")]
+#[cfg(feature = "grading")]
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod gate;
 #[cfg(feature = "cli")]
@@ -112,7 +112,7 @@ pub mod picture;
 #[cfg(feature = "cli")]
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod show;
-#[cfg(feature = "cli")]
+#[cfg(feature = "grading")]
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod signals;
 #[cfg(feature = "cli")]

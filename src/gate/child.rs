@@ -16,7 +16,7 @@ use super::grade::{self, REPLAY_MARK, Settings};
 use super::limits::{self, STUCK_LIMIT};
 use super::report::PropertyResult;
 use crate::checker::{self, Progress, ReplayToken, token_tag};
-use crate::exit::{ExitCode, clap_line};
+use crate::exit::ExitCode;
 use crate::runtime::Backend;
 use crate::util::lock_unpoisoned;
 use serde::{Deserialize, Serialize};
@@ -77,28 +77,30 @@ pub struct Args {
 }
 
 impl Args {
+    /// The one word the gate passes: the arguments as JSON (written by the gate, read by the
+    /// child; nobody types them).
     pub fn to_words(&self) -> Vec<String> {
-        let mut words = Vec::new();
-        for backend in &self.backends {
-            words.extend(["--backend".to_owned(), backend.name().to_owned()]);
-        }
-        if let Some(seed) = self.seed {
-            words.extend(["--seed".to_owned(), seed.to_string()]);
-        }
-        if let Some(token) = &self.replay {
-            words.extend(["--replay".to_owned(), token.clone()]);
-        }
-        if let Some(property) = &self.property {
-            words.extend(["--property".to_owned(), property.clone()]);
-        }
-        words
+        let wire = Wire {
+            backends: self.backends.iter().map(|b| b.name().to_owned()).collect(),
+            seed: self.seed,
+            replay: self.replay.clone(),
+            property: self.property.clone(),
+        };
+        vec![serde_json::to_string(&wire).expect("plain data serialises")]
     }
 
-    /// The words [`Args::to_words`] made, read back (by clap); a refusal is one line.
+    /// The word [`Args::to_words`] made, read back; a refusal is one line.
     pub fn parse(words: &[String]) -> Result<Args, String> {
-        use clap::Parser;
-        let words = Words::try_parse_from(words).map_err(|error| clap_line(&error, "harness"))?;
-        let mut backends = words.backends;
+        let wire: Wire = match words {
+            [] => Wire::default(),
+            [word] => serde_json::from_str(word)
+                .map_err(|error| format!("the harness's arguments are not its JSON: {error}"))?,
+            _ => return Err(format!("the harness takes one word, not {}", words.len())),
+        };
+        let mut backends = Vec::new();
+        for name in &wire.backends {
+            backends.push(checked_backend(name)?);
+        }
         if backends.is_empty() {
             backends.push(Backend::Shuttle);
         }
@@ -107,26 +109,20 @@ impl Args {
         }
         Ok(Args {
             backends,
-            seed: words.seed,
-            replay: words.replay,
-            property: words.property,
+            seed: wire.seed,
+            replay: wire.replay,
+            property: wire.property,
         })
     }
 }
 
-/// The child's arguments as clap reads them: the words only (no program name), and no `--help`
-/// (the gate is the only caller).
-#[derive(clap::Parser, Debug)]
-#[command(no_binary_name = true, disable_help_flag = true)]
-struct Words {
-    /// Each backend to check with, in order (default: shuttle)
-    #[arg(long = "backend", value_parser = checked_backend)]
-    backends: Vec<Backend>,
-    #[arg(long, allow_hyphen_values = true, value_parser = |seed: &str| seed.parse::<u64>().map_err(|_| format!("bad seed {seed:?}")))]
+/// [`Args`] as the gate writes them: backends by name.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    backends: Vec<String>,
     seed: Option<u64>,
-    #[arg(long)]
     replay: Option<String>,
-    #[arg(long)]
     property: Option<String>,
 }
 
@@ -364,8 +360,10 @@ fn replay(properties: &[Property], token: &str) -> Result<(String, bool), String
 
 /// The hidden command that grades one of the project's own implementations in a child process,
 /// as a compiled submission is: `gate-builtin EXERCISE NAME ARGS...`.
+#[cfg(feature = "cli")]
 pub const BUILTIN_COMMAND: &str = "gate-builtin";
 
+#[cfg(feature = "cli")]
 pub fn builtin_main(words: &[&str]) -> i32 {
     let [exercise, name, rest @ ..] = words else {
         eprintln!("usage: {BUILTIN_COMMAND} EXERCISE NAME [ARGS]");

@@ -8,6 +8,7 @@
 //! compiled in a harness crate the gate owns ([`harness`]) and graded in a child process
 //! ([`child`]); the JSON [`report`] is what every other format is made from.
 
+#[cfg(feature = "cli")]
 /// A [`Builtin`] over `$submission` (a type naming `R`): the plug the harness writes for a
 /// student's file, made here for one of the project's own implementations.
 macro_rules! builtin {
@@ -24,20 +25,30 @@ macro_rules! builtin {
     }};
 }
 
+// What a harness links (the `grading` feature): the contracts and properties, the child.
 pub mod child;
-pub mod command;
 pub mod exercises;
-pub mod formats;
 pub mod grade;
-pub mod harness;
 pub mod limits;
 pub mod report;
+
+// The command line's grading: building harnesses, running children, reports.
+#[cfg(feature = "cli")]
+pub mod command;
+#[cfg(feature = "cli")]
+pub mod formats;
+#[cfg(feature = "cli")]
+pub mod harness;
+#[cfg(feature = "cli")]
 pub mod run;
+#[cfg(feature = "cli")]
 pub mod screen;
+#[cfg(feature = "cli")]
 pub mod shard;
 
 use crate::lesson::Variant;
 
+#[cfg(feature = "cli")]
 pub use exercises::{all as exercises, find as find_exercise};
 
 /// One property of an exercise: a program over the submission that panics (or deadlocks) when
@@ -53,6 +64,7 @@ pub struct Property {
 }
 
 /// An exercise: its statement, the files a student starts from, and its properties.
+#[cfg(feature = "cli")]
 pub struct Exercise {
     /// Kebab-case: `bounded-queue`.
     pub name: &'static str,
@@ -72,6 +84,7 @@ pub struct Exercise {
 }
 
 /// An implementation of an exercise that lives in this crate, graded without compiling.
+#[cfg(feature = "cli")]
 pub struct Builtin {
     /// `reference`, `starter`, or a lesson's variant id (`rlock/if-not-while`).
     pub name: &'static str,
@@ -81,6 +94,7 @@ pub struct Builtin {
     pub fails: Option<&'static str>,
 }
 
+#[cfg(feature = "cli")]
 impl Exercise {
     /// The exercise's properties over its reference solution (their names and statements are
     /// the same over every implementation).
@@ -96,6 +110,7 @@ impl Exercise {
     }
 }
 
+#[cfg(feature = "cli")]
 impl std::fmt::Debug for Exercise {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Exercise")

@@ -1,7 +1,8 @@
 //! A library user's crate gets the engine, not the product: `examples/bank-account` depends on
 //! interleave with `default-features = false`, and its dependency tree (as `cargo tree` resolves
 //! it from the committed lock file, plain and under `--cfg loom`) holds none of the crates the
-//! command line, the lessons or the gate bring in.
+//! command line, the lessons or the gate bring in. A harness crate of the gate links the engine
+//! and the `grading` feature, and none of the command line's crates either.
 
 use std::process::Command;
 
@@ -17,18 +18,27 @@ const PRODUCT_ONLY: &[&str] = &[
     "clap_complete",
 ];
 
+/// The bank-account example's manifest: a library user's crate.
+const USER_MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/bank-account/Cargo.toml"
+);
+
 /// The crates of the user's tree, one name each, as `cargo tree` lists them with `extra`
 /// arguments (and `RUSTFLAGS` set to `rustflags`, or unset).
 fn tree_names(rustflags: Option<&str>, extra: &[&str]) -> Vec<String> {
-    let manifest = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/bank-account/Cargo.toml"
-    );
+    let locked: Vec<&str> = std::iter::once("--locked")
+        .chain(extra.iter().copied())
+        .collect();
+    tree_of(USER_MANIFEST, rustflags, &locked)
+}
+
+/// The crates of `manifest`'s tree, one name each.
+fn tree_of(manifest: &str, rustflags: Option<&str>, extra: &[&str]) -> Vec<String> {
     let mut command = Command::new(env!("CARGO"));
     command
         .args([
             "tree",
-            "--locked",
             "--manifest-path",
             manifest,
             "--edges",
@@ -101,4 +111,37 @@ fn corosensei_comes_only_through_shuttle() {
         .filter(|name| name != "corosensei")
         .collect();
     assert_eq!(dependents, ["shuttle", "shuttle-engine"]);
+}
+
+/// What a harness crate's `Cargo.toml` says of interleave (the gate's own line), resolved from
+/// this project's lock file as the gate resolves it: the engine and grading, no command line.
+#[test]
+fn a_harness_links_grading_and_none_of_the_command_line_s_crates() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target/lean-engine-harness");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let dependency = interleave::gate::harness::interleave_dependency(root);
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"harness\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\n{dependency}\n\n[workspace]\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let manifest = dir.join("Cargo.toml");
+    let names = tree_of(manifest.to_str().unwrap(), None, &["--offline"]);
+    assert!(names.iter().any(|name| name == "serde_json"), "{names:?}");
+    let command_line: Vec<&String> = names
+        .iter()
+        .filter(|name| {
+            ["tokio", "socket2", "quick-junit", "clap", "clap_complete"].contains(&name.as_str())
+        })
+        .collect();
+    assert!(
+        command_line.is_empty(),
+        "a harness pulls in {command_line:?}: {names:?}"
+    );
 }

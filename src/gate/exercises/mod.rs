@@ -26,9 +26,11 @@ pub mod philosophers;
 pub mod rlock;
 pub mod thread_pool;
 
+#[cfg(feature = "cli")]
 use super::Exercise;
 
 /// Every exercise, in the tutorial's order.
+#[cfg(feature = "cli")]
 pub fn all() -> Vec<Exercise> {
     vec![
         counter::exercise(),
@@ -39,11 +41,13 @@ pub fn all() -> Vec<Exercise> {
     ]
 }
 
+#[cfg(feature = "cli")]
 pub fn find(name: &str) -> Option<Exercise> {
     all().into_iter().find(|exercise| exercise.name == name)
 }
 
 /// The exercises' names, for an error that says which exist.
+#[cfg(feature = "cli")]
 pub fn names() -> Vec<&'static str> {
     all().into_iter().map(|exercise| exercise.name).collect()
 }

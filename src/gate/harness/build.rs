@@ -20,10 +20,11 @@ use std::time::Instant;
 const MAX_COMPILER_OUTPUT: u64 = 1024 * 1024;
 
 /// The line of a harness crate's `Cargo.toml` that makes this project (at `source`) its
-/// `interleave` dependency: the one place that says how a harness depends on the library.
+/// `interleave` dependency: the one place that says how a harness depends on the library. A
+/// harness links the engine and the `grading` feature only, never the command line.
 pub fn interleave_dependency(source: &Path) -> String {
     format!(
-        "interleave = {{ path = {:?} }}",
+        "interleave = {{ path = {:?}, default-features = false, features = [\"grading\"] }}",
         source.display().to_string()
     )
 }

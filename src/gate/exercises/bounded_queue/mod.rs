@@ -12,10 +12,13 @@
 
 pub use crate::exercises::bounded_queue::*;
 
-use crate::gate::{Exercise, Property};
+#[cfg(feature = "cli")]
+use crate::gate::Exercise;
+use crate::gate::Property;
 use crate::lesson::{Expect, Row};
 
 // Written as a student writes it (`pub` items in a crate of its own).
+#[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
 #[path = "starter.rs"]
 pub(crate) mod starter;
@@ -92,6 +95,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
+#[cfg(feature = "cli")]
 pub fn exercise() -> Exercise {
     use crate::models::queue::{Fifo, blocking as reference, broken};
     Exercise {

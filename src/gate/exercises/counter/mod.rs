@@ -6,14 +6,18 @@
 
 pub use crate::exercises::counter::*;
 
-use crate::gate::{Exercise, Property};
+#[cfg(feature = "cli")]
+use crate::gate::Exercise;
+use crate::gate::Property;
 use crate::lesson::{Expect, Row};
 
 // Written as a student writes it (`pub` items in a crate of its own).
+#[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
 #[path = "reference.rs"]
 pub(crate) mod reference;
 // Written as a student writes it (`pub` items in a crate of its own).
+#[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
 #[path = "starter.rs"]
 pub(crate) mod starter;
@@ -46,6 +50,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
+#[cfg(feature = "cli")]
 pub fn exercise() -> Exercise {
     Exercise {
         name: "counter",

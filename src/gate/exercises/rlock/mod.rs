@@ -17,11 +17,14 @@
 
 pub use crate::exercises::rlock::*;
 
-use crate::gate::{Exercise, Property};
+#[cfg(feature = "cli")]
+use crate::gate::Exercise;
+use crate::gate::Property;
 use crate::lesson::{Expect, Row};
 use crate::runtime::sight::BlindSpot;
 
 // Written as a student writes it (`pub` items in a crate of its own).
+#[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
 #[path = "starter.rs"]
 pub(crate) mod starter;
@@ -96,6 +99,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
+#[cfg(feature = "cli")]
 pub fn exercise() -> Exercise {
     use crate::models::rlock::{Flawed, RLock, Version, reference};
     Exercise {

@@ -9,14 +9,18 @@
 
 pub use crate::exercises::thread_pool::*;
 
-use crate::gate::{Exercise, Property};
+#[cfg(feature = "cli")]
+use crate::gate::Exercise;
+use crate::gate::Property;
 use crate::lesson::{Expect, Row};
 
 // Written as a student writes it (`pub` items in a crate of its own).
+#[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
 #[path = "reference.rs"]
 pub(crate) mod reference;
 // Written as a student writes it (`pub` items in a crate of its own).
+#[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
 #[path = "starter.rs"]
 pub(crate) mod starter;
@@ -97,6 +101,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
     ]
 }
 
+#[cfg(feature = "cli")]
 pub fn exercise() -> Exercise {
     Exercise {
         name: "thread-pool",

@@ -16,8 +16,15 @@
 //! Five or more threads under shuttle and natively; four under loom (five with main).
 //!
 //! Each rule is a [`TableManners`] of the `philosophers` exercise ([`LeftThenRight`],
-//! [`LowerFirst`], [`Footman`]), which the exercise's properties check too.
+//! [`LowerFirst`], [`Footman`]), which the exercise's properties check too. `ordered` is the
+//! exercise's reference solution itself (one file, compiled here and graded as `reference`).
 
+// Written as a student writes it (`pub` items in a crate of its own).
+#[allow(unreachable_pub)]
+#[path = "../src/gate/exercises/philosophers/reference.rs"]
+pub mod reference;
+
+pub use self::reference::LowerFirst;
 use super::noodle_fork::DinersAte;
 use crate::exercises::philosophers::{Fork, TableManners};
 use crate::lesson::{Class, Concept, Expect, Lesson, Params, Row, Threads};
@@ -48,9 +55,6 @@ pub enum Version {
 /// manners that deadlock.
 pub struct LeftThenRight<R: Runtime>(PhantomData<R>);
 
-/// The lower-numbered fork, a nap, the other one.
-pub struct LowerFirst<R: Runtime>(PhantomData<R>);
-
 /// Left then right, but only once the footman gives a seat: at most `N - 1` are seated at once
 /// (a counting semaphore over the facade's Mutex and Condvar).
 pub struct Footman<R: Runtime> {
@@ -74,20 +78,6 @@ impl<R: Runtime> TableManners<R> for LeftThenRight<R> {
 
     fn dine(&self, _seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
         two_forks(left, right, eat);
-    }
-}
-
-impl<R: Runtime> TableManners<R> for LowerFirst<R> {
-    fn new(_seats: usize) -> Self {
-        LowerFirst(PhantomData)
-    }
-
-    fn dine(&self, _seat: usize, left: &Fork<R>, right: &Fork<R>, eat: impl FnOnce()) {
-        if left.number() < right.number() {
-            two_forks(left, right, eat);
-        } else {
-            two_forks(right, left, eat);
-        }
     }
 }
 

@@ -33,13 +33,20 @@ const ROUNDS: usize = 2;
 /// Which property a program checks. Both start the counter at `threads * ROUNDS` (two
 /// decrements per worker) and let every worker decrement it `ROUNDS` times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
+pub enum Goal {
     /// `no-lost-update`: once every worker is done, the count is 0; whatever is left is the
     /// number of decrements lost.
     NoLostUpdate,
     /// `no-deadlock`: workers and main also call `value` in between; every thread must finish.
     NoDeadlock,
 }
+
+/// The old name of [`Goal`] (`model::Check` is the model builder's).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed Goal: `Check` is the model builder's name"
+)]
+pub type Check = Goal;
 
 /// The properties' programs over `P`'s counter.
 pub struct Program<P>(PhantomData<P>);
@@ -62,12 +69,12 @@ impl fmt::Display for Left {
 }
 
 impl<P: Plug> Lesson for Program<P> {
-    type Version = Check;
+    type Version = Goal;
     type Outcome = Left;
     const THREADS: Threads = Threads::shuttle(3).loom(2);
     const CHECK_EXECUTIONS: usize = 5_000;
 
-    fn run<R: Runtime>(check: Check, params: &Params) -> Left {
+    fn run<R: Runtime>(goal: Goal, params: &Params) -> Left {
         let workers = params.threads;
         let start = workers * ROUNDS;
         let counter = Arc::new(P::Submission::<R>::new(start));
@@ -77,19 +84,19 @@ impl<P: Plug> Lesson for Program<P> {
                 thread::spawn::<R, _, _>(move || {
                     for _ in 0..ROUNDS {
                         counter.decrement();
-                        if check == Check::NoDeadlock {
+                        if goal == Goal::NoDeadlock {
                             counter.value();
                         }
                     }
                 })
             })
             .collect();
-        if check == Check::NoDeadlock {
+        if goal == Goal::NoDeadlock {
             counter.value();
         }
         handles.into_iter().for_each(JoinHandle::join);
         let left = counter.value();
-        if check == Check::NoLostUpdate {
+        if goal == Goal::NoLostUpdate {
             assert!(
                 left == 0,
                 "no lost update: {start} decrements from {start} left n = {left}; {left} of them were lost"
@@ -98,7 +105,7 @@ impl<P: Plug> Lesson for Program<P> {
         Left(left)
     }
 
-    fn classify(_: Check, _: &Left, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Goal, _: &Left, _: &Params) -> (Class, &'static str) {
         (Class::Acceptable, "the property held")
     }
 }

@@ -104,7 +104,7 @@ const SMALLEST: usize = 2;
 /// (Loom counts every thread an execution starts, finished or not: four threads cover tables of
 /// 2, 3 and 4 this way, where one thread per seat would cover 2 only.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
+pub enum Goal {
     /// One meal at each table; the checker reports a table that cannot finish.
     NoDeadlock,
     /// Two meals at each table; every fork counts the philosophers eating with it.
@@ -112,6 +112,13 @@ pub enum Check {
     /// Two meals at each table; every philosopher counts the meals they got.
     EveryoneEats,
 }
+
+/// The old name of [`Goal`] (`model::Check` is the model builder's).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed Goal: `Check` is the model builder's name"
+)]
+pub type Check = Goal;
 
 /// The properties' programs over `P`'s manners.
 pub struct Program<P>(PhantomData<P>);
@@ -143,12 +150,12 @@ struct Table<R: Runtime, T> {
 
 impl<R: Runtime, T: TableManners<R>> Table<R, T> {
     /// A table of `seats`: its forks are `fork 0 (table of 3)`, ... in timelines.
-    fn new(seats: usize, check: Check) -> Self {
+    fn new(seats: usize, goal: Goal) -> Self {
         let forks = (0..seats)
             .map(|i| Fork::named(i, &format!("fork {i} (table of {seats})")))
             .collect();
-        let diners = match check {
-            Check::MutualExclusion => (0..seats)
+        let diners = match goal {
+            Goal::MutualExclusion => (0..seats)
                 .map(|i| {
                     let name = format!("eating with fork {i} (table of {seats})");
                     AtomicUsize::named(&name, 0)
@@ -206,20 +213,20 @@ impl<R: Runtime, T: TableManners<R>> Table<R, T> {
 }
 
 impl<P: Plug> Lesson for Program<P> {
-    type Version = Check;
+    type Version = Goal;
     type Outcome = Eaten;
     const THREADS: Threads = Threads::shuttle(3).loom(2);
     const CHECK_EXECUTIONS: usize = 10_000;
 
-    fn run<R: Runtime>(check: Check, params: &Params) -> Eaten {
+    fn run<R: Runtime>(goal: Goal, params: &Params) -> Eaten {
         let philosophers = params.threads.max(SMALLEST);
-        let meals = match check {
-            Check::NoDeadlock => 1,
+        let meals = match goal {
+            Goal::NoDeadlock => 1,
             _ => MEALS,
         };
         let tables: Arc<Vec<Table<R, P::Submission<R>>>> = Arc::new(
             (SMALLEST..=philosophers)
-                .map(|seats| Table::new(seats, check))
+                .map(|seats| Table::new(seats, goal))
                 .collect(),
         );
         let handles: Vec<JoinHandle<R, usize>> = (0..philosophers)
@@ -229,7 +236,7 @@ impl<P: Plug> Lesson for Program<P> {
                     let mut eaten = 0;
                     for table in tables.iter().filter(|table| seat < table.seats()) {
                         let ate = (0..meals).filter(|_| table.dine(seat)).count();
-                        if check == Check::EveryoneEats && ate < meals {
+                        if goal == Goal::EveryoneEats && ate < meals {
                             panic!(
                                 "everyone eats: at the table of {}, philosopher {seat} ate \
                                  {ate} of their {meals} meals",
@@ -245,7 +252,7 @@ impl<P: Plug> Lesson for Program<P> {
         Eaten(handles.into_iter().map(JoinHandle::join).sum())
     }
 
-    fn classify(_: Check, _: &Eaten, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Goal, _: &Eaten, _: &Params) -> (Class, &'static str) {
         (Class::Acceptable, "the property held")
     }
 }

@@ -90,7 +90,7 @@ const ROUNDS: usize = 2;
 
 /// Which property a program checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
+pub enum Goal {
     /// `mutual-exclusion`: every worker holds the lock twice, one round after another; never
     /// two threads inside at once.
     MutualExclusion,
@@ -112,16 +112,23 @@ pub enum Check {
     SpuriousWakeups,
 }
 
-impl Check {
+/// The old name of [`Goal`] (`model::Check` is the model builder's).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed Goal: `Check` is the model builder's name"
+)]
+pub type Check = Goal;
+
+impl Goal {
     /// The property's name as its failure messages begin.
     fn says(self) -> &'static str {
         match self {
-            Check::MutualExclusion => "mutual exclusion",
-            Check::Reentrancy => "reentrancy",
-            Check::OnlyOwnerReleases => "only owner releases",
-            Check::NoLostWakeup => "no lost wakeup",
-            Check::NoDeadlock => "no deadlock",
-            Check::SpuriousWakeups => "spurious wakeups",
+            Goal::MutualExclusion => "mutual exclusion",
+            Goal::Reentrancy => "reentrancy",
+            Goal::OnlyOwnerReleases => "only owner releases",
+            Goal::NoLostWakeup => "no lost wakeup",
+            Goal::NoDeadlock => "no deadlock",
+            Goal::SpuriousWakeups => "spurious wakeups",
         }
     }
 }
@@ -175,12 +182,12 @@ impl<R: Runtime> Inside<R> {
         Inside(AtomicUsize::named("inside", 0))
     }
 
-    fn enter(&self, check: Check) {
+    fn enter(&self, goal: Goal) {
         let before = self.0.fetch_add(1);
         assert!(
             before == 0,
             "{}: {} got in while another thread held the lock",
-            check.says(),
+            goal.says(),
             me::<R>()
         );
     }
@@ -191,22 +198,22 @@ impl<R: Runtime> Inside<R> {
 }
 
 /// Releases a lock the calling thread acquired; a refusal fails `check`.
-fn release_own<R: Runtime, L: ReentrantLock<R>>(lock: &L, check: Check) {
+fn release_own<R: Runtime, L: ReentrantLock<R>>(lock: &L, goal: Goal) {
     if let Err(refused) = lock.release() {
         panic!(
             "{}: {} acquired the lock, yet its release was refused: {refused}",
-            check.says(),
+            goal.says(),
             me::<R>()
         );
     }
 }
 
 /// One hold: acquire, the critical section, release.
-fn hold<R: Runtime, L: ReentrantLock<R>>(lock: &L, inside: &Inside<R>, check: Check) {
+fn hold<R: Runtime, L: ReentrantLock<R>>(lock: &L, inside: &Inside<R>, goal: Goal) {
     lock.acquire();
-    inside.enter(check);
+    inside.enter(goal);
     inside.leave();
-    release_own(lock, check);
+    release_own(lock, goal);
 }
 
 /// `mutual-exclusion`: every worker holds the lock `ROUNDS` times, one at a time.
@@ -215,7 +222,7 @@ fn mutual_exclusion<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
     let inside = Arc::new(Inside::<R>::new());
     join_all(workers::<R>(count, move || {
         for _ in 0..ROUNDS {
-            hold(&*lock, &inside, Check::MutualExclusion);
+            hold(&*lock, &inside, Goal::MutualExclusion);
         }
     }));
     Holds(count * ROUNDS)
@@ -249,7 +256,7 @@ fn reentrancy<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
             expect_depth(&*lock, held, &format!("acquired {held} times"));
         }
         for held in (0..DEPTH).rev() {
-            release_own(&*lock, Check::Reentrancy);
+            release_own(&*lock, Goal::Reentrancy);
             let released = DEPTH - held;
             expect_depth(
                 &*lock,
@@ -264,7 +271,7 @@ fn reentrancy<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
 /// `only-owner-releases`: main holds the lock twice over while each worker tries to release it;
 /// then main releases it twice, and once more when it is free.
 fn only_owner_releases<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
-    let says = Check::OnlyOwnerReleases.says();
+    let says = Goal::OnlyOwnerReleases.says();
     let lock = Arc::new(L::new());
     let owner = me::<R>();
     lock.acquire();
@@ -284,8 +291,8 @@ fn only_owner_releases<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
         "{says}: other threads' releases were refused, yet {}'s depth went from 2 to {depth}",
         me::<R>()
     );
-    release_own(&*lock, Check::OnlyOwnerReleases);
-    release_own(&*lock, Check::OnlyOwnerReleases);
+    release_own(&*lock, Goal::OnlyOwnerReleases);
+    release_own(&*lock, Goal::OnlyOwnerReleases);
     if lock.release().is_ok() {
         panic!(
             "{says}: {} released a free lock (it had released both of its acquires)",
@@ -327,43 +334,43 @@ fn no_deadlock<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
 /// that stops waiting without looking again (woken with no notify, or beaten to the lock by
 /// main) gets in while the lock is taken.
 fn spurious_wakeups<R: Runtime, L: ReentrantLock<R>>(count: usize) -> Holds {
-    let check = Check::SpuriousWakeups;
+    let goal = Goal::SpuriousWakeups;
     let lock = Arc::new(L::new());
     let inside = Arc::new(Inside::<R>::new());
     lock.acquire();
-    inside.enter(check);
+    inside.enter(goal);
     let (queued, waiting) = (lock.clone(), inside.clone());
-    let handles = workers::<R>(count, move || hold(&*queued, &waiting, check));
+    let handles = workers::<R>(count, move || hold(&*queued, &waiting, goal));
     for _ in 0..2 {
         lock.depth();
     }
     inside.leave();
-    release_own(&*lock, check);
-    hold(&*lock, &inside, check);
+    release_own(&*lock, goal);
+    hold(&*lock, &inside, goal);
     join_all(handles);
     Holds(count + 2)
 }
 
 impl<P: Plug> Lesson for Program<P> {
-    type Version = Check;
+    type Version = Goal;
     type Outcome = Holds;
     const THREADS: Threads = Threads::shuttle(3).loom(2);
     const CHECK_EXECUTIONS: usize = 10_000;
 
-    fn run<R: Runtime>(check: Check, params: &Params) -> Holds {
+    fn run<R: Runtime>(goal: Goal, params: &Params) -> Holds {
         type Lock<P, R> = <P as Plug>::Submission<R>;
         let count = params.threads;
-        match check {
-            Check::MutualExclusion => mutual_exclusion::<R, Lock<P, R>>(count),
-            Check::Reentrancy => reentrancy::<R, Lock<P, R>>(count),
-            Check::OnlyOwnerReleases => only_owner_releases::<R, Lock<P, R>>(count),
-            Check::NoLostWakeup => no_lost_wakeup::<R, Lock<P, R>>(count),
-            Check::NoDeadlock => no_deadlock::<R, Lock<P, R>>(count),
-            Check::SpuriousWakeups => spurious_wakeups::<R, Lock<P, R>>(count),
+        match goal {
+            Goal::MutualExclusion => mutual_exclusion::<R, Lock<P, R>>(count),
+            Goal::Reentrancy => reentrancy::<R, Lock<P, R>>(count),
+            Goal::OnlyOwnerReleases => only_owner_releases::<R, Lock<P, R>>(count),
+            Goal::NoLostWakeup => no_lost_wakeup::<R, Lock<P, R>>(count),
+            Goal::NoDeadlock => no_deadlock::<R, Lock<P, R>>(count),
+            Goal::SpuriousWakeups => spurious_wakeups::<R, Lock<P, R>>(count),
         }
     }
 
-    fn classify(_: Check, _: &Holds, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Goal, _: &Holds, _: &Params) -> (Class, &'static str) {
         (Class::Acceptable, "the property held")
     }
 }

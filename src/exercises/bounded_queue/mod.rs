@@ -133,7 +133,7 @@ const CAPACITY_MAXSIZE: usize = 1;
 
 /// Which property a program checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
+pub enum Goal {
     /// `linearizable`: producers and consumers put and get every way (blocking, timed, nowait)
     /// on a queue of maxsize 2; one sequential FIFO of maxsize 2 explains every call's result
     /// ([`history::assert_linearizable`]).
@@ -153,6 +153,13 @@ pub enum Check {
     /// ([`scenarios::join_after_task_done_over`]).
     JoinWaitsForTaskDone,
 }
+
+/// The old name of [`Goal`] (`model::Check` is the model builder's).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed Goal: `Check` is the model builder's name"
+)]
+pub type Check = Goal;
 
 /// The properties' programs over `P`'s queue.
 pub struct Program<P>(PhantomData<P>);
@@ -320,23 +327,23 @@ fn join_waits_for_task_done<R: Runtime, Q: BoundedQueue<R>>(workers: usize) -> H
 }
 
 impl<P: Plug> Lesson for Program<P> {
-    type Version = Check;
+    type Version = Goal;
     type Outcome = Held;
     const THREADS: Threads = Threads::shuttle(4).loom(3);
     const CHECK_EXECUTIONS: usize = 10_000;
 
-    fn run<R: Runtime>(check: Check, params: &Params) -> Held {
+    fn run<R: Runtime>(goal: Goal, params: &Params) -> Held {
         let threads = params.threads;
-        match check {
-            Check::Linearizable => linearizable::<R, P::Submission<R>>(threads),
-            Check::Capacity => capacity::<R, P::Submission<R>>(threads),
-            Check::NothingLostOrDuplicated => nothing_lost_or_duplicated::<R, P::Submission<R>>(),
-            Check::NoDeadlock => no_deadlock::<R, P::Submission<R>>(threads),
-            Check::JoinWaitsForTaskDone => join_waits_for_task_done::<R, P::Submission<R>>(threads),
+        match goal {
+            Goal::Linearizable => linearizable::<R, P::Submission<R>>(threads),
+            Goal::Capacity => capacity::<R, P::Submission<R>>(threads),
+            Goal::NothingLostOrDuplicated => nothing_lost_or_duplicated::<R, P::Submission<R>>(),
+            Goal::NoDeadlock => no_deadlock::<R, P::Submission<R>>(threads),
+            Goal::JoinWaitsForTaskDone => join_waits_for_task_done::<R, P::Submission<R>>(threads),
         }
     }
 
-    fn classify(_: Check, _: &Held, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Goal, _: &Held, _: &Params) -> (Class, &'static str) {
         (Class::Acceptable, "the property held")
     }
 }

@@ -113,7 +113,7 @@ pub trait Plug: 'static {
 
 /// Which property a program checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
+pub enum Goal {
     /// `runs-exactly-once`: one task more than workers, each `result()` awaited, then
     /// `shutdown(true)`: every task ran exactly once.
     RunsExactlyOnce,
@@ -133,6 +133,13 @@ pub enum Check {
     /// future; every call returns.
     NoDeadlock,
 }
+
+/// The old name of [`Goal`] (`model::Check` is the model builder's).
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed Goal: `Check` is the model builder's name"
+)]
+pub type Check = Goal;
 
 /// The properties' programs over `P`'s pool.
 pub struct Program<P>(PhantomData<P>);
@@ -255,21 +262,21 @@ fn judged(
 }
 
 impl<P: Plug> Lesson for Program<P> {
-    type Version = Check;
+    type Version = Goal;
     type Outcome = PoolReport;
     const THREADS: Threads = Threads::same(1);
     const CHECK_EXECUTIONS: usize = 10_000;
 
-    fn run<R: Runtime>(check: Check, params: &Params) -> PoolReport {
-        match check {
-            Check::RunsExactlyOnce => runs_exactly_once::<R, P::Submission<R>>(params.threads),
-            Check::ResultsMatch => results_match::<R, P::Submission<R>>(params.threads),
-            Check::ShutdownWaits => judged(
+    fn run<R: Runtime>(goal: Goal, params: &Params) -> PoolReport {
+        match goal {
+            Goal::RunsExactlyOnce => runs_exactly_once::<R, P::Submission<R>>(params.threads),
+            Goal::ResultsMatch => results_match::<R, P::Submission<R>>(params.threads),
+            Goal::ShutdownWaits => judged(
                 "shutdown waits",
                 shutdown_then_count::<R, P::Submission<R>>(),
                 shutdown_classify,
             ),
-            Check::CancelledNeverRuns => {
+            Goal::CancelledNeverRuns => {
                 let seen = cancel_race::<R, P::Submission<R>>();
                 assert!(
                     seen.agree(),
@@ -278,16 +285,16 @@ impl<P: Plug> Lesson for Program<P> {
                 );
                 seen.report()
             }
-            Check::CallbackExactlyOnce => judged(
+            Goal::CallbackExactlyOnce => judged(
                 "callback exactly once",
                 callback_during_completion::<R, P::Submission<R>>(),
                 callbacks_classify,
             ),
-            Check::NoDeadlock => callbacks_call_the_future::<R, P::Submission<R>>(),
+            Goal::NoDeadlock => callbacks_call_the_future::<R, P::Submission<R>>(),
         }
     }
 
-    fn classify(_: Check, _: &PoolReport, _: &Params) -> (Class, &'static str) {
+    fn classify(_: Goal, _: &PoolReport, _: &Params) -> (Class, &'static str) {
         (Class::Acceptable, "the property held")
     }
 }

@@ -6,9 +6,12 @@
 //! `README.md` (the statement for students).
 //!
 //! A reference is a student's file like any other (it names `interleave::gate::exercises::…`,
-//! and passes the screen), and for `rlock` and `bounded-queue` it is also the lesson's correct
-//! variant: the lesson compiles it (`models/09_rlock.rs`, `models/12_queue/mod.rs`), and the
-//! builtin `reference` names the lesson's copy, so the file is compiled once.
+//! and passes the screen), and for `rlock`, `bounded-queue` and `philosophers` it is also the
+//! lesson's correct variant: the lesson compiles it (`models/09_rlock.rs`, `models/12_queue/mod.rs`,
+//! `models/11_philosophers.rs`), and the builtin `reference` names the lesson's copy, so the file
+//! is compiled once. The thread pool's reference and the lesson `executor`'s pool are two designs
+//! still: the lesson's runs Python's exceptions through its futures (`catch_unwind`), which the
+//! screen refuses in a submission.
 //!
 //! A harness names an exercise's module like this, for a student's `Submission` type:
 //!

@@ -32,7 +32,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                         each call taking effect at one instant while it ran",
             variant: Row::<Program<P>>::new(
                 "bounded-queue/linearizable",
-                Check::Linearizable,
+                Goal::Linearizable,
                 Expect::Holds,
                 "2 producers (blocking, nowait, timed puts), 2 consumers (nowait, timed, blocking \
                  gets), maxsize 2: a FIFO explains every result",
@@ -46,7 +46,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "the queue never holds more than maxsize items",
             variant: Row::<Program<P>>::new(
                 "bounded-queue/capacity",
-                Check::Capacity,
+                Goal::Capacity,
                 Expect::Holds,
                 "2 producers (put_nowait, then blocking put), 1 consumer, maxsize 1: never 2 items",
             )
@@ -59,7 +59,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "every item put is got exactly once",
             variant: Row::<Program<P>>::new(
                 "bounded-queue/nothing-lost-or-duplicated",
-                Check::NothingLostOrDuplicated,
+                Goal::NothingLostOrDuplicated,
                 Expect::Holds,
                 "1 producer puts 1 and 2 into maxsize 1, 2 consumers get one each",
             )
@@ -71,7 +71,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "producers and consumers blocking on a full or empty queue always finish",
             variant: Row::<Program<P>>::new(
                 "bounded-queue/no-deadlock",
-                Check::NoDeadlock,
+                Goal::NoDeadlock,
                 Expect::Holds,
                 "2 producers, 2 consumers (loom: 1), two items each, maxsize 1, all blocking",
             )
@@ -85,7 +85,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                         too many is an error",
             variant: Row::<Program<P>>::new(
                 "bounded-queue/join-waits-for-task-done",
-                Check::JoinWaitsForTaskDone,
+                Goal::JoinWaitsForTaskDone,
                 Expect::Holds,
                 "main puts one item per worker and joins; each worker gets, processes, task_done",
             )

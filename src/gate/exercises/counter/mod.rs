@@ -30,7 +30,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "threads decrementing at once each take exactly one off",
             variant: Row::<Program<P>>::new(
                 "counter/no-lost-update",
-                Check::NoLostUpdate,
+                Goal::NoLostUpdate,
                 Expect::Holds,
                 "every decrement counted",
             )
@@ -41,7 +41,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "decrements and reads from many threads always finish",
             variant: Row::<Program<P>>::new(
                 "counter/no-deadlock",
-                Check::NoDeadlock,
+                Goal::NoDeadlock,
                 Expect::Holds,
                 "every thread finishes",
             )

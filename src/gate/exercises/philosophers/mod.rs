@@ -18,11 +18,6 @@ use crate::lesson::{Expect, Row};
 // Written as a student writes it (`pub` items in a crate of its own).
 #[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
-#[path = "reference.rs"]
-pub(crate) mod reference;
-// Written as a student writes it (`pub` items in a crate of its own).
-#[cfg(feature = "cli")]
-#[allow(unreachable_pub)]
 #[path = "starter.rs"]
 pub(crate) mod starter;
 
@@ -35,7 +30,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                         meals",
             variant: Row::<Program<P>>::new(
                 "philosophers/no-deadlock",
-                Check::NoDeadlock,
+                Goal::NoDeadlock,
                 Expect::Holds,
                 "tables of 2 to 5 seats (loom: 2 to 4), one meal at each",
             )
@@ -49,7 +44,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                         under loom)",
             variant: Row::<Program<P>>::new(
                 "philosophers/mutual-exclusion",
-                Check::MutualExclusion,
+                Goal::MutualExclusion,
                 Expect::Holds,
                 "tables of 2 and 3 (loom: 2), two meals each; each fork counts its diners",
             )
@@ -61,7 +56,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                         (tables of 2 and 3; 2 under loom)",
             variant: Row::<Program<P>>::new(
                 "philosophers/everyone-eats",
-                Check::EveryoneEats,
+                Goal::EveryoneEats,
                 Expect::Holds,
                 "tables of 2 and 3 (loom: 2), two meals each; each philosopher counts theirs",
             )
@@ -82,7 +77,13 @@ pub fn exercise() -> Exercise {
         module: "philosophers",
         builtins: || {
             vec![
-                builtin!(philosophers, "reference", reference::Submission<R>, None),
+                // The reference is compiled once, as the lesson's ordered table.
+                builtin!(
+                    philosophers,
+                    "reference",
+                    crate::models::philosophers::reference::Submission<R>,
+                    None
+                ),
                 builtin!(
                     philosophers,
                     "starter",

@@ -38,7 +38,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "threads contending for the lock are never inside it at once",
             variant: row(
                 "rlock/mutual-exclusion",
-                Check::MutualExclusion,
+                Goal::MutualExclusion,
                 "one holder at a time",
             )
             .variant(),
@@ -48,7 +48,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "the owner acquires again without blocking, to depth 3, and depth() follows every acquire and release",
             variant: row(
                 "rlock/reentrancy",
-                Check::Reentrancy,
+                Goal::Reentrancy,
                 "nested acquires never block, depth is counted",
             )
             .threads(2, 2)
@@ -59,7 +59,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "a release by a thread that does not own the lock is refused and changes nothing",
             variant: row(
                 "rlock/only-owner-releases",
-                Check::OnlyOwnerReleases,
+                Goal::OnlyOwnerReleases,
                 "others' releases refused",
             )
             .threads(2, 2)
@@ -70,7 +70,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "threads waiting for the lock all get in once it is released",
             variant: row(
                 "rlock/no-lost-wakeup",
-                Check::NoLostWakeup,
+                Goal::NoLostWakeup,
                 "every waiter gets in",
             )
             .variant(),
@@ -80,7 +80,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "stray releases, nested acquires and queries from several threads always finish, and leave the lock free",
             variant: row(
                 "rlock/no-deadlock",
-                Check::NoDeadlock,
+                Goal::NoDeadlock,
                 "every thread finishes, the lock is free",
             )
             .variant(),
@@ -90,7 +90,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "a waiter woken while the lock is still taken (with no notify, or beaten to it) waits again",
             variant: row(
                 "rlock/spurious-wakeups",
-                Check::SpuriousWakeups,
+                Goal::SpuriousWakeups,
                 "a woken waiter looks again",
             )
             .needs(&[BlindSpot::SpuriousWakeups])

@@ -33,7 +33,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "every submitted task runs exactly once",
             variant: Row::<Program<P>>::new(
                 "thread-pool/runs-exactly-once",
-                Check::RunsExactlyOnce,
+                Goal::RunsExactlyOnce,
                 Expect::Holds,
                 "workers + 1 tasks, each result() awaited: each task ran once",
             )
@@ -46,7 +46,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "result() waits for its task and gives that task's own value",
             variant: Row::<Program<P>>::new(
                 "thread-pool/results-match",
-                Check::ResultsMatch,
+                Goal::ResultsMatch,
                 Expect::Holds,
                 "two tasks on two workers: each future gives its own task's value",
             )
@@ -59,7 +59,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "shutdown(wait=True) returns only after every submitted task has finished, and submit is refused after it",
             variant: Row::<Program<P>>::new(
                 "thread-pool/shutdown-waits",
-                Check::ShutdownWaits,
+                Goal::ShutdownWaits,
                 Expect::Holds,
                 "one worker, two tasks, shutdown(wait=True): both had finished",
             )
@@ -70,7 +70,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "a task whose cancel() returned true never runs and its result() is CancelledError; otherwise result() is its value",
             variant: Row::<Program<P>>::new(
                 "thread-pool/cancelled-never-runs",
-                Check::CancelledNeverRuns,
+                Goal::CancelledNeverRuns,
                 Expect::Holds,
                 "cancel races the worker's start: cancel wins and the task never runs, or it fails",
             )
@@ -81,7 +81,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "each done-callback runs exactly once, after its future is done, whether added before, during or after completion",
             variant: Row::<Program<P>>::new(
                 "thread-pool/callback-exactly-once",
-                Check::CallbackExactlyOnce,
+                Goal::CallbackExactlyOnce,
                 Expect::Holds,
                 "a callback added while the task finishes, one after: each ran once",
             )
@@ -92,7 +92,7 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             statement: "a done-callback may call result() and add_done_callback on its future, and every call returns",
             variant: Row::<Program<P>>::new(
                 "thread-pool/no-deadlock",
-                Check::NoDeadlock,
+                Goal::NoDeadlock,
                 Expect::Holds,
                 "callbacks that call result() on their future: every call returns",
             )

@@ -274,6 +274,8 @@ pub fn interleave(args: &[&str]) -> std::process::Output {
             .any(|arg| arg.ends_with(".rs") || std::path::Path::new(arg).is_dir());
     if grades_a_file {
         prepared_harness();
+    } else {
+        start_preparing_harness();
     }
     std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
         .args(args)
@@ -298,6 +300,21 @@ pub fn prepared_harness() {
         let harness = Harness::locate(false).expect("the gate finds this project");
         if let Err(refusal) = harness.build(&exercise, &reference) {
             panic!("the harness library does not build: {}", refusal.message);
+        }
+    });
+}
+
+/// On a run of the whole suite (no name filter), the first command-line test starts
+/// [`prepared_harness`] in the background: after a change to `src/` the library builds while the
+/// tests before the gate's run, instead of every test thread waiting for it at the first grade.
+/// A filtered run builds it only when a test needs it (a test process may not leave a build
+/// running behind it).
+fn start_preparing_harness() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        let filtered = std::env::args().skip(1).any(|arg| !arg.starts_with('-'));
+        if !filtered {
+            std::thread::spawn(prepared_harness);
         }
     });
 }

@@ -169,7 +169,12 @@ fn screen_here(files: &[(String, String)]) -> Vec<Breach> {
     for (file, text) in files {
         let mut found = Vec::new();
         match TokenStream::from_str(text) {
-            Ok(stream) => walk(&stream.into_iter().collect::<Vec<_>>(), 0, &mut found),
+            Ok(stream) => walk(
+                &stream.into_iter().collect::<Vec<_>>(),
+                0,
+                Place::default(),
+                &mut found,
+            ),
             Err(error) => found.push((
                 error.span().start().line as u32,
                 format!("does not read as Rust tokens ({error})"),
@@ -213,14 +218,64 @@ fn is_path_sep(tokens: &[TokenTree], at: usize) -> bool {
         && is_punct(tokens.get(at + 1), ':')
 }
 
-/// A root name used as a plain variable or field (`core: u8`, `core = 1`, `core.len()`,
-/// `f(core)`), which no `use` or path can be.
+/// Inside a macro's tokens, a root name the macro could paste into a path: all but one used as a
+/// plain variable or field (`core: u8`, `core = 1`, `core.len()`, `f(core)`), which no `use` or
+/// path can be. (A macro may take `std` as an `ident` and write `$name::…`, so there the screen
+/// reads only what cannot be a crate's name.)
 fn is_plain_name(next: Option<&TokenTree>) -> bool {
     matches!(next, Some(TokenTree::Punct(p))
         if (p.as_char() == ':' && p.spacing() == Spacing::Alone) || "=.)".contains(p.as_char()))
 }
 
-fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
+/// An identifier written exactly so (a raw `r#use` is a name, not the keyword).
+fn is_keyword(token: Option<&TokenTree>, keyword: &str) -> bool {
+    matches!(token, Some(TokenTree::Ident(ident)) if ident == keyword)
+}
+
+/// Keywords that a `!` may follow as the negation of a bracketed expression (`if !(a)`), not as a
+/// macro's name.
+const NOT_MACRO_NAMES: &[&str] = &[
+    "if", "while", "match", "return", "in", "break", "else", "yield",
+];
+
+/// Whether the group at `tokens[at]` is a macro's tokens: `name!(…)`, `name![…]`, `name! {…}`
+/// (a `macro_rules!` body included), or `macro_rules! name {…}`.
+fn is_macro_group(tokens: &[TokenTree], at: usize) -> bool {
+    let back = |n: usize| at.checked_sub(n).and_then(|b| tokens.get(b));
+    let named = |token: Option<&TokenTree>| {
+        matches!(token, Some(TokenTree::Ident(ident))
+            if !NOT_MACRO_NAMES.iter().any(|k| ident == k))
+    };
+    (is_punct(back(1), '!') && named(back(2)))
+        || (named(back(1)) && is_punct(back(2), '!') && named(back(3)))
+}
+
+/// Where the walk is: inside a macro's tokens, and inside a `use` declaration's tree.
+#[derive(Clone, Copy, Default)]
+struct Place {
+    in_macro: bool,
+    in_use: bool,
+}
+
+/// Whether the root name at `tokens[at]` starts or is part of a path (rather than being a local
+/// name: a variable, field, parameter or pattern binding called `core`, which is no breach).
+/// Outside a macro this is the syntax: a name followed by `::` or preceded by `::`
+/// (`std::sync::Mutex`, `::std::…`, `<T as core::…>`), a name in a `use` tree (`use std;`,
+/// `use core as c;`, `use {alloc::…}`), or the crate of an `extern crate`. Inside a macro's
+/// tokens, which the macro may paste after a `use` or before a `::`, every use but a plain one.
+fn is_path_root(tokens: &[TokenTree], at: usize, place: Place) -> bool {
+    let next = tokens.get(at + 1);
+    if place.in_macro {
+        return !is_plain_name(next);
+    }
+    place.in_use
+        || is_path_sep(tokens, at + 1)
+        || (at >= 2 && is_path_sep(tokens, at - 2))
+        || (at >= 1 && is_keyword(tokens.get(at - 1), "crate"))
+}
+
+fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, String)>) {
+    let mut in_use = place.in_use;
     for (at, token) in tokens.iter().enumerate() {
         let before = at.checked_sub(1).and_then(|b| tokens.get(b));
         match token {
@@ -232,12 +287,19 @@ fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
                 return;
             }
             TokenTree::Group(group) => {
+                let inner = Place {
+                    in_macro: place.in_macro || is_macro_group(tokens, at),
+                    in_use,
+                };
                 walk(
                     &group.stream().into_iter().collect::<Vec<_>>(),
                     depth + 1,
+                    inner,
                     found,
                 );
             }
+            // A `use` declaration's tree runs to its `;`.
+            TokenTree::Punct(p) if p.as_char() == ';' => in_use = false,
             TokenTree::Punct(p) if p.as_char() == '#' => {
                 let mut next = at + 1;
                 if is_punct(tokens.get(next), '!') {
@@ -253,6 +315,10 @@ fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
                 // `$name` in a macro is the macro's own variable, not a path.
                 if is_punct(before, '$') {
                     continue;
+                }
+                // `use` starts a declaration's tree, but not `use<'a>` (a bound's captures).
+                if is_keyword(Some(token), "use") && !is_punct(tokens.get(at + 1), '<') {
+                    in_use = true;
                 }
                 let name = name_of(token).unwrap_or_default();
                 let line = line_of(token);
@@ -285,7 +351,7 @@ fn walk(tokens: &[TokenTree], depth: usize, found: &mut Vec<(u32, String)>) {
                     "std" | "core" | "alloc" | "interleave"
                         if !is_punct(before, '.')
                             && !is_punct(before, '\'')
-                            && !is_plain_name(tokens.get(at + 1)) =>
+                            && is_path_root(tokens, at, Place { in_use, ..place }) =>
                     {
                         check_root(tokens, at, &name, found);
                     }
@@ -418,6 +484,10 @@ fn extend_member(member: &[TokenTree], prefix: &mut Vec<String>, paths: &mut Vec
 }
 
 #[cfg(test)]
+#[path = "screen_props.rs"]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -441,6 +511,92 @@ mod tests {
                     fn f(s: S) -> u8 { let x = std::mem::take(&mut 1); s.core + x + std::u8::MAX }\n\
                     macro_rules! m { ($t:ty) => { Vec::<$t>::new() } }\n// std::process::exit(0) in a comment\n";
         assert_eq!(rules(text), vec![]);
+    }
+
+    #[test]
+    fn locals_fields_and_parameters_named_like_crates_pass() {
+        for text in [
+            "fn f(core: u8) -> u8 { work(core) }",
+            "fn f(pool: BoardPool) -> u8 { let BoardPool { core, .. } = pool; core }",
+            "fn f(core: u8) -> BoardPool { BoardPool { core } }",
+            "fn f(alloc: u8) -> BoardPool { BoardPool { alloc, spare: 1 } }",
+            "fn f() -> u8 { let alloc = grow(1);\n checked(alloc) }",
+            "fn f() -> u8 { (|std| std + 1)(1) }",
+            "fn f(x: u8) -> u8 { match x { core => core } }",
+            "fn f(x: Option<u8>) -> u8 { if let Some(std) = x { return std; } 0 }",
+            "fn f(x: (u8, u8)) -> [u8; 2] { let (core, alloc) = x; [core, alloc] }",
+            "fn f(std: u8) -> u8 { std }",
+            "fn f(interleave: &[u8]) -> usize { interleave.len() + g(interleave, 1) }",
+            "fn f(core: u8) -> u64 { core as u64 }",
+        ] {
+            assert_eq!(rules(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_crate_named_whole_or_a_path_out_of_the_lists_keeps_its_rule() {
+        let whole = |root: &str| {
+            format!(
+                "`{root}` on its own (renamed, re-exported or imported whole): name the allowed \
+                 item itself, e.g. `std::collections::VecDeque`"
+            )
+        };
+        let around = |path: &str| format!("`{path}` goes around the facade or the gate");
+        let extern_rule = "`extern` (crates, functions, blocks): a submission uses interleave's \
+                           facade and the standard library's allowed modules only"
+            .to_owned();
+        let cases: Vec<(&str, Vec<(u32, String)>)> = vec![
+            (
+                "use std::sync::Mutex;",
+                vec![(1, around("std::sync::Mutex"))],
+            ),
+            (
+                "fn f() {\n std::thread::spawn(|| {});\n}",
+                vec![(2, around("std::thread::spawn"))],
+            ),
+            ("use core as c;", vec![(1, whole("core"))]),
+            (
+                "extern crate std as s;",
+                vec![(1, whole("std")), (1, extern_rule.clone())],
+            ),
+            ("pub use std;", vec![(1, whole("std"))]),
+            ("use std::{self};", vec![(1, whole("std"))]),
+            (
+                "fn f() { ::std::process::exit(0) }",
+                vec![(1, around("std::process::exit"))],
+            ),
+            (
+                "fn f() { <core::sync::atomic::AtomicUsize>::new(0); }",
+                vec![(1, around("core::sync::atomic::AtomicUsize"))],
+            ),
+            ("use alloc::*;", vec![(1, around("alloc::*"))]),
+            (
+                "use {core, std::fs};",
+                vec![(1, around("std::fs")), (1, whole("core"))],
+            ),
+            (
+                "fn f(core: u8) -> u8 { core }\nuse interleave;",
+                vec![(
+                    2,
+                    "`interleave` on its own (renamed, re-exported or imported whole): name \
+                     the allowed item itself, e.g. `interleave::sync::Mutex`"
+                        .to_owned(),
+                )],
+            ),
+            // A macro may paste a name it is given after a `use` or before a `::`: inside a
+            // macro's tokens a root name is read as before.
+            (
+                "macro_rules! m { ($a:ident, $b:ident) => { $a::$b::exit(0) } }\nfn f() { m!(std, process) }",
+                vec![(2, whole("std"))],
+            ),
+        ];
+        for (text, expected) in cases {
+            let mut found = rules(text);
+            found.sort();
+            let mut expected = expected;
+            expected.sort();
+            assert_eq!(found, expected, "{text}");
+        }
     }
 
     #[test]

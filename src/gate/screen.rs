@@ -224,7 +224,7 @@ fn is_path_sep(tokens: &[TokenTree], at: usize) -> bool {
 /// reads only what cannot be a crate's name.)
 fn is_plain_name(next: Option<&TokenTree>) -> bool {
     matches!(next, Some(TokenTree::Punct(p))
-        if (p.as_char() == ':' && p.spacing() == Spacing::Alone) || "=.)".contains(p.as_char()))
+        if (p.as_char() == ':' && p.spacing() == Spacing::Alone) || "=.".contains(p.as_char()))
 }
 
 /// An identifier written exactly so (a raw `r#use` is a name, not the keyword).
@@ -312,8 +312,23 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                 }
             }
             TokenTree::Ident(_) => {
-                // `$name` in a macro is the macro's own variable, not a path.
+                // `$name` in a macro is the macro's own variable, not a path; but as a path's
+                // root (`$a::…`, `use $a …`) it pastes whatever name the macro is given (`std`
+                // given as `m!(std = x)`), which the screen cannot follow. `$crate` is the
+                // submission's own crate.
                 if is_punct(before, '$') {
+                    let pastes_a_root = is_path_sep(tokens, at + 1) || in_use;
+                    if place.in_macro && pastes_a_root && name_of(token).as_deref() != Some("crate")
+                    {
+                        found.push((
+                            line_of(token),
+                            format!(
+                                "`${}` as a path's root in a macro: it pastes whatever name \
+                                 the macro is given; write the path itself",
+                                name_of(token).unwrap_or_default()
+                            ),
+                        ));
+                    }
                     continue;
                 }
                 // `use` starts a declaration's tree, but not `use<'a>` (a bound's captures).
@@ -542,6 +557,12 @@ mod tests {
             )
         };
         let around = |path: &str| format!("`{path}` goes around the facade or the gate");
+        let pasted = |name: &str| {
+            format!(
+                "`${name}` as a path's root in a macro: it pastes whatever name the macro is \
+                 given; write the path itself"
+            )
+        };
         let extern_rule = "`extern` (crates, functions, blocks): a submission uses interleave's \
                            facade and the standard library's allowed modules only"
             .to_owned();
@@ -587,8 +608,19 @@ mod tests {
             // macro's tokens a root name is read as before.
             (
                 "macro_rules! m { ($a:ident, $b:ident) => { $a::$b::exit(0) } }\nfn f() { m!(std, process) }",
-                vec![(2, whole("std"))],
+                vec![(1, pasted("a")), (1, pasted("b")), (2, whole("std"))],
             ),
+            // A name given to a macro is a root wherever it stands there, `)` or `=` after it.
+            (
+                "macro_rules! m { ($a:ident) => { $a::sync::atomic::AtomicUsize::new(0) } }\n\
+                 fn f() { m!(std); }",
+                vec![(1, pasted("a")), (2, whole("std"))],
+            ),
+            (
+                "macro_rules! m { ($a:ident = $b:tt) => { use $a as s; } }\nm!(std = x);",
+                vec![(1, pasted("a"))],
+            ),
+            ("macro_rules! m { () => { $crate::helper() } }", vec![]),
         ];
         for (text, expected) in cases {
             let mut found = rules(text);

@@ -55,14 +55,6 @@ where
     let name = name.into();
     let me = current_tid::<R>();
     let tid = me.and_then(|_| trace::register_thread(name.clone()));
-    if let Some(limit) = trace::thread_limit()
-        && tid.is_some_and(|tid| tid.0 > limit)
-    {
-        panic!(
-            "thread limit: more than {limit} threads started in one execution \
-             (the gate's limit; a thread started in a loop?)"
-        );
-    }
     if let (Some(me), Some(child)) = (me, tid) {
         trace::record(me, Action::Spawn { child });
     }

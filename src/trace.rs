@@ -70,6 +70,25 @@ pub fn thread_limit() -> Option<usize> {
     (limit != usize::MAX).then_some(limit)
 }
 
+/// Counts a thread or task started in this execution, by any path: the facade's
+/// [`crate::thread::spawn`] and tasks, or a `Runtime`'s own `spawn` and `spawn_task` called
+/// directly (every backend's goes through here). Past the cap [`limit_threads`] set, panics.
+pub fn count_spawn() {
+    let Some(limit) = thread_limit() else {
+        return;
+    };
+    let started = with_state(|state| {
+        state.spawned += 1;
+        state.spawned
+    });
+    if started > limit {
+        panic!(
+            "thread limit: more than {limit} threads started in one execution \
+             (the gate's limit; a thread started in a loop?)"
+        );
+    }
+}
+
 /// The facade's caller, for an event recorded later with [`record_at`] (a wait, recorded when
 /// the backend has made the thread a waiter).
 #[track_caller]
@@ -472,6 +491,8 @@ struct State {
     writes: HashMap<ObjId, Vec<Write>>,
     reads: HashMap<(Tid, ObjId), (usize, usize)>,
     threads_named: usize,
+    /// Threads and tasks started in this execution, by any spawn path ([`count_spawn`]).
+    spawned: usize,
 }
 
 impl Default for State {
@@ -486,6 +507,7 @@ impl Default for State {
             writes: HashMap::new(),
             reads: HashMap::new(),
             threads_named: 0,
+            spawned: 0,
         }
     }
 }

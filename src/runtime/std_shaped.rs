@@ -65,6 +65,7 @@ macro_rules! impl_runtime {
                 F: FnOnce() -> T + Send + 'static,
                 T: Send + 'static,
             {
+                $crate::trace::count_spawn();
                 ::$krate::thread::Builder::new()
                     .name(name)
                     .spawn(body)
@@ -192,6 +193,7 @@ macro_rules! impl_runtime {
                 F: std::future::Future + Send + 'static,
                 F::Output: Send + 'static,
             {
+                $crate::trace::count_spawn();
                 <$backend as $crate::runtime::std_shaped::Tasks>::spawn(name, future)
             }
 

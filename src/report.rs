@@ -293,14 +293,20 @@ pub fn explaining_events(trace: &Trace) -> (Vec<usize>, String) {
             } else {
                 trace.events.len() - TAIL_EVENTS
             };
-            let heading = if start > 0 {
-                format!(
-                    "last {} of {} events:",
-                    trace.events.len() - start,
-                    trace.events.len()
-                )
-            } else {
-                format!("all {} events:", trace.events.len())
+            let recorded = trace.events.len();
+            let heading = match (start > 0, trace.events_dropped > 0) {
+                (true, false) => format!("last {} of {recorded} events:", recorded - start),
+                (false, false) => format!("all {recorded} events:"),
+                // Recording stopped before the run did: what is shown ends where it stopped.
+                (true, true) => format!(
+                    "last {} recorded of {} events (recording stops at {recorded}):",
+                    recorded - start,
+                    recorded + trace.events_dropped
+                ),
+                (false, true) => format!(
+                    "all {recorded} recorded of {} events:",
+                    recorded + trace.events_dropped
+                ),
             };
             ((start..trace.events.len()).collect(), heading)
         }
@@ -545,6 +551,38 @@ mod tests {
         assert_eq!(duration(9.3908e-6), "9.39 us");
         assert_eq!(duration(1.4e-9), "1.40 ns");
         assert_eq!(duration(0.0), "0.00 ns");
+    }
+
+    #[test]
+    fn a_timeline_cut_by_the_recording_limit_says_its_last_events_are_the_last_recorded() {
+        use crate::trace::{Action, Event, Tid, Trace};
+        let trace = |recorded: usize, dropped: usize| Trace {
+            events: (0..recorded)
+                .map(|_| Event {
+                    thread: Tid(0),
+                    action: Action::Finish,
+                    at: None,
+                })
+                .collect(),
+            events_dropped: dropped,
+            ..Trace::default()
+        };
+        let heading = |recorded, dropped| super::explaining_events(&trace(recorded, dropped)).1;
+        assert_eq!(heading(5, 0), "all 5 events:");
+        assert_eq!(heading(5, 7), "all 5 recorded of 12 events:");
+        let long = super::WHOLE_TIMELINE + 10;
+        assert_eq!(
+            heading(long, 0),
+            format!("last {} of {long} events:", super::TAIL_EVENTS)
+        );
+        assert_eq!(
+            heading(long, 90),
+            format!(
+                "last {} recorded of {} events (recording stops at {long}):",
+                super::TAIL_EVENTS,
+                long + 90
+            )
+        );
     }
 
     #[test]

@@ -227,6 +227,70 @@ fn is_plain_name(next: Option<&TokenTree>) -> bool {
         if (p.as_char() == ':' && p.spacing() == Spacing::Alone) || "=.".contains(p.as_char()))
 }
 
+/// The rule for std's hash maps and sets with their default hasher.
+const DEFAULT_HASHER: &str = "std's `HashMap` and `HashSet` with their default hasher \
+     (`RandomState`) iterate in another order in every process, so a grade could change from run \
+     to run: use `BTreeMap` / `BTreeSet`, or name a fixed hasher, \
+     `HashMap<K, V, BuildHasherDefault<DefaultHasher>>`";
+
+/// Whether `HashMap` or `HashSet` at `tokens[at]` gets the default hasher: a constructor only the
+/// default hasher has (`HashMap::new`, `with_capacity`, `from`, `from_iter`), the type with its
+/// hasher parameter left out (`HashMap<K, V>`, `HashSet<T>`), or the name renamed in a `use`
+/// (whose new name the screen would not know).
+fn takes_the_default_hasher(tokens: &[TokenTree], at: usize, in_use: bool) -> bool {
+    let wanted = if name_of(&tokens[at]).as_deref() == Some("HashMap") {
+        3
+    } else {
+        2
+    };
+    if in_use {
+        return is_keyword(tokens.get(at + 1), "as");
+    }
+    if is_path_sep(tokens, at + 1) {
+        let method = tokens.get(at + 3).and_then(name_of);
+        return matches!(
+            method.as_deref(),
+            Some("new" | "with_capacity" | "from" | "from_iter")
+        );
+    }
+    if is_punct(tokens.get(at + 1), '<') {
+        return generic_arguments(&tokens[at + 2..]) < wanted;
+    }
+    false
+}
+
+/// How many generic arguments follow an opening `<` (the tokens after it), up to its `>`.
+fn generic_arguments(tokens: &[TokenTree]) -> usize {
+    let mut depth = 1;
+    let mut commas = 0;
+    let mut empty = true;
+    for (at, token) in tokens.iter().enumerate() {
+        if let TokenTree::Punct(p) = token {
+            let arrow = p.as_char() == '>'
+                && at > 0
+                && matches!(&tokens[at - 1], TokenTree::Punct(q)
+                    if q.as_char() == '-' && q.spacing() == Spacing::Joint);
+            match p.as_char() {
+                '<' => depth += 1,
+                '>' if !arrow => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return if empty { 0 } else { commas + 1 };
+                    }
+                }
+                ',' if depth == 1 => {
+                    commas += 1;
+                    empty = true;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        empty = false;
+    }
+    commas + 1
+}
+
 /// An identifier written exactly so (a raw `r#use` is a name, not the keyword).
 fn is_keyword(token: Option<&TokenTree>, keyword: &str) -> bool {
     matches!(token, Some(TokenTree::Ident(ident)) if ident == keyword)
@@ -350,6 +414,17 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                          interleave's facade and the standard library's allowed modules only"
                             .to_owned(),
                     )),
+                    "SystemTime" | "UNIX_EPOCH" => found.push((
+                        line,
+                        format!(
+                            "`{name}` reads the wall clock, so a grade could depend on when it \
+                             runs: the model's time is the facade's (`interleave::thread::sleep`)"
+                        ),
+                    )),
+                    "RandomState" => found.push((line, DEFAULT_HASHER.to_owned())),
+                    "HashMap" | "HashSet" if takes_the_default_hasher(tokens, at, in_use) => {
+                        found.push((line, DEFAULT_HASHER.to_owned()));
+                    }
                     "strong_count" | "weak_count" => found.push((
                         line,
                         format!(
@@ -543,6 +618,64 @@ mod tests {
             "fn f(std: u8) -> u8 { std }",
             "fn f(interleave: &[u8]) -> usize { interleave.len() + g(interleave, 1) }",
             "fn f(core: u8) -> u64 { core as u64 }",
+        ] {
+            assert_eq!(rules(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn the_wall_clock_and_the_default_hasher_are_refused_a_fixed_hasher_is_not() {
+        let hasher = |line: u32| (line, super::DEFAULT_HASHER.to_owned());
+        let refused: Vec<(&str, Vec<(u32, String)>)> = vec![
+            ("fn f() { let m = HashMap::new(); }", vec![hasher(1)]),
+            (
+                "fn f() { let s = HashSet::with_capacity(4); }",
+                vec![hasher(1)],
+            ),
+            ("struct S { m: HashMap<u8, Vec<u8>> }", vec![hasher(1)]),
+            ("struct S { s: HashSet<(u8, u8)> }", vec![hasher(1)]),
+            (
+                "fn f(v: Vec<u8>) { let m = v.into_iter().collect::<HashMap<_, _>>(); }",
+                vec![hasher(1)],
+            ),
+            (
+                "type M<K> = HashMap<K, Box<dyn Fn(u8) -> u8>>;",
+                vec![hasher(1)],
+            ),
+            ("use std::collections::HashMap as Map;", vec![hasher(1)]),
+            (
+                "use std::collections::hash_map::RandomState;",
+                vec![hasher(1)],
+            ),
+            (
+                "use std::time::SystemTime;\nfn f() { SystemTime::now(); }",
+                vec![
+                    (
+                        1,
+                        "`SystemTime` reads the wall clock, so a grade could depend on when it \
+                         runs: the model's time is the facade's (`interleave::thread::sleep`)"
+                            .to_owned(),
+                    ),
+                    (
+                        2,
+                        "`SystemTime` reads the wall clock, so a grade could depend on when it \
+                         runs: the model's time is the facade's (`interleave::thread::sleep`)"
+                            .to_owned(),
+                    ),
+                ],
+            ),
+        ];
+        for (text, expected) in refused {
+            assert_eq!(rules(text), expected, "{text}");
+        }
+        for text in [
+            "use std::collections::{BTreeMap, HashMap};",
+            "use std::hash::BuildHasherDefault;\nuse std::collections::hash_map::DefaultHasher;\n\
+             type Fixed = BuildHasherDefault<DefaultHasher>;\n\
+             struct S { m: HashMap<u8, Vec<u8>, Fixed>, s: HashSet<u8, Fixed> }\n\
+             fn f() -> HashMap<u8, u8, Fixed> { HashMap::default() }\n\
+             fn g() -> HashSet<u8, Fixed> { HashSet::with_hasher(Fixed::default()) }",
+            "fn f(m: &BTreeMap<u8, u8>) -> usize { m.len() }",
         ] {
             assert_eq!(rules(text), vec![], "{text}");
         }

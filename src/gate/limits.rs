@@ -60,6 +60,28 @@ pub fn apply_build_limits() -> std::io::Result<()> {
     limit(libc::RLIMIT_CORE, 0, 0)
 }
 
+/// The build's group leader (a shell that runs cargo and kills its whole group on SIGTERM) gets
+/// SIGTERM when the supervisor `parent` dies, however it dies (SIGKILL included): no cargo or
+/// rustc of a build outlives the grader. Only async-signal-safe calls.
+#[cfg(target_os = "linux")]
+pub fn build_dies_with_parent(parent: libc::pid_t) -> std::io::Result<()> {
+    // SAFETY: prctl with integer arguments; getppid cannot fail.
+    unsafe {
+        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM as libc::c_ulong) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if libc::getppid() != parent {
+            return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn build_dies_with_parent(_parent: libc::pid_t) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// The limits applied to one child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {

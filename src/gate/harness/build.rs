@@ -174,15 +174,38 @@ pub(super) enum BuildFailure {
     TimedOut,
 }
 
-/// Runs a build command in a process group of its own, killed whole at `deadline`; its standard
-/// error is what a failure says.
+/// The build's group leader: runs the command in the background and, on SIGTERM (sent when the
+/// grader dies, see [`limits::build_dies_with_parent`]), kills its whole process group.
+const BUILD_LEADER: &str = "trap 'kill -KILL 0' TERM; \"$@\" & wait $!";
+
+/// Runs a build command in a process group of its own, killed whole at `deadline`, at a stop
+/// signal, or when the grader dies; its standard error is what a failure says.
 pub(super) fn run_build(command: &mut Command, deadline: Instant) -> Result<(), BuildFailure> {
     use std::os::unix::process::CommandExt;
-    // SAFETY: the hook makes only async-signal-safe calls (getrlimit, setrlimit).
-    unsafe {
-        command.pre_exec(limits::apply_build_limits);
+    let mut leader = Command::new("/bin/sh");
+    leader
+        .args(["-c", BUILD_LEADER, "sh"])
+        .arg(command.get_program())
+        .args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => leader.env(key, value),
+            None => leader.env_remove(key),
+        };
     }
-    let mut child = command
+    if let Some(dir) = command.get_current_dir() {
+        leader.current_dir(dir);
+    }
+    // SAFETY: getpid cannot fail and touches no memory.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: the hook makes only async-signal-safe calls (getrlimit, setrlimit, prctl, getppid).
+    unsafe {
+        leader.pre_exec(move || {
+            limits::apply_build_limits()?;
+            limits::build_dies_with_parent(parent)
+        });
+    }
+    let mut child = leader
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -400,3 +400,56 @@ fn a_build_past_its_deadline_is_killed_with_its_group() {
         Err(BuildFailure::Errors("error: nope\n".to_owned()))
     );
 }
+
+/// Where [`a_grader_stand_in_running_a_build`] writes its build's grandchild's pid.
+const STAND_IN_PID_FILE: &str = "INTERLEAVE_TEST_BUILD_PID_FILE";
+
+/// Not a test on its own: the grader that [`a_build_dies_with_its_grader_even_by_sigkill`] starts
+/// (this test binary, run again) and kills. Without its variable it returns at once.
+#[test]
+#[ignore = "a stand-in process for a_build_dies_with_its_grader_even_by_sigkill"]
+fn a_grader_stand_in_running_a_build() {
+    let Some(pid_file) = std::env::var_os(STAND_IN_PID_FILE) else {
+        return;
+    };
+    let mut build = Command::new("/bin/sh");
+    build.args(["-c", "sleep 1000 & echo $! > \"$0\"; sleep 1000"]);
+    build.arg(pid_file);
+    let _ = run_build(&mut build, Instant::now() + 100 * SECOND);
+}
+
+#[test]
+fn a_build_dies_with_its_grader_even_by_sigkill() {
+    let pid_file = std::env::temp_dir().join(format!("interleave-stand-in-{}", std::process::id()));
+    let _ = std::fs::remove_file(&pid_file);
+    let mut grader = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "gate::harness::tests::a_grader_stand_in_running_a_build",
+            "--ignored",
+            "--quiet",
+        ])
+        .env(STAND_IN_PID_FILE, &pid_file)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + 20 * SECOND;
+    let grandchild = loop {
+        let pid = std::fs::read_to_string(&pid_file).ok();
+        if let Some(pid) = pid.and_then(|text| text.trim().parse::<u32>().ok()) {
+            break pid;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the stand-in's build never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = std::fs::remove_file(&pid_file);
+    grader.kill().unwrap();
+    let _ = grader.wait();
+    assert!(
+        has_ended(grandchild),
+        "the build's sleep {grandchild} outlived its grader"
+    );
+}

@@ -16,6 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+/// A file in the harness's target directory once a build there has succeeded: the first build
+/// (minutes, the whole library) says on stderr what it is doing.
+const LIBRARY_BUILT: &str = ".interleave-library-built";
+
 /// What is kept of the compiler's output (its errors are cut to [`MAX_TEXT`] after filtering).
 const MAX_COMPILER_OUTPUT: u64 = 1024 * 1024;
 
@@ -27,6 +31,26 @@ pub fn interleave_dependency(source: &Path) -> String {
         "interleave = {{ path = {:?}, default-features = false, features = [\"grading\"] }}",
         source.display().to_string()
     )
+}
+
+/// The gate's directory when `INTERLEAVE_GATE_DIR` is not set: a per-user cache shared by every
+/// working directory and every shard on a machine, `$XDG_CACHE_HOME/interleave/gate-VERSION`
+/// (else `~/.cache/…`). Two checkouts, toolchains or versions of the source share it safely:
+/// cargo keeps each one's artifacts apart (a path dependency's path and the compiler's version
+/// are in its fingerprints). Without a home, `target/interleave-gate` in the current directory.
+pub fn default_work() -> PathBuf {
+    let absolute = |var: &str| {
+        std::env::var_os(var)
+            .map(PathBuf::from)
+            .filter(|path| path.is_absolute())
+    };
+    let cache = absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|home| home.join(".cache")));
+    match cache {
+        Some(cache) => cache
+            .join("interleave")
+            .join(concat!("gate-", env!("CARGO_PKG_VERSION"))),
+        None => PathBuf::from("target/interleave-gate"),
+    }
 }
 
 /// Where harness crates are built, and against which copy of this project.
@@ -41,7 +65,7 @@ pub struct Harness {
 
 impl Harness {
     /// `INTERLEAVE_SOURCE` (default: where this binary was built from) and `INTERLEAVE_GATE_DIR`
-    /// (default: `target/interleave-gate` in the current directory).
+    /// (default: [`default_work`], one per user, whatever the current directory).
     pub fn locate(loom: bool) -> Result<Harness, String> {
         let source = match std::env::var_os("INTERLEAVE_SOURCE") {
             Some(path) => PathBuf::from(path),
@@ -56,7 +80,7 @@ impl Harness {
         }
         let work = match std::env::var_os("INTERLEAVE_GATE_DIR") {
             Some(path) if !path.is_empty() => PathBuf::from(path),
-            _ => PathBuf::from("target/interleave-gate"),
+            _ => default_work(),
         };
         let work = std::path::absolute(&work)
             .map_err(|e| format!("bad gate directory {}: {e}", work.display()))?;
@@ -99,6 +123,15 @@ impl Harness {
         for (path, text) in &submission.files {
             write(&Path::new("src").join(path), text)?;
         }
+        let built_once = self.target_dir().join(LIBRARY_BUILT);
+        if !built_once.exists() {
+            eprintln!(
+                "interleave: building the gate's harness library in {} (once per machine, \
+                 toolchain and interleave version: about a minute on 2 cores; later grades \
+                 compile only the submission)",
+                self.target_dir().display()
+            );
+        }
         let deadline = Instant::now() + BUILD_LIMIT;
         let output = match self.cargo(&dir, true, deadline) {
             Err(BuildFailure::Errors(errors)) if errors.contains("offline") => {
@@ -107,7 +140,10 @@ impl Harness {
             output => output,
         };
         match output {
-            Ok(()) => Ok(self.target_dir().join("release").join(&name)),
+            Ok(()) => {
+                let _ = std::fs::write(&built_once, "");
+                Ok(self.target_dir().join("release").join(&name))
+            }
             Err(BuildFailure::Errors(errors)) => {
                 Err(compile_refusal(&errors, submission, exercise))
             }
@@ -145,14 +181,10 @@ impl Harness {
             .current_dir(dir)
             .args(["build", "--release", "--quiet", "--message-format=short"])
             .arg("--target-dir")
-            .arg(self.target_dir())
-            .env_remove("CARGO_TARGET_DIR")
-            .env_remove("CARGO_BUILD_TARGET_DIR")
-            .env_remove("RUSTC_WRAPPER")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            // Build scripts of the library's dependencies (proc-macro2's) track it: set for the
-            // gate, it would rebuild the shared library for this build and again for the next.
-            .env_remove("RUSTC_BOOTSTRAP");
+            .arg(self.target_dir());
+        for key in outside_build_settings(std::env::vars_os().map(|(key, _)| key)) {
+            command.env_remove(key);
+        }
         if offline {
             command.arg("--offline");
         }
@@ -163,6 +195,40 @@ impl Harness {
         }
         run_build(&mut command, deadline)
     }
+}
+
+/// The variables of the gate's environment that would change how the harness library builds
+/// (and so its fingerprints: set for one grade, they rebuild the shared library for it and again
+/// for the next): cargo's build settings and the compiler's (`CARGO_*` but the home, network and
+/// registry settings; `RUSTFLAGS`, `RUSTC_BOOTSTRAP` — tracked by a dependency's build script —,
+/// wrappers). The harness sets its own `RUSTFLAGS` for loom.
+pub fn outside_build_settings(
+    keys: impl Iterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    const KEPT_PREFIXES: &[&str] = &[
+        "CARGO_HOME",
+        "CARGO_NET_",
+        "CARGO_HTTP_",
+        "CARGO_REGISTRIES_",
+        "CARGO_REGISTRY_",
+        "CARGO_SOURCE_",
+    ];
+    const COMPILER: &[&str] = &[
+        "RUSTFLAGS",
+        "RUSTDOCFLAGS",
+        "RUSTC",
+        "RUSTDOC",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTC_BOOTSTRAP",
+    ];
+    keys.filter(|key| {
+        let key = key.to_string_lossy();
+        let cargo = key == "CARGO"
+            || (key.starts_with("CARGO_") && !KEPT_PREFIXES.iter().any(|p| key.starts_with(p)));
+        cargo || COMPILER.contains(&key.as_ref())
+    })
+    .collect()
 }
 
 /// Why a build failed.

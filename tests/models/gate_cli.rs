@@ -391,3 +391,57 @@ fn github_annotations_are_at_most_ten_and_student_text_cannot_issue_commands() {
         );
     }
 }
+
+/// The binary run as [`interleave`] runs it, but with stdout to `stdout` and without waiting for
+/// the shared harness library: for a run that must end before any submission is built.
+fn interleave_to(args: &[&str], stdout: std::process::Stdio) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("the binary runs")
+}
+
+fn interleave_alone(args: &[&str]) -> Output {
+    interleave_to(args, std::process::Stdio::piped())
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_inside_a_submission_folder_rejects_it_by_name_without_a_hang() {
+    let dir = scratch("fifo-folder");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub type Submission<R> = NoSuchType<R>;\n",
+    )
+    .unwrap();
+    let fifo = dir.join("src/pipe.rs");
+    mkfifo(&fifo);
+    let started = std::time::Instant::now();
+    let output = interleave_alone(&[
+        "grade",
+        "counter",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report = json_report(&output);
+    let submission = &report.submissions[0];
+    assert_eq!(submission.status, Status::Rejected);
+    let message = submission.message.as_deref().unwrap_or_default();
+    assert!(
+        message.contains(fifo.to_str().unwrap()) && message.contains("not a regular file"),
+        "{message}"
+    );
+}

@@ -120,12 +120,18 @@ fn every_starter_compiles_in_the_harness_and_fails_unchanged() {
 
 #[test]
 fn json_validates_against_the_documented_schema_and_grades_are_repeatable() {
+    // A file that is no Rust source: a submission rejected at once, without a compile.
+    let dir = scratch("schema");
+    std::fs::create_dir_all(&dir).unwrap();
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "my answer is in the other file\n").unwrap();
+    let notes_text = notes.to_str().unwrap();
     let args = [
         "grade",
         "counter",
         "builtin:starter",
         "builtin:reference",
-        "builtin:nope",
+        notes_text,
         "--format",
         "json",
     ];
@@ -303,9 +309,6 @@ fn a_submission_that_does_not_compile_is_rejected_with_its_line() {
         (location.file.as_str(), location.line),
         (file.to_str().unwrap(), 1)
     );
-    let missing = dir.join("missing.rs");
-    let output = interleave(&["grade", "counter", missing.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(3));
 }
 
 fn failing(property: usize, message: &str) -> PropertyResult {
@@ -444,4 +447,54 @@ fn a_fifo_inside_a_submission_folder_rejects_it_by_name_without_a_hang() {
         message.contains(fifo.to_str().unwrap()) && message.contains("not a regular file"),
         "{message}"
     );
+}
+
+/// Exit 2, nothing graded (nothing on stdout), and one `error:` line on stderr that says `says`.
+fn assert_refused_before_grading(output: &Output, says: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(says),
+        "{says:?} not in {err}"
+    );
+    assert!(
+        stdout(output).is_empty(),
+        "nothing graded: {}",
+        stdout(output)
+    );
+}
+#[test]
+fn a_path_that_does_not_exist_is_a_usage_error_not_a_rejection() {
+    let dir = scratch("missing");
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("nope.rs");
+    let missing_text = missing.to_str().unwrap();
+    // Even beside a real submission: nothing is graded.
+    let output = interleave_alone(&["grade", "counter", "builtin:starter", missing_text]);
+    assert_refused_before_grading(&output, missing_text);
+    assert!(!stderr(&output).contains("glob"), "{}", stderr(&output));
+
+    // A shell glob that matched nothing arrives as written.
+    let glob = format!("{}/submissions/counter/*", dir.display());
+    let output = interleave_alone(&["grade", "counter", &glob]);
+    assert_refused_before_grading(&output, &glob);
+    assert!(stderr(&output).contains("glob"), "{}", stderr(&output));
+
+    let output = interleave_alone(&["grade", "counter", "builtin:nope"]);
+    assert_refused_before_grading(&output, "no builtin implementation \"nope\"");
+    assert!(stderr(&output).contains("reference"), "names the builtins");
+    let output = interleave_alone(&["grade", "counter", "builtin:referenc"]);
+    assert_refused_before_grading(&output, "did you mean builtin:reference?");
+}
+#[test]
+fn a_fifo_given_as_a_path_is_refused_without_being_opened() {
+    let dir = scratch("fifo-path");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("submission.rs");
+    mkfifo(&fifo);
+    let started = std::time::Instant::now();
+    let output = interleave_alone(&["grade", "counter", fifo.to_str().unwrap()]);
+    assert_refused_before_grading(&output, "FIFO");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }

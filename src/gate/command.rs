@@ -242,6 +242,9 @@ pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
         }
     }
     check_paths(&exercise, &args.paths)?;
+    if let Some(out) = &args.out {
+        check_out(out)?;
+    }
     if let Some(token) = &args.replay {
         let replayed = run::replay(&exercise, &args.paths[0], &options, token);
         if let Some(signal) = signals::received() {
@@ -361,6 +364,45 @@ fn check_paths(exercise: &Exercise, paths: &[String]) -> Result<(), Refused> {
     )))
 }
 
+/// `--out FILE` before anything is graded: a folder, a missing or unwritable parent folder, or an
+/// unwritable file would lose the whole run's report at the end.
+fn check_out(file: &str) -> Result<(), Refused> {
+    let path = Path::new(file);
+    if path.is_dir() {
+        return Err(usage(format!(
+            "--out {file} is a folder; give the file to write the report to"
+        )));
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(usage(format!(
+            "--out {file}: the folder {} does not exist",
+            parent.display()
+        )));
+    }
+    let target = if path.exists() { path } else { parent };
+    if !writable(target) {
+        return Err(usage(format!(
+            "--out {file}: {} is not writable",
+            target.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether this process may write `path` (a file, or a folder to create a file in).
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: asks about a path given as a NUL-terminated string we own; changes nothing.
+    unsafe { libc::access(name.as_ptr(), libc::W_OK) == 0 }
+}
+
 /// `interleave merge-reports REPORT.json... [--format F] [--out FILE]`: what to print on stdout,
 /// and the merged report's exit code (as `grade`'s).
 pub fn merge_reports(args: &MergeArgs) -> Result<(String, ExitCode), Refused> {
@@ -375,6 +417,9 @@ pub fn merge_reports(args: &MergeArgs) -> Result<(String, ExitCode), Refused> {
         .map(|file| shard::read(file).map(|report| (file.clone(), report)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
+    if let Some(out) = &args.out {
+        check_out(out)?;
+    }
     let merged = shard::merge(reports).map_err(usage)?;
     deliver(&merged, args.format, args.out.as_deref())
 }

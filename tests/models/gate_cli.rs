@@ -498,3 +498,44 @@ fn a_fifo_given_as_a_path_is_refused_without_being_opened() {
     assert_refused_before_grading(&output, "FIFO");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[test]
+fn an_out_that_cannot_be_written_is_refused_before_grading() {
+    let dir = scratch("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let folder = dir.to_str().unwrap();
+    let output = interleave_alone(&["grade", "counter", "builtin:starter", "--out", folder]);
+    assert_refused_before_grading(&output, "is a folder");
+    let under_missing = dir.join("no-such-folder/report.json");
+    let output = interleave_alone(&[
+        "grade",
+        "counter",
+        "builtin:starter",
+        "--out",
+        under_missing.to_str().unwrap(),
+    ]);
+    assert_refused_before_grading(&output, "does not exist");
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_the_graders_error() {
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let output = interleave_to(
+        &[
+            "grade",
+            "counter",
+            "builtin:counter-race/unlocked",
+            "--property",
+            "no-lost-update",
+        ],
+        full.into(),
+    );
+    let err = stderr(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(interleave::exit::ExitCode::GraderError.code()),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: cannot write the report"), "{err}");
+}

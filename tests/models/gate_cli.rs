@@ -538,4 +538,20 @@ fn a_report_that_cannot_be_written_is_the_graders_error() {
     );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.starts_with("error: cannot write the report"), "{err}");
+    // Standard output closed (`>&-`): refused at once, as the grader's error too.
+    let closed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} grade counter builtin:starter >&-",
+            env!("CARGO_BIN_EXE_interleave")
+        ))
+        .output()
+        .expect("sh runs");
+    let err = stderr(&closed);
+    assert_eq!(
+        closed.status.code(),
+        Some(interleave::exit::ExitCode::GraderError.code()),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
 }

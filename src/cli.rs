@@ -333,9 +333,14 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Refused> {
     ) {
         signals::catch();
     }
+    // A gate's report that cannot be written is the grader's failure (4), not a rejection (3).
     let say_gate = |(text, code): (String, ExitCode)| {
-        say!("{text}");
-        code
+        crate::console::try_emit(&text).map(|()| code).map_err(|e| {
+            Refused(
+                format!("cannot write the report: {e}"),
+                ExitCode::GraderError,
+            )
+        })
     };
     match cli.command {
         None => tour(cli.report.as_deref()),
@@ -364,8 +369,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Refused> {
             say!("{text}");
             Ok(ExitCode::Ok)
         }
-        Some(Command::Grade(args)) => gate::command::grade(&args).map(say_gate),
-        Some(Command::MergeReports(args)) => gate::command::merge_reports(&args).map(say_gate),
+        Some(Command::Grade(args)) => gate::command::grade(&args).and_then(say_gate),
+        Some(Command::MergeReports(args)) => gate::command::merge_reports(&args).and_then(say_gate),
         #[cfg(not(loom))]
         Some(Command::Serve(args)) => crate::net::command::serve(&args, &emit),
         #[cfg(not(loom))]

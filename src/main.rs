@@ -35,10 +35,6 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    if STDOUT_CLOSED.load(Ordering::Relaxed) {
-        eprintln!("error: cannot write the output: standard output is closed");
-        std::process::exit(ExitCode::Output.code());
-    }
     let mut args = Vec::new();
     for (position, arg) in std::env::args_os().skip(1).enumerate() {
         match arg.into_string() {
@@ -51,6 +47,16 @@ fn main() {
                 std::process::exit(ExitCode::Usage.code());
             }
         }
+    }
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        // To the gate, 3 is a rejected submission: a report with nowhere to go is the grader's
+        // error.
+        let code = match args.first().map(String::as_str) {
+            Some("grade" | "merge-reports") => ExitCode::GraderError,
+            _ => ExitCode::Output,
+        };
+        eprintln!("error: cannot write the output: standard output is closed");
+        std::process::exit(code.code());
     }
     std::process::exit(interleave::cli::main(&args));
 }

@@ -241,6 +241,10 @@ pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
             )));
         }
     }
+    check_paths(&exercise, &args.paths)?;
+    if let Some(out) = &args.out {
+        check_out(out)?;
+    }
     if let Some(token) = &args.replay {
         let replayed = run::replay(&exercise, &args.paths[0], &options, token);
         if let Some(signal) = signals::received() {
@@ -305,6 +309,100 @@ pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
     Ok((shown, ExitCode::CutShort))
 }
 
+/// Every PATH before anything is graded: a path that does not exist is the caller's mistake (a
+/// typo, or a shell glob that matched nothing and was passed as written), as is a builtin the
+/// exercise lacks, or a FIFO, socket or device (opening one could block forever); none of them
+/// is a student's submission, so the grade is refused (exit 2) instead of reporting a rejection.
+/// A symbolic link is left to the reading, which rejects it as the student's.
+fn check_paths(exercise: &Exercise, paths: &[String]) -> Result<(), Refused> {
+    let mut missing = Vec::new();
+    for path in paths {
+        if let Some(name) = path.strip_prefix(run::BUILTIN_PREFIX) {
+            if exercise.builtin(name).is_none() {
+                let builtins = (exercise.builtins)();
+                let names: Vec<&str> = builtins.iter().map(|b| b.name).collect();
+                let hint = match suggest::nearest(name, names.iter().copied()) {
+                    Some(near) => format!("did you mean {}{near}?", run::BUILTIN_PREFIX),
+                    None => format!("its builtins are: {}", names.join(", ")),
+                };
+                return Err(usage(format!(
+                    "{} has no builtin implementation {name:?}; {hint}",
+                    exercise.name
+                )));
+            }
+            continue;
+        }
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) => {
+                let kind = meta.file_type();
+                if !(kind.is_file() || kind.is_dir() || kind.is_symlink()) {
+                    return Err(usage(format!(
+                        "{path} is neither a file nor a folder (a FIFO, socket or device); \
+                         a submission is a .rs file or a folder with src/lib.rs"
+                    )));
+                }
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => missing.push(path),
+            // Unreadable for another reason: the reading reports it as the student's.
+            Err(_) => {}
+        }
+    }
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    let more = match missing.len() {
+        1 => String::new(),
+        n => format!(" (and {} more PATHs that do not exist)", n - 1),
+    };
+    let glob = if missing.iter().any(|p| p.contains(['*', '?', '['])) {
+        "; a shell glob that matches nothing is passed as it is written"
+    } else {
+        ""
+    };
+    Err(usage(format!(
+        "no such file or folder: {first}{more}{glob}; nothing was graded"
+    )))
+}
+
+/// `--out FILE` before anything is graded: a folder, a missing or unwritable parent folder, or an
+/// unwritable file would lose the whole run's report at the end.
+fn check_out(file: &str) -> Result<(), Refused> {
+    let path = Path::new(file);
+    if path.is_dir() {
+        return Err(usage(format!(
+            "--out {file} is a folder; give the file to write the report to"
+        )));
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(usage(format!(
+            "--out {file}: the folder {} does not exist",
+            parent.display()
+        )));
+    }
+    let target = if path.exists() { path } else { parent };
+    if !writable(target) {
+        return Err(usage(format!(
+            "--out {file}: {} is not writable",
+            target.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether this process may write `path` (a file, or a folder to create a file in).
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: asks about a path given as a NUL-terminated string we own; changes nothing.
+    unsafe { libc::access(name.as_ptr(), libc::W_OK) == 0 }
+}
+
 /// `interleave merge-reports REPORT.json... [--format F] [--out FILE]`: what to print on stdout,
 /// and the merged report's exit code (as `grade`'s).
 pub fn merge_reports(args: &MergeArgs) -> Result<(String, ExitCode), Refused> {
@@ -319,6 +417,9 @@ pub fn merge_reports(args: &MergeArgs) -> Result<(String, ExitCode), Refused> {
         .map(|file| shard::read(file).map(|report| (file.clone(), report)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
+    if let Some(out) = &args.out {
+        check_out(out)?;
+    }
     let merged = shard::merge(reports).map_err(usage)?;
     deliver(&merged, args.format, args.out.as_deref())
 }

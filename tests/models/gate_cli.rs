@@ -120,12 +120,18 @@ fn every_starter_compiles_in_the_harness_and_fails_unchanged() {
 
 #[test]
 fn json_validates_against_the_documented_schema_and_grades_are_repeatable() {
+    // A file that is no Rust source: a submission rejected at once, without a compile.
+    let dir = scratch("schema");
+    std::fs::create_dir_all(&dir).unwrap();
+    let notes = dir.join("notes.txt");
+    std::fs::write(&notes, "my answer is in the other file\n").unwrap();
+    let notes_text = notes.to_str().unwrap();
     let args = [
         "grade",
         "counter",
         "builtin:starter",
         "builtin:reference",
-        "builtin:nope",
+        notes_text,
         "--format",
         "json",
     ];
@@ -303,9 +309,6 @@ fn a_submission_that_does_not_compile_is_rejected_with_its_line() {
         (location.file.as_str(), location.line),
         (file.to_str().unwrap(), 1)
     );
-    let missing = dir.join("missing.rs");
-    let output = interleave(&["grade", "counter", missing.to_str().unwrap()]);
-    assert_eq!(output.status.code(), Some(3));
 }
 
 fn failing(property: usize, message: &str) -> PropertyResult {
@@ -390,4 +393,165 @@ fn github_annotations_are_at_most_ten_and_student_text_cannot_issue_commands() {
             "escaped onto one line: {message}"
         );
     }
+}
+
+/// The binary run as [`interleave`] runs it, but with stdout to `stdout` and without waiting for
+/// the shared harness library: for a run that must end before any submission is built.
+fn interleave_to(args: &[&str], stdout: std::process::Stdio) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("the binary runs")
+}
+
+fn interleave_alone(args: &[&str]) -> Output {
+    interleave_to(args, std::process::Stdio::piped())
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_inside_a_submission_folder_rejects_it_by_name_without_a_hang() {
+    let dir = scratch("fifo-folder");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub type Submission<R> = NoSuchType<R>;\n",
+    )
+    .unwrap();
+    let fifo = dir.join("src/pipe.rs");
+    mkfifo(&fifo);
+    let started = std::time::Instant::now();
+    let output = interleave_alone(&[
+        "grade",
+        "counter",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report = json_report(&output);
+    let submission = &report.submissions[0];
+    assert_eq!(submission.status, Status::Rejected);
+    let message = submission.message.as_deref().unwrap_or_default();
+    assert!(
+        message.contains(fifo.to_str().unwrap()) && message.contains("not a regular file"),
+        "{message}"
+    );
+}
+
+/// Exit 2, nothing graded (nothing on stdout), and one `error:` line on stderr that says `says`.
+fn assert_refused_before_grading(output: &Output, says: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(says),
+        "{says:?} not in {err}"
+    );
+    assert!(
+        stdout(output).is_empty(),
+        "nothing graded: {}",
+        stdout(output)
+    );
+}
+#[test]
+fn a_path_that_does_not_exist_is_a_usage_error_not_a_rejection() {
+    let dir = scratch("missing");
+    std::fs::create_dir_all(&dir).unwrap();
+    let missing = dir.join("nope.rs");
+    let missing_text = missing.to_str().unwrap();
+    // Even beside a real submission: nothing is graded.
+    let output = interleave_alone(&["grade", "counter", "builtin:starter", missing_text]);
+    assert_refused_before_grading(&output, missing_text);
+    assert!(!stderr(&output).contains("glob"), "{}", stderr(&output));
+
+    // A shell glob that matched nothing arrives as written.
+    let glob = format!("{}/submissions/counter/*", dir.display());
+    let output = interleave_alone(&["grade", "counter", &glob]);
+    assert_refused_before_grading(&output, &glob);
+    assert!(stderr(&output).contains("glob"), "{}", stderr(&output));
+
+    let output = interleave_alone(&["grade", "counter", "builtin:nope"]);
+    assert_refused_before_grading(&output, "no builtin implementation \"nope\"");
+    assert!(stderr(&output).contains("reference"), "names the builtins");
+    let output = interleave_alone(&["grade", "counter", "builtin:referenc"]);
+    assert_refused_before_grading(&output, "did you mean builtin:reference?");
+}
+#[test]
+fn a_fifo_given_as_a_path_is_refused_without_being_opened() {
+    let dir = scratch("fifo-path");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("submission.rs");
+    mkfifo(&fifo);
+    let started = std::time::Instant::now();
+    let output = interleave_alone(&["grade", "counter", fifo.to_str().unwrap()]);
+    assert_refused_before_grading(&output, "FIFO");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn an_out_that_cannot_be_written_is_refused_before_grading() {
+    let dir = scratch("out");
+    std::fs::create_dir_all(&dir).unwrap();
+    let folder = dir.to_str().unwrap();
+    let output = interleave_alone(&["grade", "counter", "builtin:starter", "--out", folder]);
+    assert_refused_before_grading(&output, "is a folder");
+    let under_missing = dir.join("no-such-folder/report.json");
+    let output = interleave_alone(&[
+        "grade",
+        "counter",
+        "builtin:starter",
+        "--out",
+        under_missing.to_str().unwrap(),
+    ]);
+    assert_refused_before_grading(&output, "does not exist");
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_the_graders_error() {
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let output = interleave_to(
+        &[
+            "grade",
+            "counter",
+            "builtin:counter-race/unlocked",
+            "--property",
+            "no-lost-update",
+        ],
+        full.into(),
+    );
+    let err = stderr(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(interleave::exit::ExitCode::GraderError.code()),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: cannot write the report"), "{err}");
+    // Standard output closed (`>&-`): refused at once, as the grader's error too.
+    let closed = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} grade counter builtin:starter >&-",
+            env!("CARGO_BIN_EXE_interleave")
+        ))
+        .output()
+        .expect("sh runs");
+    let err = stderr(&closed);
+    assert_eq!(
+        closed.status.code(),
+        Some(interleave::exit::ExitCode::GraderError.code()),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
 }

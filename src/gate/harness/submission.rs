@@ -1,7 +1,8 @@
 //! Reading a submission: one `.rs` file, or a folder's `src/` (or a folder with `lib.rs`), as
 //! plain UTF-8 files within [`MAX_SUBMISSION_BYTES`] and [`MAX_SUBMISSION_FILES`]; no symbolic
-//! link is followed. A [`Submission`] also names its harness crate ([`Submission::digest`]) and
-//! maps the harness's paths back to the student's ([`Submission::original_path`]).
+//! link is followed, and a FIFO, socket or device is refused by its type, never opened. A
+//! [`Submission`] also names its harness crate ([`Submission::digest`]) and maps the harness's
+//! paths back to the student's ([`Submission::original_path`]).
 
 use super::Refusal;
 use std::io::Read;
@@ -54,6 +55,9 @@ impl Submission {
                 files: vec![(PathBuf::from("submission.rs"), text)],
                 origin: Origin::File(path.to_owned()),
             });
+        }
+        if !meta.is_dir() {
+            return Err(not_plain(given));
         }
         let root = if given.join("src/lib.rs").is_file() {
             given.join("src")
@@ -109,10 +113,31 @@ impl Submission {
     }
 }
 
+/// A FIFO, socket or device where a submission's file should be: never opened (a FIFO's open
+/// waits for a writer that never comes), refused as the student's.
+fn not_plain(path: &Path) -> Refusal {
+    Refusal::rejected(format!(
+        "{} is not a regular file (a FIFO, socket or device); a submission is plain files",
+        path.display()
+    ))
+}
+
+/// A regular file's text, at most `limit` bytes. Opened without blocking and its type checked
+/// on the open file, so a FIFO put in the file's place after it was listed is refused too.
 fn read_limited(path: &Path, limit: u64) -> Result<String, Refusal> {
+    use std::os::unix::fs::OpenOptionsExt;
     let shown = path.display();
-    let file = std::fs::File::open(path)
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(path)
         .map_err(|e| Refusal::rejected(format!("cannot read {shown}: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Refusal::rejected(format!("cannot read {shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(not_plain(path));
+    }
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
@@ -146,6 +171,9 @@ fn collect_rs(
                 "{} is a symbolic link; a submission is plain files",
                 path.display()
             )));
+        }
+        if !(kind.is_dir() || kind.is_file()) {
+            return Err(not_plain(&path));
         }
         if kind.is_dir() {
             collect_rs(root, &path, files, total)?;

@@ -39,12 +39,19 @@ pub fn interleave_dependency(source: &Path) -> String {
 /// cargo keeps each one's artifacts apart (a path dependency's path and the compiler's version
 /// are in its fingerprints). Without a home, `target/interleave-gate` in the current directory.
 pub fn default_work() -> PathBuf {
-    let absolute = |var: &str| {
-        std::env::var_os(var)
-            .map(PathBuf::from)
-            .filter(|path| path.is_absolute())
+    work_under(std::env::var_os("XDG_CACHE_HOME"), std::env::var_os("HOME"))
+}
+
+/// [`default_work`] for these values of `XDG_CACHE_HOME` and `HOME` (a relative one is ignored,
+/// as the XDG specification says).
+pub fn work_under(
+    xdg_cache_home: Option<std::ffi::OsString>,
+    home: Option<std::ffi::OsString>,
+) -> PathBuf {
+    let absolute = |value: Option<std::ffi::OsString>| {
+        value.map(PathBuf::from).filter(|path| path.is_absolute())
     };
-    let cache = absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|home| home.join(".cache")));
+    let cache = absolute(xdg_cache_home).or_else(|| absolute(home).map(|home| home.join(".cache")));
     match cache {
         Some(cache) => cache
             .join("interleave")

@@ -453,3 +453,62 @@ fn a_build_dies_with_its_grader_even_by_sigkill() {
         "the build's sleep {grandchild} outlived its grader"
     );
 }
+
+#[test]
+fn the_gate_s_directory_is_one_per_user_whatever_the_current_directory() {
+    use super::work_under;
+    let version = concat!("gate-", env!("CARGO_PKG_VERSION"));
+    let some = |path: &str| Some(std::ffi::OsString::from(path));
+    assert_eq!(
+        work_under(some("/xdg"), some("/home/student")),
+        Path::new("/xdg/interleave").join(version)
+    );
+    assert_eq!(
+        work_under(None, some("/home/student")),
+        Path::new("/home/student/.cache/interleave").join(version)
+    );
+    assert_eq!(
+        work_under(some("relative"), some("/home/student")),
+        Path::new("/home/student/.cache/interleave").join(version)
+    );
+    assert_eq!(work_under(None, None), Path::new("target/interleave-gate"));
+}
+
+#[test]
+fn build_settings_from_outside_are_cleared_network_and_registry_ones_kept() {
+    let keys = [
+        "CARGO",
+        "CARGO_HOME",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_PROFILE_RELEASE_OPT_LEVEL",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_PKG_NAME",
+        "CARGO_NET_OFFLINE",
+        "CARGO_HTTP_TIMEOUT",
+        "CARGO_REGISTRIES_MIRROR_INDEX",
+        "RUSTFLAGS",
+        "RUSTC",
+        "RUSTC_WRAPPER",
+        "RUSTC_BOOTSTRAP",
+        "RUSTUP_TOOLCHAIN",
+        "PATH",
+        "HOME",
+    ];
+    let cleared = super::outside_build_settings(keys.iter().map(std::ffi::OsString::from));
+    assert_eq!(
+        cleared,
+        [
+            "CARGO",
+            "CARGO_TARGET_DIR",
+            "CARGO_BUILD_RUSTFLAGS",
+            "CARGO_PROFILE_RELEASE_OPT_LEVEL",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_PKG_NAME",
+            "RUSTFLAGS",
+            "RUSTC",
+            "RUSTC_WRAPPER",
+            "RUSTC_BOOTSTRAP",
+        ]
+    );
+}

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 /// A child's results are small; more than this is not a result.
 const MAX_RESULTS_BYTES: u64 = 16 * 1024 * 1024;
 /// How long the gate waits, after its child's group is gone, for the child's pipes to close.
-pub(super) const PIPE_GRACE: Duration = Duration::from_secs(2);
+const PIPE_GRACE: Duration = Duration::from_secs(2);
 /// What is shown of a line that is not a result.
 const MAX_EXCERPT: usize = 200;
 
@@ -44,6 +44,17 @@ pub struct Run {
 /// results channel's key and nothing else of the gate's), in a process group killed whole when
 /// it ends or at `limit`.
 pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run {
+    run_child_with_grace(binary, words, limit, PIPE_GRACE)
+}
+
+/// [`run_child`], waiting `grace` (not [`PIPE_GRACE`]) for pipes still open after the group is
+/// gone (a test of that wait need not take its full length).
+pub(super) fn run_child_with_grace(
+    binary: &Path,
+    words: &[String],
+    limit: Duration,
+    grace: Duration,
+) -> Run {
     use std::os::unix::process::CommandExt;
     let started = Instant::now();
     let limits = Limits::for_child(limit);
@@ -99,7 +110,7 @@ pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run
     let status = wait_within(&mut child, started + limit);
     // The pipes close when the child's group is gone; something that left the group (and so
     // escaped the kill) could hold them open: it is given a moment, never the gate's time.
-    let _ = reader_ended.recv_timeout(PIPE_GRACE);
+    let _ = reader_ended.recv_timeout(grace);
     let mut messages = Vec::new();
     let (mut forged, mut unreadable) = (None, None);
     for line in lines.try_iter() {
@@ -132,7 +143,7 @@ pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run
     Run {
         messages,
         garbled: forged.or(unreadable),
-        output: printer.recv_timeout(PIPE_GRACE).unwrap_or_default(),
+        output: printer.recv_timeout(grace).unwrap_or_default(),
         status,
         elapsed: started.elapsed(),
         limits,

@@ -2,7 +2,7 @@
 //! a child's results are believed.
 
 use super::build::{BuildFailure, run_build};
-use super::child_run::{PIPE_GRACE, Run, results_of, run_child};
+use super::child_run::{Run, results_of, run_child, run_child_with_grace};
 use crate::gate::child::Message;
 use crate::gate::limits::{self, Limits, MEMORY_LIMIT_BYTES};
 use crate::gate::report::{PropertyResult, Status};
@@ -181,9 +181,16 @@ fn nothing_the_child_started_outlives_it() {
 fn a_process_that_escapes_the_group_with_the_pipes_open_does_not_hang_the_gate() {
     let started = Instant::now();
     // `setsid` leaves the process group (so the kill misses it) and keeps stdout and stderr.
-    let run = sh("setsid sleep 987 & exit 0", 10 * SECOND);
+    // The gate's grace is 2 s; a shorter one shows the same wait, bounded by it.
+    let grace = Duration::from_millis(300);
+    let run = run_child_with_grace(
+        Path::new("/bin/sh"),
+        &["-c".to_owned(), "setsid sleep 987 & exit 0".to_owned()],
+        10 * SECOND,
+        grace,
+    );
     assert!(
-        started.elapsed() < 2 * PIPE_GRACE + SECOND,
+        started.elapsed() < 2 * grace + SECOND,
         "{:?}",
         started.elapsed()
     );

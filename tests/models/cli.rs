@@ -413,12 +413,22 @@ fn an_interrupted_check_reports_what_it_explored_and_exits_130() {
     // On a machine too busy to finish an execution within the first wait, once more with a
     // longer one (the report then says nothing was explored, which is not what this tests).
     for wait in [1_500, 8_000] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_interleave"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
+        command
             .args(["check", "rlock/correct", "--executions", "100000000"])
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
+            .stderr(std::process::Stdio::piped());
+        // As from a terminal: a suite started in a shell's background inherits SIGINT ignored,
+        // which the command line rightly keeps ignored.
+        // SAFETY: `signal` is async-signal-safe.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().expect("the binary runs");
         std::thread::sleep(std::time::Duration::from_millis(wait));
         // SAFETY: signalling our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };

@@ -15,7 +15,7 @@ use interleave::models::thread_vs_process::native::{
 };
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -187,14 +187,7 @@ fn an_interrupted_time_start_order_ends_and_leaves_nothing_in_the_temp_dir() {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    // SAFETY: only `signal`, which is async-signal-safe: SIGINT's default action even if this
-    // test runs with SIGINT ignored (a background job).
-    unsafe {
-        run.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            Ok(())
-        });
-    }
+    crate::support::with_default_stop_signals(&mut run);
     let mut started = run.spawn().expect("starts");
     let pid = started.id();
     // Interrupt it once its processes' half has started (or after a while, where /proc is not).

@@ -418,16 +418,7 @@ fn an_interrupted_check_reports_what_it_explored_and_exits_130() {
             .args(["check", "rlock/correct", "--executions", "100000000"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
-        // As from a terminal: a suite started in a shell's background inherits SIGINT ignored,
-        // which the command line rightly keeps ignored.
-        // SAFETY: `signal` is async-signal-safe.
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            command.pre_exec(|| {
-                libc::signal(libc::SIGINT, libc::SIG_DFL);
-                Ok(())
-            });
-        }
+        crate::support::with_default_stop_signals(&mut command);
         let mut child = command.spawn().expect("the binary runs");
         std::thread::sleep(std::time::Duration::from_millis(wait));
         // SAFETY: signalling our own child.

@@ -2,7 +2,6 @@
 //! where it can and reports what it did, marked cut short, with exit code 130.
 
 use crate::support::{stderr, stdout};
-use std::os::unix::process::CommandExt;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -23,15 +22,7 @@ fn signalled_times(args: &[&str], signal: libc::c_int, after: Duration, times: u
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // SAFETY: only async-signal-safe calls between fork and exec. A test run in the background
-    // of a shell inherits an ignored SIGINT, which the command would keep ignoring.
-    unsafe {
-        command.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            libc::signal(libc::SIGTERM, libc::SIG_DFL);
-            Ok(())
-        });
-    }
+    crate::support::with_default_stop_signals(&mut command);
     let mut child = command.spawn().expect("the binary runs");
     std::thread::sleep(after);
     for _ in 0..times {

@@ -319,6 +319,23 @@ fn start_preparing_harness() {
     });
 }
 
+/// Starts `command` with SIGINT and SIGTERM at their default actions, as from a terminal: a
+/// suite run in a shell's background inherits SIGINT ignored, which the command line would keep
+/// ignoring, so a test that stops it by a signal would wait for ever.
+pub fn with_default_stop_signals(
+    command: &mut std::process::Command,
+) -> &mut std::process::Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only `signal`, which is async-signal-safe, between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        })
+    }
+}
+
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -626,6 +626,14 @@ mod tests {
     #[test]
     fn the_wall_clock_and_the_default_hasher_are_refused_a_fixed_hasher_is_not() {
         let hasher = |line: u32| (line, super::DEFAULT_HASHER.to_owned());
+        let clock = |line: u32| {
+            (
+                line,
+                "`SystemTime` reads the wall clock, so a grade could depend on when it runs: the \
+                 model's time is the facade's (`interleave::thread::sleep`)"
+                    .to_owned(),
+            )
+        };
         let refused: Vec<(&str, Vec<(u32, String)>)> = vec![
             ("fn f() { let m = HashMap::new(); }", vec![hasher(1)]),
             (
@@ -649,20 +657,7 @@ mod tests {
             ),
             (
                 "use std::time::SystemTime;\nfn f() { SystemTime::now(); }",
-                vec![
-                    (
-                        1,
-                        "`SystemTime` reads the wall clock, so a grade could depend on when it \
-                         runs: the model's time is the facade's (`interleave::thread::sleep`)"
-                            .to_owned(),
-                    ),
-                    (
-                        2,
-                        "`SystemTime` reads the wall clock, so a grade could depend on when it \
-                         runs: the model's time is the facade's (`interleave::thread::sleep`)"
-                            .to_owned(),
-                    ),
-                ],
+                vec![clock(1), clock(2)],
             ),
         ];
         for (text, expected) in refused {

@@ -98,12 +98,11 @@ fn run_watched(runs: &WatchedRuns) -> Timing {
                     Verdict::NotChecked(blind) => format!("not checked: {}", blind.why),
                     other => {
                         let failure = other.failure().expect("a failure");
-                        let cycle = report::cycle(&failure.trace).unwrap_or_default();
-                        format!(
-                            "{}: {}; {cycle}",
-                            other.name().to_uppercase(),
-                            failure.message
-                        )
+                        let verdict = other.name().to_uppercase();
+                        match report::cycle(&failure.trace) {
+                            Some(cycle) => format!("{verdict}: {}; {cycle}", failure.message),
+                            None => format!("{verdict}: {}", failure.message),
+                        }
                     }
                 },
                 Err(error) => format!("not measured: {error}"),

@@ -233,6 +233,51 @@ const DEFAULT_HASHER: &str = "std's `HashMap` and `HashSet` with their default h
      to run: use `BTreeMap` / `BTreeSet`, or name a fixed hasher, \
      `HashMap<K, V, BuildHasherDefault<DefaultHasher>>`";
 
+/// Why a memory address may not be read: it is another number in every run.
+fn address_rule(what: &str) -> String {
+    format!(
+        "{what} gives a memory address, another number in every run, so a grade could change \
+         from one run to the next: compare objects with `Arc::ptr_eq`, or give them ids"
+    )
+}
+
+/// Methods and types that hand out a raw pointer (whose address `as usize` or `{:p}` then reads)
+/// without the submission writing a pointer type.
+const POINTER_SOURCES: &[&str] = &[
+    "as_ptr",
+    "as_mut_ptr",
+    "as_ptr_range",
+    "as_mut_ptr_range",
+    "into_raw",
+    "into_raw_parts",
+    "expose_provenance",
+    "UnsafeCell",
+    "SyncUnsafeCell",
+];
+
+/// Whether a string literal has a `{…:p}` placeholder: the address of what it formats.
+fn formats_an_address(literal: &str) -> bool {
+    let mut rest = literal;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(after) = rest.strip_prefix('{') {
+            rest = after;
+            continue;
+        }
+        let Some(close) = rest.find('}') else {
+            return false;
+        };
+        let placeholder = &rest[..close];
+        if let Some((_, spec)) = placeholder.split_once(':')
+            && spec.ends_with('p')
+        {
+            return true;
+        }
+        rest = &rest[close + 1..];
+    }
+    false
+}
+
 /// Whether `HashMap` or `HashSet` at `tokens[at]` gets the default hasher: a constructor only the
 /// default hasher has (`HashMap::new`, `with_capacity`, `from`, `from_iter`), the type with its
 /// hasher parameter left out (`HashMap<K, V>`, `HashSet<T>`), or the name renamed in a `use`
@@ -375,6 +420,20 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                     check_attribute(group.stream(), line_of(token), found);
                 }
             }
+            TokenTree::Literal(literal) if formats_an_address(&literal.to_string()) => {
+                found.push((line_of(token), address_rule("a `{:p}` placeholder")));
+            }
+            // `*const T`, `*mut T`: a raw pointer, as a type or a cast.
+            TokenTree::Punct(p)
+                if p.as_char() == '*'
+                    && (is_keyword(tokens.get(at + 1), "const")
+                        || is_keyword(tokens.get(at + 1), "mut")) =>
+            {
+                found.push((
+                    line_of(token),
+                    address_rule("a raw pointer (`*const`, `*mut`)"),
+                ));
+            }
             TokenTree::Ident(_) => {
                 // `$name` in a macro is the macro's own variable, not a path; but as a path's
                 // root (`$a::…`, `use $a …`) it pastes whatever name the macro is given (`std`
@@ -414,13 +473,21 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                          interleave's facade and the standard library's allowed modules only"
                             .to_owned(),
                     )),
-                    "SystemTime" | "UNIX_EPOCH" => found.push((
+                    "SystemTime" | "UNIX_EPOCH" | "Instant" => found.push((
                         line,
                         format!(
-                            "`{name}` reads the wall clock, so a grade could depend on when it \
-                             runs: the model's time is the facade's (`interleave::thread::sleep`)"
+                            "`{name}` reads a clock, so a grade could depend on when it runs: the \
+                             model's time is the facade's (`interleave::thread::sleep`, \
+                             `Condvar::wait_timeout`, the queue exercise's `Deadline`)"
                         ),
                     )),
+                    name if POINTER_SOURCES.contains(&name) => {
+                        found.push((line, address_rule(&format!("`{name}`"))));
+                    }
+                    // `fmt::Pointer`, the trait behind `{:p}`, named as a path.
+                    "Pointer" if in_use || (at >= 2 && is_path_sep(tokens, at - 2)) => {
+                        found.push((line, address_rule("`fmt::Pointer`")));
+                    }
                     "RandomState" => found.push((line, DEFAULT_HASHER.to_owned())),
                     "HashMap" | "HashSet" if takes_the_default_hasher(tokens, at, in_use) => {
                         found.push((line, DEFAULT_HASHER.to_owned()));
@@ -629,8 +696,9 @@ mod tests {
         let clock = |line: u32| {
             (
                 line,
-                "`SystemTime` reads the wall clock, so a grade could depend on when it runs: the \
-                 model's time is the facade's (`interleave::thread::sleep`)"
+                "`SystemTime` reads a clock, so a grade could depend on when it runs: the model's \
+                 time is the facade's (`interleave::thread::sleep`, `Condvar::wait_timeout`, the \
+                 queue exercise's `Deadline`)"
                     .to_owned(),
             )
         };
@@ -671,6 +739,67 @@ mod tests {
              fn f() -> HashMap<u8, u8, Fixed> { HashMap::default() }\n\
              fn g() -> HashSet<u8, Fixed> { HashSet::with_hasher(Fixed::default()) }",
             "fn f(m: &BTreeMap<u8, u8>) -> usize { m.len() }",
+        ] {
+            assert_eq!(rules(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn instant_and_every_way_to_read_an_address_are_refused() {
+        let address = |line: u32, what: &str| (line, super::address_rule(what));
+        let refused: Vec<(&str, Vec<(u32, String)>)> = vec![
+            (
+                "use std::time::{Duration, Instant};",
+                vec![(
+                    1,
+                    "`Instant` reads a clock, so a grade could depend on when it runs: the \
+                     model's time is the facade's (`interleave::thread::sleep`, \
+                     `Condvar::wait_timeout`, the queue exercise's `Deadline`)"
+                        .to_owned(),
+                )],
+            ),
+            (
+                "fn f(x: &u8) -> usize { x as *const u8 as usize }",
+                vec![address(1, "a raw pointer (`*const`, `*mut`)")],
+            ),
+            (
+                "fn f(x: &mut u8) -> *mut u8 { x }",
+                vec![address(1, "a raw pointer (`*const`, `*mut`)")],
+            ),
+            (
+                "fn f(a: &Arc<u8>) -> usize { Arc::as_ptr(a) as usize }",
+                vec![address(1, "`as_ptr`")],
+            ),
+            (
+                "fn f(b: Box<u8>) -> usize { Box::into_raw(b).addr() }",
+                vec![address(1, "`into_raw`")],
+            ),
+            (
+                "struct S { c: std::cell::UnsafeCell<u8> }",
+                vec![address(1, "`UnsafeCell`")],
+            ),
+            (
+                "fn f(x: &u8) -> String { format!(\"{:p}\", x) }",
+                vec![address(1, "a `{:p}` placeholder")],
+            ),
+            (
+                "fn f(x: &u8) -> String {\n format!(\"at {x:#>20p}\") }",
+                vec![address(2, "a `{:p}` placeholder")],
+            ),
+            (
+                "use std::fmt::{Debug, Pointer};",
+                vec![address(1, "`fmt::Pointer`")],
+            ),
+        ];
+        for (text, expected) in refused {
+            assert_eq!(rules(text), expected, "{text}");
+        }
+        for text in [
+            "fn f(a: &Arc<u8>, b: &Arc<u8>) -> bool { Arc::ptr_eq(a, b) }",
+            "fn f(x: &u8) -> String { format!(\"{{:p}} {x:?} {:>8} {}\", 1, 'p') }",
+            "struct Pointer { at: usize }\nfn f(p: Pointer, mut x: u8) -> u8 { x *= 2; let y = &mut x; *y + p.at as u8 }",
+            "fn f(a: u8, b: u8) -> u8 { a * b }",
+            "fn f(d: Duration) -> Duration { d * 2 }",
         ] {
             assert_eq!(rules(text), vec![], "{text}");
         }

@@ -64,7 +64,7 @@ impl std::error::Error for TaskDoneTooMany {}
 /// checkers can switch threads at every step. The checkers have no clock: a timed wait
 /// (`Condvar::wait_timeout`) may report that it timed out at any moment, and a queue must then
 /// give up (return `Full` / `Empty`) if it still cannot go on. Use the flag `wait_timeout`
-/// returns, not `Instant::now()`, to decide that the time is up.
+/// returns (a submission cannot read a clock), to decide that the time is up.
 pub trait BoundedQueue<R: Runtime>: Send + Sync + 'static {
     /// An empty queue that holds at most `maxsize` items; `maxsize` 0 means no limit.
     fn new(maxsize: usize) -> Self;
@@ -100,16 +100,37 @@ pub trait BoundedQueue<R: Runtime>: Send + Sync + 'static {
     fn join(&self);
 }
 
-/// What is left of a timed wait's `timeout` (in the tutorial's units), `started` when the wait
-/// began: natively, the timeout less the time since then (scaled to the tutorial's units, as the
-/// facade scales every wait: see [`crate::runtime::sleep_scale`]); under the checkers, which
+/// A timed wait's clock, for a queue that waits again after a wake-up that did not let it go
+/// on: [`Deadline::after`] when the wait begins, [`Deadline::left`] before each wait. Natively,
+/// what is left is the timeout less the time since the start (scaled to the tutorial's units, as
+/// the facade scales every wait: see [`crate::runtime::sleep_scale`]); under the checkers, which
 /// have no clock, all of it, so that only the wait's own "timed out" flag ends it and a run
-/// replays the same. For a queue that waits again after a wake-up that did not let it go on.
-pub fn time_left<R: Runtime>(timeout: Duration, started: Instant) -> Duration {
-    if R::HAS_CLOCK {
-        timeout.saturating_sub(started.elapsed() * sleep_scale())
-    } else {
-        timeout
+/// replays the same. A submission may not read a clock itself (`Instant`, `SystemTime`): its
+/// grade would depend on when it ran.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline {
+    timeout: Duration,
+    /// `None` under a backend with no clock.
+    started: Option<Instant>,
+}
+
+impl Deadline {
+    /// A wait of at most `timeout` (in the tutorial's units), starting now.
+    pub fn after<R: Runtime>(timeout: Duration) -> Self {
+        Deadline {
+            timeout,
+            started: R::HAS_CLOCK.then(Instant::now),
+        }
+    }
+
+    /// What is left of the timeout.
+    pub fn left(&self) -> Duration {
+        match self.started {
+            Some(started) => self
+                .timeout
+                .saturating_sub(started.elapsed() * sleep_scale()),
+            None => self.timeout,
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! expect: rejected 16
-//! says: reads the wall clock, so a grade could depend on when it runs
+//! says: reads a clock, so a grade could depend on when it runs
 //! Loses an update only in odd seconds of the wall clock: graded twice, a second apart, the same
 //! file and seed would fail and then pass. The screen refuses the clock, at its first use.
 

@@ -11,12 +11,12 @@
 //! broken queues, which reach in (the `pub(crate)` fields) to replace one step each.
 
 use interleave::gate::exercises::bounded_queue::{
-    BoundedQueue, Empty, Full, TaskDoneTooMany, time_left,
+    BoundedQueue, Deadline, Empty, Full, TaskDoneTooMany,
 };
 use interleave::runtime::Runtime;
 use interleave::sync::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The order a queue keeps its items in. Only ever touched with the queue's lock held.
 pub trait Store: Send + 'static {
@@ -200,7 +200,7 @@ impl<R: Runtime, S: Store> Queue<R, S> {
     /// without `block`, for ever without a `timeout`, at most `timeout` with one. `None` when it
     /// gave up with `blocked` still true. Only a wait's own "timed out" decides that the time is
     /// up (the checkers have no clock); natively each wait after the first is shortened by the
-    /// time already waited ([`time_left`]).
+    /// time already waited ([`Deadline`]).
     fn wait_for<'a>(
         &self,
         mut state: Guard<'a, R, S>,
@@ -213,14 +213,13 @@ impl<R: Runtime, S: Store> Queue<R, S> {
             (false, _) => (!blocked(&state)).then_some(state),
             (true, None) => Some(condvar.wait_while(state, |s| blocked(s))),
             (true, Some(timeout)) => {
-                let started = Instant::now();
+                let deadline = Deadline::after::<R>(timeout);
                 let mut timed_out = false;
                 while blocked(&state) {
                     if timed_out {
                         return None;
                     }
-                    let remaining = time_left::<R>(timeout, started);
-                    (state, timed_out) = condvar.wait_timeout(state, remaining);
+                    (state, timed_out) = condvar.wait_timeout(state, deadline.left());
                 }
                 Some(state)
             }

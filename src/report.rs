@@ -25,6 +25,22 @@ pub fn verdict(report: &Report) -> String {
 /// [`verdict`], with the replay line made by `replay` from the token (the gate replays a
 /// submission, not a lesson).
 pub fn verdict_with(report: &Report, replay: &dyn Fn(&str) -> String) -> String {
+    verdict_text(report, replay, Timed::Yes)
+}
+
+/// [`verdict_with`] without how long the search took, for a report that must read the same in
+/// every run of the same search (the gate's: its timing has fields of its own).
+pub fn verdict_untimed(report: &Report, replay: &dyn Fn(&str) -> String) -> String {
+    verdict_text(report, replay, Timed::No)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Timed {
+    Yes,
+    No,
+}
+
+fn verdict_text(report: &Report, replay: &dyn Fn(&str) -> String, timed: Timed) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -32,7 +48,7 @@ pub fn verdict_with(report: &Report, replay: &dyn Fn(&str) -> String) -> String 
         report.id,
         report.backend.name(),
         report.params.threads,
-        what_was_shown(report)
+        what_was_shown(report, timed)
     );
     if let Some(failure) = report.verdict.failure() {
         out.push_str(&explain(report, failure, replay));
@@ -43,10 +59,14 @@ pub fn verdict_with(report: &Report, replay: &dyn Fn(&str) -> String) -> String 
 /// The verdict and what backs it: a sample says it found nothing in so many executions, an
 /// exhaustive search that it covered every execution up to its bound, a cut-short one that it
 /// was cut short.
-fn what_was_shown(report: &Report) -> String {
+fn what_was_shown(report: &Report, timed: Timed) -> String {
     let n = report.executions;
     let executions = if n == 1 { "execution" } else { "executions" };
-    let (time, bounds) = (format!("{:.2?}", report.elapsed), &report.bounds);
+    let time = match timed {
+        Timed::Yes => format!(" in {:.2?}", report.elapsed),
+        Timed::No => String::new(),
+    };
+    let bounds = &report.bounds;
     let cut_short = if report.interrupted {
         "; cut short (interrupted or out of time): not the whole search"
     } else {
@@ -59,23 +79,23 @@ fn what_was_shown(report: &Report) -> String {
                 .as_deref()
                 .map_or(String::new(), |detail| format!("; {detail}"));
             format!(
-                "NOT CHECKED under {}: {} (no failure in {n} {executions} in {time}, but the verdict needs {}{shown})",
+                "NOT CHECKED under {}: {} (no failure in {n} {executions}{time}, but the verdict needs {}{shown})",
                 backend.name(),
                 blind.why,
                 blind.spot.name()
             )
         }
         (Verdict::Holds, _) if report.unfinished && !report.interrupted => format!(
-            "UNFINISHED: no failure in the first {n} {executions} in {time} ({bounds}); explored {n} {executions} without finishing: lower the preemption bound or raise --executions"
+            "UNFINISHED: no failure in the first {n} {executions}{time} ({bounds}); explored {n} {executions} without finishing: lower the preemption bound or raise --executions"
         ),
         (Verdict::Holds, _) if report.exhaustive && !report.interrupted => {
-            format!("HOLDS in all {n} {executions} in {time} (exhaustive up to {bounds})")
+            format!("HOLDS in all {n} {executions}{time} (exhaustive up to {bounds})")
         }
         (Verdict::Holds, Backend::Native) => {
-            format!("HOLDS: no failure in {n} native {executions} in {time} ({bounds}{cut_short})")
+            format!("HOLDS: no failure in {n} native {executions}{time} ({bounds}{cut_short})")
         }
         (Verdict::Holds, _) => {
-            format!("HOLDS: no failure in {n} sampled {executions} in {time} ({bounds}{cut_short})")
+            format!("HOLDS: no failure in {n} sampled {executions}{time} ({bounds}{cut_short})")
         }
         (failed, _) => {
             let verdict = failed.name().to_uppercase();
@@ -83,9 +103,9 @@ fn what_was_shown(report: &Report) -> String {
                 // A check stops at its failure, so it ran as many executions as the failure's
                 // number; `outcomes` goes on past it, and a search cut short may stop before it.
                 Some(at) if at != n => format!(
-                    "{verdict} at execution {at}, {n} {executions} explored in {time} ({bounds}{cut_short})"
+                    "{verdict} at execution {at}, {n} {executions} explored{time} ({bounds}{cut_short})"
                 ),
-                _ => format!("{verdict} after {n} {executions} in {time} ({bounds}{cut_short})"),
+                _ => format!("{verdict} after {n} {executions}{time} ({bounds}{cut_short})"),
             }
         }
     }

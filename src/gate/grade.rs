@@ -7,7 +7,7 @@ use super::report::{
     Counterexample, Coverage, CoverageKind, Location, PropertyResult, Status, Step,
 };
 use crate::checker::{self, Budget, Mode, Progress, Report, Strategy, Verdict};
-use crate::report::{action_text, explaining_events, verdict_with};
+use crate::report::{action_text, explaining_events, verdict_untimed};
 use crate::runtime::Backend;
 use std::sync::Arc;
 use std::time::Instant;
@@ -278,7 +278,7 @@ fn fill(result: &mut PropertyResult, report: &Report, budget: &Budget) {
     result.counterexample = Some(Counterexample {
         execution: failure.execution as u64,
         timeline,
-        text: verdict_with(report, &|_| REPLAY_MARK.to_owned()),
+        text: verdict_untimed(report, &|_| REPLAY_MARK.to_owned()),
         replay: failure
             .replay
             .as_ref()

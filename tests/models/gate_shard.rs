@@ -1,7 +1,8 @@
 //! A class graded across CI runners: `grade --shard K/N` grades each submission in exactly one
-//! shard, and `merge-reports` of the shards is the unsharded report (times aside), sorted by
+//! shard, and `merge-reports` of the shards is the unsharded report (timing fields aside), sorted by
 //! name; what does not fit together is refused in one line.
 
+use crate::gate_support::without_timing;
 use crate::support::{interleave, report_schema_errors, stderr, stdout};
 use interleave::gate::formats;
 use interleave::gate::report::{GateReport, Shard};
@@ -62,29 +63,6 @@ fn read_json(path: &Path) -> Value {
 
 fn report_of(value: &Value) -> GateReport {
     serde_json::from_value(value.clone()).expect("a gate report")
-}
-
-/// What differs between two runs of the same grading taken out: every `elapsed_ms`, and the
-/// first line of each counterexample's text (it says how long the search took).
-fn without_times(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (key, field) in map.iter_mut() {
-                match (key.as_str(), field) {
-                    ("elapsed_ms", field) => *field = Value::from(0),
-                    ("text", Value::String(text)) => {
-                        *text = text
-                            .split_once('\n')
-                            .map_or("", |(_, rest)| rest)
-                            .to_owned();
-                    }
-                    (_, field) => without_times(field),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(without_times),
-        _ => {}
-    }
 }
 
 fn names(report: &GateReport) -> Vec<String> {
@@ -191,8 +169,8 @@ fn the_shards_of_a_class_merge_into_its_unsharded_report() {
         .as_array_mut()
         .expect("submissions")
         .sort_by(|a, b| a["submission"].as_str().cmp(&b["submission"].as_str()));
-    without_times(&mut expected);
-    without_times(&mut merged_json);
+    without_timing(&mut expected);
+    without_timing(&mut merged_json);
     assert_eq!(merged_json, expected);
 }
 

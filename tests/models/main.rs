@@ -29,6 +29,7 @@ mod gate_corpus_counter;
 mod gate_corpus_philosophers;
 mod gate_corpus_rlock;
 mod gate_corpus_thread_pool;
+mod gate_determinism;
 mod gate_hostile;
 mod gate_shard;
 mod gate_support;

@@ -129,6 +129,8 @@ enum Command {
     Grade(gate::command::GradeArgs),
     /// Join the shard reports of `grade --shard` into the report of the whole class
     MergeReports(gate::command::MergeArgs),
+    /// Build the gate's harness library ahead of grading (for a CI cache step)
+    Prepare(gate::command::PrepareArgs),
     /// The tutorial's upper-case echo server on real TCP (until Ctrl-C or SIGTERM)
     #[cfg(not(loom))]
     Serve(crate::net::command::ServeArgs),
@@ -371,6 +373,11 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Refused> {
         }
         Some(Command::Grade(args)) => gate::command::grade(&args).and_then(say_gate),
         Some(Command::MergeReports(args)) => gate::command::merge_reports(&args).and_then(say_gate),
+        Some(Command::Prepare(args)) => {
+            let text = gate::command::prepare(&args)?;
+            say!("{text}");
+            Ok(ExitCode::Ok)
+        }
         #[cfg(not(loom))]
         Some(Command::Serve(args)) => crate::net::command::serve(&args, &emit),
         #[cfg(not(loom))]

@@ -7,6 +7,7 @@
 //! was cut short by SIGINT or SIGTERM (the report has the submissions graded before the signal).
 
 use super::formats::{self, Format};
+use super::harness::Harness;
 use super::report::{GateReport, Shard};
 use super::run::{self, DEFAULT_LIMIT, Options};
 use super::shard;
@@ -88,6 +89,27 @@ pub struct MergeArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<String>,
 }
+
+/// `interleave prepare`: builds the gate's harness library ahead of grading.
+#[derive(clap::Args, Debug)]
+#[command(after_help = PREPARE_EXAMPLES)]
+pub struct PrepareArgs {
+    /// The exercise whose starter is built (`interleave exercises` lists them)
+    pub exercise: String,
+    /// The backends to prepare for (loom builds a library of its own)
+    #[arg(long, value_name = "BACKEND", value_enum, default_value_t = Backends::Shuttle)]
+    pub backend: Backends,
+}
+
+const PREPARE_EXAMPLES: &str = "Examples:
+  interleave prepare counter
+  INTERLEAVE_GATE_DIR=gate-cache interleave prepare counter   a folder a CI cache step keeps
+
+Builds the library every submission's harness links (minutes on 2 cores, once per machine,
+toolchain and interleave version), in INTERLEAVE_GATE_DIR or the per-user cache, so that
+later grades compile only their submission.
+
+Exit codes: 0 prepared, 2 a usage error, 4 the build failed.";
 
 /// `grade --backend`: what to grade with (`both`: shuttle, then loom).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -222,6 +244,38 @@ fn options(args: &GradeArgs) -> Result<Options, Refused> {
         limit: args.timeout.unwrap_or(DEFAULT_LIMIT),
         property: args.property.clone(),
     })
+}
+
+/// `interleave prepare ...`: what was built, where, and in how long.
+pub fn prepare(args: &PrepareArgs) -> Result<String, Refused> {
+    let exercise = find(&args.exercise)?;
+    let backends = args.backend.backends();
+    if backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
+        return Err(usage(
+            "this binary was built without loom; prepare for loom with: \
+             RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- prepare ...",
+        ));
+    }
+    let mut text = String::new();
+    for backend in backends {
+        let started = std::time::Instant::now();
+        let harness = Harness::locate(backend == Backend::Loom)
+            .map_err(|why| Refused(why, ExitCode::GraderError))?;
+        harness.prepare(&exercise).map_err(|refusal| {
+            Refused(
+                format!("the harness did not build: {}", refusal.message),
+                ExitCode::GraderError,
+            )
+        })?;
+        text += &format!(
+            "prepared the gate's harness for {} under {} in {} ({:.1} s)\n",
+            exercise.name,
+            backend.name(),
+            harness.work.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(text)
 }
 
 /// `interleave grade ...`: what to print on stdout, and the exit code.

@@ -551,3 +551,35 @@ fn a_report_that_cannot_be_written_is_the_graders_error() {
     );
     assert_eq!(err.lines().count(), 1, "one line: {err}");
 }
+
+#[test]
+fn prepare_builds_the_harness_ahead_and_refuses_an_unknown_exercise() {
+    crate::support::prepared_harness();
+    let output = interleave(&["prepare", "counter"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let work = interleave::gate::harness::default_work();
+    assert!(
+        text.starts_with(&format!(
+            "prepared the gate's harness for counter under shuttle in {}",
+            work.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        work.join("crates").read_dir().unwrap().any(|crate_dir| {
+            let manifest = crate_dir.unwrap().path().join("src/submission.rs");
+            std::fs::read_to_string(manifest).is_ok_and(|text| {
+                text == interleave::gate::find_exercise("counter").unwrap().starter
+            })
+        }),
+        "the starter's harness crate is in {}",
+        work.display()
+    );
+    let unknown = interleave(&["prepare", "countr"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert_eq!(
+        stderr(&unknown),
+        "error: unknown exercise \"countr\"; did you mean counter?\n"
+    );
+}

@@ -7,7 +7,7 @@
 //! under the build's memory limit, killed whole at [`BUILD_LIMIT`]; a failed build becomes the
 //! student's refusal (pointing at their line) or the grader's error.
 
-use super::submission::Submission;
+use super::submission::{Origin, Submission};
 use super::{MAX_TEXT, Refusal, cut_at, read_capped, wait_within};
 use crate::gate::Exercise;
 use crate::gate::limits::{self, BUILD_LIMIT};
@@ -164,6 +164,17 @@ impl Harness {
                 location: None,
             }),
         }
+    }
+
+    /// Builds the harness library ahead of any grade, by building `exercise`'s starter as a
+    /// submission (for a CI cache step: later grades compile only their submission).
+    pub fn prepare(&self, exercise: &Exercise) -> Result<PathBuf, Refusal> {
+        let starter = Submission {
+            display: format!("the {} starter", exercise.name),
+            files: vec![(PathBuf::from("submission.rs"), exercise.starter.to_owned())],
+            origin: Origin::File("submission.rs".to_owned()),
+        };
+        self.build(exercise, &starter)
     }
 
     /// The harness crate's `Cargo.toml`: one binary, one dependency, no build script.

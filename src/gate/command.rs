@@ -7,7 +7,7 @@
 //! was cut short by SIGINT or SIGTERM (the report has the submissions graded before the signal).
 
 use super::formats::{self, Format};
-use super::harness::Harness;
+use super::harness::{Harness, STARTER_FILE};
 use super::report::{GateReport, Shard};
 use super::run::{self, DEFAULT_LIMIT, Options};
 use super::shard;
@@ -45,8 +45,8 @@ Exits as `grade` would have on the whole class.";
 pub struct GradeArgs {
     /// The exercise (`interleave exercises` lists them)
     pub exercise: String,
-    /// A submission: a .rs file, or a folder with src/lib.rs (builtin:NAME: one of the
-    /// exercise's own implementations)
+    /// A submission: a .rs file, or a folder with src/lib.rs, lib.rs or submission.rs (a
+    /// starter's folder) (builtin:NAME: one of the exercise's own implementations)
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<String>,
     /// The backends to grade with
@@ -183,7 +183,7 @@ pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
     let exercise = find(name)?;
     let dir = Path::new(dir.unwrap_or(exercise.name));
     let files = [
-        ("submission.rs", exercise.starter),
+        (STARTER_FILE, exercise.starter),
         ("README.md", exercise.readme),
     ];
     for (file, _) in &files {
@@ -200,7 +200,7 @@ pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
         std::fs::write(dir.join(file), text)
             .map_err(|e| usage(format!("cannot write {}: {e}", dir.join(file).display())))?;
     }
-    let file = dir.join("submission.rs");
+    let file = dir.join(STARTER_FILE);
     Ok(format!(
         "wrote {} and {}\ngrade it with: interleave grade {} {}\n",
         file.display(),
@@ -210,15 +210,35 @@ pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
     ))
 }
 
+/// What to run instead of this binary (built without loom) for `command` under loom, from any
+/// folder: the loom binary beside interleave's source, built first if it is not there yet.
+fn without_loom(command: &str) -> String {
+    let source = std::env::var_os("INTERLEAVE_SOURCE").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
+        Into::into,
+    );
+    let binary = source.join("target/loom/release/interleave");
+    let build = if binary.is_file() {
+        String::new()
+    } else {
+        format!(
+            "build it once with (cd {} && RUSTFLAGS=\"--cfg loom\" cargo build --release \
+             --target-dir target/loom), then ",
+            source.display()
+        )
+    };
+    format!(
+        "this binary was built without loom; {build}run {} {command} ... --backend loom",
+        binary.display()
+    )
+}
+
 /// What clap cannot check alone: a backend this binary lacks, and the options that do not go
 /// together.
 fn options(args: &GradeArgs) -> Result<Options, Refused> {
     let backends = args.backend.backends();
     if backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
-        return Err(usage(
-            "this binary was built without loom; grade under loom with: \
-             RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- grade ...",
-        ));
+        return Err(usage(without_loom("grade")));
     }
     if args.shard.is_some() && args.replay.is_some() {
         return Err(usage(
@@ -251,10 +271,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<String, Refused> {
     let exercise = find(&args.exercise)?;
     let backends = args.backend.backends();
     if backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
-        return Err(usage(
-            "this binary was built without loom; prepare for loom with: \
-             RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- prepare ...",
-        ));
+        return Err(usage(without_loom("prepare")));
     }
     let mut text = String::new();
     for backend in backends {

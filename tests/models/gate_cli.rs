@@ -52,14 +52,9 @@ fn every_starter_compiles_in_the_harness_and_fails_unchanged() {
             "{}",
             stderr(&again)
         );
+        // The starter's folder is graded as its one file, which the timeline names.
         let file = dir.join("submission.rs");
-        let graded = interleave(&[
-            "grade",
-            exercise.name,
-            file.to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
+        let graded = interleave(&["grade", exercise.name, dir_text, "--format", "json"]);
         assert_eq!(
             graded.status.code(),
             Some(1),
@@ -582,4 +577,34 @@ fn prepare_builds_the_harness_ahead_and_refuses_an_unknown_exercise() {
         stderr(&unknown),
         "error: unknown exercise \"countr\"; did you mean counter?\n"
     );
+}
+
+/// From any folder, a grade under loom with a binary built without it names the loom binary
+/// beside interleave's source, and the command that builds it when it is not there yet.
+#[cfg(not(loom))]
+#[test]
+fn the_loom_hint_names_the_loom_binary_by_its_full_path() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
+        .args(["grade", "counter", "builtin:reference", "--backend", "loom"])
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(2));
+    let source = env!("CARGO_MANIFEST_DIR");
+    let binary = format!("{source}/target/loom/release/interleave");
+    let run = format!("run {binary} grade ... --backend loom\n");
+    let text = stderr(&output);
+    assert!(
+        text.starts_with("error: this binary was built without loom; "),
+        "{text}"
+    );
+    assert!(text.ends_with(&run), "{text}");
+    if !std::path::Path::new(&binary).is_file() {
+        assert!(
+            text.contains(&format!(
+                "(cd {source} && RUSTFLAGS=\"--cfg loom\" cargo build --release --target-dir target/loom)"
+            )),
+            "{text}"
+        );
+    }
 }

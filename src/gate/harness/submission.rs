@@ -13,6 +13,10 @@ pub const MAX_SUBMISSION_BYTES: u64 = 512 * 1024;
 /// The most `.rs` files a `src/` folder submission may have.
 pub const MAX_SUBMISSION_FILES: usize = 64;
 
+/// The file `interleave starter` writes into a folder: a folder with it (and no `lib.rs`) is
+/// graded as that one file.
+pub const STARTER_FILE: &str = "submission.rs";
+
 /// A submission as read from disk: its files (relative to its root), and how to name it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Submission {
@@ -33,7 +37,7 @@ pub enum Origin {
 
 impl Submission {
     /// Reads a submission: one `.rs` file, or a folder with `src/lib.rs` (its `src/` is used),
-    /// or a folder with `lib.rs`.
+    /// or a folder with `lib.rs`, or a starter's folder with [`STARTER_FILE`].
     pub fn read(path: &str) -> Result<Submission, Refusal> {
         let given = Path::new(path);
         let meta = std::fs::symlink_metadata(given)
@@ -63,9 +67,17 @@ impl Submission {
             given.join("src")
         } else if given.join("lib.rs").is_file() {
             given.to_path_buf()
+        } else if given.join(STARTER_FILE).exists() {
+            // A folder `interleave starter` wrote: its one file, named by the folder.
+            let file = given.join(STARTER_FILE);
+            let file = file.to_str().expect("a UTF-8 path joined to a UTF-8 name");
+            return Submission::read(file).map(|submission| Submission {
+                display: path.to_owned(),
+                ..submission
+            });
         } else {
             return Err(Refusal::rejected(format!(
-                "{path} is a folder with neither src/lib.rs nor lib.rs"
+                "{path} is a folder with neither src/lib.rs, lib.rs nor {STARTER_FILE}"
             )));
         };
         let mut files = Vec::new();

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use yaml_rust2::{Yaml, YamlLoader};
 
 const WORKFLOW: &str = include_str!("../../ci/class-grading.yml");
+const JOBS: [&str; 4] = ["build", "prepare", "grade", "merge"];
 
 fn workflow() -> Yaml {
     let mut documents = YamlLoader::load_from_str(WORKFLOW).expect("the workflow is YAML");
@@ -74,7 +75,7 @@ fn the_class_workflow_has_the_shape_actions_reads() {
     for key in ["on", "jobs", "env"] {
         assert!(!workflow[key].is_badvalue(), "no top-level {key:?}");
     }
-    for job in ["build", "grade", "merge"] {
+    for job in JOBS {
         assert!(!workflow["jobs"][job].is_badvalue(), "no job {job}");
         for step in steps(&workflow, job) {
             let run = !step["run"].is_badvalue();
@@ -92,8 +93,12 @@ fn the_class_workflow_has_the_shape_actions_reads() {
         }
     }
     assert_eq!(
-        string(&workflow["jobs"]["grade"]["needs"], "needs"),
+        string(&workflow["jobs"]["prepare"]["needs"], "needs"),
         "build"
+    );
+    assert_eq!(
+        string(&workflow["jobs"]["grade"]["needs"], "needs"),
+        "prepare"
     );
     assert_eq!(
         string(&workflow["jobs"]["merge"]["needs"], "needs"),
@@ -115,7 +120,7 @@ fn the_class_workflow_has_the_shape_actions_reads() {
     assert!(
         grade_steps
             .iter()
-            .any(|s| s["uses"].as_str() == Some("dtolnay/rust-toolchain@stable"))
+            .any(|s| s["uses"].as_str() == Some("dtolnay/rust-toolchain@master"))
     );
     assert!(
         grade_steps
@@ -219,7 +224,7 @@ fn the_workflow_commands_are_ones_interleave_accepts() {
 #[test]
 fn every_run_script_is_bash() {
     let workflow = workflow();
-    for job in ["build", "grade", "merge"] {
+    for job in JOBS {
         for run in steps(&workflow, job)
             .iter()
             .filter_map(|s| s["run"].as_str())
@@ -236,4 +241,169 @@ fn every_run_script_is_bash() {
             );
         }
     }
+}
+
+/// Every job has a timeout; every checkout keeps no credentials (students' code runs in the
+/// grade jobs); the token is read-only; every job builds with the one pinned toolchain.
+#[test]
+fn every_job_is_bounded_credential_free_read_only_and_pinned() {
+    let workflow = workflow();
+    let permissions = workflow["permissions"]
+        .as_hash()
+        .expect("top-level permissions");
+    assert_eq!(permissions.len(), 1, "{permissions:?}");
+    assert_eq!(workflow["permissions"]["contents"].as_str(), Some("read"));
+    let toolchain = string(&workflow["env"]["RUST_TOOLCHAIN"], "RUST_TOOLCHAIN");
+    let numbers: Vec<&str> = toolchain.split('.').collect();
+    assert!(
+        numbers.len() == 3 && numbers.iter().all(|n| n.parse::<u32>().is_ok()),
+        "a pinned version, not a channel: {toolchain}"
+    );
+    for job in JOBS {
+        let minutes = workflow["jobs"][job]["timeout-minutes"].as_i64();
+        assert!(
+            minutes.is_some_and(|m| (1..=120).contains(&m)),
+            "{job}: {minutes:?}"
+        );
+        assert!(
+            workflow["jobs"][job]["permissions"].is_badvalue(),
+            "{job} keeps the read-only token"
+        );
+        for step in steps(&workflow, job) {
+            let uses = step["uses"].as_str().unwrap_or_default();
+            if uses.starts_with("actions/checkout@") {
+                assert_eq!(
+                    step["with"]["persist-credentials"].as_bool(),
+                    Some(false),
+                    "{job}: {step:?}"
+                );
+            }
+            if uses.starts_with("dtolnay/rust-toolchain@") {
+                assert_eq!(
+                    step["with"]["toolchain"].as_str(),
+                    Some("${{ env.RUST_TOOLCHAIN }}"),
+                    "{job}: {step:?}"
+                );
+            }
+        }
+    }
+}
+
+/// The prepare job builds the harness library into the per-user cache and saves it; every
+/// shard restores the same path under the same key instead of building it again.
+#[test]
+fn the_prepare_job_fills_the_harness_cache_the_shards_restore() {
+    let workflow = workflow();
+    let cache = |job: &str, action: &str| {
+        steps(&workflow, job)
+            .iter()
+            .find(|s| s["uses"].as_str() == Some(action))
+            .unwrap_or_else(|| panic!("{job} uses {action}"))
+            .clone()
+    };
+    let saved = cache("prepare", "actions/cache@v4");
+    let restored = cache("grade", "actions/cache/restore@v4");
+    assert_eq!(saved["with"]["path"], restored["with"]["path"]);
+    assert_eq!(saved["with"]["key"], restored["with"]["key"]);
+    let home = std::path::Path::new("/home/runner");
+    let default = interleave::gate::harness::work_under(None, Some(home.into()));
+    let path = string(&saved["with"]["path"], "path").replace('~', "/home/runner");
+    assert!(
+        default.starts_with(&path),
+        "{} under {path}",
+        default.display()
+    );
+    let key = string(&saved["with"]["key"], "key");
+    for part in [
+        "${{ env.INTERLEAVE_REF }}",
+        "${{ env.RUST_TOOLCHAIN }}",
+        "${{ runner.os }}",
+    ] {
+        assert!(key.contains(part), "{key} has {part}");
+    }
+    let prepare = script(&workflow, "prepare", "prepare");
+    let words = command_words(prepare, "bin/interleave prepare", 0, "counter");
+    let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    assert_eq!(args, ["prepare", "counter"]);
+    let output = interleave(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// Runs `script` in bash in `dir` with `env`; its exit code and stdout.
+fn run_bash(script: &str, dir: &std::path::Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let output = std::process::Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("bash runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("ci-workflow-scripts")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    dir
+}
+
+/// The placeholders stop the build at once; an empty class fails its shard loudly; the summary's
+/// code fence is longer than any run of backticks a student's text brings.
+#[test]
+fn placeholders_an_empty_class_and_a_fenced_summary_fail_loudly_or_hold() {
+    let workflow = workflow();
+    assert!(string(&workflow["env"]["INTERLEAVE_REF"], "ref").starts_with("REPLACE-ME"));
+    let refuse = script(&workflow, "build", "REPLACE-ME");
+    let dir = scratch("placeholders");
+    let placeholder = [
+        ("INTERLEAVE_REPOSITORY", "REPLACE-ME/interleave"),
+        ("INTERLEAVE_REF", "v1.0.0"),
+    ];
+    let (code, out) = run_bash(refuse, &dir, &placeholder);
+    assert_eq!(code, Some(2));
+    assert!(out.starts_with("::error::"), "{out}");
+    let set = [
+        ("INTERLEAVE_REPOSITORY", "a-course/interleave"),
+        ("INTERLEAVE_REF", "v1.0.0"),
+    ];
+    assert_eq!(run_bash(refuse, &dir, &set).0, Some(0));
+
+    let grade = script(&workflow, "grade", "interleave grade").replace("${{ matrix.shard }}", "1");
+    let dir = scratch("empty-class");
+    std::fs::create_dir_all(dir.join("submissions/counter")).unwrap();
+    let (code, out) = run_bash(&grade, &dir, &[("EXERCISE", "counter")]);
+    assert_eq!(code, Some(2));
+    assert_eq!(out, "::error::no submissions in submissions/counter/\n");
+
+    let merge = script(&workflow, "merge", "merge-reports");
+    let from = merge.find("head -c").expect("the summary's part");
+    let to = merge[from..]
+        .find("$GITHUB_STEP_SUMMARY\"")
+        .expect("its end")
+        + from;
+    let summary = &merge[from..to + "$GITHUB_STEP_SUMMARY\"".len()];
+    let dir = scratch("summary");
+    let report = "counter: FAIL\n```\n::error::owned\n`````\nthe end\n";
+    std::fs::write(dir.join("class.txt"), report).unwrap();
+    let written = dir.join("summary.md");
+    let (code, _) = run_bash(
+        summary,
+        &dir,
+        &[
+            ("EXERCISE", "counter"),
+            ("GITHUB_STEP_SUMMARY", written.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, Some(0));
+    let markdown = std::fs::read_to_string(&written).unwrap();
+    let fence = "``````";
+    assert_eq!(
+        markdown,
+        format!("### interleave grade counter\n{fence}\n{report}{fence}\n")
+    );
 }

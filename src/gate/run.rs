@@ -7,11 +7,11 @@
 use super::Exercise;
 use super::child::{Args, BUILTIN_COMMAND, Message};
 use super::grade::REPLAY_MARK;
-use super::sanitise;
 use super::harness::{Harness, Refusal, Run, Submission, results_of, run_child};
 use super::report::{
     GateReport, Location, PropertyResult, SCHEMA, Status, SubmissionReport, Summary,
 };
+use super::sanitise;
 use crate::runtime::Backend;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -240,8 +240,7 @@ mod tests {
 
     #[test]
     fn sanitising_twice_changes_nothing() {
-        let hostile =
-            "\x1b[31m\u{202e}::error file=README.md,line=1::owned\r\n```\n~~~~\t:x\u{7}";
+        let hostile = "\x1b[31m\u{202e}::error file=README.md,line=1::owned\r\n```\n~~~~\t:x\u{7}";
         for once in [line(hostile), text(hostile)] {
             assert_eq!(line(&once), once.replace('\n', " ⏎ "), "{once:?}");
             assert_eq!(text(&once), once, "{once:?}");

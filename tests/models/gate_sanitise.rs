@@ -258,7 +258,10 @@ fn assert_every_format_holds(report: &GateReport) {
             one_line.extend(result.counterexample.iter().map(|c| &c.replay_command));
         }
         for field in one_line {
-            assert!(!field.contains('\n'), "json: a name on many lines: {field:?}");
+            assert!(
+                !field.contains('\n'),
+                "json: a name on many lines: {field:?}"
+            );
         }
     }
 
@@ -403,8 +406,18 @@ fn gate_sanitise_hostile_submissions_graded_in_every_format() {
     assert_every_format_holds(&report);
 
     for format in ["text", "json", "junit", "github"] {
-        let merged = interleave(&["merge-reports", json_file.to_str().unwrap(), "--format", format]);
-        assert_eq!(merged.status.code(), Some(3), "{format}: {}", stderr(&merged));
+        let merged = interleave(&[
+            "merge-reports",
+            json_file.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            merged.status.code(),
+            Some(3),
+            "{format}: {}",
+            stderr(&merged)
+        );
         let out = stdout(&merged);
         match format {
             "github" => assert_github_holds(format, &out),
@@ -437,7 +450,13 @@ fn gate_sanitise_hostile_submissions_graded_in_every_format() {
         .as_ref()
         .expect("a counterexample")
         .replay;
-    let replayed = interleave(&["grade", "counter", names.to_str().unwrap(), "--replay", token]);
+    let replayed = interleave(&[
+        "grade",
+        "counter",
+        names.to_str().unwrap(),
+        "--replay",
+        token,
+    ]);
     assert_eq!(replayed.status.code(), Some(1), "{}", stderr(&replayed));
     let shown = stdout(&replayed);
     assert_nothing_raw("replay", &shown);

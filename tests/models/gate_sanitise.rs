@@ -9,8 +9,8 @@
 use crate::support::{interleave, stderr, stdout};
 use interleave::gate::formats::{self, Format};
 use interleave::gate::report::{
-    Counterexample, Coverage, CoverageKind, GateReport, Location, PropertyResult, SCHEMA, Status,
-    Step, SubmissionReport, Summary,
+    Counterexample, Coverage, CoverageKind, GateReport, Location, PropertyResult, Status, Step,
+    SubmissionReport, Summary,
 };
 use std::path::{Path, PathBuf};
 
@@ -223,16 +223,7 @@ fn crafted() -> GateReport {
             elapsed_ms: 3,
         },
     ];
-    GateReport {
-        schema: SCHEMA.to_owned(),
-        interleave: "0".to_owned(),
-        exercise: "counter".to_owned(),
-        backends: vec!["shuttle".to_owned()],
-        seed_override: None,
-        summary: Summary::of(&submissions),
-        submissions,
-        shard: None,
-    }
+    crate::gate_support::report_of("counter", &["shuttle"], submissions)
 }
 
 /// One report in every format, each checked: text (and the step summary made of it), JSON,

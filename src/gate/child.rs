@@ -353,7 +353,7 @@ fn replay(properties: &[Property], token: &str) -> Result<(String, bool), String
         .find(|p| token_tag(p.variant.id) == token.tag)
         .ok_or("bad replay token: it names no property of this exercise")?;
     let mut report = checker::replay(&property.variant, &token).map_err(|e| e.to_string())?;
-    grade::plain_report(&mut report);
+    super::sanitise::checker_report(&mut report);
     let text = crate::report::verdict_untimed(&report, &|_| REPLAY_MARK.to_owned());
     Ok((text, report.verdict.failure().is_some()))
 }

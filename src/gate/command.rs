@@ -356,7 +356,7 @@ pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
         if watching && total > 1 {
             eprintln!(
                 "[{done}/{total}] {} {}",
-                submission.submission,
+                super::sanitise::line(&submission.submission),
                 submission.status.name()
             );
         }
@@ -495,8 +495,8 @@ pub fn merge_reports(args: &MergeArgs) -> Result<(String, ExitCode), Refused> {
     deliver(&merged, args.format, args.out.as_deref())
 }
 
-/// `report` in `format`, written to `out` or returned to be shown (with a file, what is shown is
-/// the text, or only its summary line when the file holds the text); and the report's exit code.
+/// `report` in `format`, written to `out` or returned to be shown (with a file, what
+/// [`formats::beside_file`] shows); and the report's exit code.
 fn deliver(
     report: &GateReport,
     format: Format,
@@ -507,11 +507,7 @@ fn deliver(
         Some(file) => {
             std::fs::write(file, &rendered)
                 .map_err(|e| Refused(format!("cannot write {file}: {e}"), ExitCode::GraderError))?;
-            if format == Format::Text {
-                formats::summary_text(report)
-            } else {
-                formats::text(report)
-            }
+            formats::beside_file(report, format)
         }
         None => rendered,
     };

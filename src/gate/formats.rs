@@ -1,7 +1,10 @@
 //! Every format the gate writes, each made from the JSON report alone: text for people, JSON
 //! (the source of truth), JUnit XML, GitHub Actions annotations, Gradescope's `results.json`.
+//! Each public function here writes the report as [`sanitise::report`] makes it, so no string a
+//! submission controls reaches any format raw.
 
 use super::report::{GateReport, Location, PropertyResult, Status, SubmissionReport};
+use super::sanitise;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 use std::time::Duration;
@@ -32,16 +35,33 @@ impl Format {
 
 /// The report in `format`.
 pub fn render(report: &GateReport, format: Format) -> String {
+    let report = &sanitise::report(report);
     match format {
-        Format::Text => text(report),
-        Format::Json => json(report),
-        Format::Junit => junit(report),
-        Format::Github => github(report),
-        Format::Gradescope => gradescope(report),
+        Format::Text => text_of(report),
+        Format::Json => json_of(report),
+        Format::Junit => junit_of(report),
+        Format::Github => github_of(report),
+        Format::Gradescope => gradescope_of(report),
+    }
+}
+
+/// What is printed on stdout when `format` goes to a file (`--out`): the text report, or only
+/// its summary line when the file holds the text; for GitHub, the text inside
+/// `::stop-commands::`, as the format itself prints it, since stdout is the workflow's log.
+pub fn beside_file(report: &GateReport, format: Format) -> String {
+    let report = &sanitise::report(report);
+    match format {
+        Format::Text => summary_of(report),
+        Format::Github => stopped_text(report),
+        _ => text_of(report),
     }
 }
 
 pub fn json(report: &GateReport) -> String {
+    json_of(&sanitise::report(report))
+}
+
+fn json_of(report: &GateReport) -> String {
     serde_json::to_string_pretty(report).expect("a report serializes") + "\n"
 }
 
@@ -71,7 +91,7 @@ fn coverage(result: &PropertyResult) -> String {
 }
 
 /// One submission in text: a verdict line, then a line per property, failures explained.
-pub fn submission_text(submission: &SubmissionReport) -> String {
+fn submission_text(submission: &SubmissionReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -118,7 +138,12 @@ pub fn submission_text(submission: &SubmissionReport) -> String {
     out
 }
 
+/// The summary line: how many submissions got each status.
 pub fn summary_text(report: &GateReport) -> String {
+    summary_of(&sanitise::report(report))
+}
+
+fn summary_of(report: &GateReport) -> String {
     let s = &report.summary;
     // Only named when there are some: most runs have neither.
     let mut unclaimed = String::new();
@@ -143,13 +168,24 @@ pub fn summary_text(report: &GateReport) -> String {
 }
 
 pub fn text(report: &GateReport) -> String {
+    text_of(&sanitise::report(report))
+}
+
+/// The text report, every line of it sanitised once more as a whole: what the fields' own
+/// sanitising guarantees (no line a student's words begin is a workflow command or a fence)
+/// holds for the lines as printed, whatever a field's neighbours are.
+fn text_of(report: &GateReport) -> String {
     let mut out: String = report.submissions.iter().map(submission_text).collect();
-    out.push_str(&summary_text(report));
-    out
+    out.push_str(&summary_of(report));
+    sanitise::text(&out)
 }
 
 /// One testsuite per submission, one testcase per property and backend.
 pub fn junit(report: &GateReport) -> String {
+    junit_of(&sanitise::report(report))
+}
+
+fn junit_of(report: &GateReport) -> String {
     let mut junit = Report::new(format!("interleave grade {}", report.exercise));
     for submission in &report.submissions {
         let mut suite = TestSuite::new(submission.submission.clone());
@@ -275,10 +311,20 @@ pub fn annotation_location(
 /// GitHub Actions: the text report, with workflow commands stopped while it prints (student
 /// text cannot issue any), then at most [`MAX_ANNOTATIONS`] `::error` lines.
 pub fn github(report: &GateReport) -> String {
+    github_of(&sanitise::report(report))
+}
+
+/// The text report between `::stop-commands::TOKEN` and `::TOKEN::`, the token fresh.
+fn stopped_text(report: &GateReport) -> String {
     let stop = stop_token(report);
     let mut out = format!("::stop-commands::{stop}\n");
-    out.push_str(&text(report));
+    out.push_str(&text_of(report));
     let _ = writeln!(out, "::{stop}::");
+    out
+}
+
+fn github_of(report: &GateReport) -> String {
+    let mut out = stopped_text(report);
     let mut annotations = Vec::new();
     for submission in &report.submissions {
         let failing: Vec<&PropertyResult> = submission
@@ -359,6 +405,10 @@ fn stop_token(report: &GateReport) -> String {
 /// property a backend could not check (or did not finish) is worth no point there, and its
 /// output says why.
 pub fn gradescope(report: &GateReport) -> String {
+    gradescope_of(&sanitise::report(report))
+}
+
+fn gradescope_of(report: &GateReport) -> String {
     let submission = report.submissions.first();
     let tests: Vec<serde_json::Value> = submission
         .map(|s| {

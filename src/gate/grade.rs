@@ -125,7 +125,7 @@ pub fn grade_with(
             let budget = budget(exercise, property, backend, settings);
             checker::check_with(variant, backend, &params, &budget, Mode::Check, progress)
                 .map(|mut report| {
-                    plain_report(&mut report);
+                    super::sanitise::checker_report(&mut report);
                     (report, budget)
                 })
                 .map_err(|error| error.to_string())
@@ -137,35 +137,6 @@ pub fn grade_with(
     result.elapsed_ms = started.elapsed().as_millis() as u64;
     bound(&mut result);
     result
-}
-
-/// The submission's own words in a report (its panic messages, its threads' names) made plain
-/// text on one line: a newline shows as `⏎`, other control characters and the characters that
-/// reorder text on screen as `\u{..}`. Nothing a submission says can then draw a line of the
-/// gate's report, move the cursor or recolour a terminal.
-pub fn plain_report(report: &mut Report) {
-    if let Verdict::Violated(failure) | Verdict::Deadlock(failure) | Verdict::StepLimit(failure) =
-        &mut report.verdict
-    {
-        failure.message = plain(&failure.message);
-        for name in &mut failure.trace.threads {
-            *name = plain(name);
-        }
-    }
-}
-
-fn plain(text: &str) -> String {
-    let reorders = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str(" ⏎ "),
-            '\t' => out.push(' '),
-            c if c.is_control() || reorders(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The most of a failure's message a result carries (a submission's panic may say anything).
@@ -308,15 +279,6 @@ pub fn grade_all(
 #[cfg(test)]
 mod tests {
     use super::cut_middle;
-
-    #[test]
-    fn a_submission_s_words_cannot_draw_lines_or_move_the_cursor() {
-        assert_eq!(
-            super::plain("lost\n  pass     no-deadlock\x1b[2J\u{202e}x\tok"),
-            "lost ⏎   pass     no-deadlock\\u{1b}[2J\\u{202e}x ok"
-        );
-        assert_eq!(super::plain("plain words, é"), "plain words, é");
-    }
 
     #[test]
     fn a_long_text_keeps_its_head_and_its_end() {

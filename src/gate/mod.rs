@@ -31,6 +31,7 @@ pub mod exercises;
 pub mod grade;
 pub mod limits;
 pub mod report;
+pub mod sanitise;
 
 // The command line's grading: building harnesses, running children, reports.
 #[cfg(feature = "cli")]

@@ -11,6 +11,7 @@ use super::harness::{Harness, Refusal, Run, Submission, results_of, run_child};
 use super::report::{
     GateReport, Location, PropertyResult, SCHEMA, Status, SubmissionReport, Summary,
 };
+use super::sanitise;
 use crate::runtime::Backend;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -80,7 +81,7 @@ fn grade_one(
     let started = Instant::now();
     let graded = one_pass(exercise, path, harness, options);
     let elapsed_ms = started.elapsed().as_millis() as u64;
-    match graded {
+    let report = match graded {
         Ok((properties, output)) => {
             let output = output.trim();
             SubmissionReport {
@@ -102,7 +103,33 @@ fn grade_one(
             output: None,
             elapsed_ms,
         },
+    };
+    // Made plain here, so that whatever reads it (the progress line, each format) reads it so.
+    sanitise::submission(&report)
+}
+
+/// A refusal's message with every path of the submission's files in it (student-chosen names,
+/// quoted by the compiler and the reading) as one plain line, so that a file name cannot break
+/// the message's lines; the rest of the message is sanitised with the report.
+fn plain_paths(mut refusal: Refusal, path: &str, submission: Option<&Submission>) -> Refusal {
+    let mut paths: Vec<String> = submission
+        .map(|s| {
+            s.files
+                .iter()
+                .filter_map(|(file, _)| s.original_path(&format!("src/{}", file.display())))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.push(path.to_owned());
+    // The longest first: a folder's path is the start of its files'.
+    paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for raw in paths {
+        let plain = sanitise::line(&raw);
+        if plain != raw {
+            refusal.message = refusal.message.replace(&raw, &plain);
+        }
     }
+    refusal
 }
 
 /// The whole pass over one submission, each step in turn: read → screen → build (together:
@@ -151,10 +178,12 @@ fn runnable(
     if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
         return builtin(exercise, name).map(|runnable| (runnable, None));
     }
-    let submission = Submission::read(path)?;
+    let submission = Submission::read(path).map_err(|r| plain_paths(r, path, None))?;
     screen(&submission)?;
     let harness = harness.as_ref().map_err(Refusal::error)?;
-    let binary = harness.build(exercise, &submission)?;
+    let binary = harness
+        .build(exercise, &submission)
+        .map_err(|r| plain_paths(r, path, Some(&submission)))?;
     Ok((Runnable::Harness(binary), Some(submission)))
 }
 
@@ -226,7 +255,7 @@ fn screen(submission: &Submission) -> Result<(), Refusal> {
             let shown = submission
                 .original_path(&harness_path)
                 .unwrap_or(harness_path);
-            (shown, text.clone())
+            (sanitise::line(&shown), text.clone())
         })
         .collect();
     let breaches = super::screen::screen(&files);
@@ -281,9 +310,12 @@ pub fn replay(
             Message::Replay { text, failed } => {
                 let command =
                     replay_command(exercise.name, path, options.backends[0].name(), token);
-                return Ok((paths.map_text(text).replace(REPLAY_MARK, &command), *failed));
+                let text = paths.map_text(text).replace(REPLAY_MARK, &command);
+                return Ok((sanitise::text(&text), *failed));
             }
-            Message::Refused { message } => return Err(Refusal::rejected(message.clone())),
+            Message::Refused { message } => {
+                return Err(Refusal::rejected(sanitise::text(message)));
+            }
             _ => {}
         }
     }

@@ -5,9 +5,7 @@
 use interleave::checker::Verdict;
 use interleave::checker::sight::{BlindSpot, CANNOT_SEE};
 use interleave::gate::formats;
-use interleave::gate::report::{
-    GateReport, PropertyResult, SCHEMA, Status, SubmissionReport, Summary,
-};
+use interleave::gate::report::{GateReport, PropertyResult, Status, SubmissionReport};
 use interleave::runtime::{Backend, Runtime};
 use interleave::sync::{Condvar, Mutex};
 use interleave::{check, model, thread};
@@ -122,16 +120,7 @@ fn rlock_report(backends: &[&str], properties: Vec<PropertyResult>) -> GateRepor
         output: None,
         elapsed_ms: 0,
     }];
-    GateReport {
-        schema: SCHEMA.to_owned(),
-        interleave: "0".to_owned(),
-        exercise: "rlock".to_owned(),
-        backends: backends.iter().map(|b| b.to_string()).collect(),
-        seed_override: None,
-        summary: Summary::of(&submissions),
-        submissions,
-        shard: None,
-    }
+    crate::gate_support::report_of("rlock", backends, submissions)
 }
 
 const WHY: &str = "not checked under loom: loom cannot inject spurious wake-ups";

@@ -342,16 +342,7 @@ fn github_annotations_are_at_most_ten_and_student_text_cannot_issue_commands() {
         output: Some("::error::fake\n::add-mask::x".to_owned()),
         elapsed_ms: 0,
     }];
-    let report = GateReport {
-        schema: SCHEMA.to_owned(),
-        interleave: "0".to_owned(),
-        exercise: "counter".to_owned(),
-        backends: vec!["shuttle".to_owned()],
-        seed_override: None,
-        summary: Summary::of(&submissions),
-        submissions,
-        shard: None,
-    };
+    let report = crate::gate_support::report_of("counter", &["shuttle"], submissions);
     let out = formats::github(&report);
     let lines: Vec<&str> = out.lines().collect();
     let stop = lines[0]
@@ -379,8 +370,9 @@ fn github_annotations_are_at_most_ten_and_student_text_cannot_issue_commands() {
         );
         assert!(!annotation.contains('\n'));
         let message = annotation.splitn(3, "::").nth(2).expect("a message");
+        // Escaped onto one line; and its second line, were it printed, no command either.
         assert!(
-            message.starts_with("oops%0A::error"),
+            message.starts_with("oops%0A\\u{3a}:error"),
             "escaped onto one line: {message}"
         );
     }

@@ -10,8 +10,27 @@
 
 use interleave::gate::Property;
 use interleave::gate::grade::{Settings, grade, grade_all};
-use interleave::gate::report::Status;
+use interleave::gate::report::{GateReport, SCHEMA, Status, SubmissionReport, Summary};
 use interleave::runtime::Backend;
+
+/// A report of `submissions` of `exercise` graded on `backends`, as a grading run makes it: for
+/// the tests that write a crafted report in the gate's formats.
+pub fn report_of(
+    exercise: &str,
+    backends: &[&str],
+    submissions: Vec<SubmissionReport>,
+) -> GateReport {
+    GateReport {
+        schema: SCHEMA.to_owned(),
+        interleave: "0".to_owned(),
+        exercise: exercise.to_owned(),
+        backends: backends.iter().map(|b| b.to_string()).collect(),
+        seed_override: None,
+        summary: Summary::of(&submissions),
+        submissions,
+        shard: None,
+    }
+}
 
 /// Shuttle executions per property in these debug-build tests, from each property's fixed seed
 /// (every seeded bug here is found well within them; the gate itself checks each

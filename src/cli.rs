@@ -260,7 +260,8 @@ pub fn main(args: &[String]) -> i32 {
     match check_environment().and_then(|()| run(args)) {
         Ok(code) => code,
         Err(Refused(message, code)) => {
-            eprintln!("error: {message}");
+            // A path in the message may be a student's file name (a glob's match).
+            eprintln!("error: {}", gate::sanitise::line(&message));
             code.code()
         }
     }

@@ -454,3 +454,24 @@ fn gate_sanitise_hostile_submissions_graded_in_every_format() {
     assert_escapes_visible("replay", &shown);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A usage error quotes a PATH the class's glob matched, a student's file name: one plain line
+/// on stderr, whatever the name holds.
+#[test]
+fn a_usage_error_naming_a_students_file_is_one_plain_line() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gate-sanitise-usage");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join(hostile("name").replace('/', "_"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let output = interleave(&["grade", "counter", fifo.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("error: "), "{text}");
+    assert_nothing_raw("a usage error", &text);
+}

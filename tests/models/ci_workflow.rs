@@ -407,3 +407,233 @@ fn placeholders_an_empty_class_and_a_fenced_summary_fail_loudly_or_hold() {
         format!("### interleave grade counter\n{fence}\n{report}{fence}\n")
     );
 }
+
+/// The GitLab CI version, `ci/class-grading.gitlab-ci.yml`, checked as the GitHub one is.
+mod gitlab {
+    use super::{run_bash, scratch};
+    use crate::support::{interleave, stderr};
+    use interleave::gate::report::{GateReport, Shard};
+    use yaml_rust2::{Yaml, YamlLoader};
+
+    const PIPELINE: &str = include_str!("../../ci/class-grading.gitlab-ci.yml");
+    const JOBS: [&str; 4] = ["build", "prepare", "grade", "merge"];
+
+    fn pipeline() -> Yaml {
+        let mut documents = YamlLoader::load_from_str(PIPELINE).expect("the pipeline is YAML");
+        assert_eq!(documents.len(), 1, "one document");
+        documents.remove(0)
+    }
+
+    /// A job's script, its lines joined as the runner runs them.
+    fn script(pipeline: &Yaml, job: &str) -> String {
+        pipeline[job]["script"]
+            .as_vec()
+            .unwrap_or_else(|| panic!("job {job} has no script"))
+            .iter()
+            .map(|line| line.as_str().expect("a script line is a string"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn variable<'a>(pipeline: &'a Yaml, name: &str) -> &'a str {
+        pipeline["variables"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no variable {name}"))
+    }
+
+    #[test]
+    fn every_job_is_bounded_pinned_in_its_stage_and_bash() {
+        let pipeline = pipeline();
+        let stages: Vec<&str> = pipeline["stages"]
+            .as_vec()
+            .expect("stages")
+            .iter()
+            .map(|s| s.as_str().expect("a stage"))
+            .collect();
+        assert_eq!(stages, JOBS);
+        let toolchain = variable(&pipeline, "RUST_TOOLCHAIN");
+        assert_eq!(
+            pipeline["default"]["image"].as_str(),
+            Some(format!("rust:{toolchain}").as_str()),
+            "the image is the pinned toolchain"
+        );
+        assert_eq!(
+            toolchain
+                .split('.')
+                .filter(|n| n.parse::<u32>().is_ok())
+                .count(),
+            3
+        );
+        for job in JOBS {
+            assert_eq!(pipeline[job]["stage"].as_str(), Some(job));
+            let timeout = pipeline[job]["timeout"].as_str().unwrap_or_default();
+            assert!(timeout.ends_with('m'), "{job} has a timeout: {timeout:?}");
+            let output = std::process::Command::new("bash")
+                .args(["-n", "-c", &script(&pipeline, job)])
+                .output()
+                .expect("bash runs");
+            assert!(output.status.success(), "{job}: {}", stderr(&output));
+        }
+    }
+
+    #[test]
+    fn the_prepare_job_fills_the_cache_the_shards_pull() {
+        let pipeline = pipeline();
+        let (prepare, grade) = (&pipeline["prepare"]["cache"], &pipeline["grade"]["cache"]);
+        assert_eq!(prepare["key"], grade["key"]);
+        assert_eq!(prepare["paths"], grade["paths"]);
+        assert_eq!(prepare["policy"].as_str(), Some("pull-push"));
+        assert_eq!(grade["policy"].as_str(), Some("pull"));
+        let key = prepare["key"].as_str().expect("a key");
+        assert!(
+            key.contains("$INTERLEAVE_REF") && key.contains("$RUST_TOOLCHAIN"),
+            "{key}"
+        );
+        // The per-user cache the gate uses by default, inside the project, where GitLab caches.
+        let project = std::path::Path::new("/builds/course");
+        let cache_home =
+            variable(&pipeline, "XDG_CACHE_HOME").replace("$CI_PROJECT_DIR", "/builds/course");
+        let work = interleave::gate::harness::work_under(Some(cache_home.into()), None);
+        let cached = prepare["paths"][0].as_str().expect("a cached path");
+        assert!(
+            work.starts_with(project.join(cached)),
+            "{} under {cached}",
+            work.display()
+        );
+        let prepare = script(&pipeline, "prepare");
+        let words: Vec<&str> = prepare.split_whitespace().collect();
+        let at = words
+            .iter()
+            .position(|w| *w == "bin/interleave")
+            .expect("bin/interleave");
+        let args: Vec<String> = words[at + 1..]
+            .iter()
+            .map(|w| w.trim_matches('"').replace("$EXERCISE", "counter"))
+            .collect();
+        assert_eq!(args, ["prepare", "counter"]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(interleave(&args).status.code(), Some(0));
+    }
+
+    #[test]
+    fn the_grade_and_merge_commands_are_ones_interleave_accepts() {
+        let pipeline = pipeline();
+        let count = pipeline["grade"]["parallel"]
+            .as_i64()
+            .expect("grade runs in parallel");
+        let count = u32::try_from(count).expect("a few shards");
+        let grade = script(&pipeline, "grade");
+        let dir = scratch("gitlab-commands");
+        let mut files = Vec::new();
+        for shard in 1..=count {
+            let line = grade
+                .lines()
+                .map(str::trim)
+                .find(|l| l.starts_with("bin/interleave grade"))
+                .expect("the grade command");
+            let line = line
+                .replace("$CI_NODE_INDEX", &shard.to_string())
+                .replace("$CI_NODE_TOTAL", &count.to_string())
+                .replace("$EXERCISE", "counter");
+            let mut words: Vec<String> = line
+                .split_whitespace()
+                .take_while(|w| *w != "||")
+                .map(|w| w.trim_matches('"').to_owned())
+                .collect();
+            let glob = words
+                .iter()
+                .position(|w| w.starts_with("submissions/"))
+                .expect("the glob");
+            words[glob] = "Cargo.toml".to_owned();
+            let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
+            let file = dir.join(&words[out]);
+            words[out] = file.to_str().unwrap().to_owned();
+            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            let output = interleave(&args);
+            assert!(
+                matches!(output.status.code(), Some(0 | 3)),
+                "{}",
+                stderr(&output)
+            );
+            let report: GateReport =
+                serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("a report");
+            assert_eq!(
+                report.shard,
+                Some(Shard {
+                    index: shard,
+                    count
+                })
+            );
+            files.push(file);
+        }
+        let merge = script(&pipeline, "merge");
+        for line in merge
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("bin/interleave merge-reports"))
+        {
+            let mut words: Vec<String> = line
+                .split_whitespace()
+                .take_while(|w| !["||", ">"].contains(w))
+                .map(str::to_owned)
+                .collect();
+            let glob = words
+                .iter()
+                .position(|w| w == "shard-*.json")
+                .expect("the shards");
+            words.splice(
+                glob..=glob,
+                files.iter().map(|f| f.to_str().unwrap().to_owned()),
+            );
+            let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
+            words[out] = dir.join(&words[out]).to_str().unwrap().to_owned();
+            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+            let output = interleave(&args);
+            assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+        }
+        assert_eq!(
+            pipeline["merge"]["artifacts"]["reports"]["junit"].as_str(),
+            Some("class.xml")
+        );
+    }
+
+    #[test]
+    fn placeholders_stop_the_build_and_an_empty_class_fails_its_shard() {
+        let pipeline = pipeline();
+        assert!(variable(&pipeline, "INTERLEAVE_REF").starts_with("REPLACE-ME"));
+        let refuse = pipeline["build"]["script"][0]
+            .as_str()
+            .expect("the first step");
+        let dir = scratch("gitlab-placeholders");
+        let placeholder = [
+            (
+                "INTERLEAVE_REPOSITORY_URL",
+                variable(&pipeline, "INTERLEAVE_REPOSITORY_URL"),
+            ),
+            ("INTERLEAVE_REF", "v1.0.0"),
+        ];
+        assert_eq!(run_bash(refuse, &dir, &placeholder).0, Some(2));
+        let set = [
+            (
+                "INTERLEAVE_REPOSITORY_URL",
+                "https://gitlab.example/course/interleave.git",
+            ),
+            ("INTERLEAVE_REF", "v1.0.0"),
+        ];
+        assert_eq!(run_bash(refuse, &dir, &set).0, Some(0));
+        let dir = scratch("gitlab-empty-class");
+        std::fs::create_dir_all(dir.join("submissions/counter")).unwrap();
+        let grade = script(&pipeline, "grade");
+        let (code, out) = run_bash(
+            &grade,
+            &dir,
+            &[
+                ("EXERCISE", "counter"),
+                ("CI_PROJECT_DIR", dir.to_str().unwrap()),
+                ("CI_JOB_TOKEN", "secret"),
+            ],
+        );
+        assert_eq!(code, Some(2));
+        assert_eq!(out, "error: no submissions in submissions/counter/\n");
+    }
+}

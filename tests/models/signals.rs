@@ -148,3 +148,73 @@ fn sigterm_ends_grade_with_the_submissions_graded_so_far_and_exit_130() {
         );
     }
 }
+
+/// The processes whose command line names `dir` (a cargo or rustc building in it), but this one.
+fn processes_naming(dir: &std::path::Path) -> Vec<u32> {
+    let needle = dir.to_str().expect("a UTF-8 path").as_bytes();
+    let own = std::process::id();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid != own)
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|line| line.windows(needle.len()).any(|w| w == needle))
+        })
+        .collect()
+}
+
+/// A cold harness build (a gate directory of its own, so cargo and rustc are running), and the
+/// grader stopped by Ctrl-C, SIGTERM or SIGKILL: no cargo or rustc of that build is left.
+#[test]
+#[ignore = "starts three cold harness builds: ci/gate.sh runs it"]
+fn gate_a_cold_build_dies_with_its_grader_by_sigint_sigterm_or_sigkill() {
+    let base = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cold-build-signals");
+    for (signal, name) in [
+        (libc::SIGINT, "SIGINT"),
+        (libc::SIGTERM, "SIGTERM"),
+        (libc::SIGKILL, "SIGKILL"),
+    ] {
+        let gate = base.join(name);
+        let _ = std::fs::remove_dir_all(&gate);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_interleave"));
+        command
+            .args(["grade", "counter", "tests/gate/counter/fetch_sub.rs"])
+            .env("INTERLEAVE_GATE_DIR", &gate)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        crate::support::with_default_stop_signals(&mut command);
+        let mut grader = command.spawn().expect("the binary runs");
+        let deadline = Instant::now() + STOPS_WITHIN;
+        while processes_naming(&gate).is_empty() {
+            assert!(Instant::now() < deadline, "{name}: the build never started");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Into the build: cargo has started compiling.
+        std::thread::sleep(Duration::from_secs(2));
+        // SAFETY: signalling our own child, which has not been reaped.
+        unsafe { libc::kill(grader.id() as libc::pid_t, signal) };
+        let deadline = Instant::now() + STOPS_WITHIN;
+        while grader.try_wait().expect("waitable").is_none() {
+            assert!(Instant::now() < deadline, "{name}: the grader still runs");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut left = processes_naming(&gate);
+        while !left.is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            left = processes_naming(&gate);
+        }
+        let shown: Vec<String> = left
+            .iter()
+            .map(|pid| {
+                let line = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                format!(
+                    "{pid}: {}",
+                    String::from_utf8_lossy(&line).replace('\0', " ")
+                )
+            })
+            .collect();
+        assert!(shown.is_empty(), "{name}: left running: {shown:#?}");
+    }
+}

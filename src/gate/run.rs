@@ -348,6 +348,18 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// A place in code the student does not have, named for what it is: the exercise's own program
+/// (`in the exercise (bounded_queue/scenarios.rs)`), the gate's harness, or interleave.
+fn outside_the_submission(relative: &str) -> String {
+    if let Some(rest) = relative.strip_prefix("src/exercises/") {
+        format!("in the exercise ({rest})")
+    } else if relative == "src/main.rs" {
+        "in the gate's harness (main.rs)".to_owned()
+    } else {
+        format!("in interleave ({relative})")
+    }
+}
+
 /// How the paths a child reports (the harness's, interleave's own) read for the student.
 struct Paths<'a> {
     submission: Option<&'a Submission>,
@@ -369,11 +381,14 @@ impl<'a> Paths<'a> {
         if let Some(original) = self.submission.and_then(|s| s.original_path(file)) {
             return original;
         }
-        match &self.source {
-            Some(source) => file
-                .strip_prefix(source.as_str())
-                .unwrap_or(file)
-                .to_owned(),
+        let inside = self
+            .source
+            .as_deref()
+            .and_then(|source| file.strip_prefix(source));
+        match inside {
+            Some(file) => outside_the_submission(file),
+            // A harness path that is not the student's: the plug the gate wrote.
+            None if file == "src/main.rs" => outside_the_submission(file),
             None => file.to_owned(),
         }
     }
@@ -408,5 +423,42 @@ impl<'a> Paths<'a> {
             .collect::<Vec<_>>()
             .join("\n")
             + if text.ends_with('\n') { "\n" } else { "" }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Paths;
+    use crate::gate::harness::Submission;
+
+    #[test]
+    fn steps_outside_the_submission_are_named_not_given_a_path_the_student_lacks() {
+        let submission =
+            Submission::read("src/gate/exercises/counter/reference.rs").expect("a submission");
+        let paths = Paths {
+            submission: Some(&submission),
+            source: Some("/src/interleave/".to_owned()),
+        };
+        let cases = [
+            (
+                "src/submission.rs",
+                "src/gate/exercises/counter/reference.rs",
+            ),
+            (
+                "/src/interleave/src/exercises/bounded_queue/scenarios.rs",
+                "in the exercise (bounded_queue/scenarios.rs)",
+            ),
+            ("src/main.rs", "in the gate's harness (main.rs)"),
+            ("/src/interleave/src/sync.rs", "in interleave (src/sync.rs)"),
+        ];
+        for (reported, shown) in cases {
+            assert_eq!(paths.map(reported), shown, "{reported}");
+        }
+        let text =
+            "  step\n     4  read  n = 6  @ /src/interleave/src/exercises/counter/mod.rs:40\n";
+        assert_eq!(
+            paths.map_text(text),
+            "  step\n     4  read  n = 6  @ in the exercise (counter/mod.rs):40\n"
+        );
     }
 }

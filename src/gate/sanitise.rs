@@ -1,6 +1,6 @@
 //! The one way a student's words reach a report. Every string a submission controls (the names
 //! it gives its objects and threads, its notes, panic messages and printed values, the
-//! compiler's diagnostics on it, its file names) passes through [`line`] or [`text`] before it is
+//! compiler's diagnostics on it, its file names) passes through [`line()`] or [`text`] before it is
 //! written in any format (text, JSON, JUnit, GitHub, Gradescope), so that none of it can:
 //! - draw a line of the report, move a terminal's cursor or recolour it: a control character
 //!   (ESC, a lone CR, NUL, C1) shows as `\u{..}`, a newline in a one-line field as `⏎`, a tab as
@@ -45,7 +45,7 @@ pub fn line(text: &str) -> String {
 }
 
 /// A text of many lines whose line breaks are the report's own (a timeline, the compiler's
-/// errors, what a submission printed): each line as [`line`] makes it; a CRLF is one break, a
+/// errors, what a submission printed): each line as [`line()`] makes it; a CRLF is one break, a
 /// lone CR shows as `\u{d}`.
 pub fn text(text: &str) -> String {
     text.split('\n')
@@ -146,7 +146,7 @@ fn counterexample(example: &Counterexample) -> Counterexample {
 /// The submission's words in a checker's report made plain, before its timeline is rendered:
 /// the failure's message, the names of its threads and objects (in the trace's tables and in the
 /// copies a deadlock or a lost update keeps), its notes, printed lines and values. Each is one
-/// [`line`], so none can break a line of the timeline that is made from them.
+/// [`line()`], so none can break a line of the timeline that is made from them.
 pub fn checker_report(report: &mut Report) {
     let (Verdict::Violated(failure) | Verdict::Deadlock(failure) | Verdict::StepLimit(failure)) =
         &mut report.verdict

@@ -37,6 +37,10 @@ pub mod future;
 pub mod native;
 pub mod process_pool;
 pub mod properties;
+// Written as a student writes it (`pub` items in a crate of its own).
+#[allow(unreachable_pub)]
+#[path = "../../src/gate/exercises/thread_pool/reference.rs"]
+pub mod reference;
 pub mod shutdown_no_wait;
 pub mod thread_pool;
 
@@ -47,10 +51,9 @@ pub use crate::exercises::thread_pool::{PoolReport, SubmitError};
 
 use crate::lesson::Concept;
 
-/// A bug to build into a pool, for the broken variants; `None` is the real code.
+/// A bug to build into the pool, for the broken variants ([`broken::Flawed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolFlaw {
-    None,
     /// The worker checks "cancelled?" and marks the task running in two separate steps.
     CancelRacesStart,
     /// Adding a callback and completing the future each look at the other in two steps.

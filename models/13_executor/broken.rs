@@ -6,9 +6,9 @@
 //!
 //! - `executor/cancel-races-start`: the worker asks "cancelled?" and then marks the task running
 //!   under a second lock; a `cancel` between the two returns `true` and the task runs anyway.
-//! - `executor/callback-races-completion`: the completer copies the callbacks, then marks the
+//! - `executor/callback-races-completion`: the completer takes the callbacks, then marks the
 //!   future done; the adder appends, then looks whether it is done. A callback added in between
-//!   runs never (copied too early, looked too early) or twice (copied, and looked too late).
+//!   runs never (taken too early, looked too early) or twice (taken, and looked too late).
 //! - `executor/shutdown-returns-early`: `shutdown(wait=True)` waits until the queue is empty,
 //!   which means every task was *taken*, not *finished*.
 //!
@@ -94,7 +94,7 @@ pub const CALLBACK_RACES_COMPLETION: Row<PoolFlaws> = Row::new(
     "executor/callback-races-completion",
     FlawedScenario::CallbackRacesCompletion,
     Expect::Violation,
-    "BROKEN: callbacks copied before the future is marked done: a callback added then runs 0 or 2 times",
+    "BROKEN: callbacks taken before the future is marked done: a callback added then runs 0 or 2 times",
 )
 .max_threads(1);
 pub const SHUTDOWN_RETURNS_EARLY: Row<PoolFlaws> = Row::new(
@@ -180,7 +180,7 @@ fn start_checked_apart<R: Runtime>(future: &PoolFuture<R>, task: Task) {
 /// BROKEN: takes the callbacks, and only then, under a second lock, marks the future done. A
 /// callback added between the two is missed by both sides; one added before them whose adder
 /// looks after the second step is run by both.
-fn finish_with_a_snapshot<R: Runtime>(future: &PoolFuture<R>, task: Task) {
+fn finish_taken_apart<R: Runtime>(future: &PoolFuture<R>, task: Task) {
     if !future.set_running_or_notify_cancel() {
         return;
     }
@@ -218,7 +218,7 @@ impl<R: Runtime, F: Flaw> Executor<R> for Flawed<R, F> {
                 .submit_job(move |future| start_checked_apart(future, task)),
             PoolFlaw::CallbackRacesCompletion => self
                 .pool
-                .submit_job(move |future| finish_with_a_snapshot(future, task)),
+                .submit_job(move |future| finish_taken_apart(future, task)),
             PoolFlaw::ShutdownWaitsForQueue => self.pool.submit_task(task),
         }?;
         Ok(FlawedFuture::of(&future))

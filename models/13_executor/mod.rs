@@ -2,11 +2,15 @@
 //!
 //! `concurrent.futures` hides threads behind two ideas: an executor that takes tasks (`submit`,
 //! `map`, `shutdown`) and a future per task (`result`, `done`, `cancel`, `add_done_callback`).
-//! Under the hood ([`thread_pool`]) it is the queue lesson again: a FIFO of tasks, workers that
-//! take from it, a sentinel that tells them to stop. The interesting part is the [`future`]: three
-//! parties (the worker, the waiter, whoever cancels or adds a callback) race on one small state
-//! machine, and each rule of the contract is true only because a transition is one step under a
-//! lock:
+//! Under the hood ([`thread_pool`]) it is the queue lesson again: a FIFO of tasks under a lock,
+//! workers that wait on a condition variable to take from it, and a shutdown that lets them
+//! empty it before they stop (CPython puts a `None` sentinel behind the last task). The pool and
+//! its futures are the `thread-pool` exercise's reference solution, compiled here from its file
+//! ([`reference`], `src/gate/exercises/thread_pool/reference.rs`): one implementation, which the
+//! gate grades as a student's file and this lesson runs. The interesting part is the
+//! [`future`]: three parties (the worker, the waiter, whoever cancels or adds a callback) race on
+//! one small state machine, and each rule of the contract is true only because a transition is
+//! one step under a lock:
 //! - `cancel` succeeds only while the task has not started, and then it never runs;
 //! - each callback runs exactly once, also when added while the task is finishing, or after;
 //! - `shutdown(wait=True)` returns after every submitted task has finished;
@@ -18,7 +22,8 @@
 //! state: whether that task has finished or was cancelled (a worker thread runs many tasks and is
 //! never "done" while the pool is open).
 //!
-//! [`broken`] splits each of those steps in two, and the checkers find the gap with a timeline:
+//! [`broken`] is the same pool with each of those steps split in two (the flawed step replacing
+//! the reference's), and the checkers find the gap with a timeline:
 //! `executor/cancel-races-start`, `executor/callback-races-completion`,
 //! `executor/shutdown-returns-early`. [`properties`] are the same scenarios with the real code, plus
 //! a task that submits a task: fine while a worker is free, a deadlock (as documented by Python)

@@ -13,8 +13,8 @@
 //! the proxy reads end-of-file, fails the task with [`TaskError::WorkerDied`] and starts a fresh
 //! worker for the next task, so the pool never hangs on a dead worker.
 
-use super::future::{Future, TaskError};
 use super::SubmitError;
+use super::future::{Future, TaskError};
 use crate::models::queue::Fifo;
 use crate::models::thread_vs_process::Pipe;
 use crate::runtime::Runtime;

@@ -9,9 +9,9 @@
 //! With `wait`, `shutdown` joins every worker: when `shutdown(true)` returns, every task has
 //! finished and every callback has run (callbacks run in the worker, inside the task's turn).
 
+use super::SubmitError;
 use super::future::{Future, TaskError};
 use super::reference::Pool;
-use super::SubmitError;
 use crate::exercises::thread_pool::{Executor, Task};
 use crate::runtime::{Runtime, backend_finding, panic_text};
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -1,29 +1,32 @@
 //! Three broken executors, each a real-looking shortcut, run through the same scenario as the
 //! property it breaks (the exercise's, [`crate::exercises::thread_pool::scenarios`], which
-//! [`super::properties`] runs with the real pool). The flawed code sits next to the correct code
-//! in [`super::future`] and [`super::thread_pool`], chosen by a [`super::PoolFlaw`].
+//! [`super::properties`] runs with the real pool). Each is the real pool, the exercise's
+//! reference ([`super::reference`]), with one step replaced, chosen by a [`super::PoolFlaw`]:
+//! the flawed step is here, the correct one in the reference.
 //!
 //! - `executor/cancel-races-start`: the worker asks "cancelled?" and then marks the task running
 //!   under a second lock; a `cancel` between the two returns `true` and the task runs anyway.
-//! - `executor/callback-races-completion`: the completer copies the callbacks, then marks the
+//! - `executor/callback-races-completion`: the completer takes the callbacks, then marks the
 //!   future done; the adder appends, then looks whether it is done. A callback added in between
-//!   runs never (copied too early, looked too early) or twice (copied, and looked too late).
+//!   runs never (taken too early, looked too early) or twice (taken, and looked too late).
 //! - `executor/shutdown-returns-early`: `shutdown(wait=True)` waits until the queue is empty,
 //!   which means every task was *taken*, not *finished*.
 //!
 //! Each flawed pool is also a type ([`CancelRacesStartPool`], …): a broken [`Executor`] for the
 //! `thread-pool` exercise, whose properties run these same scenarios.
 
-use super::thread_pool::ThreadPool;
-use super::{Future, PoolFlaw, PoolReport, SubmitError};
+use super::reference::{Pool, PoolFuture, Stage};
+use super::{PoolFlaw, PoolReport, SubmitError};
 use crate::exercises::thread_pool::scenarios::{
     callback_during_completion, callbacks_classify, cancel_race, shutdown_classify,
     shutdown_then_count,
 };
-use crate::exercises::thread_pool::{Executor, Task};
+use crate::exercises::thread_pool::{self as exercise, Callback, CancelledError, Executor, Task};
 use crate::lesson::{Class, Expect, Lesson, Params, Row, Threads};
 use crate::runtime::Runtime;
+use crate::thread;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// The contract's scenarios, each over the pool with one flaw built in.
 pub struct PoolFlaws;
@@ -91,7 +94,7 @@ pub const CALLBACK_RACES_COMPLETION: Row<PoolFlaws> = Row::new(
     "executor/callback-races-completion",
     FlawedScenario::CallbackRacesCompletion,
     Expect::Violation,
-    "BROKEN: callbacks copied before the future is marked done: a callback added then runs 0 or 2 times",
+    "BROKEN: callbacks taken before the future is marked done: a callback added then runs 0 or 2 times",
 )
 .max_threads(1);
 pub const SHUTDOWN_RETURNS_EARLY: Row<PoolFlaws> = Row::new(
@@ -107,29 +110,135 @@ pub trait Flaw: Send + Sync + 'static {
     const FLAW: PoolFlaw;
 }
 
-/// The lesson's pool with a flaw built in, as the `thread-pool` exercise sees it: a broken
+/// The reference pool with a flaw built in, as the `thread-pool` exercise sees it: a broken
 /// [`Executor`], which the exercise's properties catch as the rows above do.
 pub struct Flawed<R: Runtime, F: Flaw> {
-    pool: ThreadPool<R>,
+    pool: Pool<R>,
     _flaw: PhantomData<F>,
 }
 
-impl<R: Runtime, F: Flaw> Executor<R> for Flawed<R, F> {
-    type Future = Future<R, usize>;
+/// A future of a [`Flawed`] pool: the reference's, with the flawed `add_done_callback` of
+/// [`PoolFlaw::CallbackRacesCompletion`].
+pub struct FlawedFuture<R: Runtime, F: Flaw> {
+    inner: PoolFuture<R>,
+    _flaw: PhantomData<F>,
+}
 
-    fn new(max_workers: usize) -> Self {
-        Flawed {
-            pool: ThreadPool::with_flaw(max_workers, "pool", F::FLAW),
+impl<R: Runtime, F: Flaw> FlawedFuture<R, F> {
+    fn of(inner: &PoolFuture<R>) -> Self {
+        FlawedFuture {
+            inner: inner.clone(),
             _flaw: PhantomData,
         }
     }
 
-    fn submit(&self, task: Task) -> Result<Future<R, usize>, SubmitError> {
-        self.pool.submit(task)
+    /// BROKEN: adds the callback, lets go of the lock, then looks again: "if it finished
+    /// meanwhile, the completer may have missed it, so run it myself". It may also not have.
+    fn add_then_check_apart(&self, callback: Callback<Self>) {
+        let callback = Arc::new(callback);
+        let call = callback.clone();
+        let call: Callback<PoolFuture<R>> = Box::new(move |inner| call(&Self::of(inner)));
+        self.inner.state.slot.lock().callbacks.push(call);
+        if self.inner.done() {
+            callback(self);
+        }
+    }
+}
+
+impl<R: Runtime, F: Flaw> exercise::Future for FlawedFuture<R, F> {
+    fn result(&self) -> Result<usize, CancelledError> {
+        exercise::Future::result(&self.inner)
+    }
+
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    fn cancel(&self) -> bool {
+        self.inner.cancel()
+    }
+
+    fn add_done_callback(&self, callback: Callback<Self>) {
+        if F::FLAW == PoolFlaw::CallbackRacesCompletion {
+            return self.add_then_check_apart(callback);
+        }
+        let callback: Callback<PoolFuture<R>> = Box::new(move |inner| callback(&Self::of(inner)));
+        self.inner.add_done_callback(callback);
+    }
+}
+
+/// BROKEN: asks "cancelled?" and then, under a second lock, marks the task running. A `cancel`
+/// in between succeeds (the task is still `Pending`) and the task runs anyway.
+fn start_checked_apart<R: Runtime>(future: &PoolFuture<R>, task: Task) {
+    if future.cancelled() {
+        return;
+    }
+    future.state.slot.lock().stage = Stage::Running;
+    future.set_result(task());
+}
+
+/// BROKEN: takes the callbacks, and only then, under a second lock, marks the future done. A
+/// callback added between the two is missed by both sides; one added before them whose adder
+/// looks after the second step is run by both.
+fn finish_taken_apart<R: Runtime>(future: &PoolFuture<R>, task: Task) {
+    if !future.set_running_or_notify_cancel() {
+        return;
+    }
+    let value = task();
+    let callbacks = std::mem::take(&mut future.state.slot.lock().callbacks);
+    future.state.slot.lock().stage = Stage::Finished(value);
+    future.state.done.notify_all();
+    for callback in callbacks {
+        callback(future);
+    }
+}
+
+/// BROKEN: waits until every task has been *taken* by a worker, not until it has *finished*:
+/// the last task may still be running (or not even started) when shutdown returns.
+fn wait_until_nothing_is_queued<R: Runtime>(pool: &Pool<R>) {
+    while !pool.shared.state.lock().jobs.is_empty() {
+        thread::yield_now::<R>();
+    }
+}
+
+impl<R: Runtime, F: Flaw> Executor<R> for Flawed<R, F> {
+    type Future = FlawedFuture<R, F>;
+
+    fn new(max_workers: usize) -> Self {
+        Flawed {
+            pool: Pool::with_prefix(max_workers, "pool"),
+            _flaw: PhantomData,
+        }
+    }
+
+    fn submit(&self, task: Task) -> Result<Self::Future, SubmitError> {
+        let future = match F::FLAW {
+            PoolFlaw::CancelRacesStart => self
+                .pool
+                .submit_job(move |future| start_checked_apart(future, task)),
+            PoolFlaw::CallbackRacesCompletion => self
+                .pool
+                .submit_job(move |future| finish_taken_apart(future, task)),
+            PoolFlaw::ShutdownWaitsForQueue => self.pool.submit_task(task),
+        }?;
+        Ok(FlawedFuture::of(&future))
     }
 
     fn shutdown(&self, wait: bool) {
+        if wait && F::FLAW == PoolFlaw::ShutdownWaitsForQueue {
+            self.pool.shutdown(false);
+            return wait_until_nothing_is_queued(&self.pool);
+        }
         self.pool.shutdown(wait);
+    }
+}
+
+impl<R: Runtime, F: Flaw> Drop for Flawed<R, F> {
+    /// Joins the workers, which a flawed shutdown may have left running.
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.pool.shutdown(true);
+        }
     }
 }
 

@@ -4,16 +4,16 @@
 //! `Pending` → `Cancelled`. Every rule of the contract is one transition made under that lock:
 //! `cancel` wins only from `Pending`, a worker starts only from `Pending`, and the callbacks are
 //! taken out of the list in the same step that makes the future done, so each one is run by
-//! exactly one party. The flawed paths ([`PoolFlaw`]) split one of those steps in two, next to the
-//! correct code, and the checkers find the gap.
+//! exactly one party. That machine is the `thread-pool` exercise's reference
+//! ([`PoolFuture`](super::reference::PoolFuture)); a lesson future is one of those whose value is
+//! the task's result or [`TaskError`]. The broken futures ([`super::broken`]) split one of those
+//! steps in two, and the checkers find the gap.
 
-use super::PoolFlaw;
+use super::reference::PoolFuture;
 use crate::exercises::thread_pool::{self as exercise, CancelledError};
 use crate::runtime::Runtime;
-use crate::sync::{Condvar, Mutex};
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Why `result` has no value to give.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,31 +49,9 @@ impl fmt::Display for TaskError {
 
 impl std::error::Error for TaskError {}
 
-/// A callback, called with the future once it is done. Python's callbacks are plain callables
-/// (nothing stops calling one twice), so this is `Fn`: running it once is the future's job.
-pub type Callback<R, T> = Arc<dyn Fn(&Future<R, T>) + Send + Sync>;
-
-enum Stage<T> {
-    Pending,
-    Running,
-    Finished(Result<T, TaskError>),
-    Cancelled,
-}
-
-struct Slot<R: Runtime, T: Send + 'static> {
-    stage: Stage<T>,
-    callbacks: Vec<Callback<R, T>>,
-}
-
-struct Inner<R: Runtime, T: Send + 'static> {
-    slot: Mutex<R, Slot<R, T>>,
-    done: Condvar<R>,
-    flaw: PoolFlaw,
-}
-
 /// A handle on one task's outcome; clones share it.
 pub struct Future<R: Runtime, T: Send + 'static> {
-    inner: Arc<Inner<R, T>>,
+    inner: PoolFuture<R, Result<T, TaskError>>,
 }
 
 impl<R: Runtime, T: Send + 'static> Clone for Future<R, T> {
@@ -85,51 +63,33 @@ impl<R: Runtime, T: Send + 'static> Clone for Future<R, T> {
 }
 
 impl<R: Runtime, T: Send + 'static> Future<R, T> {
-    pub(crate) fn new(flaw: PoolFlaw) -> Self {
+    pub(crate) fn new() -> Self {
         Future {
-            inner: Arc::new(Inner {
-                slot: Mutex::named(
-                    "future",
-                    Slot {
-                        stage: Stage::Pending,
-                        callbacks: Vec::new(),
-                    },
-                ),
-                done: Condvar::named("future.done"),
-                flaw,
-            }),
+            inner: PoolFuture::pending(),
         }
+    }
+
+    pub(crate) fn from_pool(inner: PoolFuture<R, Result<T, TaskError>>) -> Self {
+        Future { inner }
     }
 
     /// Finished or cancelled.
     pub fn done(&self) -> bool {
-        matches!(
-            self.inner.slot.lock().stage,
-            Stage::Finished(_) | Stage::Cancelled
-        )
+        self.inner.done()
     }
 
     pub fn running(&self) -> bool {
-        matches!(self.inner.slot.lock().stage, Stage::Running)
+        self.inner.running()
     }
 
     pub fn cancelled(&self) -> bool {
-        matches!(self.inner.slot.lock().stage, Stage::Cancelled)
+        self.inner.cancelled()
     }
 
     /// Succeeds only while the task has not started (and again if it was already cancelled);
     /// a cancelled task never runs, and `result` then reports [`TaskError::Cancelled`].
     pub fn cancel(&self) -> bool {
-        let mut slot = self.inner.slot.lock();
-        match slot.stage {
-            Stage::Running | Stage::Finished(_) => false,
-            Stage::Cancelled => true,
-            Stage::Pending => {
-                slot.stage = Stage::Cancelled;
-                self.complete(slot);
-                true
-            }
-        }
+        self.inner.cancel()
     }
 
     /// Blocks until the task is done, at most `timeout` if one is given (see the concept's notes
@@ -138,111 +98,29 @@ impl<R: Runtime, T: Send + 'static> Future<R, T> {
     where
         T: Clone,
     {
-        let slot = self.inner.slot.lock();
-        let slot = match timeout {
-            None => self.inner.done.wait_while(slot, |s| !s.is_done()),
-            Some(timeout) => {
-                let started = Instant::now();
-                let (mut slot, mut timed_out) = (slot, false);
-                while !slot.is_done() {
-                    if timed_out {
-                        return Err(TaskError::Timeout);
-                    }
-                    let remaining = timeout.saturating_sub(elapsed::<R>(started));
-                    (slot, timed_out) = self.inner.done.wait_timeout(slot, remaining);
-                }
-                slot
-            }
-        };
-        match &slot.stage {
-            Stage::Finished(result) => result.clone(),
-            Stage::Cancelled => Err(TaskError::Cancelled),
-            Stage::Pending | Stage::Running => unreachable!("waited until done"),
+        match self.inner.result_within(timeout) {
+            Some(Ok(result)) => result,
+            Some(Err(CancelledError)) => Err(TaskError::Cancelled),
+            None => Err(TaskError::Timeout),
         }
     }
 
     /// Runs `callback` with this future once it is done: at once, in this thread, if it already
     /// is; otherwise in the thread that finishes (or cancels) it. Exactly once either way.
     pub fn add_done_callback(&self, callback: impl Fn(&Future<R, T>) + Send + Sync + 'static) {
-        let callback: Callback<R, T> = Arc::new(callback);
-        if self.inner.flaw == PoolFlaw::CallbackRacesCompletion {
-            return self.add_then_check_apart(callback);
-        }
-        let mut slot = self.inner.slot.lock();
-        if slot.is_done() {
-            drop(slot);
-            callback(self);
-        } else {
-            slot.callbacks.push(callback);
-        }
-    }
-
-    /// BROKEN: adds the callback, lets go of the lock, then looks again: "if it finished
-    /// meanwhile, the completer may have missed it, so run it myself". It may also not have.
-    fn add_then_check_apart(&self, callback: Callback<R, T>) {
-        self.inner.slot.lock().callbacks.push(callback.clone());
-        if self.done() {
-            callback(self);
-        }
+        self.inner.add_done_callback(Box::new(move |inner| {
+            callback(&Future::from_pool(inner.clone()));
+        }));
     }
 
     /// The worker's start: `Pending` → `Running` in one step; `false` if `cancel` won.
     pub(crate) fn set_running_or_notify_cancel(&self) -> bool {
-        if self.inner.flaw == PoolFlaw::CancelRacesStart {
-            return self.start_checked_apart();
-        }
-        let mut slot = self.inner.slot.lock();
-        match slot.stage {
-            Stage::Pending => {
-                slot.stage = Stage::Running;
-                true
-            }
-            Stage::Cancelled => false,
-            Stage::Running | Stage::Finished(_) => unreachable!("a task starts once"),
-        }
-    }
-
-    /// BROKEN: asks "cancelled?" and then, under a second lock, marks the task running. A
-    /// `cancel` in between succeeds (the task is still `Pending`) and the task runs anyway.
-    fn start_checked_apart(&self) -> bool {
-        if self.cancelled() {
-            return false;
-        }
-        self.inner.slot.lock().stage = Stage::Running;
-        true
+        self.inner.set_running_or_notify_cancel()
     }
 
     /// The worker's finish: stores the result, wakes every `result` waiter, runs the callbacks.
     pub(crate) fn set_result(&self, result: Result<T, TaskError>) {
-        if self.inner.flaw == PoolFlaw::CallbackRacesCompletion {
-            return self.finish_with_a_snapshot(result);
-        }
-        let mut slot = self.inner.slot.lock();
-        slot.stage = Stage::Finished(result);
-        self.complete(slot);
-    }
-
-    /// Done under the lock: wake the waiters and take the callbacks in the same step, then run
-    /// them without the lock (a callback may call `result`, or add another callback).
-    fn complete(&self, mut slot: crate::sync::MutexGuard<'_, R, Slot<R, T>>) {
-        let callbacks = std::mem::take(&mut slot.callbacks);
-        self.inner.done.notify_all();
-        drop(slot);
-        for callback in callbacks {
-            callback(self);
-        }
-    }
-
-    /// BROKEN: copies the callback list, and only then, under a second lock, marks the future
-    /// done. A callback added between the two is missed by both sides; one added before the copy
-    /// whose adder looks after the second step is run by both.
-    fn finish_with_a_snapshot(&self, result: Result<T, TaskError>) {
-        let callbacks = self.inner.slot.lock().callbacks.clone();
-        self.inner.slot.lock().stage = Stage::Finished(result);
-        self.inner.done.notify_all();
-        for callback in callbacks {
-            callback(self);
-        }
+        self.inner.set_result(result);
     }
 }
 
@@ -267,20 +145,5 @@ impl<R: Runtime> exercise::Future for Future<R, usize> {
 
     fn add_done_callback(&self, callback: exercise::Callback<Self>) {
         Future::add_done_callback(self, callback);
-    }
-}
-
-impl<R: Runtime, T: Send + 'static> Slot<R, T> {
-    fn is_done(&self) -> bool {
-        matches!(self.stage, Stage::Finished(_) | Stage::Cancelled)
-    }
-}
-
-/// Real time natively; the checkers have no clock, only the backend's "timed out" flag.
-fn elapsed<R: Runtime>(started: Instant) -> Duration {
-    if R::HAS_CLOCK {
-        started.elapsed()
-    } else {
-        Duration::ZERO
     }
 }

@@ -2,11 +2,15 @@
 //!
 //! `concurrent.futures` hides threads behind two ideas: an executor that takes tasks (`submit`,
 //! `map`, `shutdown`) and a future per task (`result`, `done`, `cancel`, `add_done_callback`).
-//! Under the hood ([`thread_pool`]) it is the queue lesson again: a FIFO of tasks, workers that
-//! take from it, a sentinel that tells them to stop. The interesting part is the [`future`]: three
-//! parties (the worker, the waiter, whoever cancels or adds a callback) race on one small state
-//! machine, and each rule of the contract is true only because a transition is one step under a
-//! lock:
+//! Under the hood ([`thread_pool`]) it is the queue lesson again: a FIFO of tasks under a lock,
+//! workers that wait on a condition variable to take from it, and a shutdown that lets them
+//! empty it before they stop (CPython puts a `None` sentinel behind the last task). The pool and
+//! its futures are the `thread-pool` exercise's reference solution, compiled here from its file
+//! ([`reference`], `src/gate/exercises/thread_pool/reference.rs`): one implementation, which the
+//! gate grades as a student's file and this lesson runs. The interesting part is the
+//! [`future`]: three parties (the worker, the waiter, whoever cancels or adds a callback) race on
+//! one small state machine, and each rule of the contract is true only because a transition is
+//! one step under a lock:
 //! - `cancel` succeeds only while the task has not started, and then it never runs;
 //! - each callback runs exactly once, also when added while the task is finishing, or after;
 //! - `shutdown(wait=True)` returns after every submitted task has finished;
@@ -18,7 +22,8 @@
 //! state: whether that task has finished or was cancelled (a worker thread runs many tasks and is
 //! never "done" while the pool is open).
 //!
-//! [`broken`] splits each of those steps in two, and the checkers find the gap with a timeline:
+//! [`broken`] is the same pool with each of those steps split in two (the flawed step replacing
+//! the reference's), and the checkers find the gap with a timeline:
 //! `executor/cancel-races-start`, `executor/callback-races-completion`,
 //! `executor/shutdown-returns-early`. [`properties`] are the same scenarios with the real code, plus
 //! a task that submits a task: fine while a worker is free, a deadlock (as documented by Python)
@@ -37,6 +42,10 @@ pub mod future;
 pub mod native;
 pub mod process_pool;
 pub mod properties;
+// Written as a student writes it (`pub` items in a crate of its own).
+#[allow(unreachable_pub)]
+#[path = "../../src/gate/exercises/thread_pool/reference.rs"]
+pub mod reference;
 pub mod shutdown_no_wait;
 pub mod thread_pool;
 
@@ -47,10 +56,9 @@ pub use crate::exercises::thread_pool::{PoolReport, SubmitError};
 
 use crate::lesson::Concept;
 
-/// A bug to build into a pool, for the broken variants; `None` is the real code.
+/// A bug to build into the pool, for the broken variants ([`broken::Flawed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PoolFlaw {
-    None,
     /// The worker checks "cancelled?" and marks the task running in two separate steps.
     CancelRacesStart,
     /// Adding a callback and completing the future each look at the other in two steps.

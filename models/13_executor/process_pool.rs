@@ -13,8 +13,8 @@
 //! the proxy reads end-of-file, fails the task with [`TaskError::WorkerDied`] and starts a fresh
 //! worker for the next task, so the pool never hangs on a dead worker.
 
+use super::SubmitError;
 use super::future::{Future, TaskError};
-use super::{PoolFlaw, SubmitError};
 use crate::models::queue::Fifo;
 use crate::models::thread_vs_process::Pipe;
 use crate::runtime::Runtime;
@@ -181,7 +181,7 @@ impl<R: Runtime> ProcessPool<R> {
         if *shutdown {
             return Err(SubmitError::Shutdown);
         }
-        let future = Future::new(PoolFlaw::None);
+        let future = Future::new();
         let job = Some((task, future.clone()));
         assert!(
             self.shared.queue.put(job, true, None).is_ok(),

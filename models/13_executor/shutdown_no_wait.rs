@@ -3,7 +3,7 @@
 //! The tutorial: with `wait=False`, `shutdown` returns at once without waiting for the pool's
 //! tasks, "but whatever `wait` is, the whole program waits until every task has finished"; and
 //! `submit` and `map` must come before `shutdown`. Both are true, for two different reasons:
-//! `shutdown(False)` only closes the pool (a sentinel behind the queued tasks), and at exit
+//! `shutdown(False)` only closes the pool (its workers still empty the queue), and at exit
 //! Python runs `concurrent.futures`' exit hook, which joins every pool's workers before the
 //! process ends. A `submit` after `shutdown` raises `RuntimeError: cannot schedule new futures
 //! after shutdown`; here it is an `Err(SubmitError::Shutdown)` with the same words.

@@ -875,7 +875,7 @@ fn the_graph_follows_paths_reexports_and_mounts() {
         "super:: to a sibling mounted by #[path]"
     );
     let (child, parent) = (
-        index("models/13_executor/thread_pool.rs"),
+        index("models/13_executor/broken.rs"),
         index("models/13_executor/mod.rs"),
     );
     assert!(

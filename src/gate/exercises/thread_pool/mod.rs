@@ -2,8 +2,9 @@
 //!
 //! A pool of worker threads takes tasks (`submit`) and hands back one future per task (`result`,
 //! `done`, `cancel`, `add_done_callback`); `shutdown(wait=True)` returns once every task has
-//! finished. The lesson `executor` builds one over the facade, and breaks it three ways; its
-//! scenarios (now the contract's, [`scenarios`]) are the properties here, generic over any pool.
+//! finished. The reference solution is the lesson `executor`'s pool, which breaks it three
+//! ways; its scenarios (now the contract's, [`scenarios`]) are the properties here, generic over
+//! any pool.
 //!
 //! Items are `usize`: a task is `Box<dyn FnOnce() -> usize + Send>`, a result a `usize`.
 
@@ -14,11 +15,6 @@ use crate::gate::Exercise;
 use crate::gate::Property;
 use crate::lesson::{Expect, Row};
 
-// Written as a student writes it (`pub` items in a crate of its own).
-#[cfg(feature = "cli")]
-#[allow(unreachable_pub)]
-#[path = "reference.rs"]
-pub(crate) mod reference;
 // Written as a student writes it (`pub` items in a crate of its own).
 #[cfg(feature = "cli")]
 #[allow(unreachable_pub)]
@@ -112,7 +108,13 @@ pub fn exercise() -> Exercise {
         module: "thread_pool",
         builtins: || {
             vec![
-                builtin!(thread_pool, "reference", reference::Submission<R>, None),
+                // The reference is compiled once, as the lesson's pool.
+                builtin!(
+                    thread_pool,
+                    "reference",
+                    crate::models::executor::reference::Submission<R>,
+                    None
+                ),
                 builtin!(
                     thread_pool,
                     "starter",

@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub mod scenarios;
 
 /// For a `result` with a timeout: what is left of it, as a queue's timed `get` computes it.
-pub use crate::exercises::bounded_queue::time_left;
+pub use crate::exercises::bounded_queue::Deadline;
 
 use scenarios::{
     callback_during_completion, callbacks_classify, cancel_race, shutdown_classify,

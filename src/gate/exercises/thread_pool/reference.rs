@@ -14,14 +14,14 @@
 //! (the `pub(crate)` items) to replace one step each.
 
 use interleave::gate::exercises::thread_pool::{
-    Callback, CancelledError, Executor, Future, SubmitError, Task, time_left,
+    Callback, CancelledError, Deadline, Executor, Future, SubmitError, Task,
 };
 use interleave::runtime::Runtime;
 use interleave::sync::{Condvar, Mutex, MutexGuard};
 use interleave::thread::{self, JoinHandle};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) enum Stage<T> {
     Pending,
@@ -152,11 +152,10 @@ impl<R: Runtime, T: Send + 'static> PoolFuture<R, T> {
         match timeout {
             None => slot = self.state.done.wait_while(slot, |slot| !slot.is_done()),
             Some(timeout) => {
-                let started = Instant::now();
+                let deadline = Deadline::after::<R>(timeout);
                 while !slot.is_done() {
                     let timed_out;
-                    let left = time_left::<R>(timeout, started);
-                    (slot, timed_out) = self.state.done.wait_timeout(slot, left);
+                    (slot, timed_out) = self.state.done.wait_timeout(slot, deadline.left());
                     if timed_out && !slot.is_done() {
                         return None;
                     }

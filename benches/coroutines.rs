@@ -5,7 +5,8 @@
 //! reports the time per round trip (its throughput is one element per round trip). The closing
 //! note prints each mean in ns and as a ratio to the function call.
 //!
-//! `cargo bench --bench coroutines` (about 30 s: short warm-up and measurement on purpose).
+//! `cargo bench --features bench --bench coroutines` (about 30 s: short warm-up and measurement
+//! on purpose).
 
 // A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
 #![allow(unreachable_pub, missing_docs)]

@@ -4,7 +4,8 @@
 //! pool against the thread pool: start-up (pool + first result) and 2,000 tiny tasks. The closing
 //! note gives every time per task and as a ratio.
 //!
-//! `cargo bench --bench executor` (about a minute: short warm-up and measurement on purpose).
+//! `cargo bench --features bench --bench executor` (about a minute: short warm-up and measurement
+//! on purpose).
 
 // A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
 #![allow(unreachable_pub, missing_docs)]

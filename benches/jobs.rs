@@ -1,7 +1,8 @@
 //! Shuttle's exploration on one job against one per core: executions per second for a model
 //! that holds (so every execution of the budget runs), side by side in one run.
 //!
-//! `cargo bench --bench jobs`; the ratio of the two throughputs is the speed-up `--jobs` buys.
+//! `cargo bench --features bench --bench jobs`; the ratio of the two throughputs is the speed-up
+//! `--jobs` buys.
 
 // A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
 #![allow(unreachable_pub, missing_docs)]

@@ -4,7 +4,8 @@
 //! consumers share it behind a `Mutex` (the usual workaround; uncontended with one consumer). The closing note prints each
 //! time as a ratio to the lesson's queue.
 //!
-//! `cargo bench --bench queue` (about a minute: short warm-up and measurement on purpose).
+//! `cargo bench --features bench --bench queue` (about a minute: short warm-up and measurement on
+//! purpose).
 
 // A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
 #![allow(unreachable_pub, missing_docs)]

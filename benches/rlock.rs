@@ -2,7 +2,7 @@
 //! std's `Mutex`: one acquire/release pair uncontended, and 2 threads x 1,000 pairs contended.
 //! After criterion's own report, the mean times are printed as ratios to parking_lot's.
 //!
-//! Run: `cargo bench --bench rlock` (about a minute).
+//! Run: `cargo bench --features bench --bench rlock` (about a minute).
 
 // A bench binary has no outside: its `pub` helpers are for its own modules, not an API.
 #![allow(unreachable_pub, missing_docs)]

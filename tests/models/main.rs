@@ -45,6 +45,7 @@ mod processes;
 mod queue;
 mod queue_reference;
 mod replay_fuzz;
+mod schema;
 mod signals;
 mod thread_api;
 mod threads;

@@ -348,9 +348,5 @@ pub fn stderr(output: &std::process::Output) -> String {
 pub fn report_schema_errors(report: &serde_json::Value) -> Vec<String> {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../src/gate/report.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema is a schema");
-    validator
-        .iter_errors(report)
-        .map(|e| e.to_string())
-        .collect()
+    crate::schema::Schema::new(&schema).errors(report)
 }

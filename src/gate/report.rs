@@ -20,7 +20,7 @@ pub struct GateReport {
     /// The `--seed` that overrode every property's own seed, if one did.
     pub seed_override: Option<u64>,
     /// The children's sandbox: `namespaces` (no network, a read-only file system but a scratch
-    /// directory, nothing outlives the child), or `none, because …` (see [`crate::gate::sandbox`]).
+    /// directory, nothing outlives the child), or `none, because …` (see `gate::sandbox`).
     pub sandbox: String,
     pub submissions: Vec<SubmissionReport>,
     pub summary: Summary,

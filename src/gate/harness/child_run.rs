@@ -1,6 +1,7 @@
 //! Running a built submission: the supervised child process, and what of its output is believed.
 //!
-//! The child runs under [`limits`] (memory, CPU time, tasks, files), in a process group of its
+//! The child runs under [`limits`] (memory, CPU time, tasks, files), in the grade's
+//! [`sandbox`] where the machine gave one, in a process group of its
 //! own that is killed whole when it ends or at the wall-clock limit, and with an environment
 //! holding nothing but a fresh random key: [`results_of`] believes only lines that start with
 //! it, in the order the properties were asked for, and pins whatever the child did not report

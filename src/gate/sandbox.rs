@@ -32,7 +32,11 @@
 
 use std::ffi::CStr;
 use std::io;
+use std::path::Path;
 use std::sync::Mutex;
+
+/// The folders the sandbox covers with a tmpfs of its own: a program under one is not there.
+const COVERED: [&str; 2] = ["/dev/shm", "/run"];
 
 /// What a report says when every child ran in the namespaces.
 pub const NAMESPACES: &str = "namespaces";
@@ -88,6 +92,24 @@ impl Sandbox {
             .as_ref()
             .ok()
             .cloned()
+    }
+
+    /// What the child that runs `program` enters, if the grade is sandboxed: none for a program
+    /// under a folder the sandbox covers (it would not be found there), and none for the rest
+    /// of the grade, which the report says.
+    pub(crate) fn confinement_for(&self, program: &Path) -> Option<Confinement> {
+        let confinement = self.confinement()?;
+        let real = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_owned());
+        match COVERED.iter().find(|folder| real.starts_with(folder)) {
+            Some(folder) => {
+                self.fall_back(format!(
+                    "the program it runs, {}, is under {folder}, which it covers",
+                    real.display()
+                ));
+                None
+            }
+            None => Some(confinement),
+        }
     }
 
     /// The set-up failed for a child (`why`): no sandbox for the rest of the grade.
@@ -595,6 +617,27 @@ mod tests {
                 "{said}"
             );
         }
+    }
+
+    #[test]
+    fn a_program_under_a_covered_folder_runs_without_it() {
+        let sandbox = Sandbox {
+            state: Mutex::new(Ok(Confinement {
+                uid_map: String::new(),
+                gid_map: String::new(),
+            })),
+        };
+        assert!(sandbox.confinement_for(Path::new("/bin/sh")).is_some());
+        assert!(
+            sandbox
+                .confinement_for(Path::new("/dev/shm/gate/harness"))
+                .is_none()
+        );
+        assert_eq!(
+            sandbox.describe(),
+            "none, because the program it runs, /dev/shm/gate/harness, is under /dev/shm, \
+             which it covers"
+        );
     }
 
     #[test]

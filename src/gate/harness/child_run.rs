@@ -81,7 +81,7 @@ pub(super) fn run_child_with_grace(
         }
         _ => binary.to_owned(),
     };
-    let spawned = match sandbox.confinement() {
+    let spawned = match sandbox.confinement_for(&binary) {
         Some(confinement) => match spawn(&binary, words, &key, limits, Some(confinement)) {
             Err(e) => match sandbox::setup_failure(&e) {
                 Some(why) => {

@@ -10,6 +10,7 @@ use super::formats::{self, Format};
 use super::harness::{Harness, STARTER_FILE};
 use super::report::{GateReport, Shard};
 use super::run::{self, DEFAULT_LIMIT, Options};
+use super::sandbox;
 use super::shard;
 use super::{Exercise, exercises};
 use crate::exit::{ExitCode, usage};
@@ -73,6 +74,10 @@ pub struct GradeArgs {
     /// Grade only shard K of N (1 <= K <= N <= 1000), a disjoint part of the PATHs
     #[arg(long, value_name = "K/N", value_parser = |value: &str| Shard::parse(value).ok_or_else(|| shard::bad_shard(value)))]
     pub shard: Option<Shard>,
+    /// Run each submission in new network, PID and mount namespaces where the machine allows
+    /// (auto), or never (off, for debugging); the report says which
+    #[arg(long, value_name = "SANDBOX", value_enum, default_value_t = sandbox::Mode::Auto)]
+    pub sandbox: sandbox::Mode,
 }
 
 /// `interleave merge-reports`: joins shard reports into the report of the whole class.
@@ -263,6 +268,7 @@ fn options(args: &GradeArgs) -> Result<Options, Refused> {
         seed: args.seed,
         limit: args.timeout.unwrap_or(DEFAULT_LIMIT),
         property: args.property.clone(),
+        sandbox: args.sandbox,
     })
 }
 

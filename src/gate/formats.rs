@@ -138,7 +138,7 @@ fn submission_text(submission: &SubmissionReport) -> String {
     out
 }
 
-/// The summary line: how many submissions got each status.
+/// The summary: how many submissions got each status, then the children's sandbox.
 pub fn summary_text(report: &GateReport) -> String {
     summary_of(&sanitise::report(report))
 }
@@ -164,7 +164,7 @@ fn summary_of(report: &GateReport) -> String {
         s.timeout,
         s.rejected,
         s.error
-    )
+    ) + &format!("sandbox: {}\n", report.sandbox)
 }
 
 pub fn text(report: &GateReport) -> String {
@@ -263,6 +263,7 @@ fn junit_of(report: &GateReport) -> String {
         if let Some(output) = &submission.output {
             suite.set_system_out(output.clone());
         }
+        suite.add_property(("sandbox", report.sandbox.as_str()));
         junit.add_test_suite(suite);
     }
     junit.to_string().expect("a JUnit report serializes") + "\n"
@@ -467,6 +468,7 @@ fn gradescope_of(report: &GateReport) -> String {
             (None, status) => format!("{}: {score} of {max} properties hold", status.name()),
         })
         .unwrap_or_default();
+    let output = format!("{output}\nsandbox: {}", report.sandbox);
     let results = serde_json::json!({
         "score": score,
         "max_score": max,

@@ -43,6 +43,8 @@ pub mod harness;
 #[cfg(feature = "cli")]
 pub mod run;
 #[cfg(feature = "cli")]
+pub mod sandbox;
+#[cfg(feature = "cli")]
 pub mod screen;
 #[cfg(feature = "cli")]
 pub mod shard;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The schema's name and version, written into every report.
-pub const SCHEMA: &str = "interleave-gate/2";
+pub const SCHEMA: &str = "interleave-gate/3";
 
 /// A grading run: one exercise, one or many submissions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -19,6 +19,9 @@ pub struct GateReport {
     pub backends: Vec<String>,
     /// The `--seed` that overrode every property's own seed, if one did.
     pub seed_override: Option<u64>,
+    /// The children's sandbox: `namespaces` (no network, a read-only file system but a scratch
+    /// directory, nothing outlives the child), or `none, because …` (see `gate::sandbox`).
+    pub sandbox: String,
     pub submissions: Vec<SubmissionReport>,
     pub summary: Summary,
     /// Which part of a class this run graded (`--shard K/N`); absent when it graded every path

@@ -11,6 +11,7 @@ use super::harness::{Harness, Refusal, Run, Submission, results_of, run_child};
 use super::report::{
     GateReport, Location, PropertyResult, SCHEMA, Status, SubmissionReport, Summary,
 };
+use super::sandbox::{self, Sandbox};
 use super::sanitise;
 use crate::runtime::Backend;
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ pub struct Options {
     pub limit: Duration,
     /// Check only this property (it must be one of the exercise's).
     pub property: Option<String>,
+    /// Whether the children run in the sandbox where the machine allows.
+    pub sandbox: sandbox::Mode,
 }
 
 /// The default wall-clock limit per submission.
@@ -43,12 +46,13 @@ pub fn grade(
     each: &mut dyn FnMut(&SubmissionReport),
 ) -> GateReport {
     let harness = Harness::locate(options.backends.contains(&Backend::Loom));
+    let sandbox = Sandbox::detect(options.sandbox);
     let mut submissions = Vec::new();
     for path in paths {
         if crate::signals::received().is_some() {
             break;
         }
-        let report = grade_one(exercise, path, &harness, options);
+        let report = grade_one(exercise, path, &harness, &sandbox, options);
         if crate::signals::received().is_some() {
             break;
         }
@@ -65,6 +69,7 @@ pub fn grade(
             .map(|b| b.name().to_owned())
             .collect(),
         seed_override: options.seed,
+        sandbox: sandbox.describe(),
         summary: Summary::of(&submissions),
         submissions,
         shard: None,
@@ -76,10 +81,11 @@ fn grade_one(
     exercise: &Exercise,
     path: &str,
     harness: &Result<Harness, String>,
+    sandbox: &Sandbox,
     options: &Options,
 ) -> SubmissionReport {
     let started = Instant::now();
-    let graded = one_pass(exercise, path, harness, options);
+    let graded = one_pass(exercise, path, harness, sandbox, options);
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let report = match graded {
         Ok((properties, output)) => {
@@ -139,6 +145,7 @@ fn one_pass(
     exercise: &Exercise,
     path: &str,
     harness: &Result<Harness, String>,
+    sandbox: &Sandbox,
     options: &Options,
 ) -> Result<(Vec<PropertyResult>, String), Refusal> {
     // Read, screen, build (or find the project's own implementation).
@@ -150,7 +157,7 @@ fn one_pass(
         replay: None,
         property: options.property.clone(),
     };
-    let run = runnable.run(exercise, &args, options.limit)?;
+    let run = runnable.run(exercise, &args, options.limit, sandbox)?;
     // Believe only what the child reported, in the order it was asked.
     let mut properties = results_of(&run, &expected(exercise, options)).map_err(Refusal::error)?;
     // Report in the student's own paths, with the command that replays each failure.
@@ -204,10 +211,17 @@ fn builtin(exercise: &Exercise, name: &str) -> Result<Runnable, Refusal> {
 }
 
 impl Runnable {
-    /// Runs it as a supervised child ([`run_child`]) with `args`, for at most `limit`.
-    fn run(&self, exercise: &Exercise, args: &Args, limit: Duration) -> Result<Run, Refusal> {
+    /// Runs it as a supervised child ([`run_child`]) with `args`, for at most `limit`, in the
+    /// `sandbox` if there is one.
+    fn run(
+        &self,
+        exercise: &Exercise,
+        args: &Args,
+        limit: Duration,
+        sandbox: &Sandbox,
+    ) -> Result<Run, Refusal> {
         match self {
-            Runnable::Harness(binary) => Ok(run_child(binary, &args.to_words(), limit)),
+            Runnable::Harness(binary) => Ok(run_child(binary, &args.to_words(), limit, sandbox)),
             Runnable::Builtin(name) => {
                 let exe = std::env::current_exe().map_err(|e| {
                     Refusal::error(format!("cannot find this program to re-run it: {e}"))
@@ -218,7 +232,7 @@ impl Runnable {
                     name.clone(),
                 ];
                 words.extend(args.to_words());
-                Ok(run_child(&exe, &words, limit))
+                Ok(run_child(&exe, &words, limit, sandbox))
             }
         }
     }
@@ -303,7 +317,12 @@ pub fn replay(
         replay: Some(token.to_owned()),
         property: None,
     };
-    let run = runnable.run(exercise, &args, options.limit)?;
+    let run = runnable.run(
+        exercise,
+        &args,
+        options.limit,
+        &Sandbox::detect(options.sandbox),
+    )?;
     let paths = Paths::new(submission.as_ref(), &harness);
     for message in &run.messages {
         match message {

@@ -89,6 +89,7 @@ pub fn report(report: &GateReport) -> GateReport {
         interleave: line(&report.interleave),
         exercise: line(&report.exercise),
         backends: report.backends.iter().map(|b| line(b)).collect(),
+        sandbox: line(&report.sandbox),
         submissions: report.submissions.iter().map(submission).collect(),
         ..report.clone()
     }

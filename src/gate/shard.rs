@@ -7,6 +7,7 @@
 //! same list of paths (the same glob) without knowing what the others were given.
 
 use super::report::{GateReport, SCHEMA, Shard, SubmissionReport, Summary};
+use super::sandbox::{NAMESPACES, NONE_BECAUSE};
 use crate::util::fnv1a;
 use std::collections::HashMap;
 use std::io::Read;
@@ -90,6 +91,12 @@ pub fn read(file: &str) -> Result<GateReport, String> {
     }
     let report: GateReport = serde_json::from_value(value)
         .map_err(|e| format!("{file} is not an interleave gate report: {e}"))?;
+    if report.sandbox != NAMESPACES && !report.sandbox.starts_with(NONE_BECAUSE) {
+        return Err(format!(
+            "{file} says its sandbox was {:?}, which grade never writes",
+            report.sandbox
+        ));
+    }
     if let Some(shard) = report.shard
         && !shard.is_valid()
     {
@@ -116,6 +123,7 @@ pub fn merge(reports: Vec<(String, GateReport)>) -> Result<GateReport, String> {
         first.backends.clone(),
         first.seed_override,
     );
+    let sandbox = merged_sandbox(&reports);
     let mut submissions: Vec<SubmissionReport> = reports
         .into_iter()
         .flat_map(|(_, report)| report.submissions)
@@ -127,6 +135,7 @@ pub fn merge(reports: Vec<(String, GateReport)>) -> Result<GateReport, String> {
         exercise,
         backends,
         seed_override,
+        sandbox,
         summary: Summary::of(&submissions),
         submissions,
         shard: None,
@@ -157,6 +166,26 @@ fn agree(reports: &[(String, GateReport)]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The merged report's sandbox: the shards' if they all say the same; else none, naming each
+/// shard that had none and why. Shards that differ are merged, not refused: a sandbox changes no
+/// honest submission's grade, and a runner without one must not cost the class its report
+/// (grade never fails for want of a sandbox); the merge claims only what held for all of it.
+fn merged_sandbox(reports: &[(String, GateReport)]) -> String {
+    let first = &reports[0].1.sandbox;
+    if reports.iter().all(|(_, r)| &r.sandbox == first) {
+        return first.clone();
+    }
+    let without: Vec<String> = reports
+        .iter()
+        .filter(|(_, r)| r.sandbox != NAMESPACES)
+        .map(|(file, r)| format!("{file} had {}", r.sandbox))
+        .collect();
+    format!(
+        "{NONE_BECAUSE}not every shard ran in one: {}",
+        without.join("; ")
+    )
 }
 
 /// Shards of one run: all of one count, each index once, each holding only its own submissions.

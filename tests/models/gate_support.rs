@@ -26,6 +26,7 @@ pub fn report_of(
         exercise: exercise.to_owned(),
         backends: backends.iter().map(|b| b.to_string()).collect(),
         seed_override: None,
+        sandbox: "namespaces".to_owned(),
         summary: Summary::of(&submissions),
         submissions,
         shard: None,

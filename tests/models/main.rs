@@ -31,6 +31,7 @@ mod gate_corpus_rlock;
 mod gate_corpus_thread_pool;
 mod gate_determinism;
 mod gate_hostile;
+mod gate_sandbox;
 mod gate_sanitise;
 mod gate_shard;
 mod gate_support;

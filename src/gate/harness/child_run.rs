@@ -1,6 +1,7 @@
 //! Running a built submission: the supervised child process, and what of its output is believed.
 //!
-//! The child runs under [`limits`] (memory, CPU time, tasks, files), in a process group of its
+//! The child runs under [`limits`] (memory, CPU time, tasks, files), in the grade's
+//! [`sandbox`] where the machine gave one, in a process group of its
 //! own that is killed whole when it ends or at the wall-clock limit, and with an environment
 //! holding nothing but a fresh random key: [`results_of`] believes only lines that start with
 //! it, in the order the properties were asked for, and pins whatever the child did not report
@@ -10,9 +11,10 @@ use super::{MAX_TEXT, cut_at, read_capped, wait_within};
 use crate::gate::child::{KEY_VARIABLE, Message};
 use crate::gate::limits::{self, Limits, MALLOC_ARENAS, MEMORY_LIMIT_BYTES};
 use crate::gate::report::{PropertyResult, Status};
+use crate::gate::sandbox::{self, Confinement, Sandbox};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -42,9 +44,10 @@ pub struct Run {
 
 /// Runs `binary` as a submission's child: under [`Limits`], with an environment of its own (the
 /// results channel's key and nothing else of the gate's), in a process group killed whole when
-/// it ends or at `limit`.
-pub(crate) fn run_child(binary: &Path, words: &[String], limit: Duration) -> Run {
-    run_child_with_grace(binary, words, limit, PIPE_GRACE)
+/// it ends or at `limit`, in the `sandbox` if the grade has one (a set-up that fails turns the
+/// sandbox off for the rest of the grade, and the child runs without it).
+pub fn run_child(binary: &Path, words: &[String], limit: Duration, sandbox: &Sandbox) -> Run {
+    run_child_with_grace(binary, words, limit, PIPE_GRACE, sandbox)
 }
 
 /// [`run_child`], waiting `grace` (not [`PIPE_GRACE`]) for pipes still open after the group is
@@ -54,8 +57,8 @@ pub(super) fn run_child_with_grace(
     words: &[String],
     limit: Duration,
     grace: Duration,
+    sandbox: &Sandbox,
 ) -> Run {
-    use std::os::unix::process::CommandExt;
     let started = Instant::now();
     let limits = Limits::for_child(limit);
     let not_started = |why: String| Run {
@@ -70,23 +73,31 @@ pub(super) fn run_child_with_grace(
         Ok(key) => key,
         Err(e) => return not_started(format!("cannot make a key for the results channel: {e}")),
     };
-    let mut command = Command::new(binary);
-    command
-        .args(words)
-        .env_clear()
-        .env("RUST_BACKTRACE", "0")
-        .env("MALLOC_ARENA_MAX", MALLOC_ARENAS)
-        .env(KEY_VARIABLE, &key)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    // SAFETY: the hook runs between fork and exec and makes only async-signal-safe calls
-    // (getrlimit, setrlimit, prctl, getppid), allocating nothing.
-    unsafe {
-        command.pre_exec(move || limits.apply());
-    }
-    let mut child = match command.spawn() {
+    // The sandboxed child starts in its scratch directory: a relative path would not reach it
+    // (a bare name is looked up in PATH, as before).
+    let binary = match binary.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => {
+            std::path::absolute(binary).unwrap_or_else(|_| binary.to_owned())
+        }
+        _ => binary.to_owned(),
+    };
+    let spawned = match sandbox.confinement_for(&binary) {
+        Some(confinement) => match spawn(&binary, words, &key, limits, Some(confinement)) {
+            Err(e) => match sandbox::setup_failure(&e) {
+                Some(why) => {
+                    sandbox.fall_back(format!(
+                        "setting it up for a child failed, and the rest of the grade ran \
+                             without it: {why}"
+                    ));
+                    spawn(&binary, words, &key, limits, None)
+                }
+                None => Err(e),
+            },
+            started => started,
+        },
+        None => spawn(&binary, words, &key, limits, None),
+    };
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => return not_started(format!("cannot start the harness: {e}")),
     };
@@ -148,6 +159,43 @@ pub(super) fn run_child_with_grace(
         elapsed: started.elapsed(),
         limits,
     }
+}
+
+/// Starts `binary` with `words` as a child of the gate: the key and nothing else of the gate's
+/// environment, results on stdout and what it prints on stderr (both piped), in a process group
+/// of its own, under `limits` and, given a `confinement`, in the sandbox.
+fn spawn(
+    binary: &Path,
+    words: &[String],
+    key: &str,
+    limits: Limits,
+    confinement: Option<Confinement>,
+) -> std::io::Result<Child> {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(binary);
+    command
+        .args(words)
+        .env_clear()
+        .env("RUST_BACKTRACE", "0")
+        .env("MALLOC_ARENA_MAX", MALLOC_ARENAS)
+        .env(KEY_VARIABLE, key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    // SAFETY: the hook runs between fork and exec and makes only async-signal-safe calls
+    // (getrlimit, setrlimit, prctl, getppid; the sandbox's unshare, mount, fork, waitpid, ...),
+    // allocating nothing.
+    unsafe {
+        command.pre_exec(move || {
+            limits.apply()?;
+            match &confinement {
+                Some(confinement) => confinement.enter(false),
+                None => Ok(()),
+            }
+        });
+    }
+    command.spawn()
 }
 
 /// 16 random bytes, in hex: the key a child's every result line must start with.

@@ -16,8 +16,7 @@ pub mod submission;
 mod tests;
 
 pub use build::{Harness, default_work, interleave_dependency, outside_build_settings, work_under};
-pub(crate) use child_run::run_child;
-pub use child_run::{Run, results_of};
+pub use child_run::{Run, results_of, run_child};
 pub use submission::{
     MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, Origin, STARTER_FILE, Submission,
 };

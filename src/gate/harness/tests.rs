@@ -6,6 +6,7 @@ use super::child_run::{Run, results_of, run_child, run_child_with_grace};
 use crate::gate::child::Message;
 use crate::gate::limits::{self, Limits, MEMORY_LIMIT_BYTES};
 use crate::gate::report::{PropertyResult, Status};
+use crate::gate::sandbox::{Mode, Sandbox};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus};
@@ -13,13 +14,19 @@ use std::time::{Duration, Instant};
 
 const SECOND: Duration = Duration::from_secs(1);
 
-/// A fake child: `script` run by `/bin/sh` as the gate runs a harness.
+/// A fake child: `script` run by `/bin/sh` as the gate runs a harness, without the sandbox
+/// (these tests are of the layers under it, which hold without it; `gate_sandbox.rs` tests it).
 fn sh(script: &str, limit: Duration) -> Run {
     run_child(
         Path::new("/bin/sh"),
         &["-c".to_owned(), script.to_owned()],
         limit,
+        &unsandboxed(),
     )
+}
+
+fn unsandboxed() -> Sandbox {
+    Sandbox::detect(Mode::Off)
 }
 
 fn expected() -> Vec<(String, String, String)> {
@@ -188,6 +195,7 @@ fn a_process_that_escapes_the_group_with_the_pipes_open_does_not_hang_the_gate()
         &["-c".to_owned(), "setsid sleep 987 & exit 0".to_owned()],
         10 * SECOND,
         grace,
+        &unsandboxed(),
     );
     assert!(
         started.elapsed() < 2 * grace + SECOND,
@@ -233,6 +241,7 @@ fn a_child_that_writes_a_file_is_stopped_by_the_file_size_limit() {
             file.display().to_string(),
         ],
         10 * SECOND,
+        &unsandboxed(),
     );
     let size = std::fs::metadata(&file).map(|m| m.len());
     let _ = std::fs::remove_file(&file);

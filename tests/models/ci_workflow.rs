@@ -289,6 +289,30 @@ fn every_job_is_bounded_credential_free_read_only_and_pinned() {
     }
 }
 
+/// The grade job lets the gate's sandbox make user namespaces before it grades (Ubuntu 24.04's
+/// AppArmor forbids them), and does not fail where it cannot.
+#[test]
+fn the_grade_job_allows_the_sandbox_before_grading() {
+    let workflow = workflow();
+    let runs: Vec<&str> = steps(&workflow, "grade")
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    let allow = runs
+        .iter()
+        .position(|r| r.contains("kernel.apparmor_restrict_unprivileged_userns=0"))
+        .expect("a step allows unprivileged user namespaces");
+    let grade = runs
+        .iter()
+        .position(|r| r.contains("interleave grade"))
+        .expect("the grade step");
+    assert!(allow < grade, "before grading");
+    assert!(
+        runs[allow].contains("|| "),
+        "a runner without it still grades"
+    );
+}
+
 /// The prepare job builds the harness library into the per-user cache and saves it; every
 /// shard restores the same path under the same key instead of building it again.
 #[test]

@@ -5,7 +5,7 @@
 //! `cancel` wins only from `Pending`, a worker starts only from `Pending`, and the callbacks are
 //! taken out of the list in the same step that makes the future done, so each one is run by
 //! exactly one party. That machine is the `thread-pool` exercise's reference
-//! ([`PoolFuture`](super::reference::PoolFuture)); a lesson future is one of those whose value is
+//! ([`PoolFuture`]); a lesson future is one of those whose value is
 //! the task's result or [`TaskError`]. The broken futures ([`super::broken`]) split one of those
 //! steps in two, and the checkers find the gap.
 

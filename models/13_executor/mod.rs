@@ -6,7 +6,7 @@
 //! workers that wait on a condition variable to take from it, and a shutdown that lets them
 //! empty it before they stop (CPython puts a `None` sentinel behind the last task). The pool and
 //! its futures are the `thread-pool` exercise's reference solution, compiled here from its file
-//! ([`reference`], `src/gate/exercises/thread_pool/reference.rs`): one implementation, which the
+//! ([`mod@reference`], `src/gate/exercises/thread_pool/reference.rs`): one implementation, which the
 //! gate grades as a student's file and this lesson runs. The interesting part is the
 //! [`future`]: three parties (the worker, the waiter, whoever cancels or adds a callback) race on
 //! one small state machine, and each rule of the contract is true only because a transition is

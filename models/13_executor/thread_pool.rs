@@ -1,7 +1,7 @@
 //! `ThreadPoolExecutor` over the facade, built as CPython's `concurrent/futures/thread.py` is:
 //! a work queue, workers started lazily, one per submit while none is idle, up to
 //! `max_workers`, and a shutdown that lets every queued task run first. The pool is the
-//! `thread-pool` exercise's reference ([`Pool`](super::reference::Pool), compiled from its file):
+//! `thread-pool` exercise's reference ([`Pool`], compiled from its file):
 //! one implementation, which the gate grades as a student's file and this lesson runs. What the
 //! lesson adds here is Python's side of it: any result type, a task's panic caught as its error
 //! (the worker carries on), `map`, handles for tasks that submit tasks, and the exit's join.

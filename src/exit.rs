@@ -117,8 +117,37 @@ impl From<crate::checker::CheckError> for Refused {
         } else {
             ExitCode::CHECKER_ERROR
         };
-        Refused(error.to_string(), code)
+        match error {
+            crate::checker::CheckError::NotBuilt(crate::runtime::Backend::Loom) => {
+                Refused(without_loom(), code)
+            }
+            error => Refused(error.to_string(), code),
+        }
     }
+}
+
+/// What to run instead of this binary, built without loom, for a command under loom, from any
+/// folder: the loom binary beside interleave's source (`INTERLEAVE_SOURCE`, else where this one
+/// was built from), with the command that builds it if it is not there yet.
+pub fn without_loom() -> String {
+    let source = std::env::var_os("INTERLEAVE_SOURCE").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        Into::into,
+    );
+    let binary = source.join("target/loom/release/interleave");
+    let build = if binary.is_file() {
+        String::new()
+    } else {
+        format!(
+            "build it once with (cd {} && RUSTFLAGS=\"--cfg loom\" cargo build --release \
+             --target-dir target/loom), then ",
+            source.display()
+        )
+    };
+    format!(
+        "this binary was built without loom; {build}run the same command with {}",
+        binary.display()
+    )
 }
 
 #[cfg(feature = "cli")]

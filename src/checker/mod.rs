@@ -418,8 +418,8 @@ impl std::fmt::Display for CheckError {
         match self {
             CheckError::NotBuilt(backend) => write!(
                 f,
-                "this binary was built without the {} backend; build one with: \
-                 RUSTFLAGS=\"--cfg loom\" cargo run --release --target-dir target/loom -- ...",
+                "this binary was built without the {} backend; build it with \
+                 RUSTFLAGS=\"--cfg loom\" (a crate's tests: RUSTFLAGS=\"--cfg loom\" cargo test --release)",
                 backend.name()
             ),
             CheckError::BadToken(why) => write!(f, "bad replay token: {why}"),

@@ -215,35 +215,12 @@ pub fn starter(name: &str, dir: Option<&str>) -> Result<String, Refused> {
     ))
 }
 
-/// What to run instead of this binary (built without loom) for `command` under loom, from any
-/// folder: the loom binary beside interleave's source, built first if it is not there yet.
-fn without_loom(command: &str) -> String {
-    let source = std::env::var_os("INTERLEAVE_SOURCE").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-        Into::into,
-    );
-    let binary = source.join("target/loom/release/interleave");
-    let build = if binary.is_file() {
-        String::new()
-    } else {
-        format!(
-            "build it once with (cd {} && RUSTFLAGS=\"--cfg loom\" cargo build --release \
-             --target-dir target/loom), then ",
-            source.display()
-        )
-    };
-    format!(
-        "this binary was built without loom; {build}run {} {command} ... --backend loom",
-        binary.display()
-    )
-}
-
 /// What clap cannot check alone: a backend this binary lacks, and the options that do not go
 /// together.
 fn options(args: &GradeArgs) -> Result<Options, Refused> {
     let backends = args.backend.backends();
     if backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
-        return Err(usage(without_loom("grade")));
+        return Err(usage(crate::exit::without_loom()));
     }
     if args.shard.is_some() && args.replay.is_some() {
         return Err(usage(
@@ -277,7 +254,7 @@ pub fn prepare(args: &PrepareArgs) -> Result<String, Refused> {
     let exercise = find(&args.exercise)?;
     let backends = args.backend.backends();
     if backends.contains(&Backend::Loom) && !Backend::Loom.is_built() {
-        return Err(usage(without_loom("prepare")));
+        return Err(usage(crate::exit::without_loom()));
     }
     let mut text = String::new();
     for backend in backends {

@@ -576,15 +576,28 @@ fn prepare_builds_the_harness_ahead_and_refuses_an_unknown_exercise() {
 #[cfg(not(loom))]
 #[test]
 fn the_loom_hint_names_the_loom_binary_by_its_full_path() {
+    for args in [
+        &["grade", "counter", "builtin:reference", "--backend", "loom"][..],
+        &["prepare", "counter", "--backend", "loom"],
+        &["check", "counter-race/unlocked", "--backend", "loom"],
+        &["outcomes", "counter-race/unlocked", "--backend", "loom"],
+        &["replay", "counter-race/unlocked", "loom.55edf2.3.3.4"],
+    ] {
+        the_loom_hint_for(args);
+    }
+}
+
+#[cfg(not(loom))]
+fn the_loom_hint_for(args: &[&str]) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_interleave"))
-        .args(["grade", "counter", "builtin:reference", "--backend", "loom"])
+        .args(args)
         .current_dir(std::env::temp_dir())
         .output()
         .expect("the binary runs");
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(2), "{args:?}");
     let source = env!("CARGO_MANIFEST_DIR");
     let binary = format!("{source}/target/loom/release/interleave");
-    let run = format!("run {binary} grade ... --backend loom\n");
+    let run = format!("run the same command with {binary}\n");
     let text = stderr(&output);
     assert!(
         text.starts_with("error: this binary was built without loom; "),

@@ -6,12 +6,12 @@
 //! `README.md` (the statement for students).
 //!
 //! A reference is a student's file like any other (it names `interleave::gate::exercises::…`,
-//! and passes the screen), and for `rlock`, `bounded-queue` and `philosophers` it is also the
-//! lesson's correct variant: the lesson compiles it (`models/09_rlock.rs`, `models/12_queue/mod.rs`,
-//! `models/11_philosophers.rs`), and the builtin `reference` names the lesson's copy, so the file
-//! is compiled once. The thread pool's reference and the lesson `executor`'s pool are two designs
-//! still: the lesson's runs Python's exceptions through its futures (`catch_unwind`), which the
-//! screen refuses in a submission.
+//! and passes the screen), and for `rlock`, `bounded-queue`, `philosophers` and `thread-pool` it
+//! is also the lesson's correct variant: the lesson compiles it (`models/09_rlock.rs`,
+//! `models/12_queue/mod.rs`, `models/11_philosophers.rs`, `models/13_executor/mod.rs`), and the
+//! builtin `reference` names the lesson's copy, so the file is compiled once. (The lesson
+//! `executor` wraps the pool's reference in futures of any result type that carry a task's
+//! panic, `catch_unwind` being the lesson's, which the screen refuses in a submission.)
 //!
 //! A harness names an exercise's module like this, for a student's `Submission` type:
 //!

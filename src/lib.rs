@@ -40,7 +40,9 @@
 //! ## The tutorial
 //!
 //! A Python threading tutorial, re-taught as model-checking tests. Take its first lock lesson:
-//! a hundred threads each do `temp = n; sleep; n = temp - 1`, and `n` does not end at 0.
+//! a hundred threads each do `temp = n; sleep; n = temp - 1`, and `n` does not end at 0. (The
+//! lessons, `interleave::models`, come with the default feature `cli`; a crate that depends on
+//! the engine alone, `default-features = false`, has the engine and not them.)
 //!
 //! ```
 //! use interleave::checker::{self, Budget, Mode, Verdict};

@@ -23,7 +23,10 @@ const SHARDS_NAMED: usize = 10;
 
 /// The shard (1-based) of `count` that the submission at `path` belongs to.
 pub fn shard_of(path: &str, count: u32) -> u32 {
-    let name = path.trim_end_matches('/');
+    // The name as every report writes it (made plain), so that a merge, which reads only the
+    // reports, finds each submission in the shard that graded it, whatever its raw name holds.
+    let plain = super::sanitise::line(path);
+    let name = plain.trim_end_matches('/');
     let index = fnv1a(name.as_bytes()) % u64::from(count.max(1));
     1 + u32::try_from(index).expect("below a u32 count")
 }

@@ -272,3 +272,38 @@ fn bad_shards_and_reports_that_do_not_fit_are_refused_in_one_line() {
         "gradescope",
     );
 }
+
+/// Files whose names a report makes plain (an ESC, U+202E, a newline) are found by the merge in
+/// the shard that graded them: the shard is computed from the name as reports write it.
+#[test]
+fn shards_of_files_with_hostile_names_merge() {
+    let dir = scratch("hostile-names");
+    let class: Vec<String> = [
+        "esc\u{1b}[31m.txt",
+        "bidi\u{202e}evil.txt",
+        "nl\n::error::x.txt",
+        "plain.txt",
+    ]
+    .iter()
+    .map(|name| {
+        let file = dir.join(name);
+        std::fs::write(&file, "not Rust\n").expect("a file");
+        text(&file).to_owned()
+    })
+    .collect();
+    let shards: Vec<PathBuf> = (1..=SHARDS)
+        .map(|k| dir.join(format!("shard-{k}.json")))
+        .collect();
+    for (index, file) in (1..=SHARDS).zip(&shards) {
+        let shard = format!("{index}/{SHARDS}");
+        let output = grade_class(&class, file, &["--shard", &shard]);
+        assert!(file.is_file(), "{}", stderr(&output));
+    }
+    let mut args = vec!["merge-reports"];
+    args.extend(shards.iter().map(|file| text(file)));
+    args.extend(["--format", "json"]);
+    let merged = interleave(&args);
+    assert_eq!(merged.status.code(), Some(3), "{}", stderr(&merged));
+    let report: GateReport = serde_json::from_slice(&merged.stdout).expect("a report");
+    assert_eq!(report.submissions.len(), class.len());
+}

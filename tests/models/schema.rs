@@ -32,6 +32,7 @@ const ASSERTIONS: &[&str] = &[
     "minItems",
     "minimum",
     "maximum",
+    "pattern",
     "oneOf",
     "$ref",
 ];
@@ -121,6 +122,11 @@ impl<'a> Schema<'a> {
                 ),
                 "minItems" => assert!(value.is_u64(), "{here}: a non-negative integer"),
                 "minimum" | "maximum" => assert!(value.is_number(), "{here}: a number"),
+                "pattern" => {
+                    let pattern = value.as_str().unwrap_or_else(|| panic!("{here}: a string"));
+                    regex_lite::Regex::new(pattern)
+                        .unwrap_or_else(|e| panic!("{here}: not a regular expression: {e}"));
+                }
                 "$ref" => {
                     let reference = value.as_str().unwrap_or_else(|| panic!("{here}: a string"));
                     self.resolve(reference);
@@ -175,6 +181,14 @@ impl<'a> Schema<'a> {
             && !options.iter().any(|option| equal(instance, option))
         {
             errors.push(format!("{at}: {instance} is not one of {options:?}"));
+        }
+        if let (Value::String(text), Some(pattern)) =
+            (instance, object.get("pattern").and_then(Value::as_str))
+        {
+            let regex = regex_lite::Regex::new(pattern).expect("checked by Schema::new");
+            if !regex.is_match(text) {
+                errors.push(format!("{at}: {instance} does not match {pattern:?}"));
+            }
         }
         if let Value::Number(number) = instance {
             let value = number.as_f64().expect("a JSON number");
@@ -395,9 +409,26 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_matches_strings_anywhere_unless_anchored_and_ignores_other_types() {
+        let sandbox = json!({ "type": "string", "pattern": "^(namespaces|none, because .+)$" });
+        assert!(errors(sandbox.clone(), json!("namespaces")).is_empty());
+        assert!(errors(sandbox.clone(), json!("none, because --sandbox off")).is_empty());
+        assert_eq!(errors(sandbox.clone(), json!("none, because ")).len(), 1);
+        assert_eq!(errors(sandbox.clone(), json!("namespaces!")).len(), 1);
+        assert_eq!(errors(sandbox, json!("some")).len(), 1);
+        let unanchored = json!({ "pattern": "b+" });
+        assert!(errors(unanchored.clone(), json!("abbc")).is_empty());
+        assert_eq!(errors(unanchored.clone(), json!("ac")).len(), 1);
+        assert!(
+            errors(unanchored, json!(3)).is_empty(),
+            "a pattern constrains strings only"
+        );
+    }
+
+    #[test]
     fn an_unknown_keyword_or_reference_is_refused_not_ignored() {
         for bad in [
-            json!({ "pattern": "^a" }),
+            json!({ "pattern": "^(a" }),
             json!({ "properties": { "a": { "maxLength": 3 } } }),
             json!({ "$ref": "#/$defs/missing" }),
             json!({ "$ref": "other.json#/x" }),

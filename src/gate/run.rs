@@ -357,14 +357,31 @@ pub fn replay_command(exercise: &str, path: &str, backend: &str, token: &str) ->
     )
 }
 
-/// `word` as one shell word.
+/// `word` as one shell word on one line: quoted if it needs it, and a name with characters a
+/// report shows as escapes (a newline, ESC, U+202E) in bash's `$'…'`, which spells each one
+/// out, so the line can be pasted and names the very file.
 fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
+        return word.to_owned();
     }
+    if sanitise::line(word) == word {
+        return format!("'{}'", word.replace('\'', "'\\''"));
+    }
+    let mut quoted = String::from("$'");
+    for c in word.chars() {
+        match c {
+            '\\' => quoted.push_str("\\\\"),
+            '\'' => quoted.push_str("\\'"),
+            '\n' => quoted.push_str("\\n"),
+            c if c.is_ascii_graphic() || c == ' ' => quoted.push(c),
+            c if (c as u32) < 0x80 => quoted.push_str(&format!("\\x{:02x}", c as u32)),
+            c if sanitise::line(&c.to_string()) == c.to_string() => quoted.push(c),
+            c => quoted.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    quoted.push('\'');
+    quoted
 }
 
 /// A place in code the student does not have, named for what it is: the exercise's own program
@@ -398,7 +415,8 @@ impl<'a> Paths<'a> {
 
     fn map(&self, file: &str) -> String {
         if let Some(original) = self.submission.and_then(|s| s.original_path(file)) {
-            return original;
+            // The student's own file name, made plain: a newline in it must not end the line.
+            return sanitise::line(&original);
         }
         let inside = self
             .source
@@ -447,7 +465,32 @@ impl<'a> Paths<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::Paths;
+    use super::{Paths, shell_word};
+
+    #[test]
+    fn a_replay_line_names_any_file_on_one_line_that_bash_reads_back() {
+        for name in [
+            "plain/sub.rs",
+            "with space's.rs",
+            "nl\n::error file=x,line=1::owned.rs",
+            "esc\u{1b}[31m.rs",
+            "bidi\u{202e}evil.rs",
+            "back\\slash'quote\t.rs",
+        ] {
+            let word = shell_word(name);
+            assert!(!word.contains('\n'), "{word}");
+            assert_eq!(
+                crate::gate::sanitise::line(&word),
+                word,
+                "{word} shows as it is"
+            );
+            let read = std::process::Command::new("bash")
+                .args(["-c", &format!("printf %s {word}")])
+                .output()
+                .expect("bash runs");
+            assert_eq!(String::from_utf8_lossy(&read.stdout), name, "{word}");
+        }
+    }
     use crate::gate::harness::Submission;
 
     #[test]

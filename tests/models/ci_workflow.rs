@@ -139,13 +139,14 @@ fn the_shard_count_is_the_same_in_the_matrix_and_in_the_command() {
         grade.contains(&format!("--shard ${{{{ matrix.shard }}}}/{count} ")),
         "--shard ${{{{ matrix.shard }}}}/{count} in: {grade}"
     );
-    // Students' failures (1) and rejections (3) are graded, a grader error (4) is in the
-    // report and fails the merge at its end; a usage error (2) fails the job.
-    assert!(grade.contains("0 | 1 | 3)"), "{grade}");
+    // Students' failures (1), rejections (3) and properties not checked (5) are graded, a grader
+    // error (4) is in the report and fails the merge at its end; a usage error (2) fails the job.
+    assert!(grade.contains("0 | 1 | 3 | 5)"), "{grade}");
     let case_four = |script: &str| script.lines().any(|l| l.trim_start().starts_with("4)"));
     assert!(case_four(grade), "{grade}");
     let merge = script(&workflow, "merge", "merge-reports");
     assert!(case_four(merge) && merge.contains("errors=yes"), "{merge}");
+    assert!(merge.contains("0 | 1 | 3 | 5)"), "{merge}");
     let last = steps(&workflow, "merge").last().expect("merge's steps");
     assert_eq!(
         last["if"].as_str(),
@@ -478,7 +479,7 @@ mod gitlab {
         let toolchain = variable(&pipeline, "RUST_TOOLCHAIN");
         assert_eq!(
             pipeline["default"]["image"].as_str(),
-            Some(format!("rust:{toolchain}").as_str()),
+            Some("rust:$RUST_TOOLCHAIN"),
             "the image is the pinned toolchain"
         );
         assert_eq!(
@@ -498,6 +499,22 @@ mod gitlab {
                 .expect("bash runs");
             assert!(output.status.success(), "{job}: {}", stderr(&output));
         }
+    }
+
+    /// Every exit code `grade` and `merge-reports` give a graded class (0, 1, 3, 5) is graded in
+    /// both the grade and the merge script; 4 is kept for the end, 2 fails.
+    #[test]
+    fn graded_exit_codes_are_the_ones_the_readme_lists() {
+        let pipeline = pipeline();
+        for job in ["grade", "merge"] {
+            let script = script(&pipeline, job);
+            assert!(script.contains("0 | 1 | 3 | 5)"), "{job}: {script}");
+            assert!(
+                script.lines().any(|l| l.trim_start().starts_with("4)")),
+                "{job}"
+            );
+        }
+        assert!(script(&pipeline, "grade").contains("CI_REPOSITORY_URL"));
     }
 
     #[test]

@@ -370,7 +370,14 @@ pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
 /// A symbolic link is left to the reading, which rejects it as the student's.
 fn check_paths(exercise: &Exercise, paths: &[String]) -> Result<(), Refused> {
     let mut missing = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for path in paths {
+        // A class's report has one entry per submission (a merge refuses two): one PATH once.
+        if !seen.insert(path.trim_end_matches('/')) {
+            return Err(usage(format!(
+                "{path} is given twice; give each submission once"
+            )));
+        }
         if let Some(name) = path.strip_prefix(run::BUILTIN_PREFIX) {
             if exercise.builtin(name).is_none() {
                 let builtins = (exercise.builtins)();
@@ -392,7 +399,8 @@ fn check_paths(exercise: &Exercise, paths: &[String]) -> Result<(), Refused> {
                 if !(kind.is_file() || kind.is_dir() || kind.is_symlink()) {
                     return Err(usage(format!(
                         "{path} is neither a file nor a folder (a FIFO, socket or device); \
-                         a submission is a .rs file or a folder with src/lib.rs"
+                         a submission is a .rs file or a folder with src/lib.rs, lib.rs or \
+                         submission.rs"
                     )));
                 }
             }

@@ -613,3 +613,22 @@ fn the_loom_hint_for(args: &[&str]) {
         );
     }
 }
+
+/// A submission given twice would be two entries of one student in the class's report (which a
+/// merge of shards refuses): refused before grading, in one line.
+#[test]
+fn a_path_given_twice_is_refused_before_grading() {
+    let output = interleave(&[
+        "grade",
+        "counter",
+        "builtin:starter",
+        "Cargo.toml",
+        "Cargo.toml",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: Cargo.toml is given twice; give each submission once\n"
+    );
+    assert_eq!(stdout(&output), "");
+}

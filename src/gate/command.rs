@@ -345,8 +345,15 @@ pub fn grade(args: &GradeArgs) -> Result<(String, ExitCode), Refused> {
         }
     });
     report.shard = args.shard;
+    let signal = signals::received().filter(|_| report.submissions.len() < total);
+    if let Some(signal) = signal {
+        report.cut_short = Some(format!(
+            "by {signal}: {} of {total} submissions graded",
+            report.submissions.len()
+        ));
+    }
     let (mut shown, code) = deliver(&report, args.format, args.out.as_deref())?;
-    let Some(signal) = signals::received().filter(|_| report.submissions.len() < total) else {
+    let Some(signal) = signal else {
         return Ok((shown, code));
     };
     let cut_short = format!(

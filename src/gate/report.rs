@@ -28,6 +28,10 @@ pub struct GateReport {
     /// it was given, or when it is the merge of a run's shards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// Present when a stop signal ended the grade before every path was graded: which signal,
+    /// and how many were (`merge-reports` refuses such a report: the others are missing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_short: Option<String>,
 }
 
 /// Shard `index` of `count`: the submissions whose name hashes to it (see

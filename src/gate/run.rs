@@ -73,6 +73,7 @@ pub fn grade(
         summary: Summary::of(&submissions),
         submissions,
         shard: None,
+        cut_short: None,
     }
 }
 

@@ -90,6 +90,7 @@ pub fn report(report: &GateReport) -> GateReport {
         exercise: line(&report.exercise),
         backends: report.backends.iter().map(|b| line(b)).collect(),
         sandbox: line(&report.sandbox),
+        cut_short: report.cut_short.as_deref().map(line),
         submissions: report.submissions.iter().map(submission).collect(),
         ..report.clone()
     }

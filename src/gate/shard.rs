@@ -116,6 +116,13 @@ pub fn merge(reports: Vec<(String, GateReport)>) -> Result<GateReport, String> {
     let Some((_, first)) = reports.first() else {
         return Err("no report to merge".to_owned());
     };
+    if let Some((file, report)) = reports.iter().find(|(_, r)| r.cut_short.is_some()) {
+        return Err(format!(
+            "{file} was cut short ({}): the submissions it did not grade would be missing; \
+             grade that part again",
+            report.cut_short.as_deref().unwrap_or_default()
+        ));
+    }
     agree(&reports)?;
     check_shards(&reports)?;
     check_unique(&reports)?;
@@ -142,6 +149,7 @@ pub fn merge(reports: Vec<(String, GateReport)>) -> Result<GateReport, String> {
         summary: Summary::of(&submissions),
         submissions,
         shard: None,
+        cut_short: None,
     })
 }
 

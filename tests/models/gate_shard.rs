@@ -307,3 +307,32 @@ fn shards_of_files_with_hostile_names_merge() {
     let report: GateReport = serde_json::from_slice(&merged.stdout).expect("a report");
     assert_eq!(report.submissions.len(), class.len());
 }
+
+/// A shard a stop signal cut short says so in its report, and the merge refuses it: the
+/// submissions it did not grade would be missing from the class's report without a word.
+#[test]
+fn a_cut_short_shard_is_refused_by_the_merge() {
+    let shard = |index: u32, cut_short: Option<&str>| {
+        let mut report = crate::gate_support::report_of("counter", &["shuttle"], Vec::new());
+        report.shard = Some(Shard { index, count: 2 });
+        report.cut_short = cut_short.map(str::to_owned);
+        report
+    };
+    let whole = interleave::gate::shard::merge(vec![
+        ("1.json".to_owned(), shard(1, None)),
+        ("2.json".to_owned(), shard(2, None)),
+    ]);
+    assert!(whole.is_ok(), "{whole:?}");
+    let refused = interleave::gate::shard::merge(vec![
+        ("1.json".to_owned(), shard(1, None)),
+        (
+            "2.json".to_owned(),
+            shard(2, Some("by SIGTERM: 4 of 5 submissions graded")),
+        ),
+    ]);
+    assert_eq!(
+        refused.unwrap_err(),
+        "2.json was cut short (by SIGTERM: 4 of 5 submissions graded): the submissions it did \
+         not grade would be missing; grade that part again"
+    );
+}

@@ -30,6 +30,7 @@ pub fn report_of(
         summary: Summary::of(&submissions),
         submissions,
         shard: None,
+        cut_short: None,
     }
 }
 

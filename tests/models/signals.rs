@@ -131,6 +131,15 @@ fn sigterm_ends_grade_with_the_submissions_graded_so_far_and_exit_130() {
                 report.summary.submissions as usize,
                 report.submissions.len()
             );
+            assert_eq!(
+                report.cut_short,
+                Some(format!(
+                    "by SIGTERM: {} of {} submissions graded",
+                    report.submissions.len(),
+                    submissions.len()
+                )),
+                "the report says it is not the whole class"
+            );
             report.submissions.len()
         } else {
             text.lines()

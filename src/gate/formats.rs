@@ -365,6 +365,7 @@ fn github_of(report: &GateReport) -> String {
     }
     // Failures first: the few annotations GitHub shows are for what must be fixed.
     annotations.sort_by_key(|(level, ..)| *level != "error");
+    let left_off = annotations.len().saturating_sub(MAX_ANNOTATIONS);
     for (level, location, title, message) in annotations.into_iter().take(MAX_ANNOTATIONS) {
         let _ = writeln!(
             out,
@@ -373,6 +374,14 @@ fn github_of(report: &GateReport) -> String {
             location.line,
             escape_property(&title),
             escape_data(&message)
+        );
+    }
+    if left_off > 0 {
+        let _ = writeln!(
+            out,
+            "::notice title=interleave::{left_off} more annotation{} left off (GitHub shows few): \
+             every submission is in the report above",
+            if left_off == 1 { "" } else { "s" }
         );
     }
     out

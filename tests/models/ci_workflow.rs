@@ -52,6 +52,28 @@ fn command_words(script: &str, command: &str, shard: u32, exercise: &str) -> Vec
         .collect()
 }
 
+/// Runs a workflow's `grade` command words for one shard, with the class's glob replaced by a
+/// submission rejected without a compile and the report written under `dir`: it must grade
+/// (exit 0 or 3) and write that shard's report, whose path it returns.
+fn grade_shard(words: &mut [String], dir: &std::path::Path, shard: Shard) -> PathBuf {
+    let glob = words.iter().position(|w| w.starts_with("submissions/"));
+    words[glob.expect("the class's glob")] = "Cargo.toml".to_owned();
+    let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
+    let file = dir.join(&words[out]);
+    words[out] = file.to_str().unwrap().to_owned();
+    let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    let output = interleave(&args);
+    assert!(
+        matches!(output.status.code(), Some(0 | 3)),
+        "{words:?}: {}",
+        stderr(&output)
+    );
+    let report: GateReport =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("a JSON report");
+    assert_eq!(report.shard, Some(shard));
+    file
+}
+
 /// The matrix's shards, which must be 1..=N; N.
 fn shard_count(workflow: &Yaml) -> u32 {
     let shards: Vec<i64> = workflow["jobs"]["grade"]["strategy"]["matrix"]["shard"]
@@ -171,29 +193,14 @@ fn the_workflow_commands_are_ones_interleave_accepts() {
     for shard in 1..=count {
         let mut words = command_words(grade, "interleave grade", shard, exercise);
         assert_eq!(words[..3], ["interleave", "grade", exercise]);
-        // The class's glob, here a submission rejected without a compile; the report, here.
-        let glob = words.iter().position(|w| w.starts_with("submissions/"));
-        words[glob.expect("the class's glob")] = "Cargo.toml".to_owned();
-        let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
-        let file = dir.join(&words[out]);
-        words[out] = file.to_str().unwrap().to_owned();
-        let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
-        let output = interleave(&args);
-        assert!(
-            matches!(output.status.code(), Some(0 | 3)),
-            "{words:?}: {}",
-            stderr(&output)
-        );
-        let report: GateReport =
-            serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("a JSON report");
-        assert_eq!(
-            report.shard,
-            Some(Shard {
+        files.push(grade_shard(
+            &mut words,
+            &dir,
+            Shard {
                 index: shard,
-                count
-            })
-        );
-        files.push(file);
+                count,
+            },
+        ));
     }
     let merge = script(&workflow, "merge", "merge-reports");
     for format in ["junit", "json"] {
@@ -437,7 +444,7 @@ fn placeholders_an_empty_class_and_a_fenced_summary_fail_loudly_or_hold() {
 mod gitlab {
     use super::{run_bash, scratch};
     use crate::support::{interleave, stderr};
-    use interleave::gate::report::{GateReport, Shard};
+    use interleave::gate::report::Shard;
     use yaml_rust2::{Yaml, YamlLoader};
 
     const PIPELINE: &str = include_str!("../../ci/class-grading.gitlab-ci.yml");
@@ -581,31 +588,14 @@ mod gitlab {
                 .take_while(|w| *w != "||")
                 .map(|w| w.trim_matches('"').to_owned())
                 .collect();
-            let glob = words
-                .iter()
-                .position(|w| w.starts_with("submissions/"))
-                .expect("the glob");
-            words[glob] = "Cargo.toml".to_owned();
-            let out = words.iter().position(|w| w == "--out").expect("--out") + 1;
-            let file = dir.join(&words[out]);
-            words[out] = file.to_str().unwrap().to_owned();
-            let args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
-            let output = interleave(&args);
-            assert!(
-                matches!(output.status.code(), Some(0 | 3)),
-                "{}",
-                stderr(&output)
-            );
-            let report: GateReport =
-                serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("a report");
-            assert_eq!(
-                report.shard,
-                Some(Shard {
+            files.push(super::grade_shard(
+                &mut words,
+                &dir,
+                Shard {
                     index: shard,
-                    count
-                })
-            );
-            files.push(file);
+                    count,
+                },
+            ));
         }
         let merge = script(&pipeline, "merge");
         for line in merge

@@ -259,12 +259,40 @@ fn a_token_for_another_model_or_thread_count_is_a_bad_token() {
 #[cfg(not(loom))]
 #[test]
 fn loom_backend_in_a_plain_build_says_how_to_build_one() {
-    let output = interleave(&["check", "counter-race/locked", "--backend", "loom"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("RUSTFLAGS=\"--cfg loom\""),
-        "{}",
-        stderr(&output)
+    // The hint depends on whether the loom binary exists yet, so the source folder is one of
+    // the test's own: without the binary, then with it.
+    let source = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("loom-hint-source");
+    let _ = std::fs::remove_dir_all(&source);
+    std::fs::create_dir_all(&source).expect("a scratch folder");
+    let check_under_loom = || {
+        let args = ["check", "counter-race/locked", "--backend", "loom"].map(std::ffi::OsStr::new);
+        interleave_with(
+            &args,
+            &[("INTERLEAVE_SOURCE", source.to_str().expect("a UTF-8 path"))],
+            std::process::Stdio::piped(),
+        )
+    };
+    let binary = source.join("target/loom/release/interleave");
+    let run = format!("run the same command with {}\n", binary.display());
+
+    let unbuilt = check_under_loom();
+    assert_eq!(unbuilt.status.code(), Some(2));
+    assert_eq!(
+        stderr(&unbuilt),
+        format!(
+            "error: this binary was built without loom; build it once with (cd {} && \
+             RUSTFLAGS=\"--cfg loom\" cargo build --release --target-dir target/loom), then {run}",
+            source.display()
+        )
+    );
+
+    std::fs::create_dir_all(binary.parent().unwrap()).unwrap();
+    std::fs::write(&binary, "").unwrap();
+    let built = check_under_loom();
+    assert_eq!(built.status.code(), Some(2));
+    assert_eq!(
+        stderr(&built),
+        format!("error: this binary was built without loom; {run}")
     );
 }
 

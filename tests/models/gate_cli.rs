@@ -638,3 +638,34 @@ fn a_path_given_twice_is_refused_before_grading() {
     );
     assert_eq!(stdout(&output), "");
 }
+
+/// A folder submission is mounted by its `lib.rs`, whatever its other files are called: a
+/// module whose name sorts before `lib` (`helper.rs`) is one of its modules, not its root.
+#[test]
+fn a_folder_submission_is_mounted_by_its_lib_rs_whatever_its_modules_are_called() {
+    let dir = scratch("helper-before-lib");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "mod helper;\n\npub type Submission<R> = helper::LockedCounter<R>;\n",
+    )
+    .unwrap();
+    let reference = include_str!("../../src/gate/exercises/counter/reference.rs")
+        .replace("pub type Submission<R> = LockedCounter<R>;", "");
+    std::fs::write(dir.join("src/helper.rs"), reference).unwrap();
+    let output = interleave(&[
+        "grade",
+        "counter",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report = json_report(&output);
+    let submission = &report.submissions[0];
+    assert_eq!(
+        (output.status.code(), submission.status),
+        (Some(0), Status::Pass),
+        "{:?}",
+        submission.message
+    );
+}

@@ -208,6 +208,16 @@ pub fn main(exercise: &str, properties: Vec<Property>) -> ! {
     run(exercise, properties, &words)
 }
 
+/// A batch harness's answer to a first argument naming none of its submissions (only the gate
+/// starts it, so this is the gate's mistake): a refusal, then exit.
+pub fn no_member(exercise: &str, member: &str) -> ! {
+    let mut channel = Channel::take();
+    channel.send(&Message::Refused {
+        message: format!("this {exercise} batch harness has no submission {member:?}"),
+    });
+    std::process::exit(ExitCode::Usage.code());
+}
+
 /// [`main`], with the arguments given.
 pub fn run(exercise: &str, properties: Vec<Property>, words: &[String]) -> ! {
     let mut channel = Channel::take();

@@ -7,14 +7,16 @@
 use super::Exercise;
 use super::child::{Args, BUILTIN_COMMAND, Message};
 use super::grade::REPLAY_MARK;
-use super::harness::{Harness, Refusal, Run, Submission, results_of, run_child};
+use super::harness::{
+    BATCH_SIZE, Built, Harness, Member, Refusal, Run, Submission, results_of, run_child,
+};
 use super::report::{
     GateReport, Location, PropertyResult, SCHEMA, Status, SubmissionReport, Summary,
 };
 use super::sandbox::{self, Sandbox};
 use super::sanitise;
 use crate::runtime::Backend;
-use std::path::PathBuf;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// How a grading run was asked for.
@@ -36,9 +38,11 @@ pub const DEFAULT_LIMIT: Duration = Duration::from_secs(120);
 /// A submission named `builtin:NAME` is one of the project's own implementations.
 pub const BUILTIN_PREFIX: &str = "builtin:";
 
-/// Grades every path, in order; `each` sees each submission's report as it is made. A stop
-/// signal (see [`crate::signals`]) kills the submission being graded, whose report is dropped,
-/// and ends the run: the report has the submissions graded before it.
+/// Grades every path, in order; `each` sees each submission's report as it is made. The paths
+/// are taken [`BATCH_SIZE`] at a time: read and screened, then built together (see
+/// [`Harness::build_together`]), then each run. A stop signal (see [`crate::signals`]) kills the
+/// build or the submission being graded, whose report is dropped, and ends the run: the report
+/// has the submissions graded before it.
 pub fn grade(
     exercise: &Exercise,
     paths: &[String],
@@ -48,16 +52,38 @@ pub fn grade(
     let harness = Harness::locate(options.backends.contains(&Backend::Loom));
     let sandbox = Sandbox::detect(options.sandbox);
     let mut submissions = Vec::new();
-    for path in paths {
+    'batches: for batch in paths.chunks(BATCH_SIZE) {
         if crate::signals::received().is_some() {
             break;
         }
-        let report = grade_one(exercise, path, &harness, &sandbox, options);
-        if crate::signals::received().is_some() {
-            break;
+        let screened: Vec<Option<Result<Submission, Refusal>>> = batch
+            .iter()
+            .map(|path| (!path.starts_with(BUILTIN_PREFIX)).then(|| screened(path)))
+            .collect();
+        let together = match &harness {
+            Ok(harness) => {
+                let ready: Vec<&Submission> = screened.iter().flatten().flatten().collect();
+                harness.build_together(exercise, &ready)
+            }
+            Err(_) => HashMap::new(),
+        };
+        for (path, screened) in batch.iter().zip(screened) {
+            if crate::signals::received().is_some() {
+                break 'batches;
+            }
+            let graded = Graded {
+                exercise,
+                path,
+                harness: &harness,
+                together: &together,
+            };
+            let report = graded.report(screened, &sandbox, options);
+            if crate::signals::received().is_some() {
+                break 'batches;
+            }
+            each(&report);
+            submissions.push(report);
         }
-        each(&report);
-        submissions.push(report);
     }
     GateReport {
         schema: SCHEMA.to_owned(),
@@ -77,42 +103,102 @@ pub fn grade(
     }
 }
 
-/// One submission's report: the pass's results, or the refusal that ended it.
-fn grade_one(
-    exercise: &Exercise,
-    path: &str,
-    harness: &Result<Harness, String>,
-    sandbox: &Sandbox,
-    options: &Options,
-) -> SubmissionReport {
-    let started = Instant::now();
-    let graded = one_pass(exercise, path, harness, sandbox, options);
-    let elapsed_ms = started.elapsed().as_millis() as u64;
-    let report = match graded {
-        Ok((properties, output)) => {
-            let output = output.trim();
-            SubmissionReport {
-                submission: path.to_owned(),
-                status: SubmissionReport::status_of(&properties),
-                message: None,
-                location: None,
-                properties,
-                output: (!output.is_empty()).then(|| output.to_owned()),
-                elapsed_ms,
+/// One submission being graded: its exercise, its path, and what builds it (the harness, and
+/// what was built together with others).
+struct Graded<'a> {
+    exercise: &'a Exercise,
+    path: &'a str,
+    harness: &'a Result<Harness, String>,
+    together: &'a HashMap<String, Built>,
+}
+
+impl Graded<'_> {
+    /// Its report: the pass's results, or the refusal that ended it. `screened` is its files read
+    /// and screened (`None` for one of the project's own implementations).
+    fn report(
+        &self,
+        screened: Option<Result<Submission, Refusal>>,
+        sandbox: &Sandbox,
+        options: &Options,
+    ) -> SubmissionReport {
+        let path = self.path;
+        let started = Instant::now();
+        let build_share = screened
+            .as_ref()
+            .and_then(|screened| screened.as_ref().ok())
+            .and_then(|submission| self.together.get(&submission.digest(self.exercise.name)))
+            .and_then(|built| built.member.as_ref())
+            .map(|member| member.build_share)
+            .unwrap_or_default();
+        let graded = self.one_pass(screened, sandbox, options);
+        let elapsed_ms = (started.elapsed() + build_share).as_millis() as u64;
+        let report = match graded {
+            Ok((properties, output)) => {
+                let output = output.trim();
+                SubmissionReport {
+                    submission: path.to_owned(),
+                    status: SubmissionReport::status_of(&properties),
+                    message: None,
+                    location: None,
+                    properties,
+                    output: (!output.is_empty()).then(|| output.to_owned()),
+                    elapsed_ms,
+                }
             }
+            Err(refusal) => SubmissionReport {
+                submission: path.to_owned(),
+                status: refusal.status,
+                message: Some(refusal.message),
+                location: refusal.location,
+                properties: Vec::new(),
+                output: None,
+                elapsed_ms,
+            },
+        };
+        // Made plain here, so that whatever reads it (the progress line, each format) reads it so.
+        sanitise::submission(&report)
+    }
+
+    /// The whole pass over one submission, each step in turn: read → screen ([`screened`]) → build
+    /// (or find it built together with others) → run → believe → report; the first step that
+    /// refuses ends it. Its property results, and what the submission printed.
+    fn one_pass(
+        &self,
+        screened: Option<Result<Submission, Refusal>>,
+        sandbox: &Sandbox,
+        options: &Options,
+    ) -> Result<(Vec<PropertyResult>, String), Refusal> {
+        let (exercise, path, harness) = (self.exercise, self.path, self.harness);
+        // Build it (or find it built, or find the project's own implementation).
+        let (runnable, submission) = match screened {
+            None => (builtin(exercise, &path[BUILTIN_PREFIX.len()..])?, None),
+            Some(screened) => {
+                let submission = screened?;
+                let built = match self.together.get(&submission.digest(exercise.name)) {
+                    Some(built) => built.clone(),
+                    None => built(exercise, path, &submission, harness)?,
+                };
+                (Runnable::Harness(built), Some(submission))
+            }
+        };
+        // Run it in a child, asking for every property on every backend, in order.
+        let args = Args {
+            backends: options.backends.clone(),
+            seed: options.seed,
+            replay: None,
+            property: options.property.clone(),
+        };
+        let run = runnable.run(exercise, &args, options.limit, sandbox)?;
+        // Believe only what the child reported, in the order it was asked.
+        let mut properties =
+            results_of(&run, &expected(exercise, options)).map_err(Refusal::error)?;
+        // Report in the student's own paths, with the command that replays each failure.
+        let paths = Paths::new(submission.as_ref(), harness);
+        for result in &mut properties {
+            paths.student_facing(result, exercise.name, path);
         }
-        Err(refusal) => SubmissionReport {
-            submission: path.to_owned(),
-            status: refusal.status,
-            message: Some(refusal.message),
-            location: refusal.location,
-            properties: Vec::new(),
-            output: None,
-            elapsed_ms,
-        },
-    };
-    // Made plain here, so that whatever reads it (the progress line, each format) reads it so.
-    sanitise::submission(&report)
+        Ok((properties, run.output))
+    }
 }
 
 /// A refusal's message with every path of the submission's files in it (student-chosen names,
@@ -139,40 +225,10 @@ fn plain_paths(mut refusal: Refusal, path: &str, submission: Option<&Submission>
     refusal
 }
 
-/// The whole pass over one submission, each step in turn: read → screen → build (together:
-/// [`runnable`]) → run → believe → report; the first step that refuses ends it. Its property
-/// results, and what the submission printed.
-fn one_pass(
-    exercise: &Exercise,
-    path: &str,
-    harness: &Result<Harness, String>,
-    sandbox: &Sandbox,
-    options: &Options,
-) -> Result<(Vec<PropertyResult>, String), Refusal> {
-    // Read, screen, build (or find the project's own implementation).
-    let (runnable, submission) = runnable(exercise, path, harness)?;
-    // Run it in a child, asking for every property on every backend, in order.
-    let args = Args {
-        backends: options.backends.clone(),
-        seed: options.seed,
-        replay: None,
-        property: options.property.clone(),
-    };
-    let run = runnable.run(exercise, &args, options.limit, sandbox)?;
-    // Believe only what the child reported, in the order it was asked.
-    let mut properties = results_of(&run, &expected(exercise, options)).map_err(Refusal::error)?;
-    // Report in the student's own paths, with the command that replays each failure.
-    let paths = Paths::new(submission.as_ref(), harness);
-    for result in &mut properties {
-        paths.student_facing(result, exercise.name, path);
-    }
-    Ok((properties, run.output))
-}
-
 /// What runs a submission: a harness binary built from the student's files, or one of the
 /// project's own implementations, run by this program's hidden command.
 enum Runnable {
-    Harness(PathBuf),
+    Harness(Built),
     Builtin(String),
 }
 
@@ -186,13 +242,29 @@ fn runnable(
     if let Some(name) = path.strip_prefix(BUILTIN_PREFIX) {
         return builtin(exercise, name).map(|runnable| (runnable, None));
     }
+    let submission = screened(path)?;
+    let built = built(exercise, path, &submission, harness)?;
+    Ok((Runnable::Harness(built), Some(submission)))
+}
+
+/// The submission at `path`, read and passed by the static screen.
+fn screened(path: &str) -> Result<Submission, Refusal> {
     let submission = Submission::read(path).map_err(|r| plain_paths(r, path, None))?;
     screen(&submission)?;
+    Ok(submission)
+}
+
+/// `submission`'s own harness binary, built.
+fn built(
+    exercise: &Exercise,
+    path: &str,
+    submission: &Submission,
+    harness: &Result<Harness, String>,
+) -> Result<Built, Refusal> {
     let harness = harness.as_ref().map_err(Refusal::error)?;
-    let binary = harness
-        .build(exercise, &submission)
-        .map_err(|r| plain_paths(r, path, Some(&submission)))?;
-    Ok((Runnable::Harness(binary), Some(submission)))
+    harness
+        .build(exercise, submission)
+        .map_err(|r| plain_paths(r, path, Some(submission)))
 }
 
 /// The project's own implementation `name` of `exercise`.
@@ -222,7 +294,21 @@ impl Runnable {
         sandbox: &Sandbox,
     ) -> Result<Run, Refusal> {
         match self {
-            Runnable::Harness(binary) => Ok(run_child(binary, &args.to_words(), limit, sandbox)),
+            Runnable::Harness(Built {
+                binary,
+                member: None,
+            }) => Ok(run_child(binary, &args.to_words(), limit, sandbox)),
+            Runnable::Harness(Built {
+                binary,
+                member: Some(member),
+            }) => {
+                let mut words = vec![member.word.clone()];
+                words.extend(args.to_words());
+                Ok(as_if_alone(
+                    run_child(binary, &words, limit, sandbox),
+                    member,
+                ))
+            }
             Runnable::Builtin(name) => {
                 let exe = std::env::current_exe().map_err(|e| {
                     Refusal::error(format!("cannot find this program to re-run it: {e}"))
@@ -236,6 +322,25 @@ impl Runnable {
                 Ok(run_child(&exe, &words, limit, sandbox))
             }
         }
+    }
+}
+
+/// A batch member's run as its own harness's would read: every message, what it printed and
+/// why it was not believed, rewritten by [`Member::as_if_alone`].
+fn as_if_alone(run: Run, member: &Member) -> Run {
+    let messages = run
+        .messages
+        .into_iter()
+        .map(|message| {
+            let json = serde_json::to_string(&message).expect("a message serializes");
+            serde_json::from_str(&member.as_if_alone(&json)).unwrap_or(message)
+        })
+        .collect();
+    Run {
+        messages,
+        garbled: run.garbled.map(|why| member.as_if_alone(&why)),
+        output: member.as_if_alone(&run.output),
+        ..run
     }
 }
 

@@ -20,6 +20,29 @@ use std::time::Instant;
 /// (minutes, the whole library) says on stderr what it is doing.
 const LIBRARY_BUILT: &str = ".interleave-library-built";
 
+/// A built harness binary, and for one that grades several submissions (see [`super::batch`]),
+/// which of them this is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Built {
+    pub binary: PathBuf,
+    pub member: Option<super::batch::Member>,
+}
+
+/// Writes `text` to `relative` under `dir`, unless it is there already: a file left as it was
+/// keeps cargo's build of it fresh.
+pub(super) fn write_file(dir: &Path, relative: &Path, text: &str) -> Result<(), Refusal> {
+    let path = dir.join(relative);
+    if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Refusal::error(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    std::fs::write(&path, text)
+        .map_err(|e| Refusal::error(format!("cannot write {}: {e}", path.display())))
+}
+
 /// What is kept of the compiler's output (its errors are cut to [`MAX_TEXT`] after filtering).
 const MAX_COMPILER_OUTPUT: u64 = 1024 * 1024;
 
@@ -94,63 +117,28 @@ impl Harness {
         Ok(Harness { source, work, loom })
     }
 
-    fn target_dir(&self) -> PathBuf {
+    pub(super) fn target_dir(&self) -> PathBuf {
         self.work
             .join(if self.loom { "target-loom" } else { "target" })
     }
 
     /// Writes the submission's harness crate (files already there and unchanged are left as they
     /// are, so cargo finds them fresh) and compiles it; returns the binary.
-    pub fn build(&self, exercise: &Exercise, submission: &Submission) -> Result<PathBuf, Refusal> {
-        let name = format!(
-            "gate-{}-{}",
-            exercise.name,
-            submission.digest(exercise.name)
-        );
+    pub fn build(&self, exercise: &Exercise, submission: &Submission) -> Result<Built, Refusal> {
+        let name = self.crate_name(exercise, submission);
         let dir = self.work.join("crates").join(&name);
-        let write = |relative: &Path, text: &str| -> Result<(), Refusal> {
-            let path = dir.join(relative);
-            if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
-                return Ok(());
-            }
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    Refusal::error(format!("cannot create {}: {e}", parent.display()))
-                })?;
-            }
-            std::fs::write(&path, text)
-                .map_err(|e| Refusal::error(format!("cannot write {}: {e}", path.display())))
-        };
-        write(Path::new("Cargo.toml"), &self.manifest(&name))?;
-        if let Ok(lock) = std::fs::read_to_string(self.source.join("Cargo.lock")) {
-            write(Path::new("Cargo.lock"), &lock)?;
-        }
+        write_file(&dir, Path::new("Cargo.toml"), &self.manifest(&name))?;
+        self.write_lock(&dir)?;
         let root = &submission.files[0].0;
-        write(Path::new("src/main.rs"), &main_rs(exercise, root))?;
+        write_file(&dir, Path::new("src/main.rs"), &main_rs(exercise, root))?;
         for (path, text) in &submission.files {
-            write(&Path::new("src").join(path), text)?;
+            write_file(&dir, &Path::new("src").join(path), text)?;
         }
-        let built_once = self.target_dir().join(LIBRARY_BUILT);
-        if !built_once.exists() {
-            eprintln!(
-                "interleave: building the gate's harness library in {} (once per machine, \
-                 toolchain and interleave version: about a minute on 2 cores; later grades \
-                 compile only the submission)",
-                self.target_dir().display()
-            );
-        }
-        let deadline = Instant::now() + BUILD_LIMIT;
-        let output = match self.cargo(&dir, true, deadline) {
-            Err(BuildFailure::Errors(errors)) if errors.contains("offline") => {
-                self.cargo(&dir, false, deadline)
-            }
-            output => output,
-        };
-        match output {
-            Ok(()) => {
-                let _ = std::fs::write(&built_once, "");
-                Ok(self.target_dir().join("release").join(&name))
-            }
+        match self.compile(&dir, &name) {
+            Ok(binary) => Ok(Built {
+                binary,
+                member: None,
+            }),
             Err(BuildFailure::Errors(errors)) => {
                 Err(compile_refusal(&errors, submission, exercise))
             }
@@ -166,9 +154,58 @@ impl Harness {
         }
     }
 
+    /// The name of `submission`'s own harness crate (and binary).
+    pub(super) fn crate_name(&self, exercise: &Exercise, submission: &Submission) -> String {
+        format!(
+            "gate-{}-{}",
+            exercise.name,
+            submission.digest(exercise.name)
+        )
+    }
+
+    /// Whether the binary of a crate named `name` is there from an earlier build (cargo still
+    /// decides whether it is fresh).
+    pub(super) fn has_built(&self, name: &str) -> bool {
+        self.target_dir().join("release").join(name).is_file()
+    }
+
+    /// This project's `Cargo.lock` in the harness crate at `dir`, so it builds with the versions
+    /// the project was tested with.
+    pub(super) fn write_lock(&self, dir: &Path) -> Result<(), Refusal> {
+        match std::fs::read_to_string(self.source.join("Cargo.lock")) {
+            Ok(lock) => write_file(dir, Path::new("Cargo.lock"), &lock),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Compiles the harness crate `name` at `dir` (offline first, then online if a crate is
+    /// missing), within [`BUILD_LIMIT`]; its binary. The first build in the target directory
+    /// (minutes: the whole library) says on stderr what it is doing.
+    pub(super) fn compile(&self, dir: &Path, name: &str) -> Result<PathBuf, BuildFailure> {
+        let built_once = self.target_dir().join(LIBRARY_BUILT);
+        if !built_once.exists() {
+            eprintln!(
+                "interleave: building the gate's harness library in {} (once per machine, \
+                 toolchain and interleave version: about a minute on 2 cores; later grades \
+                 compile only the submission)",
+                self.target_dir().display()
+            );
+        }
+        let deadline = Instant::now() + BUILD_LIMIT;
+        let output = match self.cargo(dir, true, deadline) {
+            Err(BuildFailure::Errors(errors)) if errors.contains("offline") => {
+                self.cargo(dir, false, deadline)
+            }
+            output => output,
+        };
+        output?;
+        let _ = std::fs::write(&built_once, "");
+        Ok(self.target_dir().join("release").join(name))
+    }
+
     /// Builds the harness library ahead of any grade, by building `exercise`'s starter as a
     /// submission (for a CI cache step: later grades compile only their submission).
-    pub fn prepare(&self, exercise: &Exercise) -> Result<PathBuf, Refusal> {
+    pub fn prepare(&self, exercise: &Exercise) -> Result<Built, Refusal> {
         let starter = Submission {
             display: format!("the {} starter", exercise.name),
             files: vec![(PathBuf::from("submission.rs"), exercise.starter.to_owned())],
@@ -178,7 +215,7 @@ impl Harness {
     }
 
     /// The harness crate's `Cargo.toml`: one binary, one dependency, no build script.
-    fn manifest(&self, name: &str) -> String {
+    pub(super) fn manifest(&self, name: &str) -> String {
         let interleave = interleave_dependency(&self.source);
         format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\
@@ -307,16 +344,21 @@ pub(super) fn run_build(command: &mut Command, deadline: Instant) -> Result<(), 
     }
 }
 
+/// What every harness's `main.rs` starts with: the crate's rules and the gate's allocator.
+pub(super) fn main_rs_head() -> &'static str {
+    "#![forbid(unsafe_code)]\n\
+     #![forbid(long_running_const_eval)]\n\n\
+     #[global_allocator]\n\
+     static ALLOCATOR: interleave::gate::limits::GateAllocator = \
+     interleave::gate::limits::GateAllocator;\n"
+}
+
 /// The harness's `main.rs`: the student's files as a module, plugged into the exercise.
 fn main_rs(exercise: &Exercise, root: &Path) -> String {
     let module = exercise.module;
     format!(
         "// Written by the interleave gate; the submission is `src/{root}`.\n\
-         #![forbid(unsafe_code)]\n\
-         #![forbid(long_running_const_eval)]\n\n\
-         #[global_allocator]\n\
-         static ALLOCATOR: interleave::gate::limits::GateAllocator = \
-         interleave::gate::limits::GateAllocator;\n\n\
+         {head}\n\
          #[path = \"{root}\"]\n\
          mod submission;\n\n\
          struct Plugged;\n\n\
@@ -329,6 +371,7 @@ fn main_rs(exercise: &Exercise, root: &Path) -> String {
                  interleave::gate::exercises::{module}::properties::<Plugged>(),\n    \
              )\n\
          }}\n",
+        head = main_rs_head(),
         root = root.display(),
         name = exercise.name,
     )

@@ -1,7 +1,8 @@
 //! The harness a submission is graded in, in its three steps, each a module of its own:
 //!
 //! - [`submission`]: reading the student's files ([`Submission::read`]);
-//! - [`build`]: writing and compiling the submission's harness crate ([`Harness::build`]);
+//! - [`build`]: writing and compiling the submission's harness crate ([`Harness::build`]), or
+//!   [`batch`]: many submissions' in one crate ([`Harness::build_together`]);
 //! - [`child_run`]: running the built binary as a supervised child (`run_child`) and believing
 //!   only what it reported in order ([`results_of`]).
 //!
@@ -9,13 +10,17 @@
 //! building. This module holds what the three share: [`Refusal`] (why a submission gets no
 //! results) and the process-group plumbing the build and the child both run under.
 
+pub mod batch;
 pub mod build;
 pub mod child_run;
 pub mod submission;
 #[cfg(test)]
 mod tests;
 
-pub use build::{Harness, default_work, interleave_dependency, outside_build_settings, work_under};
+pub use batch::{BATCH_SIZE, Member};
+pub use build::{
+    Built, Harness, default_work, interleave_dependency, outside_build_settings, work_under,
+};
 pub use child_run::{Run, results_of, run_child};
 pub use submission::{
     MAX_SUBMISSION_BYTES, MAX_SUBMISSION_FILES, Origin, STARTER_FILE, Submission,

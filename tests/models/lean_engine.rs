@@ -145,3 +145,54 @@ fn a_harness_links_grading_and_none_of_the_command_line_s_crates() {
         "a harness pulls in {command_line:?}: {names:?}"
     );
 }
+
+/// The published crate holds what a user needs and nothing of the project's own checks: the
+/// sources (the lessons and the gate's exercises included: the gate's harness builds against
+/// them), the lock file, the README with its pictures and the changelog; no tests, corpora,
+/// benches or CI scripts.
+#[test]
+fn the_package_holds_the_sources_and_docs_and_no_tests_benches_or_ci() {
+    let output = Command::new(env!("CARGO"))
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let files: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let top: std::collections::BTreeSet<&str> = files
+        .iter()
+        .map(|file| file.split('/').next().unwrap_or_default())
+        // Cargo's note of the commit, there only in a git checkout.
+        .filter(|top| *top != ".cargo_vcs_info.json")
+        .collect();
+    assert_eq!(
+        top.into_iter().collect::<Vec<_>>(),
+        [
+            "CHANGELOG.md",
+            "Cargo.lock",
+            "Cargo.toml",
+            "Cargo.toml.orig",
+            "README.md",
+            "docs",
+            "models",
+            "src",
+        ]
+    );
+    for needed in [
+        "src/lib.rs",
+        "src/main.rs",
+        "models/mod.rs",
+        "src/gate/exercises/counter/reference.rs",
+        "src/gate/exercises/counter/README.md",
+        "docs/lost-update.png",
+    ] {
+        assert!(files.iter().any(|file| file == needed), "{needed}");
+    }
+}

@@ -43,7 +43,7 @@ pub enum Goal {
 
 /// The old name of [`Goal`] (`model::Check` is the model builder's).
 #[deprecated(
-    since = "0.1.0",
+    since = "0.2.0",
     note = "renamed Goal: `Check` is the model builder's name"
 )]
 pub type Check = Goal;

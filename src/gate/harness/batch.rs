@@ -10,12 +10,12 @@
 //! child reports is rewritten to read as that same single harness's ([`Member::as_if_alone`]):
 //! its paths, module paths and crate name.
 
-use super::build::{BuildFailure, Built, main_rs_head, write_file};
+use super::build::{BuildFailure, Built, Member, main_rs_head, write_file};
 use super::{Harness, Submission};
 use crate::gate::Exercise;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The most submissions compiled together: enough to share the compiler's start, few enough
 /// that one student's error costs the others little.
@@ -23,29 +23,6 @@ pub const BATCH_SIZE: usize = 25;
 
 /// How many times a batch is rebuilt without the submissions its errors named.
 const ROUNDS: usize = 3;
-
-/// One submission in a batch binary.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    /// The first argument that makes the binary grade this submission (its digest).
-    pub word: String,
-    /// The harness's names as the batch has them → as the submission's own harness has them.
-    pub rewrites: Vec<(String, String)>,
-    /// This submission's share of the batch's build time.
-    pub build_share: Duration,
-}
-
-impl Member {
-    /// `text` (a message of the batch's child) as the submission's own harness would have
-    /// written it.
-    pub fn as_if_alone(&self, text: &str) -> String {
-        self.rewrites
-            .iter()
-            .fold(text.to_owned(), |text, (batch, alone)| {
-                text.replace(batch, alone)
-            })
-    }
-}
 
 impl Harness {
     /// Builds `submissions` together, in batches of [`BATCH_SIZE`]; what was built, by digest.

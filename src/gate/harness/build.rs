@@ -14,7 +14,7 @@ use crate::gate::limits::{self, BUILD_LIMIT};
 use crate::gate::report::{Location, Status};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A file in the harness's target directory once a build there has succeeded: the first build
 /// (minutes, the whole library) says on stderr what it is doing.
@@ -25,7 +25,30 @@ const LIBRARY_BUILT: &str = ".interleave-library-built";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Built {
     pub binary: PathBuf,
-    pub member: Option<super::batch::Member>,
+    pub member: Option<Member>,
+}
+
+/// One submission in a batch binary (see [`super::batch`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The first argument that makes the binary grade this submission (its digest).
+    pub word: String,
+    /// The harness's names as the batch has them → as the submission's own harness has them.
+    pub rewrites: Vec<(String, String)>,
+    /// This submission's share of the batch's build time.
+    pub build_share: Duration,
+}
+
+impl Member {
+    /// `text` (a message of the batch's child) as the submission's own harness would have
+    /// written it.
+    pub fn as_if_alone(&self, text: &str) -> String {
+        self.rewrites
+            .iter()
+            .fold(text.to_owned(), |text, (batch, alone)| {
+                text.replace(batch, alone)
+            })
+    }
 }
 
 /// Writes `text` to `relative` under `dir`, unless it is there already: a file left as it was

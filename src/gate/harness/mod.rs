@@ -17,9 +17,9 @@ pub mod submission;
 #[cfg(test)]
 mod tests;
 
-pub use batch::{BATCH_SIZE, Member};
+pub use batch::BATCH_SIZE;
 pub use build::{
-    Built, Harness, default_work, interleave_dependency, outside_build_settings, work_under,
+    Built, Harness, Member, default_work, interleave_dependency, outside_build_settings, work_under,
 };
 pub use child_run::{Run, results_of, run_child};
 pub use submission::{

@@ -299,6 +299,8 @@ pub fn timeline(trace: &Trace) -> String {
 /// a lost update's four, a deadlock ring's formation, or the whole or last part of a run.
 pub fn explaining_events(trace: &Trace) -> (Vec<usize>, String) {
     match &trace.lost_update {
+        // A deadlock is explained by its ring, whatever was lost before it.
+        _ if !trace.deadlock_cycle().is_empty() => ring_events(trace),
         Some(lost) => (
             lost.events.clone(),
             format!(
@@ -306,7 +308,6 @@ pub fn explaining_events(trace: &Trace) -> (Vec<usize>, String) {
                 lost.stale, lost.var, lost.overwritten
             ),
         ),
-        None if !trace.deadlock_cycle().is_empty() => ring_events(trace),
         None => {
             let start = if trace.events.len() <= WHOLE_TIMELINE {
                 0

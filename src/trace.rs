@@ -292,6 +292,24 @@ pub struct LostUpdate {
     pub events: Vec<usize>,
 }
 
+impl LostUpdate {
+    /// Whether it explains how the execution ended: the last read after the stale write is of
+    /// its variable, or nothing was read after it. A lost update of a variable the end did not
+    /// read (a flag written 1 over 1, when what failed is a count) explains nothing there.
+    pub fn explains(&self, events: &[Event]) -> bool {
+        let after = self.events.last().map_or(0, |last| last + 1);
+        let last_read = events
+            .iter()
+            .skip(after)
+            .rev()
+            .find_map(|event| match &event.action {
+                Action::Read { var, .. } => Some(*var),
+                _ => None,
+            });
+        last_read.is_none_or(|var| var == self.var.id)
+    }
+}
+
 /// Everything recorded about one execution.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
@@ -302,7 +320,8 @@ pub struct Trace {
     /// The threads blocked when the trace was taken, in name order: at a deadlock, who waits
     /// for what.
     pub blocked: Vec<Blocked>,
-    /// The execution's first lost update, if a write was computed from a stale read.
+    /// The execution's first lost update that explains its end (see [`LostUpdate::explains`]):
+    /// a write computed from a stale read, on the variable last read before the end.
     pub lost_update: Option<LostUpdate>,
     /// The lines the program printed, in order.
     pub output: Vec<String>,
@@ -490,6 +509,8 @@ struct State {
     waiting: BTreeMap<Tid, Waiting>,
     writes: HashMap<ObjId, Vec<Write>>,
     reads: HashMap<(Tid, ObjId), (usize, usize)>,
+    /// The first lost update of each variable, in the order they happened.
+    lost_updates: Vec<LostUpdate>,
     threads_named: usize,
     /// Threads and tasks started in this execution, by any spawn path ([`count_spawn`]).
     spawned: usize,
@@ -506,6 +527,7 @@ impl Default for State {
             waiting: BTreeMap::new(),
             writes: HashMap::new(),
             reads: HashMap::new(),
+            lost_updates: Vec::new(),
             threads_named: 0,
             spawned: 0,
         }
@@ -640,6 +662,11 @@ impl Recorder {
             .collect();
         blocked.sort_by(|a, b| (&a.thread.name, a.thread.id).cmp(&(&b.thread.name, b.thread.id)));
         trace.blocked = blocked;
+        trace.lost_update = state
+            .lost_updates
+            .iter()
+            .find(|lost| lost.explains(&trace.events))
+            .cloned();
         trace
     }
 }
@@ -772,7 +799,8 @@ pub fn write(thread: Tid, var: ObjId, value: String) {
         let event = state.push(thread, Action::Write { var, value }, at);
         let read = state.reads.remove(&(thread, var));
         let writes = state.writes.entry(var).or_default();
-        if let (None, Some((version, read_event))) = (&state.trace.lost_update, read)
+        let first_of_var = !state.lost_updates.iter().any(|lost| lost.var.id == var);
+        if let (true, Some((version, read_event))) = (first_of_var, read)
             && let Some(overtaking) = writes.get(version).filter(|w| w.thread != thread)
         {
             let mut events: Vec<usize> = [
@@ -785,7 +813,7 @@ pub fn write(thread: Tid, var: ObjId, value: String) {
             .flatten()
             .collect();
             events.sort_unstable();
-            state.trace.lost_update = Some(LostUpdate {
+            state.lost_updates.push(LostUpdate {
                 var: state.trace.object(var),
                 overwritten: state.trace.thread(overtaking.thread),
                 stale: state.trace.thread(thread),

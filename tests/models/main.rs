@@ -22,6 +22,7 @@ mod echo;
 mod echo_net;
 mod executor;
 mod expectations;
+mod explanations;
 mod gate_batch;
 mod gate_builtins;
 mod gate_cli;

@@ -63,6 +63,21 @@ fn the_overdraft_is_found_with_its_outcome_and_a_replay_token() {
 }
 
 #[test]
+fn a_failure_debugs_as_one_line_of_what_failed_and_its_token() {
+    let failure = check(model!(withdraw_twice))
+        .forbid(overdraft)
+        .backend(Backend::Shuttle)
+        .assert_violation("overdraft");
+    let token = failure.replay.as_ref().expect("replayable").to_string();
+    let expected = format!(
+        "Failure {{ message: \"forbidden outcome -20: overdraft\", execution: {}, replay: Some(\"{token}\") }}",
+        failure.execution
+    );
+    assert_eq!(format!("{failure:?}"), expected);
+    assert_eq!(format!("{failure:#?}"), expected);
+}
+
+#[test]
 fn the_overdraft_outcomes_are_exactly_one_refusal_or_both_paid() {
     let report = check(model!(withdraw_twice))
         .forbid(overdraft)

@@ -129,5 +129,7 @@ pub mod tour;
 
 mod util;
 
+pub use lesson::Class;
 pub use model::{Check, Model, ModelFn, check, check_variant};
+pub use runtime::Backend;
 pub use runtime::sight::BlindSpot;

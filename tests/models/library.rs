@@ -3,11 +3,10 @@
 //! check's replay line, run as printed, reproduces the same execution.
 
 use interleave::checker::Verdict;
-use interleave::lesson::Class;
 use interleave::model::{EXPLORER, REPLAY_VAR, replay_line};
-use interleave::runtime::{Backend, Runtime};
+use interleave::runtime::Runtime;
 use interleave::sync::{Mutex, Shared};
-use interleave::{Model, check, model, thread};
+use interleave::{Backend, Class, Model, check, model, thread};
 use std::process::Command;
 use std::sync::Arc;
 

@@ -33,8 +33,9 @@
 //! ```
 //!
 //! The failure comes with its timeline (who read and wrote `balance`, step by step) and a line
-//! to replay exactly that execution in the same test: `INTERLEAVE_REPLAY=<token> cargo test
-//! <test name>`. See [`model`](mod@model) for the builder ([`Check`]), the [`model!`](macro@model)
+//! to replay exactly that execution in the same test, and only that test:
+//! `INTERLEAVE_REPLAY=<token> cargo test [--lib | --test <target>] <test> -- --exact
+//! --include-ignored`. See [`model`](mod@model) for the builder ([`Check`]), the [`model!`](macro@model)
 //! macro and the [`Model`] trait.
 //!
 //! ## The tutorial
@@ -127,6 +128,8 @@ pub mod timing;
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod tour;
 
+mod cargo_target;
+mod replay_line;
 mod util;
 
 pub use lesson::Class;

@@ -259,7 +259,7 @@ fn run_child(replay: Option<&str>) -> String {
 }
 
 /// The token in the `replay:` line of `test`'s report, which must be the command that replays
-/// it (`INTERLEAVE_REPLAY=<token> cargo test <test>`).
+/// it (`INTERLEAVE_REPLAY=<token> cargo test --test models <test> -- --exact --include-ignored`).
 fn replay_token_of(test: &str, text: &str) -> String {
     let line = text
         .lines()
@@ -269,8 +269,8 @@ fn replay_token_of(test: &str, text: &str) -> String {
         .strip_prefix(&format!("{REPLAY_VAR}="))
         .and_then(|rest| rest.split_once(' '))
         .unwrap_or_else(|| panic!("not an {REPLAY_VAR}= line: {line}"));
-    let expected = replay_line(EXPLORER, token, Some(test));
-    assert_eq!(line, expected);
+    assert_eq!(line, crate::replay_line::expected_line(token, test));
+    assert_eq!(line, replay_line(EXPLORER, token, Some(test)));
     token.to_owned()
 }
 

@@ -31,11 +31,13 @@
 //! check().native().unwrap();             // std threads: the race is there, seldom seen
 //! ```
 //!
-//! A failing check prints the execution's timeline and one line to replay it in the same test,
-//! and only that test: `INTERLEAVE_REPLAY=<token> cargo test [--lib | --test <target>] <test> --
-//! --exact --include-ignored` ([`replay_line`]). With the variable set, a check whose model the
-//! token names runs exactly that execution (under shuttle, its search again up to it, within the
-//! check's executions); every other check runs as usual.
+//! A failing `assert_` call panics with the report: the verdict, the execution's timeline and
+//! one line to replay it in the same test, and only that test: `INTERLEAVE_REPLAY=<token> cargo
+//! test [--lib | --test <target>] <test> -- --exact --include-ignored` ([`replay_line`]). A
+//! [`Report`] prints the same, so a check run with [`Check::run`] (or a backend's name) is shown
+//! with `println!("{report}")` or `assert!(…, "{report}")`. With the variable set, a check whose
+//! model the token names runs exactly that execution (under shuttle, its search again up to it,
+//! within the check's executions); every other check runs as usual.
 //!
 //! The registry's lessons go through the same builder ([`check_variant`]).
 
@@ -359,7 +361,7 @@ impl<O> Check<O> {
         let report = ran(self.run());
         match report.verdict {
             Verdict::Holds => report,
-            _ => panic!("{}", verdict(&report)),
+            _ => panic!("{report}"),
         }
     }
 
@@ -371,10 +373,7 @@ impl<O> Check<O> {
         let report = ran(self.run());
         match &report.verdict {
             Verdict::Violated(failure) if failure.message.contains(message) => failure.clone(),
-            _ => panic!(
-                "expected a violation ({message}), got:\n{}",
-                verdict(&report)
-            ),
+            _ => panic!("expected a violation ({message}), got:\n{report}"),
         }
     }
 
@@ -385,7 +384,7 @@ impl<O> Check<O> {
         let report = ran(self.run());
         match &report.verdict {
             Verdict::Deadlock(failure) => failure.clone(),
-            _ => panic!("expected a deadlock, got:\n{}", verdict(&report)),
+            _ => panic!("expected a deadlock, got:\n{report}"),
         }
     }
 }
@@ -440,13 +439,10 @@ fn ran(result: Result<Report, CheckError>) -> Report {
     }
 }
 
-/// The report's text (verdict, explanation, timeline), its replay line naming the test that
-/// runs this check again ([`replay_line`]).
+/// The report's text, as its `Display` writes it: verdict, explanation, timeline, and the line
+/// that replays it in the test that runs this check (`report.to_string()`).
 pub fn verdict(report: &Report) -> String {
-    let test = current_test();
-    crate::report::verdict_with(report, &|token| {
-        replay_line(report.backend, token, test.as_deref())
-    })
+    report.to_string()
 }
 
 /// The test's name, `#2` and on for the later checks of the same test (so that a token names one

@@ -77,6 +77,29 @@ fn a_failure_debugs_as_one_line_of_what_failed_and_its_token() {
 }
 
 #[test]
+fn a_report_prints_itself_with_its_tests_replay_line() {
+    let test = "library::a_report_prints_itself_with_its_tests_replay_line";
+    let report = check(model!(withdraw_twice))
+        .forbid(overdraft)
+        .shuttle()
+        .unwrap();
+    let failure = report.verdict.failure().expect("the overdraft");
+    let token = failure.replay.as_ref().expect("replayable").to_string();
+    let for_the_command_line = interleave::report::verdict(&report);
+    let (story, cli_line) = for_the_command_line.trim_end().rsplit_once('\n').unwrap();
+    assert_eq!(
+        cli_line,
+        format!("  replay: cargo run --release -- replay {test} {token}")
+    );
+    let for_the_test = format!(
+        "{story}\n  replay: {}",
+        crate::replay_line::expected_line(&token, test)
+    );
+    assert_eq!(report.to_string(), for_the_test);
+    assert_eq!(interleave::model::verdict(&report), for_the_test);
+}
+
+#[test]
 fn the_overdraft_outcomes_are_exactly_one_refusal_or_both_paid() {
     let report = check(model!(withdraw_twice))
         .forbid(overdraft)

@@ -33,9 +33,41 @@
 //! ```
 //!
 //! The failure comes with its timeline (who read and wrote `balance`, step by step) and a line
-//! to replay exactly that execution in the same test: `INTERLEAVE_REPLAY=<token> cargo test
-//! <test name>`. See [`model`](mod@model) for the builder ([`Check`]), the [`model!`](macro@model)
-//! macro and the [`Model`] trait.
+//! to replay exactly that execution in the same test, and only that test:
+//! `INTERLEAVE_REPLAY=<token> cargo test [--lib | --test <target>] <test> -- --exact
+//! --include-ignored`. A failing `assert_` call panics with all of it; a [`checker::Report`]
+//! prints it too, with the replay line right for where it runs:
+//!
+//! ```
+//! # use interleave::{check, model, runtime::Runtime, sync::Shared, thread};
+//! # use std::sync::Arc;
+//! # fn two_withdrawals<R: Runtime>() -> i64 {
+//! #     let balance = Arc::new(Shared::<R, i64>::named("balance", 100));
+//! #     let withdraw = || {
+//! #         let balance = balance.clone();
+//! #         thread::spawn::<R, _, _>(move || {
+//! #             if balance.load() >= 60 {
+//! #                 balance.store(balance.load() - 60);
+//! #             }
+//! #         })
+//! #     };
+//! #     let (first, second) = (withdraw(), withdraw());
+//! #     first.join();
+//! #     second.join();
+//! #     balance.load()
+//! # }
+//! use interleave::checker::Verdict;
+//!
+//! let report = check(model!(two_withdrawals))
+//!     .forbid(|&balance| (balance < 0).then_some("overdraft"))
+//!     .run()
+//!     .unwrap();
+//! assert!(matches!(report.verdict, Verdict::Violated(_)), "{report}");
+//! println!("{report}"); // the verdict, the timeline, the replay line
+//! ```
+//!
+//! See [`model`](mod@model) for the builder ([`Check`]), the [`model!`](macro@model) macro and
+//! the [`Model`] trait.
 //!
 //! ## The tutorial
 //!
@@ -45,20 +77,19 @@
 //! the engine alone, `default-features = false`, has the engine and not them.)
 //!
 //! ```
-//! use interleave::checker::{self, Budget, Mode, Verdict};
-//! use interleave::lesson::Params;
-//! use interleave::runtime::Backend;
+//! use interleave::checker::Verdict;
 //!
 //! let race = interleave::models::find("counter-race/unlocked").unwrap();
-//! let budget = Budget::defaults(Backend::Shuttle, Mode::Check);
-//! let report = checker::check(&race, Backend::Shuttle, &Params { threads: 10 }, &budget, Mode::Check).unwrap();
-//! assert!(matches!(report.verdict, Verdict::Violated(_)));
-//! // The report carries who read and wrote what, and a token that replays exactly that execution.
-//! println!("{}", interleave::report::verdict(&report));
+//! let report = interleave::check_variant(race).threads(10).shuttle().unwrap();
+//! assert!(matches!(report.verdict, Verdict::Violated(_)), "{report}");
+//! // Who read and wrote what, and the line that replays exactly that execution.
+//! println!("{report}");
 //! ```
 //!
 //! Each concept is written once over the facade ([`sync`], [`thread`]), generic over a
-//! [`runtime::Runtime`], and the [`checker`] runs it natively, under shuttle, or under loom.
+//! [`runtime::Runtime`], and the [`checker`] runs it natively, under shuttle, or under loom; the
+//! command line (`cargo run --release -- check counter-race/unlocked`) prints its own replay line,
+//! `cargo run --release -- replay <id> <token>`.
 
 // So that code written for a student's crate (`use interleave::...`) also compiles in this one:
 // the exercises' starter files and reference solutions are modules here too.
@@ -127,7 +158,11 @@ pub mod timing;
 #[allow(missing_docs, missing_debug_implementations)]
 pub mod tour;
 
+mod cargo_target;
+mod replay_line;
 mod util;
 
+pub use lesson::Class;
 pub use model::{Check, Model, ModelFn, check, check_variant};
+pub use runtime::Backend;
 pub use runtime::sight::BlindSpot;

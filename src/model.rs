@@ -31,8 +31,11 @@
 //! check().native().unwrap();             // std threads: the race is there, seldom seen
 //! ```
 //!
-//! A failing check prints the execution's timeline and one line to replay it in the same test:
-//! `INTERLEAVE_REPLAY=<token> cargo test <test name>`. With the variable set, a check whose
+//! A failing `assert_` call panics with the report: the verdict, the execution's timeline and
+//! one line to replay it in the same test, and only that test: `INTERLEAVE_REPLAY=<token> cargo
+//! test [--lib | --test <target>] <test> -- --exact --include-ignored` ([`replay_line`]). A
+//! [`Report`] prints the same, so a check run with [`Check::run`] (or a backend's name) is shown
+//! with `println!("{report}")` or `assert!(…, "{report}")`. With the variable set, a check whose
 //! model the token names runs exactly that execution (under shuttle, its search again up to it,
 //! within the check's executions); every other check runs as usual.
 //!
@@ -40,15 +43,14 @@
 
 use crate::checker::{self, Budget, CheckError, Failure, Mode, ReplayToken, Report, Verdict};
 use crate::lesson::{Class, Observed, RunFn, Variant};
+use crate::replay_line::current_test;
+pub use crate::replay_line::{REPLAY_VAR, replay_line};
 use crate::runtime::sight::BlindSpot;
 use crate::runtime::{Backend, Native, Runtime, Shuttle};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
-
-/// The environment variable naming the one execution a check replays.
-pub const REPLAY_VAR: &str = "INTERLEAVE_REPLAY";
 
 /// A model as a type: one execution, generic over the runtime, given the worker thread count.
 /// [`model!`](crate::model!) makes one from a function or a block without a type.
@@ -359,7 +361,7 @@ impl<O> Check<O> {
         let report = ran(self.run());
         match report.verdict {
             Verdict::Holds => report,
-            _ => panic!("{}", verdict(&report)),
+            _ => panic!("{report}"),
         }
     }
 
@@ -371,10 +373,7 @@ impl<O> Check<O> {
         let report = ran(self.run());
         match &report.verdict {
             Verdict::Violated(failure) if failure.message.contains(message) => failure.clone(),
-            _ => panic!(
-                "expected a violation ({message}), got:\n{}",
-                verdict(&report)
-            ),
+            _ => panic!("expected a violation ({message}), got:\n{report}"),
         }
     }
 
@@ -385,7 +384,7 @@ impl<O> Check<O> {
         let report = ran(self.run());
         match &report.verdict {
             Verdict::Deadlock(failure) => failure.clone(),
-            _ => panic!("expected a deadlock, got:\n{}", verdict(&report)),
+            _ => panic!("expected a deadlock, got:\n{report}"),
         }
     }
 }
@@ -440,35 +439,10 @@ fn ran(result: Result<Report, CheckError>) -> Report {
     }
 }
 
-/// The report's text (verdict, explanation, timeline), its replay line naming the test that
-/// runs this check again: `INTERLEAVE_REPLAY=<token> cargo test <test>`.
+/// The report's text, as its `Display` writes it: verdict, explanation, timeline, and the line
+/// that replays it in the test that runs this check (`report.to_string()`).
 pub fn verdict(report: &Report) -> String {
-    let test = current_test();
-    crate::report::verdict_with(report, &|token| {
-        replay_line(report.backend, token, test.as_deref())
-    })
-}
-
-/// How to run the check that printed `token` again, in the same test.
-pub fn replay_line(backend: Backend, token: &str, test: Option<&str>) -> String {
-    match (test, backend) {
-        (Some(test), Backend::Loom) => {
-            format!("{REPLAY_VAR}={token} RUSTFLAGS=\"--cfg loom\" cargo test --release {test}")
-        }
-        (Some(test), _) => format!("{REPLAY_VAR}={token} cargo test {test}"),
-        (None, _) => {
-            let command: Vec<String> = std::env::args().collect();
-            format!("{REPLAY_VAR}={token} {}", command.join(" "))
-        }
-    }
-}
-
-/// The test this thread runs, by libtest's name for its thread (not `main`).
-fn current_test() -> Option<String> {
-    std::thread::current()
-        .name()
-        .filter(|name| *name != "main")
-        .map(str::to_owned)
+    report.to_string()
 }
 
 /// The test's name, `#2` and on for the later checks of the same test (so that a token names one

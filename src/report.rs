@@ -34,6 +34,22 @@ pub fn verdict_untimed(report: &Report, replay: &dyn Fn(&str) -> String) -> Stri
     verdict_text(report, replay, Timed::No)
 }
 
+/// What a test runner shows of a check: [`verdict`]'s text, with the replay line made for where
+/// it runs. In a `cargo test` test the line runs that test alone with the token set
+/// ([`crate::model::replay_line`]: `INTERLEAVE_REPLAY=<token> cargo test … <test> -- --exact
+/// --include-ignored`); elsewhere, the command that ran this process again with the token set.
+/// Only a [`Check`](crate::Check) reads the token, so the line replays a report that a `Check`
+/// made; the command line prints its own line (`cargo run --release -- replay <id> <token>`).
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let test = crate::replay_line::current_test();
+        let text = verdict_with(self, &|token| {
+            crate::replay_line::replay_line(self.backend, token, test.as_deref())
+        });
+        f.write_str(text.strip_suffix('\n').unwrap_or(&text))
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Timed {
     Yes,

@@ -250,16 +250,16 @@ pub struct Failure {
     pub replay: Option<ReplayToken>,
 }
 
-/// Short: the failure's message, execution, outcome and token, and how long its trace is.
+/// One line, even as `{:#?}`: what failed, at which execution, and the token that replays it
+/// (`None` for a native run). The whole story is the [`Report`]'s `Display`.
 impl std::fmt::Debug for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Failure")
-            .field("message", &self.message)
-            .field("execution", &self.execution)
-            .field("outcome", &self.outcome)
-            .field("replay", &self.replay.as_ref().map(ToString::to_string))
-            .field("trace_events", &self.trace.events.len())
-            .finish_non_exhaustive()
+        let replay = self.replay.as_ref().map(ToString::to_string);
+        write!(
+            f,
+            "Failure {{ message: {:?}, execution: {}, replay: {replay:?} }}",
+            self.message, self.execution
+        )
     }
 }
 

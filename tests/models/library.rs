@@ -3,11 +3,10 @@
 //! check's replay line, run as printed, reproduces the same execution.
 
 use interleave::checker::Verdict;
-use interleave::lesson::Class;
 use interleave::model::{EXPLORER, REPLAY_VAR, replay_line};
-use interleave::runtime::{Backend, Runtime};
+use interleave::runtime::Runtime;
 use interleave::sync::{Mutex, Shared};
-use interleave::{Model, check, model, thread};
+use interleave::{Backend, Class, Model, check, model, thread};
 use std::process::Command;
 use std::sync::Arc;
 
@@ -60,6 +59,44 @@ fn the_overdraft_is_found_with_its_outcome_and_a_replay_token() {
     assert_eq!(failure.outcome.expect("it ran to the end").text, "-20");
     let token = failure.replay.expect("a shuttle failure is replayable");
     assert!(token.to_string().starts_with("shuttle."), "{token}");
+}
+
+#[test]
+fn a_failure_debugs_as_one_line_of_what_failed_and_its_token() {
+    let failure = check(model!(withdraw_twice))
+        .forbid(overdraft)
+        .backend(Backend::Shuttle)
+        .assert_violation("overdraft");
+    let token = failure.replay.as_ref().expect("replayable").to_string();
+    let expected = format!(
+        "Failure {{ message: \"forbidden outcome -20: overdraft\", execution: {}, replay: Some(\"{token}\") }}",
+        failure.execution
+    );
+    assert_eq!(format!("{failure:?}"), expected);
+    assert_eq!(format!("{failure:#?}"), expected);
+}
+
+#[test]
+fn a_report_prints_itself_with_its_tests_replay_line() {
+    let test = "library::a_report_prints_itself_with_its_tests_replay_line";
+    let report = check(model!(withdraw_twice))
+        .forbid(overdraft)
+        .shuttle()
+        .unwrap();
+    let failure = report.verdict.failure().expect("the overdraft");
+    let token = failure.replay.as_ref().expect("replayable").to_string();
+    let for_the_command_line = interleave::report::verdict(&report);
+    let (story, cli_line) = for_the_command_line.trim_end().rsplit_once('\n').unwrap();
+    assert_eq!(
+        cli_line,
+        format!("  replay: cargo run --release -- replay {test} {token}")
+    );
+    let for_the_test = format!(
+        "{story}\n  replay: {}",
+        crate::replay_line::expected_line(&token, test)
+    );
+    assert_eq!(report.to_string(), for_the_test);
+    assert_eq!(interleave::model::verdict(&report), for_the_test);
 }
 
 #[test]
@@ -245,7 +282,7 @@ fn run_child(replay: Option<&str>) -> String {
 }
 
 /// The token in the `replay:` line of `test`'s report, which must be the command that replays
-/// it (`INTERLEAVE_REPLAY=<token> cargo test <test>`).
+/// it (`INTERLEAVE_REPLAY=<token> cargo test --test models <test> -- --exact --include-ignored`).
 fn replay_token_of(test: &str, text: &str) -> String {
     let line = text
         .lines()
@@ -255,8 +292,8 @@ fn replay_token_of(test: &str, text: &str) -> String {
         .strip_prefix(&format!("{REPLAY_VAR}="))
         .and_then(|rest| rest.split_once(' '))
         .unwrap_or_else(|| panic!("not an {REPLAY_VAR}= line: {line}"));
-    let expected = replay_line(EXPLORER, token, Some(test));
-    assert_eq!(line, expected);
+    assert_eq!(line, crate::replay_line::expected_line(token, test));
+    assert_eq!(line, replay_line(EXPLORER, token, Some(test)));
     token.to_owned()
 }
 

@@ -48,6 +48,7 @@ mod processes;
 mod queue;
 mod queue_reference;
 mod replay_fuzz;
+mod replay_line;
 mod schema;
 mod signals;
 mod thread_api;

@@ -42,7 +42,10 @@
 //! The registry's lessons go through the same builder ([`check_variant`]).
 
 use crate::checker::{self, Budget, CheckError, Failure, Mode, ReplayToken, Report, Verdict};
-use crate::lesson::{Class, Observed, RunFn, Variant};
+use crate::lesson::RunFn;
+/// Where 0.1.0 had them (they live in [`crate::lesson`] since 0.2.0): kept so that code written
+/// against 0.1.0 (`interleave::model::{Expect, Params, …}`) still compiles.
+pub use crate::lesson::{Class, Concept, Expect, Observed, Params, Variant};
 use crate::replay_line::current_test;
 pub use crate::replay_line::{REPLAY_VAR, replay_line};
 use crate::runtime::sight::BlindSpot;

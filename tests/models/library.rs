@@ -566,3 +566,27 @@ fn shuttle_says_nothing_in_a_user_s_test_output_passing_or_failing() {
         );
     }
 }
+
+/// Code written against 0.1.0 names the lesson types where 0.1.0 had them, in `model`.
+#[test]
+fn the_0_1_0_paths_in_model_name_the_lesson_types() {
+    use std::any::TypeId;
+    assert_eq!(
+        [
+            TypeId::of::<interleave::model::Params>(),
+            TypeId::of::<interleave::model::Expect>(),
+            TypeId::of::<interleave::model::Class>(),
+            TypeId::of::<interleave::model::Observed>(),
+            TypeId::of::<interleave::model::Variant>(),
+            TypeId::of::<interleave::model::Concept>(),
+        ],
+        [
+            TypeId::of::<interleave::lesson::Params>(),
+            TypeId::of::<interleave::lesson::Expect>(),
+            TypeId::of::<interleave::lesson::Class>(),
+            TypeId::of::<interleave::lesson::Observed>(),
+            TypeId::of::<interleave::lesson::Variant>(),
+            TypeId::of::<interleave::lesson::Concept>(),
+        ]
+    );
+}

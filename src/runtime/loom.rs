@@ -21,6 +21,7 @@ super::std_shaped::impl_runtime!(
     // loom has no way to choose: it would have to explore both.
     spurious_wakeup = || false,
     timeout = |duration| duration,
+    atomic = SeqCstAtomic<T>,
     atomic_usize = SeqCstAtomicUsize
 );
 
@@ -195,5 +196,63 @@ impl SeqCstAtomicUsize {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         operation(&mut value)
+    }
+}
+
+/// The facade's `sync::atomic` cells under loom: a value under a loom mutex, each operation one
+/// critical section, sequentially consistent for the reasons [`SeqCstAtomicUsize`] gives (loom's
+/// own atomics model `SeqCst` as acquire/release). The orderings are moot.
+#[derive(Debug)]
+pub struct SeqCstAtomic<T>(::loom::sync::Mutex<T>);
+
+impl<T: super::atomic::AtomicValue> super::atomic::AtomicCell<T> for SeqCstAtomic<T> {
+    fn new(value: T) -> Self {
+        SeqCstAtomic(::loom::sync::Mutex::new(value))
+    }
+
+    fn load(&self, _: Ordering) -> T {
+        *self.lock()
+    }
+
+    fn store(&self, value: T, _: Ordering) {
+        *self.lock() = value;
+    }
+
+    fn read_modify_write(
+        &self,
+        _: Ordering,
+        _: Ordering,
+        f: &mut dyn FnMut(T) -> Option<T>,
+    ) -> Result<T, T> {
+        let mut value = self.lock();
+        let old = *value;
+        match f(old) {
+            Some(new) => {
+                *value = new;
+                Ok(old)
+            }
+            None => Err(old),
+        }
+    }
+
+    fn get_mut(&mut self) -> &mut T {
+        self.0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn into_inner(self) -> T {
+        self.0
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<T> SeqCstAtomic<T> {
+    /// One critical section, with no loom operation inside: loom never switches in the middle.
+    fn lock(&self) -> ::loom::sync::MutexGuard<'_, T> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -33,6 +33,12 @@
 //! so under loom it is a value under a loom mutex too (`loom::SeqCstAtomicUsize`, which says why
 //! that and not fences).
 //!
+//! std's atomics (`sync::atomic`, each over a [`Runtime::Atomic`] cell) take std's orderings:
+//! under shuttle and loom every operation runs as `SeqCst` all the same (a switch of shuttle's
+//! scheduler, then std's atomic; a value under a loom mutex, as `AtomicUsize` is), so a bug that
+//! needs a weaker ordering is not found there. Natively the cell is std's own atomic of the type,
+//! with the orderings given.
+//!
 //! Cooperative tasks (the [`crate::task`] facade, gevent's greenlets) map onto each backend so
 //! that an `.await` that returns `Pending` is the only place a task can lose the processor:
 //!
@@ -50,6 +56,7 @@
 //!   of the same rules (`hub`).
 //! - shuttle and loom: time is not modelled; an async `sleep` is a switch point and nothing more.
 
+mod atomic;
 #[cfg(any(loom, not(feature = "tokio")))]
 pub mod hub;
 
@@ -61,6 +68,7 @@ mod shuttle;
 pub mod sight;
 mod std_shaped;
 
+pub use self::atomic::{AtomicCell, AtomicValue};
 #[cfg(loom)]
 pub use self::loom::Loom;
 pub use self::native::{Native, set_sleep_scale, sleep_scale};
@@ -93,6 +101,10 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     type Condvar: Send + Sync;
     /// The backend's atomic counter, sequentially consistent (see the notes above for loom).
     type AtomicUsize: Send + Sync;
+    /// The backend's atomic cell of a `T`, under the facade's `sync::atomic` types: each
+    /// operation one step, sequentially consistent under shuttle and loom, std's own atomic with
+    /// the orderings given natively (see [`AtomicCell`]).
+    type Atomic<T: AtomicValue>: AtomicCell<T>;
     /// Joins a thread from [`Runtime::spawn`].
     type JoinHandle<T: Send + 'static>: Send;
     /// Tells threads apart (an owner check, say): unique among the threads alive in one execution.

@@ -37,7 +37,9 @@ super::std_shaped::impl_runtime!(
     sleep = |duration| std::thread::sleep(scaled(duration)),
     // The OS decides; std threads rarely see one.
     spurious_wakeup = || false,
-    timeout = scaled
+    timeout = scaled,
+    // std's own atomic of each type, with the orderings given.
+    atomic = <T as super::AtomicValue>::Std
 );
 
 /// A task is a task of tokio's current-thread runtime, started by [`Tasks::block_on`] on the

@@ -1,7 +1,8 @@
 //! `Shuttle`: shuttle's tasks and locks; every operation is a point where its scheduler may switch.
 //! The condvar is our own ([`sync`]): a timed wait that ends either way, a wait that says when
-//! it took effect.
+//! it took effect; so is the `sync::atomic` cell ([`atomic`]): any read-modify-write in one step.
 
+mod atomic;
 mod sync;
 
 /// The shuttle backend: shuttle's tasks and locks, our own condvar; a schedule is explored by
@@ -26,6 +27,7 @@ super::std_shaped::impl_runtime!(
     },
     // Unused: a timed waiter's timer is a scheduler choice (see `sync`).
     timeout = |duration| duration,
+    atomic = atomic::ShuttleAtomic<T>,
     overrides {
         fn wait_noting<'a, T: Send>(
             condvar: &Self::Condvar,

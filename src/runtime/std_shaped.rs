@@ -36,7 +36,8 @@ macro_rules! impl_runtime {
         has_clock = $has_clock:expr,
         sleep = $sleep:expr,
         spurious_wakeup = $spurious:expr,
-        timeout = $timeout:expr
+        timeout = $timeout:expr,
+        atomic = $atomic:ty
         $(, atomic_usize = $atomic_usize:ty)?
         $(, overrides { $($overrides:tt)* })?
     ) => {
@@ -57,6 +58,7 @@ macro_rules! impl_runtime {
             type AtomicUsize = $crate::runtime::std_shaped::given_or!(
                 $($atomic_usize)?, ::$krate::sync::atomic::AtomicUsize
             );
+            type Atomic<T: $crate::runtime::AtomicValue> = $atomic;
             type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
             type ThreadId = ::$krate::thread::ThreadId;
 

@@ -1,7 +1,10 @@
 //! The sync facade: std's names (`Mutex`, `Condvar`, `AtomicUsize`) over any [`Runtime`], each
 //! operation recorded for timelines and deadlock reports, plus [`Shared`], the racy variable.
 //! Every operation is also an exit point ([`crate::exit_hook`]): a thread that something outside
-//! stops (a daemon, once its program has exited) goes no further.
+//! stops (a daemon, once its program has exited) goes no further. std's atomics, with their
+//! orderings, are in [`atomic`].
+
+pub mod atomic;
 
 use crate::exit_hook::{count_held, exit_point, exit_point_releasing, wake_at_exit};
 use crate::runtime::Runtime;

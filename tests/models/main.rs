@@ -8,6 +8,8 @@
 mod support;
 
 mod architecture;
+mod atomics;
+mod atomics_std;
 mod backend_panics;
 mod blind_spots;
 mod children;

@@ -62,10 +62,22 @@ pub const CANNOT_SEE: &[Blind] = &[
         why: "loom's wait_timeout never times out (loom has no notion of time)",
     },
     Blind {
+        backend: Backend::Loom,
+        spot: None,
+        what: "orderings weaker than SeqCst; spurious compare_exchange_weak failures",
+        why: "sync::atomic runs every operation as SeqCst under loom (a value under a loom mutex), so loom's model of weaker orderings is not used, and its compare_exchange_weak never fails spuriously: a bug that needs either is not found",
+    },
+    Blind {
         backend: Backend::Shuttle,
         spot: None,
         what: "every schedule",
         why: "shuttle samples schedules from a seed: no failure in N executions is not a proof",
+    },
+    Blind {
+        backend: Backend::Shuttle,
+        spot: None,
+        what: "orderings weaker than SeqCst; spurious compare_exchange_weak failures",
+        why: "sync::atomic runs every operation as SeqCst under shuttle, and its compare_exchange_weak never fails spuriously: a bug that needs either is not found",
     },
     Blind {
         backend: Backend::Native,
@@ -78,5 +90,11 @@ pub const CANNOT_SEE: &[Blind] = &[
         spot: None,
         what: "schedules the OS did not pick",
         why: "a native run explores nothing: it shows what the hardware did this time",
+    },
+    Blind {
+        backend: Backend::Native,
+        spot: None,
+        what: "spurious compare_exchange_weak failures",
+        why: "sync::atomic's compare_exchange_weak is std's fetch_update loop natively, which retries: it never fails spuriously",
     },
 ];

@@ -367,7 +367,7 @@ const BREACHES_SHOWN: usize = 5;
 
 /// The static screen: a submission that breaks a rule is refused, pointing at its first breach.
 fn screen(submission: &Submission) -> Result<(), Refusal> {
-    let files: Vec<(String, String)> = submission
+    let files: Vec<(String, String, usize)> = submission
         .files
         .iter()
         .map(|(path, text)| {
@@ -375,10 +375,10 @@ fn screen(submission: &Submission) -> Result<(), Refusal> {
             let shown = submission
                 .original_path(&harness_path)
                 .unwrap_or(harness_path);
-            (sanitise::line(&shown), text.clone())
+            (sanitise::line(&shown), text.clone(), module_depth(path))
         })
         .collect();
-    let breaches = super::screen::screen(&files);
+    let breaches = super::screen::screen_modules(&files);
     let Some(first) = breaches.first() else {
         return Ok(());
     };
@@ -405,6 +405,19 @@ fn screen(submission: &Submission) -> Result<(), Refusal> {
             line: first.line,
         }),
     })
+}
+
+/// How deep a submission's file is in its modules: `submission.rs` and `submission/lib.rs` are
+/// its root (0), `submission/a.rs` and `submission/a/mod.rs` module `a` (1), `submission/a/b.rs`
+/// module `a::b` (2).
+fn module_depth(path: &std::path::Path) -> usize {
+    let inside: Vec<_> = path.components().skip(1).collect();
+    let last = path.file_name().and_then(|name| name.to_str());
+    match (inside.len(), last) {
+        (1, Some("lib.rs")) => 0,
+        (n, Some("mod.rs")) => n - 1,
+        (n, _) => n,
+    }
 }
 
 /// Re-runs one failing execution of a submission; its text, and whether it failed. The same

@@ -104,8 +104,14 @@ const MACROS_REFUSED: &[(&str, &str)] = &[
         "thread_local",
         "makes state the checker cannot see (the model's threads share one OS thread)",
     ),
+    ("module_path", HARNESS_NAMES),
+    ("file", HARNESS_NAMES),
     ("concat_idents", "makes names the screen cannot read"),
 ];
+
+/// Why a submission may not read the names of the harness it is built in.
+const HARNESS_NAMES: &str = "names the gate's harness, not the submission (the names differ when \
+     it is graded with a class), so a grade could depend on how it was built";
 
 /// Attributes a submission may write; every other one (`path`, `no_mangle`, `link`,
 /// `export_name`, `cfg_attr`, `global_allocator`, …) is refused.
@@ -123,7 +129,6 @@ const ATTRIBUTES_ALLOWED: &[&str] = &[
     "forbid",
     "ignore",
     "inline",
-    "macro_export",
     "must_use",
     "non_exhaustive",
     "repr",
@@ -142,8 +147,20 @@ pub const MAX_NESTING: usize = 128;
 /// reading and dropping such a token tree recurses once per level.
 const SCREEN_STACK: usize = 1 << 30;
 
-/// Walks every file of a submission; the breaches found, in file and line order.
+/// Walks every file of a submission, each taken for a top module (a single file, or a folder's
+/// `lib.rs`); the breaches found, in file and line order.
 pub fn screen(files: &[(String, String)]) -> Vec<Breach> {
+    let modules: Vec<(String, String, usize)> = files
+        .iter()
+        .map(|(file, text)| (file.clone(), text.clone(), 0))
+        .collect();
+    screen_modules(&modules)
+}
+
+/// [`screen`] for files each with its depth in the submission's modules: 0 for its root
+/// (`lib.rs`, or the one file), 1 for `a.rs` or `a/mod.rs`, 2 for `a/b.rs`: how many `super`s
+/// a path there may climb and stay inside the submission.
+pub fn screen_modules(files: &[(String, String, usize)]) -> Vec<Breach> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("gate-screen".to_owned())
@@ -164,15 +181,18 @@ pub fn screen(files: &[(String, String)]) -> Vec<Breach> {
     })
 }
 
-fn screen_here(files: &[(String, String)]) -> Vec<Breach> {
+fn screen_here(files: &[(String, String, usize)]) -> Vec<Breach> {
     let mut breaches = Vec::new();
-    for (file, text) in files {
+    for (file, text, module) in files {
         let mut found = Vec::new();
         match TokenStream::from_str(text) {
             Ok(stream) => walk(
                 &stream.into_iter().collect::<Vec<_>>(),
                 0,
-                Place::default(),
+                Place {
+                    module: *module,
+                    ..Place::default()
+                },
                 &mut found,
             ),
             Err(error) => found.push((
@@ -359,11 +379,60 @@ fn is_macro_group(tokens: &[TokenTree], at: usize) -> bool {
         || (named(back(1)) && is_punct(back(2), '!') && named(back(3)))
 }
 
-/// Where the walk is: inside a macro's tokens, and inside a `use` declaration's tree.
+/// Where the walk is: inside a macro's tokens, inside a `use` declaration's tree, and how deep
+/// in the submission's modules (`mod name { … }` adds one).
 #[derive(Clone, Copy, Default)]
 struct Place {
     in_macro: bool,
     in_use: bool,
+    module: usize,
+}
+
+/// A path that leaves the submission for the harness it is built in (where other code, a
+/// class's other submissions included, may be): `crate::…` but `crate::submission::…`, or more
+/// `super`s than the module is deep. The rule it breaks, if it does.
+fn leaves_the_submission(tokens: &[TokenTree], at: usize, place: Place) -> Option<String> {
+    let name = name_of(&tokens[at])?;
+    if !is_path_sep(tokens, at + 1) {
+        return None;
+    }
+    match name.as_str() {
+        "crate" => {
+            let next = tokens.get(at + 3).and_then(name_of);
+            (next.as_deref() != Some("submission")).then(|| {
+                format!(
+                    "`crate::{}` names the gate's harness, not the submission: reach your own \
+                     items with `self::`, `super::` inside the submission, or \
+                     `crate::submission::`",
+                    next.unwrap_or_default()
+                )
+            })
+        }
+        "super" => {
+            // The chain's start only: `super::super::…` is counted once, from its first.
+            let chained = at >= 2
+                && is_path_sep(tokens, at - 2)
+                && at >= 3
+                && is_keyword(tokens.get(at - 3), "super");
+            if chained {
+                return None;
+            }
+            let mut climbs = 0;
+            let mut next = at;
+            while is_keyword(tokens.get(next), "super") && is_path_sep(tokens, next + 1) {
+                climbs += 1;
+                next += 3;
+            }
+            (climbs > place.module).then(|| {
+                format!(
+                    "{} above the submission's root module names the gate's harness, not the \
+                     submission",
+                    vec!["super"; climbs].join("::")
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Whether the root name at `tokens[at]` starts or is part of a path (rather than being a local
@@ -398,9 +467,13 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
             // A doc comment (`#[doc = "…"]`) is text: a `{:p}` written in prose is no placeholder.
             TokenTree::Group(group) if is_doc_attribute(tokens, at, group) => {}
             TokenTree::Group(group) => {
+                let module_body = group.delimiter() == Delimiter::Brace
+                    && at >= 2
+                    && is_keyword(tokens.get(at - 2), "mod");
                 let inner = Place {
                     in_macro: place.in_macro || is_macro_group(tokens, at),
                     in_use,
+                    module: place.module + usize::from(module_body),
                 };
                 walk(
                     &group.stream().into_iter().collect::<Vec<_>>(),
@@ -442,6 +515,9 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                 // given as `m!(std = x)`), which the screen cannot follow. `$crate` is the
                 // submission's own crate.
                 if is_punct(before, '$') {
+                    if let Some(rule) = leaves_the_submission(tokens, at, place) {
+                        found.push((line_of(token), format!("in a macro, `$`: {rule}")));
+                    }
                     let pastes_a_root = is_path_sep(tokens, at + 1) || in_use;
                     if place.in_macro && pastes_a_root && name_of(token).as_deref() != Some("crate")
                     {
@@ -462,7 +538,14 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                 }
                 let name = name_of(token).unwrap_or_default();
                 let line = line_of(token);
+                if let Some(rule) = leaves_the_submission(tokens, at, place) {
+                    found.push((line, rule));
+                }
                 match name.as_str() {
+                    "type_name" | "type_name_of_val" => found.push((
+                        line,
+                        format!("`{name}` {HARNESS_NAMES}"),
+                    )),
                     "unsafe" => found.push((
                         line,
                         "`unsafe` code: the gate runs only safe Rust, which cannot reach \
@@ -549,6 +632,12 @@ fn check_attribute(content: TokenStream, line: u32, found: &mut Vec<(u32, String
     let first = content.into_iter().next();
     let name = first.as_ref().and_then(name_of);
     match name {
+        Some(name) if name == "macro_export" => found.push((
+            line,
+            "`#[macro_export]` puts the macro at the root of the gate's harness, where other \
+             code can call it: a macro the submission uses itself needs no export"
+                .to_owned(),
+        )),
         Some(name) if ATTRIBUTES_ALLOWED.contains(&name.as_str()) => {}
         Some(name) => found.push((
             line,
@@ -676,6 +765,44 @@ mod tests {
 
     fn lines(text: &str) -> Vec<u32> {
         rules(text).into_iter().map(|(line, _)| line).collect()
+    }
+
+    #[test]
+    fn paths_into_the_harness_and_its_names_are_refused_the_submission_s_own_pass() {
+        let refused = [
+            "pub type Submission<R> = crate::m5792d8a270379e64::Locked<R>;",
+            "use crate::*;",
+            "use super::Plugged;",
+            "fn f() { super::super::main() }",
+            "mod inner { use super::super::x; }",
+            "macro_rules! m { () => { $crate::Plugged } }",
+            "#[macro_export]\nmacro_rules! m { () => {} }",
+            "fn f() -> &'static str { module_path!() }",
+            "fn f() -> &'static str { file!() }",
+            "fn f() -> &'static str { std::any::type_name::<u8>() }",
+            "fn f(x: u8) -> &'static str { std::any::type_name_of_val(&x) }",
+        ];
+        for text in refused {
+            assert_ne!(rules(text), vec![], "{text}");
+        }
+        let passed = [
+            "pub(crate) struct S;",
+            "pub(super) fn f() {}",
+            "mod inner { use super::S; pub(in crate::submission) fn g() {} }",
+            "fn f() { crate::submission::g() }",
+            "macro_rules! m { () => { $crate::submission::S } }",
+            "fn f() -> u32 { line!() + column!() }",
+        ];
+        for text in passed {
+            assert_eq!(rules(text), vec![], "{text}");
+        }
+        // A folder's module `a` (`a.rs`) may climb once; its module `a::b` twice.
+        let in_module = |text: &str, depth: usize| {
+            screen_modules(&[("a.rs".to_owned(), text.to_owned(), depth)])
+        };
+        assert_eq!(in_module("use super::S;", 1), vec![]);
+        assert_ne!(in_module("use super::super::S;", 1), vec![]);
+        assert_eq!(in_module("use super::super::S;", 2), vec![]);
     }
 
     #[test]
@@ -897,7 +1024,10 @@ mod tests {
                 "macro_rules! m { ($a:ident = $b:tt) => { use $a as s; } }\nm!(std = x);",
                 vec![(1, pasted("a"))],
             ),
-            ("macro_rules! m { () => { $crate::helper() } }", vec![]),
+            (
+                "macro_rules! m { () => { $crate::submission::helper() } }",
+                vec![],
+            ),
         ];
         for (text, expected) in cases {
             let mut found = rules(text);

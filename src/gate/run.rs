@@ -188,7 +188,21 @@ impl Graded<'_> {
             replay: None,
             property: options.property.clone(),
         };
-        let run = runnable.run(exercise, &args, options.limit, sandbox)?;
+        let mut run = runnable.run(exercise, &args, options.limit, sandbox)?;
+        // A batch's binary that died before its first word may have died of its classmates (their
+        // statics add up to the memory limit), not of this submission: it is run from its own
+        // harness instead, as if there had been no batch.
+        if let (
+            Runnable::Harness(Built {
+                member: Some(_), ..
+            }),
+            Some(submission),
+        ) = (&runnable, &submission)
+            && run.messages.is_empty()
+        {
+            let alone = Runnable::Harness(built(exercise, path, submission, harness)?);
+            run = alone.run(exercise, &args, options.limit, sandbox)?;
+        }
         // Believe only what the child reported, in the order it was asked.
         let mut properties =
             results_of(&run, &expected(exercise, options)).map_err(Refusal::error)?;

@@ -542,10 +542,9 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                     found.push((line, rule));
                 }
                 match name.as_str() {
-                    "type_name" | "type_name_of_val" => found.push((
-                        line,
-                        format!("`{name}` {HARNESS_NAMES}"),
-                    )),
+                    "type_name" | "type_name_of_val" => {
+                        found.push((line, format!("`{name}` {HARNESS_NAMES}")))
+                    }
                     "unsafe" => found.push((
                         line,
                         "`unsafe` code: the gate runs only safe Rust, which cannot reach \

@@ -8,8 +8,10 @@ use crate::support::{interleave, stderr};
 use interleave::gate::harness::Harness;
 use std::path::{Path, PathBuf};
 
-fn scratch() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gate-batch");
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("gate-batch")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
@@ -100,7 +102,7 @@ fn batches_with(nonce: &str) -> Vec<(usize, bool)> {
 
 #[test]
 fn a_class_built_together_gets_the_reports_each_submission_gets_alone() {
-    let dir = scratch();
+    let dir = scratch("class");
     let nonce = format!(
         "batch test {} {:?}",
         std::process::id(),
@@ -127,4 +129,57 @@ fn a_class_built_together_gets_the_reports_each_submission_gets_alone() {
             "{path}: graded with the class, then alone"
         );
     }
+}
+
+/// A counter carrying a 300 MB table: alone it fits the child's memory limit (512 MiB of
+/// address space), but two in one batch binary do not, which then dies before its first word.
+fn counter_with_a_table(nonce: &str, name: &str) -> String {
+    format!(
+        "// {nonce} {name}\n\
+         use interleave::gate::exercises::counter::Counter;\n\
+         use interleave::runtime::Runtime;\n\
+         use interleave::sync::AtomicUsize;\n\
+         static TABLE: [u8; 300_000_000] = [0; 300_000_000];\n\
+         pub struct Big<R: Runtime>(AtomicUsize<R>);\n\
+         impl<R: Runtime> Counter<R> for Big<R> {{\n\
+             fn new(start: usize) -> Self {{\n\
+                 let zero = std::hint::black_box(&TABLE)[start % 1000] as usize;\n\
+                 Big(AtomicUsize::named(\"n\", start + zero))\n\
+             }}\n\
+             fn decrement(&self) {{ self.0.fetch_sub(1); }}\n\
+             fn value(&self) -> usize {{ self.0.load() }}\n\
+         }}\n\
+         pub type Submission<R> = Big<R>;\n"
+    )
+}
+
+#[test]
+fn classmates_whose_tables_overflow_a_batch_binary_are_graded_from_their_own_harness() {
+    let dir = scratch("tables");
+    let nonce = format!(
+        "table test {} {:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    let class: Vec<String> = ["alice", "bob"]
+        .iter()
+        .map(|name| {
+            let file = dir.join(format!("{name}.rs"));
+            std::fs::write(&file, counter_with_a_table(&nonce, name)).expect("a submission");
+            file.to_str().expect("a UTF-8 path").to_owned()
+        })
+        .collect();
+    let together = graded(&class);
+    let statuses: Vec<&str> = together["submissions"]
+        .as_array()
+        .expect("submissions")
+        .iter()
+        .map(|s| s["status"].as_str().expect("a status"))
+        .collect();
+    assert_eq!(statuses, ["pass", "pass"], "{together}");
+    assert_eq!(
+        batches_with(&nonce),
+        [(2, true)],
+        "they were built together"
+    );
 }

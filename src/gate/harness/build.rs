@@ -370,7 +370,8 @@ pub(super) fn run_build(command: &mut Command, deadline: Instant) -> Result<(), 
 /// What every harness's `main.rs` starts with: the crate's rules and the gate's allocator.
 pub(super) fn main_rs_head() -> &'static str {
     "#![forbid(unsafe_code)]\n\
-     #![forbid(long_running_const_eval)]\n\n\
+     #![forbid(long_running_const_eval)]\n\
+     #![forbid(function_casts_as_integer)]\n\n\
      #[global_allocator]\n\
      static ALLOCATOR: interleave::gate::limits::GateAllocator = \
      interleave::gate::limits::GateAllocator;\n"

@@ -528,3 +528,20 @@ fn build_settings_from_outside_are_cleared_network_and_registry_ones_kept() {
         ]
     );
 }
+
+/// The child runs without address-space randomisation (where the machine allows it: here it
+/// does), so the same binary has the same addresses in every run.
+#[test]
+fn the_child_runs_at_the_same_addresses_every_time() {
+    const ADDR_NO_RANDOMIZE: u32 = 0x0040000;
+    let run = sh("cat /proc/self/personality >&2", 5 * SECOND);
+    let personality = u32::from_str_radix(run.output.trim(), 16).expect("a hex personality");
+    assert_eq!(
+        personality & ADDR_NO_RANDOMIZE,
+        ADDR_NO_RANDOMIZE,
+        "{}",
+        run.output
+    );
+    let mappings = || sh("grep -m1 stack /proc/self/maps >&2", 5 * SECOND).output;
+    assert_eq!(mappings(), mappings(), "the stack is where it was");
+}

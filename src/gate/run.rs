@@ -494,6 +494,10 @@ pub fn replay_command(exercise: &str, path: &str, backend: &str, token: &str) ->
 /// report shows as escapes (a newline, ESC, U+202E) in bash's `$'…'`, which spells each one
 /// out, so the line can be pasted and names the very file.
 fn shell_word(word: &str) -> String {
+    // A path starting with `-` would be read as a flag: `./-x.rs` names the same file.
+    if word.starts_with('-') {
+        return shell_word(&format!("./{word}"));
+    }
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         return word.to_owned();
@@ -609,6 +613,7 @@ mod tests {
             "esc\u{1b}[31m.rs",
             "bidi\u{202e}evil.rs",
             "back\\slash'quote\t.rs",
+            "-starts-like-a-flag.rs",
         ] {
             let word = shell_word(name);
             assert!(!word.contains('\n'), "{word}");
@@ -621,7 +626,12 @@ mod tests {
                 .args(["-c", &format!("printf %s {word}")])
                 .output()
                 .expect("bash runs");
-            assert_eq!(String::from_utf8_lossy(&read.stdout), name, "{word}");
+            let named = if name.starts_with('-') {
+                format!("./{name}")
+            } else {
+                name.to_owned()
+            };
+            assert_eq!(String::from_utf8_lossy(&read.stdout), named, "{word}");
         }
     }
     use crate::gate::harness::Submission;

@@ -669,3 +669,39 @@ fn a_folder_submission_is_mounted_by_its_lib_rs_whatever_its_modules_are_called(
         submission.message
     );
 }
+
+/// A refusal by the compiler points at the first error, not at a warning before it; a missing
+/// plug is told as the gate's plug, not as a `src/main.rs` the student does not have.
+#[test]
+fn a_compile_refusal_points_at_the_first_error_and_names_the_plug_without_a_path() {
+    let dir = scratch("first-error");
+    std::fs::create_dir_all(&dir).unwrap();
+    let wrong_type = dir.join("wrong_type.rs");
+    std::fs::write(
+        &wrong_type,
+        "use interleave::runtime::Runtime;\nuse std::collections::VecDeque;\n\n\
+         pub struct NotACounter<R: Runtime>(std::marker::PhantomData<R>);\n\
+         pub type Submission<R> = NotACounter<R>;\n",
+    )
+    .unwrap();
+    let no_plug = dir.join("no_plug.rs");
+    std::fs::write(&no_plug, "pub struct Nothing;\n").unwrap();
+    let output = interleave(&[
+        "grade",
+        "counter",
+        wrong_type.to_str().unwrap(),
+        no_plug.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let report = json_report(&output);
+    let wrong = &report.submissions[0];
+    assert_eq!(wrong.status, Status::Rejected);
+    // The type lacks the trait, which the compiler says at the plug: no line of the student's
+    // file is the failure, the unused import's warning (line 2) least of all.
+    assert_eq!(wrong.location, None, "{:?}", wrong.message);
+    let plug = &report.submissions[1];
+    let message = plug.message.as_deref().unwrap_or_default();
+    assert!(message.contains("in the gate's plug: "), "{message}");
+    assert!(!message.contains("src/main.rs"), "{message}");
+}

@@ -413,7 +413,10 @@ fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -
             && let Some(original) = submission.original_path(path)
         {
             theirs = true;
+            // The first error's line: a warning before it (an unused import) is not where the
+            // submission failed.
             if location.is_none()
+                && rest.contains("error")
                 && let Some(number) = rest.split(':').next().and_then(|n| n.parse().ok())
             {
                 location = Some(Location {
@@ -422,10 +425,12 @@ fn compile_refusal(errors: &str, submission: &Submission, exercise: &Exercise) -
                 });
             }
             line = format!("{original}:{rest}");
-        } else if line.starts_with("src/main.rs:") {
+        } else if let Some(rest) = line.strip_prefix("src/main.rs:") {
             theirs = true;
+            // The plug is the gate's file, not the student's: named, not given a path.
+            let said = rest.split_once(": ").map_or(rest, |(_, said)| said);
             line = format!(
-                "{line} (the gate's plug: the submission must declare \
+                "in the gate's plug: {said} (the submission must declare \
                  `pub type Submission<R> = YourType<R>;` implementing the `{}` exercise's trait)",
                 exercise.name
             );

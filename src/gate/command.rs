@@ -240,6 +240,11 @@ fn options(args: &GradeArgs) -> Result<Options, Refused> {
     if args.replay.is_some() && (args.paths.len() > 1 || backends.len() > 1) {
         return Err(usage("--replay takes one PATH and one backend"));
     }
+    if args.replay.is_some() && (args.format != Format::Text || args.out.is_some()) {
+        return Err(usage(
+            "--replay prints the execution as text; it takes no --format or --out",
+        ));
+    }
     Ok(Options {
         backends,
         seed: args.seed,

@@ -188,6 +188,12 @@ fn usage_errors_exit_2_with_one_line() {
         vec!["grade", "counter", "x.rs", "--property", "nope"],
         vec!["grade", "counter", "a.rs", "b.rs", "--format", "gradescope"],
         vec!["grade", "counter", "x.rs", "--bogus", "1"],
+        vec![
+            "grade", "counter", "x.rs", "--replay", "T", "--format", "json",
+        ],
+        vec![
+            "grade", "counter", "x.rs", "--replay", "T", "--out", "r.txt",
+        ],
         vec!["starter", "nope"],
     ] {
         let output = interleave(&args);

@@ -110,8 +110,9 @@ const MACROS_REFUSED: &[(&str, &str)] = &[
 ];
 
 /// Why a submission may not read the names of the harness it is built in.
-const HARNESS_NAMES: &str = "names the gate's harness, not the submission (the names differ when \
-     it is graded with a class), so a grade could depend on how it was built";
+const HARNESS_NAMES: &str = "names the gate's harness, not the submission (its names, and the type \
+     ids made from them, differ when it is graded with a class), so a grade could depend on how it \
+     was built";
 
 /// Attributes a submission may write; every other one (`path`, `no_mangle`, `link`,
 /// `export_name`, `cfg_attr`, `global_allocator`, …) is refused.
@@ -542,7 +543,7 @@ fn walk(tokens: &[TokenTree], depth: usize, place: Place, found: &mut Vec<(u32, 
                     found.push((line, rule));
                 }
                 match name.as_str() {
-                    "type_name" | "type_name_of_val" => {
+                    "type_name" | "type_name_of_val" | "TypeId" | "type_id" => {
                         found.push((line, format!("`{name}` {HARNESS_NAMES}")))
                     }
                     "unsafe" => found.push((
@@ -780,6 +781,8 @@ mod tests {
             "fn f() -> &'static str { file!() }",
             "fn f() -> &'static str { std::any::type_name::<u8>() }",
             "fn f(x: u8) -> &'static str { std::any::type_name_of_val(&x) }",
+            "fn f() -> std::any::TypeId { std::any::TypeId::of::<u8>() }",
+            "fn f(x: &dyn std::any::Any) -> bool { x.type_id() == x.type_id() }",
         ];
         for text in refused {
             assert_ne!(rules(text), vec![], "{text}");

@@ -266,6 +266,15 @@ fn junit_of(report: &GateReport) -> String {
         suite.add_property(("sandbox", report.sandbox.as_str()));
         junit.add_test_suite(suite);
     }
+    // A grade cut short lacks the students after it: an error a CI dashboard shows, not silence.
+    if let Some(why) = &report.cut_short {
+        let mut suite = TestSuite::new(format!("{} (cut short)", report.exercise));
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_type("cut-short");
+        status.set_message(why.clone());
+        suite.add_test_case(TestCase::new("the grade ran to its end", status));
+        junit.add_test_suite(suite);
+    }
     junit.to_string().expect("a JUnit report serializes") + "\n"
 }
 

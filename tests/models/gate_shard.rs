@@ -336,3 +336,24 @@ fn a_cut_short_shard_is_refused_by_the_merge() {
          not grade would be missing; grade that part again"
     );
 }
+
+/// A JUnit report of a grade cut short carries an error saying so (as JSON's `cut_short` does):
+/// a CI dashboard reading it shows that students are missing, instead of a clean run.
+#[test]
+fn a_junit_report_cut_short_has_an_error_that_says_so() {
+    let mut report = crate::gate_support::report_of("counter", &["shuttle"], Vec::new());
+    let whole = formats::junit(&report);
+    assert!(!whole.contains("cut-short"), "{whole}");
+    report.cut_short = Some("by SIGTERM: 2 of 5 submissions graded".to_owned());
+    let junit = formats::junit(&report);
+    let document = roxmltree::Document::parse(&junit).expect("JUnit parses");
+    let error = document
+        .descendants()
+        .find(|node| node.has_tag_name("error"))
+        .expect("an error element");
+    assert_eq!(error.attribute("type"), Some("cut-short"));
+    assert_eq!(
+        error.attribute("message"),
+        Some("by SIGTERM: 2 of 5 submissions graded")
+    );
+}

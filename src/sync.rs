@@ -84,6 +84,7 @@ impl<R: Runtime, T: Send + 'static> Mutex<R, T> {
     pub fn try_lock(&self) -> Option<MutexGuard<'_, R, T>> {
         exit_point::<R>();
         let inner = R::try_lock(&self.inner);
+        trace::try_lock_called(self.id);
         if let Some(me) = current_tid::<R>() {
             match inner {
                 Some(_) => trace::acquired(me, self.id),

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::ops::Deref;
 use std::panic::Location;
@@ -511,6 +511,10 @@ struct State {
     reads: HashMap<(Tid, ObjId), (usize, usize)>,
     /// The first lost update of each variable, in the order they happened.
     lost_updates: Vec<LostUpdate>,
+    /// Locks some thread called `try_lock` on.
+    try_locked: BTreeSet<ObjId>,
+    /// Locks some thread released right after taking them, with nothing recorded between.
+    bare_sections: BTreeSet<ObjId>,
     threads_named: usize,
     /// Threads and tasks started in this execution, by any spawn path ([`count_spawn`]).
     spawned: usize,
@@ -528,6 +532,8 @@ impl Default for State {
             writes: HashMap::new(),
             reads: HashMap::new(),
             lost_updates: Vec::new(),
+            try_locked: BTreeSet::new(),
+            bare_sections: BTreeSet::new(),
             threads_named: 0,
             spawned: 0,
         }
@@ -631,6 +637,20 @@ impl Recorder {
     pub fn progress(&self) -> usize {
         let state = crate::util::lock_unpoisoned(&self.state);
         state.trace.events.len() + state.trace.events_dropped
+    }
+
+    /// The locks of this execution that a `try_lock` was called on, and those some thread held
+    /// with nothing recorded between taking and releasing them (a section loom never
+    /// interrupts: see [`crate::runtime::sight::BlindSpot::BusyLockForTryLock`]).
+    pub fn lock_sections(&self) -> (BTreeSet<String>, BTreeSet<String>) {
+        let state = crate::util::lock_unpoisoned(&self.state);
+        let named = |locks: &BTreeSet<ObjId>| {
+            locks
+                .iter()
+                .map(|&lock| format!("`{}`", state.trace.object_name(lock)))
+                .collect()
+        };
+        (named(&state.try_locked), named(&state.bare_sections))
     }
 
     /// Stops recording: the execution failed here.
@@ -764,7 +784,24 @@ pub fn released(thread: Tid, lock: ObjId) {
     let at = caller();
     with_state(|state| {
         state.release(lock);
+        let last_of_thread = state
+            .trace
+            .events
+            .iter()
+            .rev()
+            .find(|event| event.thread == thread);
+        if matches!(last_of_thread, Some(Event { action: Action::Acquire { lock: taken }, .. }) if *taken == lock)
+        {
+            state.bare_sections.insert(lock);
+        }
         state.push(thread, Action::Release { lock }, at);
+    });
+}
+
+/// `thread` called `try_lock` on `lock` (whether it got it or not).
+pub fn try_lock_called(lock: ObjId) {
+    with_state(|state| {
+        state.try_locked.insert(lock);
     });
 }
 

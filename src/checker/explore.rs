@@ -26,7 +26,7 @@ use crate::runtime::sight::BlindSpot;
 use crate::trace::{self, Recorder, Trace, Waiting};
 use crate::util::lock_unpoisoned;
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -86,6 +86,9 @@ pub struct Search {
     jobs: AtomicUsize,
     started: Instant,
     time: Option<Duration>,
+    /// Over every execution: the locks a `try_lock` was called on, and the locks held with
+    /// nothing done between taking and releasing them (see [`busy_lock_unseen`]).
+    lock_sections: Mutex<(BTreeSet<String>, BTreeSet<String>)>,
 }
 
 impl Search {
@@ -98,6 +101,7 @@ impl Search {
             jobs: AtomicUsize::new(1),
             started: Instant::now(),
             time: budget.time,
+            lock_sections: Mutex::default(),
         })
     }
 
@@ -173,6 +177,12 @@ impl Execution {
     pub(super) fn once(&self) {
         let index = self.executions() + 1;
         let observed = self.run_model();
+        let (try_locked, bare) = self.recorder().lock_sections();
+        {
+            let mut sections = lock_unpoisoned(&self.search.lock_sections);
+            sections.0.extend(try_locked);
+            sections.1.extend(bare);
+        }
         let forbidden =
             lock_unpoisoned(&self.tally).finish(observed, || self.recorder().snapshot());
         self.search.finished.fetch_add(1, Ordering::Relaxed);
@@ -279,7 +289,10 @@ pub(super) fn explore<E: Explorer>(
         complete: merged.limit == usize::MAX,
     };
     let verdict = match merged.first {
-        None => Verdict::Holds,
+        None => match busy_lock_unseen(E::BACKEND, search) {
+            Some(not_checked) => Verdict::NotChecked(not_checked),
+            None => Verdict::Holds,
+        },
         Some(first) => decide(first, &mut results, mode, explorer, &mut counted)?,
     };
     Ok(Report {
@@ -601,6 +614,23 @@ impl Tally {
     fn outcomes(&self) -> impl Iterator<Item = &Observed> {
         self.log.iter().map(|&n| &self.distinct[n as usize])
     }
+}
+
+/// A search that found nothing on a backend that never shows a `try_lock` a busy lock, while
+/// the model called `try_lock` on a lock some thread held with nothing done in between (which
+/// such a backend never interrupts): what the model does when `try_lock` fails went unchecked.
+fn busy_lock_unseen(backend: Backend, search: &Search) -> Option<NotChecked> {
+    let why = BlindSpot::BusyLockForTryLock.blind(backend)?;
+    let sections = lock_unpoisoned(&search.lock_sections);
+    let unseen = sections.0.intersection(&sections.1).next()?;
+    Some(NotChecked {
+        spot: BlindSpot::BusyLockForTryLock,
+        why,
+        detail: Some(format!(
+            "a try_lock on the lock {unseen}, which a thread took and released with nothing in \
+             between: loom never showed that try_lock the lock busy"
+        )),
+    })
 }
 
 /// A run stuck where only a timer could end a wait, on a backend that never fires one: loom's

@@ -14,6 +14,8 @@ pub enum BlindSpot {
     /// A timed wait (`wait_timeout`, `get(timeout)`, `result(timeout)`) ending because its time
     /// ran out.
     TimeoutsFiring,
+    /// A `try_lock` finding its lock taken by a thread that does nothing else while it holds it.
+    BusyLockForTryLock,
 }
 
 impl BlindSpot {
@@ -22,6 +24,7 @@ impl BlindSpot {
         match self {
             BlindSpot::SpuriousWakeups => "spurious wake-ups",
             BlindSpot::TimeoutsFiring => "timeouts firing",
+            BlindSpot::BusyLockForTryLock => "a try_lock finding its lock busy",
         }
     }
 
@@ -60,6 +63,12 @@ pub const CANNOT_SEE: &[Blind] = &[
         spot: Some(BlindSpot::TimeoutsFiring),
         what: "timeouts firing",
         why: "loom's wait_timeout never times out (loom has no notion of time)",
+    },
+    Blind {
+        backend: Backend::Loom,
+        spot: Some(BlindSpot::BusyLockForTryLock),
+        what: "a try_lock finding its lock busy",
+        why: "loom switches threads only at their operations, and releasing a lock is none: a thread that takes a lock and releases it with nothing in between is never interrupted there, so another thread's try_lock never finds that lock busy",
     },
     Blind {
         backend: Backend::Loom,

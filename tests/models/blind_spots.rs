@@ -271,10 +271,82 @@ fn shuttle_a_consumer_that_polls_with_a_timeout_holds() {
         .assert_holds();
 }
 
+/// Three threads each take one off a count of three, but skip it when `try_lock` finds the
+/// lock busy; `inside` does one more facade step while holding it (a read of a note).
+fn skips_when_busy<R: Runtime>(inside: bool) -> usize {
+    let count = Arc::new(Mutex::<R, usize>::named("count", 3));
+    let note = Arc::new(interleave::sync::Shared::<R, usize>::named("note", 0));
+    let workers: Vec<_> = (0..3)
+        .map(|_| {
+            let (count, note) = (count.clone(), note.clone());
+            thread::spawn::<R, _, _>(move || {
+                if let Some(mut held) = count.try_lock() {
+                    if inside {
+                        note.load();
+                    }
+                    *held -= 1;
+                }
+            })
+        })
+        .collect();
+    workers.into_iter().for_each(thread::JoinHandle::join);
+    let left = *count.lock();
+    left
+}
+
+fn skips_with_nothing_inside<R: Runtime>() -> usize {
+    skips_when_busy::<R>(false)
+}
+
+fn skips_with_a_step_inside<R: Runtime>() -> usize {
+    skips_when_busy::<R>(true)
+}
+
+fn a_decrement_skipped(left: &usize) -> Option<&'static str> {
+    (*left != 0).then_some("a decrement was skipped")
+}
+
+#[test]
+fn shuttle_finds_a_try_lock_that_skips_when_busy() {
+    check(model!(skips_with_nothing_inside))
+        .forbid(a_decrement_skipped)
+        .backend(Backend::Shuttle)
+        .assert_violation("a decrement was skipped");
+    check(model!(skips_with_a_step_inside))
+        .forbid(a_decrement_skipped)
+        .backend(Backend::Shuttle)
+        .assert_violation("a decrement was skipped");
+}
+
 #[cfg(loom)]
 mod loom {
     use super::*;
     use interleave::gate::grade::{Settings, grade_all};
+
+    /// Loom never interrupts a lock held with nothing done inside, so no `try_lock` there ever
+    /// finds it busy: a search that found nothing is not checked, never "holds".
+    #[test]
+    fn loom_a_try_lock_on_a_lock_held_with_nothing_inside_is_not_checked() {
+        let report = check(model!(skips_with_nothing_inside))
+            .forbid(a_decrement_skipped)
+            .loom()
+            .expect("loom runs");
+        let Verdict::NotChecked(blind) = &report.verdict else {
+            panic!("{}", interleave::report::verdict(&report));
+        };
+        assert_eq!(blind.spot, BlindSpot::BusyLockForTryLock);
+        let text = interleave::report::verdict(&report);
+        assert!(text.contains("NOT CHECKED under loom"), "{text}");
+    }
+
+    /// With a step inside the section, loom interrupts it there and finds the skip.
+    #[test]
+    fn loom_a_try_lock_on_a_lock_held_over_a_step_is_checked_and_fails() {
+        check(model!(skips_with_a_step_inside))
+            .forbid(a_decrement_skipped)
+            .backend(Backend::Loom)
+            .assert_violation("a decrement was skipped");
+    }
 
     /// Loom never fires a timer: the run where the consumer waits before the item exists has
     /// no way on, and that is loom's blind spot, not a deadlock of the model.

@@ -290,8 +290,7 @@ fn skips_when_busy<R: Runtime>(inside: bool) -> usize {
         })
         .collect();
     workers.into_iter().for_each(thread::JoinHandle::join);
-    let left = *count.lock();
-    left
+    *count.lock()
 }
 
 fn skips_with_nothing_inside<R: Runtime>() -> usize {

@@ -371,15 +371,19 @@ def main():
               f"({counts['unexplained']} unexplained), score {percent(counts['score'])}; {times}")
         for mutant in mutants:
             if mutant.get("unexplained"):
-                print(f"  unexplained survivor {mutant['id']}: {mutant['key']}")
+                key = mutant["key"].replace("|", "\\|")
+                print(f"  unexplained survivor {mutant['id']}: | `{key}` | hole | … |")
             for backend in graded:
                 if mutant.get(backend, {}).get("verdict") in ("error", "screened"):
                     print(f"  {backend}: {mutant['id']} {mutant[backend]['verdict']}: "
                           f"{mutant['key']}")
-    stale = [k for k in classes if k not in seen_keys
+    survivors = {m["key"] for e in args.exercises for m in results[e]["mutants"]
+                 if m["overall"] in ("survived", "unclaimed")}
+    stale = [k for k in classes if k not in survivors
              and any(k.startswith(f"{e}/") for e in args.exercises)]
     for key in stale:
-        print(f"  docs/mutants.md explains a mutant this run did not generate: {key}")
+        said = "caught or unviable" if key in seen_keys else "not generated"
+        print(f"  docs/mutants.md explains a mutant that is no survivor ({said}): {key}")
     dump(results)
     block = table(results)
     rewrite_readme(results)

@@ -30,8 +30,13 @@ pub trait Plug: 'static {
 /// Each worker's decrements.
 const ROUNDS: usize = 2;
 
-/// Which property a program checks. Both start the counter at `threads * ROUNDS` (two
-/// decrements per worker) and let every worker decrement it `ROUNDS` times.
+/// What `value-is-the-count` leaves on the counter: not 0, so that a `value()` stuck at 0 (or a
+/// count that stops at 0) shows.
+const LEFT: usize = 1;
+
+/// Which property a program checks. Each starts the counter at `threads * ROUNDS` (two
+/// decrements per worker; `value-is-the-count` at [`LEFT`] more) and lets every worker decrement
+/// it `ROUNDS` times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Goal {
     /// `no-lost-update`: once every worker is done, the count is 0; whatever is left is the
@@ -39,6 +44,10 @@ pub enum Goal {
     NoLostUpdate,
     /// `no-deadlock`: workers and main also call `value` in between; every thread must finish.
     NoDeadlock,
+    /// `value-is-the-count`: `value()` is the start on a new counter; a worker that has made `k`
+    /// decrements reads at most the start less `k` (it sees its own) and never less than what
+    /// every decrement leaves; once all are done, it reads exactly that, [`LEFT`].
+    ValueIsTheCount,
 }
 
 /// The old name of [`Goal`] (`model::Check` is the model builder's).
@@ -68,6 +77,49 @@ impl fmt::Display for Left {
     }
 }
 
+/// `value-is-the-count`: see [`Goal::ValueIsTheCount`].
+fn value_is_the_count<R: Runtime, C: Counter<R>>(workers: usize) -> Left {
+    let start = workers * ROUNDS + LEFT;
+    let counter = Arc::new(C::new(start));
+    let first = counter.value();
+    assert!(
+        first == start,
+        "value is the count: a new counter from {start} says value() = {first}"
+    );
+    let handles: Vec<JoinHandle<R, ()>> = (0..workers)
+        .map(|_| {
+            let counter = counter.clone();
+            thread::spawn::<R, _, _>(move || {
+                for mine in 1..=ROUNDS {
+                    counter.decrement();
+                    let seen = counter.value();
+                    assert!(
+                        seen <= start - mine,
+                        "value is the count: a thread made {mine} decrement(s) of a counter from \
+                         {start}, then read value() = {seen}: at most {} (its own decrements \
+                         are done)",
+                        start - mine
+                    );
+                    assert!(
+                        seen >= LEFT,
+                        "value is the count: a thread read value() = {seen}, below the {LEFT} that \
+                         all {} decrements of a counter from {start} leave",
+                        workers * ROUNDS
+                    );
+                }
+            })
+        })
+        .collect();
+    handles.into_iter().for_each(JoinHandle::join);
+    let left = counter.value();
+    assert!(
+        left == LEFT,
+        "value is the count: {} decrements of a counter from {start} leave {LEFT}, yet value() = {left}",
+        workers * ROUNDS
+    );
+    Left(left)
+}
+
 impl<P: Plug> Lesson for Program<P> {
     type Version = Goal;
     type Outcome = Left;
@@ -75,6 +127,9 @@ impl<P: Plug> Lesson for Program<P> {
     const CHECK_EXECUTIONS: usize = 5_000;
 
     fn run<R: Runtime>(goal: Goal, params: &Params) -> Left {
+        if goal == Goal::ValueIsTheCount {
+            return value_is_the_count::<R, P::Submission<R>>(params.threads);
+        }
         let workers = params.threads;
         let start = workers * ROUNDS;
         let counter = Arc::new(P::Submission::<R>::new(start));

@@ -242,6 +242,21 @@ fn the_rlock_exercise_declares_that_spurious_wakeups_needs_them() {
     );
 }
 
+#[test]
+fn the_bounded_queue_exercise_declares_that_timeouts_give_up_needs_them() {
+    let queue = interleave::gate::find_exercise("bounded-queue").expect("bounded-queue");
+    let needs: Vec<(&str, &[BlindSpot])> = queue
+        .properties()
+        .iter()
+        .map(|p| (p.name, p.variant.needs))
+        .filter(|(_, needs)| !needs.is_empty())
+        .collect();
+    assert_eq!(
+        needs,
+        [("timeouts-give-up", &[BlindSpot::TimeoutsFiring][..])]
+    );
+}
+
 /// A correct consumer that polls: it never needs a notify, because its timed wait ends by
 /// itself. The producer adds the item and notifies nobody.
 fn polls_with_a_timeout<R: Runtime>() -> usize {

@@ -1,4 +1,4 @@
-//! The `thread-pool` exercise's corpus: six ways students get it wrong, one way to get it right.
+//! The `thread-pool` exercise's corpus: nine ways students get it wrong, one way to get it right.
 
 use crate::gate_support::corpus;
 
@@ -9,5 +9,8 @@ corpus!(thread_pool, "thread-pool":
     cancel_checks_flag = "../gate/thread-pool/cancel_checks_flag.rs",
     callback_check_then_add = "../gate/thread-pool/callback_check_then_add.rs",
     callbacks_under_lock = "../gate/thread-pool/callbacks_under_lock.rs",
+    done_when_started = "../gate/thread-pool/done_when_started.rs",
+    cancel_never_succeeds = "../gate/thread-pool/cancel_never_succeeds.rs",
+    workers_count_themselves = "../gate/thread-pool/workers_count_themselves.rs",
     sentinels = "../gate/thread-pool/sentinels.rs",
 );

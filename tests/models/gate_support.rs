@@ -138,10 +138,19 @@ pub fn assert_graded_as(
         });
         needs || relies_on_a_timer || busy_lock_unseen
     };
+    // A broken file's bug may multiply the states loom explores (a pool with a worker too many):
+    // a property other than the one it is built to fail may spend loom's budget, which claims
+    // nothing either way.
+    let spent = |name: &str, status: Status| {
+        backend == Backend::Loom
+            && status == Status::Unfinished
+            && wanted.is_some_and(|property| property != name)
+    };
     for result in &results {
         assert!(
             matches!(result.status, Status::Pass | Status::Fail)
-                || (result.status == Status::NotChecked && blind(&result.property)),
+                || (result.status == Status::NotChecked && blind(&result.property))
+                || spent(&result.property, result.status),
             "{exercise}/{name}: {} is {:?}: {:?}",
             result.property,
             result.status,

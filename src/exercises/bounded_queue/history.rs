@@ -298,13 +298,19 @@ fn explained(
 /// Panics (the `linearizable` property's failure) unless a sequential FIFO of `maxsize` explains
 /// every call of `history`.
 pub fn assert_linearizable(history: &[Op], maxsize: usize) {
+    assert_explained(history, maxsize, "linearizable");
+}
+
+/// Panics, its message beginning with `property`, unless a sequential FIFO of `maxsize` explains
+/// every call of `history` (the check [`assert_linearizable`] makes, for another property).
+pub fn assert_explained(history: &[Op], maxsize: usize, property: &str) {
     assert!(history.len() <= 64, "a property program makes few calls");
     if let Some(why) = history.iter().find_map(|op| impossible_result(op, maxsize)) {
-        panic!("linearizable: {why}; {}", listing(history));
+        panic!("{property}: {why}; {}", listing(history));
     }
     assert!(
         explained(history, 0, &VecDeque::new(), maxsize, &mut HashSet::new()),
-        "linearizable: no FIFO queue of maxsize {maxsize} answers as this queue did, each call \
+        "{property}: no FIFO queue of maxsize {maxsize} answers as this queue did, each call \
          taking effect at one instant between the moment it was made and the moment it \
          returned; {}",
         listing(history)

@@ -173,6 +173,15 @@ pub enum Goal {
     /// `task_done`, and one `task_done` more is refused
     /// ([`scenarios::join_after_task_done_over`]).
     JoinWaitsForTaskDone,
+    /// `any-maxsize`: a queue of maxsize 3 and an unbounded one (maxsize 0), each filled by main
+    /// and then emptied by main while a producer puts two more: one sequential FIFO of that
+    /// maxsize explains every call, `qsize()` included ([`history::assert_explained`]). (The
+    /// other programs use maxsize 1 and 2, and hold at most 4 items in an unbounded queue.)
+    AnyMaxsize,
+    /// `timeouts-give-up`: alone with a full queue of maxsize 1, a timed `put` returns
+    /// `Err(Full(item))`; with an empty one, a timed `get` returns `Err(Empty)`, once the wait
+    /// times out (a backend that never fires a timeout cannot check it).
+    TimeoutsGiveUp,
 }
 
 /// The old name of [`Goal`] (`model::Check` is the model builder's).
@@ -347,6 +356,87 @@ fn join_waits_for_task_done<R: Runtime, Q: BoundedQueue<R>>(workers: usize) -> H
     Held(saw.to_string())
 }
 
+/// `any-maxsize`'s queues: maxsize 3 (not a power of two, so that a ring buffer's index
+/// arithmetic that only holds modulo a power of two shows) and 0 (unbounded).
+const ANY_MAXSIZES: [usize; 2] = [3, 0];
+
+/// How many items main puts into `any-maxsize`'s unbounded queue before the producer starts: five,
+/// more than a queue that starts with room for 2 and doubles can hold without growing twice.
+const UNBOUNDED_FILL: usize = 5;
+
+/// Items the producer puts (blocking) while main empties the queue: the ring wraps round.
+const MORE: usize = 2;
+
+/// Main fills a queue of each of [`ANY_MAXSIZES`] without waiting (one `put_nowait` more than a
+/// bounded one holds, which must be `Full`), asks `qsize()`, starts a producer that puts [`MORE`]
+/// items blocking, and gets every item blocking, asking `qsize()` after each; then one
+/// `get_nowait`, which must be `Empty`. Each queue's calls are checked against a sequential FIFO
+/// of its maxsize.
+fn any_maxsize<R: Runtime, Q: BoundedQueue<R>>() -> Held {
+    let mut calls = 0;
+    for maxsize in ANY_MAXSIZES {
+        let fill = if maxsize == 0 {
+            UNBOUNDED_FILL
+        } else {
+            maxsize
+        };
+        let queue = Arc::new(Q::new(maxsize));
+        let mut main = Recorder::<R, Q>::new(queue, "main");
+        for item in 0..fill {
+            let _ = main.put(item, How::Nowait);
+        }
+        if maxsize > 0 {
+            let _ = main.put(fill, How::Nowait);
+        }
+        main.qsize();
+        let producer = spawn_recorded(&main, "producer".to_owned(), move |queue| {
+            for item in fill + 1..=fill + MORE {
+                let _ = queue.put(item, How::Block);
+            }
+        });
+        for _ in 0..fill + MORE {
+            let _ = main.get(How::Block);
+            main.qsize();
+        }
+        let mut history = producer.join();
+        let _ = main.get(How::Nowait);
+        history.extend(main.into_ops());
+        history::assert_explained(&history, maxsize, "any-maxsize");
+        calls += history.len();
+    }
+    Held(format!(
+        "{calls} calls on queues of maxsize 3 and 0, each explained by a FIFO of its maxsize"
+    ))
+}
+
+/// `timeouts-give-up`: see [`Goal::TimeoutsGiveUp`].
+fn timeouts_give_up<R: Runtime, Q: BoundedQueue<R>>() -> Held {
+    let queue = Q::new(1);
+    let first = queue.put_nowait(1);
+    assert!(
+        first == Ok(()),
+        "timeouts-give-up: put_nowait(1) into an empty queue of maxsize 1 gave {first:?}"
+    );
+    let put = queue.put(2, true, Some(TIMEOUT));
+    assert!(
+        put == Err(Full(2)),
+        "timeouts-give-up: a timed put(2) into a full queue that no other thread touches gave \
+         {put:?}, not Err(Full(2))"
+    );
+    let got = queue.get(true, Some(TIMEOUT));
+    assert!(
+        got == Ok(1),
+        "timeouts-give-up: a timed get from a queue holding 1 gave {got:?}"
+    );
+    let again = queue.get(true, Some(TIMEOUT));
+    assert!(
+        again == Err(Empty),
+        "timeouts-give-up: a timed get from an empty queue that no other thread touches gave \
+         {again:?}, not Err(Empty)"
+    );
+    Held("a timed put on a full queue gave Full, a timed get on an empty one Empty".to_owned())
+}
+
 impl<P: Plug> Lesson for Program<P> {
     type Version = Goal;
     type Outcome = Held;
@@ -361,6 +451,8 @@ impl<P: Plug> Lesson for Program<P> {
             Goal::NothingLostOrDuplicated => nothing_lost_or_duplicated::<R, P::Submission<R>>(),
             Goal::NoDeadlock => no_deadlock::<R, P::Submission<R>>(threads),
             Goal::JoinWaitsForTaskDone => join_waits_for_task_done::<R, P::Submission<R>>(threads),
+            Goal::AnyMaxsize => any_maxsize::<R, P::Submission<R>>(),
+            Goal::TimeoutsGiveUp => timeouts_give_up::<R, P::Submission<R>>(),
         }
     }
 

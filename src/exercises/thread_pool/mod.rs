@@ -14,11 +14,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+pub mod busy_worker;
 pub mod scenarios;
 
 /// For a `result` with a timeout: what is left of it, as a queue's timed `get` computes it.
 pub use crate::exercises::bounded_queue::Deadline;
 
+use busy_worker::{at_most_max_workers, cancel_before_start, done_when_finished};
 use scenarios::{
     callback_during_completion, callbacks_classify, cancel_race, shutdown_classify,
     shutdown_then_count,
@@ -135,6 +137,17 @@ pub enum Goal {
     /// `no-deadlock`: callbacks that call `result()` and `add_done_callback` on their own
     /// future; every call returns.
     NoDeadlock,
+    /// `done-when-finished`: one worker, kept busy by a task that waits for main, and a second
+    /// task behind it: neither is `done()` until its `result()` has come
+    /// ([`busy_worker::done_when_finished`]).
+    DoneWhenFinished,
+    /// `cancel-before-start`: the same busy worker; `cancel()` of the task waiting behind it
+    /// succeeds, and the task never runs ([`busy_worker::cancel_before_start`]).
+    CancelBeforeStart,
+    /// `at-most-max-workers`: `workers + 2` tasks on a pool of `workers` (one): never more than
+    /// `workers` run at once, and none in the thread that submitted it
+    /// ([`busy_worker::at_most_max_workers`]).
+    AtMostMaxWorkers,
 }
 
 /// The old name of [`Goal`] (`model::Check` is the model builder's).
@@ -294,6 +307,9 @@ impl<P: Plug> Lesson for Program<P> {
                 callbacks_classify,
             ),
             Goal::NoDeadlock => callbacks_call_the_future::<R, P::Submission<R>>(),
+            Goal::DoneWhenFinished => done_when_finished::<R, P::Submission<R>>(),
+            Goal::CancelBeforeStart => cancel_before_start::<R, P::Submission<R>>(),
+            Goal::AtMostMaxWorkers => at_most_max_workers::<R, P::Submission<R>>(params.threads),
         }
     }
 

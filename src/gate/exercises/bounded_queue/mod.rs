@@ -7,8 +7,9 @@
 //! ways; its queues are implementations here too, checked by the same properties.
 //!
 //! The properties' programs are small on purpose (two producers and two consumers, two items
-//! each, a `maxsize` of 1 or 2): every seeded bug shows in a few steps, so shuttle finds it from
-//! any seed and loom's exhaustive search stays short.
+//! each, a `maxsize` of 1 or 2; `any-maxsize` adds 3 and 0 with one producer beside main): every
+//! seeded bug shows in a few steps, so shuttle finds it from any seed and loom's exhaustive search
+//! stays short.
 
 pub use crate::exercises::bounded_queue::*;
 
@@ -16,6 +17,7 @@ pub use crate::exercises::bounded_queue::*;
 use crate::gate::Exercise;
 use crate::gate::Property;
 use crate::lesson::{Expect, Row};
+use crate::runtime::sight::BlindSpot;
 
 // Written as a student writes it (`pub` items in a crate of its own).
 #[cfg(feature = "cli")]
@@ -90,6 +92,35 @@ pub fn properties<P: Plug>() -> Vec<Property> {
                 "main puts one item per worker and joins; each worker gets, processes, task_done",
             )
             .threads(3, 2)
+            .variant(),
+        },
+        Property {
+            name: "any-maxsize",
+            statement: "a queue of maxsize 3 and an unbounded one (maxsize 0) are FIFOs of that \
+                        maxsize too, qsize() included, as they wrap round and grow",
+            variant: Row::<Program<P>>::new(
+                "bounded-queue/any-maxsize",
+                Goal::AnyMaxsize,
+                Expect::Holds,
+                "main fills a queue of maxsize 3, then an unbounded one with 5 items, and empties \
+                 each while a producer puts 2 more: a FIFO explains every result",
+            )
+            .threads(2, 2)
+            .variant(),
+        },
+        Property {
+            name: "timeouts-give-up",
+            statement: "a timed put on a full queue and a timed get on an empty one, that no \
+                        other thread will change, give up with Full and Empty",
+            variant: Row::<Program<P>>::new(
+                "bounded-queue/timeouts-give-up",
+                Goal::TimeoutsGiveUp,
+                Expect::Holds,
+                "alone: a timed put into a full queue gives Full, a timed get from an empty one \
+                 Empty",
+            )
+            .threads(1, 1)
+            .needs(&[BlindSpot::TimeoutsFiring])
             .variant(),
         },
     ]

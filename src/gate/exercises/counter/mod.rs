@@ -47,6 +47,17 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             )
             .variant(),
         },
+        Property {
+            name: "value-is-the-count",
+            statement: "value() is the start less the decrements made: a thread sees its own at once, and all of them once they are done",
+            variant: Row::<Program<P>>::new(
+                "counter/value-is-the-count",
+                Goal::ValueIsTheCount,
+                Expect::Holds,
+                "value() follows every decrement",
+            )
+            .variant(),
+        },
     ]
 }
 

@@ -94,6 +94,43 @@ pub fn properties<P: Plug>() -> Vec<Property> {
             )
             .variant(),
         },
+        Property {
+            name: "done-when-finished",
+            statement: "done() is false while a task runs or waits for a worker, and true once its result() has come",
+            variant: Row::<Program<P>>::new(
+                "thread-pool/done-when-finished",
+                Goal::DoneWhenFinished,
+                Expect::Holds,
+                "one worker busy with a task that waits for main, one task behind it: neither done until it finished",
+            )
+            .variant(),
+        },
+        Property {
+            name: "cancel-before-start",
+            statement: "cancel() of a task no worker has started succeeds: it returns true, the task never runs, and result() is CancelledError",
+            variant: Row::<Program<P>>::new(
+                "thread-pool/cancel-before-start",
+                Goal::CancelBeforeStart,
+                Expect::Holds,
+                "one worker busy with a task that waits for main: the task behind it is cancelled",
+            )
+            .variant(),
+        },
+        Property {
+            name: "at-most-max-workers",
+            statement: "tasks run on worker threads, never in the thread that submits them, and never more than max_workers at once",
+            variant: Row::<Program<P>>::new(
+                "thread-pool/at-most-max-workers",
+                Goal::AtMostMaxWorkers,
+                Expect::Holds,
+                "3 tasks on a pool of 1 worker: never 2 running at once, none in main",
+            )
+            // One preemption is all a pool with a worker too many needs to run two tasks at
+            // once (the worker inside a task switched out for the other); a bound of 1 keeps
+            // loom's search of a pool that started three workers within its budget.
+            .loom_preemption_bound(1)
+            .variant(),
+        },
     ]
 }
 

@@ -48,7 +48,7 @@ fn search_signalled(args: &[&str], signal: libc::c_int) -> Output {
 
 /// [`search_signalled`], with the signal sent `times` times back to back.
 fn search_signalled_times(args: &[&str], signal: libc::c_int, times: usize) -> Output {
-    let mut output = signalled_times(args, signal, Duration::from_millis(1_500), times);
+    let mut output = signalled_times(args, signal, Duration::from_millis(400), times);
     if stderr(&output).contains("before any execution finished") {
         output = signalled_times(args, signal, Duration::from_secs(8), times);
     }

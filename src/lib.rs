@@ -166,3 +166,4 @@ pub use lesson::Class;
 pub use model::{Check, Model, ModelFn, check, check_variant};
 pub use runtime::Backend;
 pub use runtime::sight::BlindSpot;
+pub use thread::Threads;

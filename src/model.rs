@@ -120,10 +120,14 @@ macro_rules! model {
             move |backend: $crate::runtime::Backend, $threads: usize| match backend {
                 $crate::runtime::Backend::Native => {
                     type $runtime = $crate::runtime::Native;
+                    #[allow(unused_imports)]
+                    use $crate::thread::Threads as _;
                     $body
                 }
                 $crate::runtime::Backend::Shuttle => {
                     type $runtime = $crate::runtime::Shuttle;
+                    #[allow(unused_imports)]
+                    use $crate::thread::Threads as _;
                     $body
                 }
                 $crate::runtime::Backend::Loom => $crate::__model_on_loom!($runtime, $body),
@@ -141,6 +145,8 @@ macro_rules! model {
 macro_rules! __model_on_loom {
     ($runtime:ident, $body:expr) => {{
         type $runtime = $crate::runtime::Loom;
+        #[allow(unused_imports)]
+        use $crate::thread::Threads as _;
         $body
     }};
 }

@@ -6,13 +6,17 @@
 
 pub mod atomic;
 
+/// std's own `Arc`, here so that std code's `use std::sync::{Arc, Mutex}` ports as
+/// `use interleave::sync::{Arc, Mutex}`: the checkers need no `Arc` of their own (loom's would
+/// also report a leaked one; this one does not).
+pub use std::sync::Arc;
+
 use crate::exit_hook::{count_held, exit_point, exit_point_releasing, wake_at_exit};
 use crate::runtime::Runtime;
 use crate::thread::current_tid;
 use crate::trace::{self, Action, ObjId, Waiting};
 use std::fmt::{self, Debug};
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A non-poisoning mutual-exclusion lock with a name that reports use.

@@ -1,4 +1,15 @@
-//! Threads over any [`Runtime`]: named spawn, join, sleep, yield, the current thread's name.
+//! Threads over any [`Runtime`]: named spawn, join, sleep, yield, the current thread's name;
+//! scoped threads ([`scope`]) and a [`Builder`], as std has them.
+//!
+//! A model generic over `R` starts a thread as std does, naming the runtime once:
+//! `R::spawn(move || …)` ([`Threads`], implemented for every runtime), or
+//! `thread::spawn::<R, _, _>(move || …)`, the same call.
+
+mod builder;
+mod scope;
+
+pub use self::builder::Builder;
+pub use self::scope::{Scope, ScopedJoinHandle, scope};
 
 use crate::exit_hook::exit_point;
 use crate::local;
@@ -24,6 +35,43 @@ impl<R: Runtime, T: Send + 'static> std::fmt::Debug for JoinHandle<R, T> {
             .finish_non_exhaustive()
     }
 }
+
+/// std's thread functions on the runtime itself, so that a model generic over `R` starts a
+/// thread without a turbofish: `R::spawn(move || …)`, `R::spawn_named("worker", …)`,
+/// `R::scope(|s| { s.spawn(|| …); })`. Implemented for every [`Runtime`]; `model!` brings it into
+/// scope, and a generic function of your own imports it (`use interleave::Threads;`).
+pub trait Threads: Runtime {
+    /// [`spawn`]: starts a thread named `Thread-N`, as Python numbers them.
+    #[track_caller]
+    fn spawn<F, T>(body: F) -> JoinHandle<Self, T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        spawn::<Self, F, T>(body)
+    }
+
+    /// [`spawn_named`]: starts a thread named `name`.
+    #[track_caller]
+    fn spawn_named<F, T>(name: impl Into<String>, body: F) -> JoinHandle<Self, T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        spawn_named::<Self, F, T>(name, body)
+    }
+
+    /// [`scope`]: threads that may borrow from the caller, all joined before it returns.
+    #[track_caller]
+    fn scope<'env, F, T>(body: F) -> T
+    where
+        F: for<'scope> FnOnce(&'scope Scope<'scope, 'env, Self>) -> T,
+    {
+        scope::<Self, F, T>(body)
+    }
+}
+
+impl<R: Runtime> Threads for R {}
 
 /// The name Python gives the `number`th thread started without one: `Thread-1`, `Thread-2`, ...
 /// (the main thread does not count). A program numbers its own threads; a model that spawns
@@ -59,7 +107,7 @@ where
         trace::record(me, Action::Spawn { child });
     }
     let recorder = trace::current();
-    let inner = R::spawn(name.clone(), move || {
+    let inner = R::spawn_thread(name.clone(), move || {
         trace::install(recorder);
         if let Some(tid) = tid {
             local::get_or_create::<R>().set_trace_id(tid);
@@ -87,6 +135,13 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
     /// Waits for the thread to finish and returns its body's value; re-raises its panic.
     #[track_caller]
     pub fn join(self) -> T {
+        self.join_result()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    /// [`JoinHandle::join`], with the thread's panic as std's `join` gives it.
+    #[track_caller]
+    fn join_result(self) -> std::thread::Result<T> {
         exit_point::<R>();
         let me = current_tid::<R>().zip(self.tid);
         if let Some((me, child)) = me {
@@ -97,7 +152,7 @@ impl<R: Runtime, T: Send + 'static> JoinHandle<R, T> {
             trace::end_wait(me);
             trace::record(me, Action::Join { child });
         }
-        result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        result
     }
 }
 

@@ -35,7 +35,7 @@ const ROUNDS: usize = 2;
 const LEFT: usize = 1;
 
 /// Which property a program checks. Each starts the counter at `threads * ROUNDS` (two
-/// decrements per worker; `value-is-the-count` at [`LEFT`] more) and lets every worker decrement
+/// decrements per worker; `value-is-the-count` at `LEFT` more) and lets every worker decrement
 /// it `ROUNDS` times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Goal {
@@ -46,7 +46,7 @@ pub enum Goal {
     NoDeadlock,
     /// `value-is-the-count`: `value()` is the start on a new counter; a worker that has made `k`
     /// decrements reads at most the start less `k` (it sees its own) and never less than what
-    /// every decrement leaves; once all are done, it reads exactly that, [`LEFT`].
+    /// every decrement leaves; once all are done, it reads exactly that, `LEFT`.
     ValueIsTheCount,
 }
 

@@ -105,13 +105,15 @@ pub trait Runtime: Sized + Send + Sync + 'static {
     /// operation one step, sequentially consistent under shuttle and loom, std's own atomic with
     /// the orderings given natively (see [`AtomicCell`]).
     type Atomic<T: AtomicValue>: AtomicCell<T>;
-    /// Joins a thread from [`Runtime::spawn`].
+    /// Joins a thread from [`Runtime::spawn_thread`].
     type JoinHandle<T: Send + 'static>: Send;
     /// Tells threads apart (an owner check, say): unique among the threads alive in one execution.
     type ThreadId: Copy + Eq + std::fmt::Debug + Send + Sync + 'static;
 
-    /// Starts a named thread.
-    fn spawn<F, T>(name: String, body: F) -> Self::JoinHandle<T>
+    /// Starts a named thread, unrecorded: models start theirs through the facade
+    /// ([`crate::thread::spawn`], or `R::spawn` with [`crate::thread::Threads`]), which records
+    /// it and ends the execution at its panic.
+    fn spawn_thread<F, T>(name: String, body: F) -> Self::JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static;

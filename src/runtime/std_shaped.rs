@@ -62,7 +62,7 @@ macro_rules! impl_runtime {
             type JoinHandle<T: Send + 'static> = ::$krate::thread::JoinHandle<T>;
             type ThreadId = ::$krate::thread::ThreadId;
 
-            fn spawn<F, T>(name: String, body: F) -> Self::JoinHandle<T>
+            fn spawn_thread<F, T>(name: String, body: F) -> Self::JoinHandle<T>
             where
                 F: FnOnce() -> T + Send + 'static,
                 T: Send + 'static,

@@ -419,8 +419,10 @@ mod under_loom {
 /// The README's "Use it on your own code": the same test written for interleave, shuttle and
 /// loom, each finding the overdraft (the README's versions assert it never happens).
 mod readme {
-    use interleave::{check, model, sync::Shared, thread};
-    use std::sync::Arc;
+    use interleave::{
+        check, model,
+        sync::{Arc, Shared},
+    };
 
     #[test]
     #[ignore = "the README's test, which fails on purpose; run by the next test as a child process"]
@@ -429,7 +431,7 @@ mod readme {
             let balance = Arc::new(Shared::<R, i64>::named("balance", 100));
             let withdraw = || {
                 let balance = balance.clone();
-                thread::spawn::<R, _, _>(move || {
+                R::spawn(move || {
                     if balance.load() >= 60 {
                         balance.store(balance.load() - 60);
                     }

@@ -53,6 +53,7 @@ mod replay_fuzz;
 mod replay_line;
 mod schema;
 mod signals;
+mod std_threads;
 mod thread_api;
 mod threads;
 mod trace_ids;

@@ -159,7 +159,7 @@ pub fn cancel_before_start<R: Runtime, P: Executor<R>>() -> PoolReport {
 const LOOKS: usize = 3;
 
 /// `at-most-max-workers`: `max_workers + 2` tasks submitted at once to a pool of `max_workers`,
-/// each counting itself in among the tasks running, looking at that count [`LOOKS`] times, and
+/// each counting itself in among the tasks running, looking at that count `LOOKS` times, and
 /// counting itself out: never more than `max_workers` at once. And each looks at which thread it
 /// runs in: never main's.
 pub fn at_most_max_workers<R: Runtime, P: Executor<R>>(max_workers: usize) -> PoolReport {

@@ -7,14 +7,14 @@
 //! the balance, then takes the money:
 //!
 //! ```
-//! use interleave::{check, model, runtime::Runtime, sync::Shared, thread};
-//! use std::sync::Arc;
+//! use interleave::sync::{Arc, Shared};
+//! use interleave::{Threads, check, model};
 //!
-//! fn two_withdrawals<R: Runtime>() -> i64 {
+//! fn two_withdrawals<R: Threads>() -> i64 {
 //!     let balance = Arc::new(Shared::<R, i64>::named("balance", 100));
 //!     let withdraw = || {
 //!         let balance = balance.clone();
-//!         thread::spawn::<R, _, _>(move || {
+//!         R::spawn(move || {
 //!             if balance.load() >= 60 {
 //!                 balance.store(balance.load() - 60);
 //!             }
@@ -39,13 +39,13 @@
 //! prints it too, with the replay line right for where it runs:
 //!
 //! ```
-//! # use interleave::{check, model, runtime::Runtime, sync::Shared, thread};
-//! # use std::sync::Arc;
-//! # fn two_withdrawals<R: Runtime>() -> i64 {
+//! # use interleave::sync::{Arc, Shared};
+//! # use interleave::{Threads, check, model};
+//! # fn two_withdrawals<R: Threads>() -> i64 {
 //! #     let balance = Arc::new(Shared::<R, i64>::named("balance", 100));
 //! #     let withdraw = || {
 //! #         let balance = balance.clone();
-//! #         thread::spawn::<R, _, _>(move || {
+//! #         R::spawn(move || {
 //! #             if balance.load() >= 60 {
 //! #                 balance.store(balance.load() - 60);
 //! #             }
@@ -68,6 +68,33 @@
 //!
 //! See [`model`](mod@model) for the builder ([`Check`]), the [`model!`](macro@model) macro and
 //! the [`Model`] trait.
+//!
+//! ## From std
+//!
+//! Code written over std ports by changing its imports and naming the runtime once; every
+//! operation is a step the checker may switch at, recorded under the object's name:
+//!
+//! | std | interleave | what differs |
+//! |---|---|---|
+//! | `thread::spawn(f)` | `R::spawn(f)` ([`Threads`]) | the thread is named `Thread-N` (`R::spawn_named` names it) |
+//! | `JoinHandle::join()` | the same | returns the value, re-raises the thread's panic |
+//! | `thread::scope`, `thread::Builder` | [`thread::scope`], [`thread::Builder`]`::<R>` | a scoped thread nobody joined is joined where the scope ends |
+//! | `sync::{Arc, Mutex, Condvar}` | [`sync::Arc`], [`sync::Mutex`]`<R, T>`, [`sync::Condvar`]`<R>` | no poisoning: `lock()` returns the guard |
+//! | `sync::atomic::*` | [`sync::atomic`]`::*<R>` | orderings accepted; `SeqCst` under shuttle and loom |
+//! | a racy `static mut` | [`sync::Shared`]`<R, T>` | `load` and `store` are two steps; a stale store is named a lost update |
+//!
+//! The README's porting table has every item.
+//!
+//! ## What each backend sees
+//!
+//! A verdict claims only what its backend could see: a check that needs what its backend
+//! cannot produce is **not checked** there, never passed ([`BlindSpot`], [`Check::needs`]).
+//!
+//! | backend | explores | cannot see |
+//! |---|---|---|
+//! | shuttle (`cargo test`) | a seeded sample of schedules | every schedule: "no failure in N executions" is no proof; orderings weaker than `SeqCst` |
+//! | loom (`--cfg loom`) | every interleaving, within its bounds | spurious wake-ups, timeouts firing, a `try_lock` finding a lock busy, orderings weaker than `SeqCst` |
+//! | native (`.native()`) | nothing: what the OS did this time | the schedules the OS did not pick |
 //!
 //! ## The tutorial
 //!

@@ -222,6 +222,14 @@ def judge(mutants, backends, classes):
     return count
 
 
+def bug_score(counts):
+    """caught / (viable - equivalent - out of contract): of the mutants that are bugs, the
+    share caught (an out-of-contract mutant is a correct submission, which no property should
+    fail)."""
+    bugs = counts["viable"] - counts["equivalent"] - counts["out_of_contract"]
+    return round(counts["caught"] / bugs, 4) if bugs else None
+
+
 def percent(score):
     return "—" if score is None else f"{100 * score:.1f}%"
 
@@ -246,8 +254,8 @@ def table(results):
         f"Run of {runs_said(results)}, by `bash ci/mutants.sh`:",
         "",
         "| exercise | mutants | unviable | caught, shuttle | caught, loom | caught | equivalent "
-        "| out of contract | holes | score | time (shuttle + loom) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| out of contract | holes | score | bugs caught | time (shuttle + loom) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for exercise in EXERCISES:
         e = results.get(exercise)
@@ -258,13 +266,15 @@ def table(results):
         lines.append(
             f"| `{exercise}` | {c['generated']} | {c['unviable']} | {c.get('caught_shuttle', '—')} "
             f"| {loom_cell(c)} | {c['caught']} | {c['equivalent']} | {c['out_of_contract']} "
-            f"| {c['holes']} | {percent(c['score'])} | {run} |"
+            f"| {c['holes']} | {percent(c['score'])} | {percent(bug_score(c))} | {run} |"
         )
     lines += [
         "",
-        "A mutant is caught when a backend caught it; score = caught ÷ (viable − equivalent). "
-        "\"Not claimed\": the gate's verdict there was `not-checked` or `unfinished`, neither "
-        "caught nor survived.",
+        "A mutant is caught when a backend caught it; score = caught ÷ (viable − equivalent), "
+        "so an out-of-contract mutant counts as missed; bugs caught = caught ÷ (viable − "
+        "equivalent − out of contract): an out-of-contract mutant is a correct submission, which "
+        "no property may fail. \"Not claimed\": the gate's verdict there was `not-checked` or "
+        "`unfinished`, neither caught nor survived.",
     ]
     return "\n".join(lines)
 
@@ -276,7 +286,7 @@ def readme_cell(counts):
         f"{c['caught']} of {c['generated']} (shuttle {c.get('caught_shuttle', '—')}, loom "
         f"{loom_cell(c)}); {c['unviable']} unviable, {c['equivalent']} equivalent, "
         f"{c['out_of_contract']} out of contract, {c['holes']} holes; "
-        f"score {percent(c['score'])}"
+        f"score {percent(c['score'])}, bugs caught {percent(bug_score(c))}"
     )
 
 
@@ -334,7 +344,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("exercises", nargs="*", default=EXERCISES)
     parser.add_argument("--backend", choices=["shuttle", "loom", "both"], default="both")
+    parser.add_argument("--tables", action="store_true",
+                        help="only write the tables again from docs/mutants.json")
     args = parser.parse_args()
+    if args.tables:
+        results = json.loads(RESULTS.read_text())["exercises"]
+        rewrite_readme(results)
+        DOC.write_text(replace_block(DOC.read_text(), table(results)))
+        return 0
     unknown = [e for e in args.exercises if e not in EXERCISES]
     if unknown:
         sys.exit(f"error: no exercise {', '.join(unknown)}; they are {', '.join(EXERCISES)}")

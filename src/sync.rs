@@ -5,6 +5,15 @@
 //! orderings, are in [`atomic`].
 
 pub mod atomic;
+mod barrier;
+mod built;
+pub mod mpsc;
+mod once;
+mod rwlock;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use once::{Once, OnceLock};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::exit_hook::{count_held, exit_point, exit_point_releasing, wake_at_exit};
 use crate::runtime::Runtime;

@@ -47,32 +47,27 @@ fn read_too_early(&(fewest, _, _): &(usize, usize, usize)) -> Option<&'static st
     (fewest < 3).then_some("read the count before everyone counted")
 }
 
-/// A barrier of 2 for three threads that meet twice (six waits, three meetings of two): a pair
-/// goes through before the third has counted itself in, and reads 2; and two threads can meet
-/// twice between themselves, stranding the third at the barrier alone, which the report names.
+/// A barrier of 2 for three threads that meet twice (six waits, three meetings of two): two
+/// threads can meet twice between themselves, stranding the third at the barrier alone, which
+/// the report names; and (seen under shuttle) a pair goes through before the third has counted
+/// itself in, and reads 2.
 /// A barrier of 3 holds: every thread reads 3, and each of its two meetings has one leader.
 fn a_barrier_one_short(backend: Backend) {
-    let short = on(
-        check(model!(|R| count_then_meet_twice::<R>(2))),
-        backend,
-        300,
-    )
-    .outcomes()
-    .run()
-    .unwrap();
-    let short = outcomes(&short, backend);
-    if backend == Backend::Loom {
-        let every = [
-            "(2, 1, 2)",
-            "(2, 2, 1)",
-            "(3, 1, 2)",
-            "(3, 2, 1)",
-            "deadlock",
-        ];
-        assert_eq!(short, every);
+    // Loom's search ends at its first deadlock, so only shuttle's sample counts the outcomes
+    // around one.
+    if backend != Backend::Loom {
+        let short = on(
+            check(model!(|R| count_then_meet_twice::<R>(2))),
+            backend,
+            300,
+        )
+        .outcomes()
+        .run()
+        .unwrap();
+        let short = short.outcomes.texts();
+        assert!(short.iter().any(|o| o.starts_with("(2, ")), "{short:?}");
+        assert!(short.contains(&"deadlock".to_owned()), "{short:?}");
     }
-    assert!(short.iter().any(|o| o.starts_with("(2, ")), "{short:?}");
-    assert!(short.contains(&"deadlock".to_owned()), "{short:?}");
 
     let failure = on(
         check(model!(|R| count_then_meet_twice::<R>(2))),

@@ -5,6 +5,15 @@
 //! orderings, are in [`atomic`].
 
 pub mod atomic;
+mod barrier;
+mod built;
+pub mod mpsc;
+mod once;
+mod rwlock;
+
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use once::{Once, OnceLock};
+pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// std's own `Arc`, here so that std code's `use std::sync::{Arc, Mutex}` ports as
 /// `use interleave::sync::{Arc, Mutex}`: the checkers need no `Arc` of their own (loom's would

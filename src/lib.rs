@@ -80,6 +80,8 @@
 //! | `JoinHandle::join()` | the same | returns the value, re-raises the thread's panic |
 //! | `thread::scope`, `thread::Builder` | [`thread::scope`], [`thread::Builder`]`::<R>` | a scoped thread nobody joined is joined where the scope ends |
 //! | `sync::{Arc, Mutex, Condvar}` | [`sync::Arc`], [`sync::Mutex`]`<R, T>`, [`sync::Condvar`]`<R>` | no poisoning: `lock()` returns the guard |
+//! | `sync::{RwLock, Barrier, Once, OnceLock}` | [`sync::RwLock`]`<R, T>`, [`sync::Barrier`]`<R>`, [`sync::Once`]`<R>`, [`sync::OnceLock`]`<R, T>` | no poisoning; `RwLock` keeps new readers out while a writer waits, on every backend |
+//! | `sync::mpsc` | [`sync::mpsc`]`::{channel, sync_channel}::<R, T>` | `recv_timeout` never times out under loom |
 //! | `sync::atomic::*` | [`sync::atomic`]`::*<R>` | orderings accepted; `SeqCst` under shuttle and loom |
 //! | a racy `static mut` | [`sync::Shared`]`<R, T>` | `load` and `store` are two steps; a stale store is named a lost update |
 //!

@@ -6,8 +6,9 @@
 use from_std::{Bank, Bounded, Lazy, RacyLazy};
 use interleave::checker::Verdict;
 use interleave::runtime::Runtime;
-use interleave::sync::Arc;
 use interleave::sync::atomic::Ordering;
+use interleave::sync::mpsc::{self, TryRecvError};
+use interleave::sync::{Arc, RwLock};
 use interleave::{Threads, check, model};
 
 /// Two transfers at once in opposite directions; the balances after.
@@ -59,6 +60,49 @@ fn through_one_place<R: Runtime>() -> Vec<u32> {
     let got: Vec<u32> = (0..3).map(|_| queue.get()).collect();
     producer.join();
     got
+}
+
+/// Two workers each send their result on a channel; the collector stops at the first
+/// `TryRecvError::Empty` (it may come before a worker sent) or reads until every sender is gone.
+/// What it collected, sorted.
+fn collect_results<R: Threads>(until_disconnected: bool) -> Vec<u32> {
+    let (results, collected) = mpsc::channel_named::<R, u32>("results");
+    let workers: Vec<_> = [10, 20]
+        .into_iter()
+        .map(|result| {
+            let results = results.clone();
+            R::spawn(move || results.send(result).expect("the collector is there"))
+        })
+        .collect();
+    drop(results);
+    let mut got: Vec<u32> = if until_disconnected {
+        collected.iter().collect()
+    } else {
+        let mut got = Vec::new();
+        loop {
+            match collected.try_recv() {
+                Ok(result) => got.push(result),
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+            }
+        }
+        got
+    };
+    workers.into_iter().for_each(|worker| worker.join());
+    got.sort_unstable();
+    got
+}
+
+/// A price list read by one thread while another raises every price, under a `RwLock`: the
+/// reader sees all the old prices or all the new ones, never a mix.
+fn read_while_raised<R: Threads>() -> Vec<u32> {
+    let prices = Arc::new(RwLock::<R, Vec<u32>>::named("prices", vec![10, 20]));
+    let raiser = {
+        let prices = prices.clone();
+        R::spawn(move || prices.write().iter_mut().for_each(|price| *price += 1))
+    };
+    let seen = prices.read().clone();
+    raiser.join();
+    seen
 }
 
 fn built_twice(builds: &usize) -> Option<&'static str> {
@@ -113,6 +157,31 @@ fn the_bounded_queue_keeps_order_and_never_sticks() {
     assert_eq!(report.outcomes.texts(), ["[1, 2, 3]"]);
 }
 
+#[test]
+fn stopping_at_empty_misses_results_and_reading_to_the_end_gets_all() {
+    let missed = check(model!(|R| collect_results::<R>(false)))
+        .outcomes()
+        .run()
+        .unwrap();
+    assert_eq!(
+        missed.outcomes.texts(),
+        ["[10, 20]", "[10]", "[20]", "[]"],
+        "{missed}"
+    );
+    let all = check(model!(|R| collect_results::<R>(true)))
+        .outcomes()
+        .assert_holds();
+    assert_eq!(all.outcomes.texts(), ["[10, 20]"]);
+}
+
+#[test]
+fn a_reader_under_the_rwlock_never_sees_half_raised_prices() {
+    let report = check(model!(|R| read_while_raised::<R>()))
+        .outcomes()
+        .assert_holds();
+    assert_eq!(report.outcomes.texts(), ["[10, 20]", "[11, 21]"]);
+}
+
 /// On std threads nothing is explored: the fixes hold in every run.
 #[test]
 fn natively_the_fixes_hold() {
@@ -131,6 +200,11 @@ fn natively_the_fixes_hold() {
         .native()
         .unwrap();
     assert_eq!(queue.outcomes.texts(), ["[1, 2, 3]"]);
+    let results = check(model!(|R| collect_results::<R>(true)))
+        .executions(20)
+        .native()
+        .unwrap();
+    assert_eq!(results.outcomes.texts(), ["[10, 20]"]);
 }
 
 /// Fails on purpose: the report of the deadlock, and the line that replays it.

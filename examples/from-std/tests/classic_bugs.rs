@@ -7,7 +7,7 @@ use from_std::{Bank, Bounded, Lazy, RacyLazy};
 use interleave::checker::Verdict;
 use interleave::runtime::Runtime;
 use interleave::sync::atomic::Ordering;
-use interleave::sync::mpsc::{self, TryRecvError};
+use interleave::sync::mpsc;
 use interleave::sync::{Arc, RwLock};
 use interleave::{Threads, check, model};
 
@@ -79,11 +79,9 @@ fn collect_results<R: Threads>(until_disconnected: bool) -> Vec<u32> {
         collected.iter().collect()
     } else {
         let mut got = Vec::new();
-        loop {
-            match collected.try_recv() {
-                Ok(result) => got.push(result),
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
+        // Empty is taken for "done": a worker may not have sent yet.
+        while let Ok(result) = collected.try_recv() {
+            got.push(result);
         }
         got
     };

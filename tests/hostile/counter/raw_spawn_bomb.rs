@@ -1,8 +1,8 @@
 //! expect: fail no-lost-update violation
 //! says: thread limit: more than 64 threads
-//! Spawns threads without end through the `Runtime` trait's own `spawn`, not the facade's
-//! `thread::spawn`: every spawn path counts toward the gate's limit of 64 threads in one
-//! execution, which stops the run before the model checker runs out of memory.
+//! Spawns threads without end through the `Runtime` trait's own unrecorded `spawn_thread`, not
+//! the facade's `thread::spawn` or `R::spawn`: every spawn path counts toward the gate's limit of
+//! 64 threads in one execution, which stops the run before the model checker runs out of memory.
 
 use interleave::gate::exercises::counter::Counter;
 use interleave::runtime::Runtime;
@@ -14,7 +14,7 @@ pub struct RawMultiplyingCounter<R: Runtime> {
 
 fn multiply<R: Runtime>() {
     loop {
-        drop(R::spawn("raw".to_owned(), multiply::<R>));
+        drop(R::spawn_thread("raw".to_owned(), multiply::<R>));
     }
 }
 

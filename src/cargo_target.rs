@@ -42,6 +42,30 @@ pub(crate) fn current() -> Option<CargoTarget> {
     of_binary(&binary, Path::new(&folder), &package)
 }
 
+/// The target directory the running test binary was built in (`DIR/<profile>/deps/<binary>`),
+/// as `cargo test --target-dir` takes it, when it is neither the package's own `target/` nor the
+/// `CARGO_TARGET_DIR` of the environment: relative to the package's folder when inside it.
+pub(crate) fn non_default_dir() -> Option<String> {
+    let binary = std::env::current_exe().ok()?;
+    let deps = binary.parent()?;
+    if deps.file_name()? != "deps" {
+        return None;
+    }
+    let dir = deps.parent()?.parent()?;
+    let folder = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    let same = |other: &Path| {
+        let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+        canonical(other).is_some_and(|other| Some(other) == canonical(dir))
+    };
+    let exported = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from);
+    if same(&folder.join("target")) || exported.is_some_and(|exported| same(&folder.join(exported)))
+    {
+        return None;
+    }
+    let shown = dir.strip_prefix(&folder).unwrap_or(dir);
+    shown.to_str().map(str::to_owned)
+}
+
 /// The one target of the package in `folder` that can have built `binary`, if it is a lib or an
 /// integration test.
 fn of_binary(binary: &Path, folder: &Path, package: &str) -> Option<CargoTarget> {

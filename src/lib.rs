@@ -196,3 +196,14 @@ pub use model::{Check, Model, ModelFn, check, check_variant};
 pub use runtime::Backend;
 pub use runtime::sight::BlindSpot;
 pub use thread::Threads;
+
+/// What a test of your own uses, in one import: `use interleave::prelude::*;` brings the check
+/// builder and `model!`, [`Threads`] (for `R::spawn`), the [`runtime::Runtime`] trait and the
+/// facade's sync types.
+pub mod prelude {
+    pub use crate::runtime::Runtime;
+    pub use crate::sync::{
+        Arc, AtomicUsize, Barrier, Condvar, Mutex, Once, OnceLock, RwLock, Shared, mpsc,
+    };
+    pub use crate::{Threads, check, model, thread};
+}

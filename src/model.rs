@@ -120,14 +120,10 @@ macro_rules! model {
             move |backend: $crate::runtime::Backend, $threads: usize| match backend {
                 $crate::runtime::Backend::Native => {
                     type $runtime = $crate::runtime::Native;
-                    #[allow(unused_imports)]
-                    use $crate::thread::Threads as _;
                     $body
                 }
                 $crate::runtime::Backend::Shuttle => {
                     type $runtime = $crate::runtime::Shuttle;
-                    #[allow(unused_imports)]
-                    use $crate::thread::Threads as _;
                     $body
                 }
                 $crate::runtime::Backend::Loom => $crate::__model_on_loom!($runtime, $body),
@@ -145,8 +141,6 @@ macro_rules! model {
 macro_rules! __model_on_loom {
     ($runtime:ident, $body:expr) => {{
         type $runtime = $crate::runtime::Loom;
-        #[allow(unused_imports)]
-        use $crate::thread::Threads as _;
         $body
     }};
 }
@@ -501,6 +495,21 @@ fn requested_replay(
         return Ok(None);
     }
     let token: ReplayToken = text.parse()?;
-    let ours = token.tag == checker::token_tag(variant.id) && token.backend() == backend;
-    Ok(ours.then_some(token))
+    if token.tag != checker::token_tag(variant.id) {
+        return Ok(None);
+    }
+    match (token.backend(), backend) {
+        (from, here) if from == here => Ok(Some(token)),
+        (Backend::Loom, _) if !cfg!(loom) => Err(CheckError::BadToken(
+            "the token is from a loom run: replay it in a loom build \
+             (RUSTFLAGS=\"--cfg loom\" cargo test --release …), as its replay line says"
+                .to_owned(),
+        )),
+        (Backend::Shuttle, Backend::Loom) => Err(CheckError::BadToken(
+            "the token is from a shuttle run, and this build checks the model under loom: \
+             replay it in a build without --cfg loom, as its replay line says"
+                .to_owned(),
+        )),
+        _ => Ok(None),
+    }
 }

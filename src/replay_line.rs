@@ -14,7 +14,9 @@ pub const REPLAY_VAR: &str = "INTERLEAVE_REPLAY";
 /// INTERLEAVE_REPLAY=<token> cargo test [--lib | --test NAME] <test> -- --exact --include-ignored
 /// ```
 ///
-/// with `RUSTFLAGS="--cfg loom"` before `cargo` and `--release` after `test` for a loom token.
+/// with `RUSTFLAGS="--cfg loom"` before `cargo` and `--release` after `test` for a loom token,
+/// and `--target-dir DIR` when the binary was built outside the package's `target/` (a loom build
+/// kept in `target/loom`, say), so that the line does not build everything again elsewhere.
 /// `--exact` runs no test whose name only starts with `test`'s, `--include-ignored` runs it if
 /// it is ignored, and the target is named when it can be known for sure (cargo does not tell a
 /// test binary its target: it is the one target of the package whose crate name the binary's file
@@ -39,6 +41,9 @@ pub fn replay_line(backend: Backend, token: &str, test: Option<&str>) -> String 
         words.push("--release".to_owned());
     }
     words.extend(cargo_target::current().map_or_else(Vec::new, |target| target.args()));
+    if let Some(dir) = cargo_target::non_default_dir() {
+        words.extend(["--target-dir".to_owned(), shell_word(&dir)]);
+    }
     words.push(shell_word(test));
     words.extend(["--", "--exact", "--include-ignored"].map(str::to_owned));
     words.join(" ")

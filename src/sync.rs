@@ -212,6 +212,33 @@ impl<R: Runtime> Condvar<R> {
         self.wait_inner(guard, Some(timeout))
     }
 
+    /// Waits until `condition` is false or `timeout` has passed; returns the guard and whether
+    /// it timed out with the condition still true (std's `WaitTimeoutResult::timed_out`). The
+    /// time is measured natively; under the checkers, which have no clock, each wait is a timed
+    /// wait whose timer may fire (shuttle) or never fires (loom), as [`Condvar::wait_timeout`].
+    #[track_caller]
+    pub fn wait_timeout_while<'a, T: Send + 'static>(
+        &self,
+        mut guard: MutexGuard<'a, R, T>,
+        timeout: Duration,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, R, T>, bool) {
+        let deadline = R::HAS_CLOCK.then(|| std::time::Instant::now() + timeout);
+        while condition(&mut guard) {
+            let left = match deadline {
+                Some(deadline) => deadline.saturating_duration_since(std::time::Instant::now()),
+                None => timeout,
+            };
+            let (woken, timed_out) = self.wait_timeout(guard, left);
+            guard = woken;
+            if timed_out {
+                let still = condition(&mut guard);
+                return (guard, still);
+            }
+        }
+        (guard, false)
+    }
+
     #[track_caller]
     fn wait_inner<'a, T: Send + 'static>(
         &self,
@@ -302,6 +329,12 @@ impl<R: Runtime> Condvar<R> {
                 },
             );
         }
+    }
+}
+
+impl<R: Runtime, T: Send + Default + 'static> Default for Mutex<R, T> {
+    fn default() -> Self {
+        Self::new(T::default())
     }
 }
 

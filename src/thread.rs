@@ -38,8 +38,8 @@ impl<R: Runtime, T: Send + 'static> std::fmt::Debug for JoinHandle<R, T> {
 
 /// std's thread functions on the runtime itself, so that a model generic over `R` starts a
 /// thread without a turbofish: `R::spawn(move || …)`, `R::spawn_named("worker", …)`,
-/// `R::scope(|s| { s.spawn(|| …); })`. Implemented for every [`Runtime`]; `model!` brings it into
-/// scope, and a generic function of your own imports it (`use interleave::Threads;`).
+/// `R::scope(|s| { s.spawn(|| …); })`. Implemented for every [`Runtime`]; bring it into scope
+/// with `use interleave::Threads;` or `use interleave::prelude::*;` (the compiler suggests it).
 pub trait Threads: Runtime {
     /// [`spawn`]: starts a thread named `Thread-N`, as Python numbers them.
     #[track_caller]

@@ -122,7 +122,13 @@ mod explorer {
         }
 
         fn bounds(&self) -> String {
-            format!("preemption bound {}", self.preemption_bound)
+            match self.replay {
+                Some(execution) => format!(
+                    "replay of execution {execution}: preemption bound {}",
+                    self.preemption_bound
+                ),
+                None => format!("preemption bound {}", self.preemption_bound),
+            }
         }
     }
 }

@@ -10,7 +10,8 @@
 //! - `recv_timeout` waits with the facade's `Condvar::wait_timeout`: natively a real timer (in
 //!   the tutorial's units, see [`crate::runtime::set_sleep_scale`]); under shuttle the timer
 //!   may fire at any point, both endings explored; under loom it never fires (no clock), so a
-//!   receiver that only a timeout would wake is reported as a deadlock.
+//!   check whose receiver only a timeout would wake is reported as not checked there (it relies
+//!   on a timeout, which loom does not fire), never as a deadlock or a pass.
 //! - A handle dropped by a panic: natively it disconnects, as std's; under shuttle and loom the
 //!   panic ends the execution.
 //! - No `send_timeout` or `recv_deadline` (unstable in std). Items still queued when the

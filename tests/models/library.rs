@@ -419,10 +419,7 @@ mod under_loom {
 /// The README's "Use it on your own code": the same test written for interleave, shuttle and
 /// loom, each finding the overdraft (the README's versions assert it never happens).
 mod readme {
-    use interleave::{
-        check, model,
-        sync::{Arc, Shared},
-    };
+    use interleave::prelude::*;
 
     #[test]
     #[ignore = "the README's test, which fails on purpose; run by the next test as a child process"]

@@ -97,7 +97,8 @@ pub fn expected_line(token: &str, test: &str) -> String {
     let rerun = format!("{test} -- --exact --include-ignored");
     if cfg!(loom) {
         format!(
-            "{REPLAY_VAR}={token} RUSTFLAGS=\"--cfg loom\" cargo test --release --test models {rerun}"
+            "{REPLAY_VAR}={token} RUSTFLAGS=\"--cfg loom\" cargo test --release --test models \
+             --target-dir target/loom {rerun}"
         )
     } else {
         format!("{REPLAY_VAR}={token} cargo test --test models {rerun}")
@@ -126,7 +127,7 @@ fn run_as_printed(line: &str) -> String {
     while let Some(word) = cargo_words.next() {
         match *word {
             "--release" | "--lib" => {}
-            "--test" => {
+            "--test" | "--target-dir" => {
                 cargo_words.next();
             }
             filter => filters.push(filter),
@@ -196,9 +197,12 @@ fn the_printed_line_is_the_tests_exact_cargo_test_command() {
     } else {
         expected.extend(["cargo", "test"]);
     }
+    expected.extend(["--test", "models"]);
+    if cfg!(loom) {
+        // ci/loom.sh's target directory: the line builds nothing again elsewhere.
+        expected.extend(["--target-dir", "target/loom"]);
+    }
     expected.extend([
-        "--test",
-        "models",
         "replay_line::ignored_overdraft",
         "--",
         "--exact",
@@ -247,4 +251,36 @@ fn the_printed_line_runs_no_test_whose_name_it_only_begins() {
         as_replayed_by(line, the_failure(&first))
     );
     assert_eq!(printed_line(&replayed), line);
+}
+
+/// A token from the other explorer names this check but cannot be replayed in this build: the
+/// check says so and how, instead of running a search of its own that fails as the replay would.
+#[test]
+fn a_token_from_the_other_explorer_is_refused_with_where_to_replay_it() {
+    let line = printed_line(&first_run(IGNORED)).to_owned();
+    let token: ReplayToken = line
+        .split(' ')
+        .next()
+        .unwrap_or_default()
+        .strip_prefix("INTERLEAVE_REPLAY=")
+        .expect(&line)
+        .parse()
+        .expect("the token parses");
+    let (other, says) = if cfg!(loom) {
+        (
+            format!("shuttle.{}.2.portfolio.1.2.3", token.tag),
+            "the token is from a shuttle run, and this build checks the model under loom",
+        )
+    } else {
+        (
+            format!("loom.{}.2.3.4", token.tag),
+            "the token is from a loom run: replay it in a loom build",
+        )
+    };
+    let text = run(
+        &[IGNORED, "--exact", "--include-ignored"],
+        &[(FAIL_ON_PURPOSE, "1"), (REPLAY_VAR, &other)],
+    );
+    assert!(text.contains(says), "{text}");
+    assert!(!text.contains(": VIOLATED "), "no search ran: {text}");
 }

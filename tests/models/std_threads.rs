@@ -5,7 +5,7 @@
 
 use interleave::checker::Verdict;
 use interleave::runtime::{Backend, Native};
-use interleave::sync::{Mutex, Shared};
+use interleave::sync::{Condvar, Mutex, Shared};
 use interleave::thread::{self, Builder};
 use interleave::{Threads, check, model};
 use std::sync::Arc;
@@ -82,6 +82,48 @@ fn built_and_named<R: Threads>() -> (Option<String>, String) {
         .expect("a facade thread always starts");
     let name = handle.name().to_owned();
     (handle.join(), name)
+}
+
+/// A waiter waits up to 10 s for another thread to set a value, with `wait_timeout_while`:
+/// whether it timed out, and the value it saw.
+fn wait_for_a_value<R: Threads>() -> (bool, u32) {
+    let pair = Arc::new((
+        Mutex::<R, u32>::named("value", 0),
+        Condvar::<R>::named("set"),
+    ));
+    let setter = {
+        let pair = pair.clone();
+        R::spawn(move || {
+            *pair.0.lock() = 1;
+            pair.1.notify_one();
+        })
+    };
+    let (value, set) = &*pair;
+    let (seen, timed_out) =
+        set.wait_timeout_while(value.lock(), std::time::Duration::from_secs(10), |v| {
+            *v == 0
+        });
+    let seen_value = *seen;
+    drop(seen);
+    setter.join();
+    (timed_out, seen_value)
+}
+
+/// Under shuttle the timer may fire before the value is set (then it timed out, seeing 0) or
+/// not (then it saw 1); never "timed out" with the value there. Natively the setter is quicker
+/// than 10 s.
+#[test]
+fn wait_timeout_while_says_timed_out_only_while_the_condition_holds() {
+    let report = check(model!(|R| wait_for_a_value::<R>()))
+        .outcomes()
+        .shuttle()
+        .unwrap();
+    assert_eq!(report.outcomes.texts(), ["(false, 1)", "(true, 0)"]);
+    let report = check(model!(|R| wait_for_a_value::<R>()))
+        .executions(5)
+        .native()
+        .unwrap();
+    assert_eq!(report.outcomes.texts(), ["(false, 1)"]);
 }
 
 fn overdraft_is_found_and_the_fix_holds(backend: Backend) {
